@@ -1,0 +1,112 @@
+//! What every use case runs with: the ports, the settings, and who is calling.
+
+use crate::ports::{Clock, Mailer, Random, Table};
+use crate::token::InvitationToken;
+use crate::values::{Email, Timestamp};
+use std::sync::Arc;
+
+/// Product settings the use cases need (read once from configuration by the host).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The invitee's landing page; links are `{accept_url}#token=...`.
+    pub accept_url: String,
+    /// Invitation lifetime when neither the inviter nor the tenant says otherwise.
+    pub default_ttl_days: u32,
+    /// Longest lifetime an inviter may ask for.
+    pub max_ttl_days: u32,
+    /// Delivery attempts per link before giving up (the invitation then shows `failed`).
+    pub max_delivery_attempts: u32,
+    /// Least time between two renewal requests for one invitation.
+    pub renewal_cooldown_secs: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            accept_url: "http://127.0.0.1:8080/accept".into(),
+            default_ttl_days: 7,
+            max_ttl_days: 30,
+            max_delivery_attempts: 5,
+            renewal_cooldown_secs: 3600,
+        }
+    }
+}
+
+/// The ports and settings, built once per process and shared by every request.
+#[derive(Clone)]
+pub struct Deps {
+    /// Storage.
+    pub table: Arc<dyn Table>,
+    /// Email.
+    pub mailer: Arc<dyn Mailer>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+    /// Randomness.
+    pub random: Arc<dyn Random>,
+    /// Settings.
+    pub settings: Settings,
+}
+
+impl Deps {
+    /// Now, from the clock port.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// A fresh time-ordered UUID (v7) from the clock and random ports.
+    pub fn new_uuid(&self) -> uuid::Uuid {
+        let mut rand = [0u8; 10];
+        self.random.fill(&mut rand);
+        uuid::Builder::from_unix_timestamp_millis(self.now().unix_millis(), &rand).into_uuid()
+    }
+
+    /// A fresh invitation token.
+    pub fn new_token(&self) -> InvitationToken {
+        let mut bytes = [0u8; InvitationToken::BYTES];
+        self.random.fill(&mut bytes);
+        InvitationToken::from_random(bytes)
+    }
+
+    /// The link an invitee clicks. The token sits in the fragment, which browsers never send
+    /// to a server, so it stays out of access logs and proxies.
+    pub fn accept_link(&self, token: &InvitationToken) -> String {
+        format!("{}#token={}", self.settings.accept_url, token.expose())
+    }
+}
+
+/// A signed-in person, as their identity provider's verified token describes them.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The identity provider's subject (`sub`).
+    pub subject: String,
+    /// The email claim.
+    pub email: Option<Email>,
+    /// Whether the identity provider verified that email.
+    pub email_verified: bool,
+    /// Display name claim.
+    pub name: Option<String>,
+    /// Username claim.
+    pub username: Option<String>,
+}
+
+impl Principal {
+    /// The email, only if verified: the only email Usher trusts for matching invitations.
+    pub fn verified_email(&self) -> Option<&Email> {
+        self.email.as_ref().filter(|_| self.email_verified)
+    }
+}
+
+impl std::fmt::Debug for Principal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Principal").field("email", &self.email).field("email_verified", &self.email_verified).finish_non_exhaustive()
+    }
+}
+
+/// Who is calling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    /// A person with a verified identity-provider token.
+    User(Principal),
+    /// The SaaS's own backend (IAM-authorised in the stack; the CLI or an operator token locally).
+    Operator,
+}

@@ -1,0 +1,151 @@
+//! The stable error codes of the API, as domain outcomes. Each use case has its own error enum
+//! (what *that* operation can answer); each enum says which stable code every variant is. The HTTP
+//! layer maps codes to statuses in exactly one place.
+
+use crate::ports::StoreError;
+use crate::values::InvalidValue;
+
+/// One field of a request that was not acceptable.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    /// JSON path of the field (`email`, `profile.phone`, `invitations[3].role`).
+    pub field: String,
+    /// Stable reason.
+    pub code: String,
+    /// Human sentence.
+    pub message: String,
+}
+
+impl FieldError {
+    /// From a parse failure.
+    pub fn from_invalid(field: impl Into<String>, e: &InvalidValue) -> Self {
+        Self { field: field.into(), code: e.code.to_owned(), message: e.message.clone() }
+    }
+
+    /// Builds one directly.
+    pub fn new(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+        Self { field: field.into(), code: code.to_owned(), message: message.into() }
+    }
+}
+
+/// Every stable error code of the API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// 400: the request is malformed; `errors` says where.
+    InvalidRequest(Vec<FieldError>),
+    /// 401: no valid credentials.
+    Unauthenticated,
+    /// 403: authenticated, but not allowed.
+    Forbidden,
+    /// 403: the invitation is for another address.
+    EmailMismatch,
+    /// 403: the role carries a permission the caller lacks (or is `owner`).
+    RoleNotGrantable,
+    /// 404: no such thing, or not yours to see.
+    NotFound,
+    /// 409: the address has a pending invitation.
+    AlreadyInvited,
+    /// 409: the address belongs to a member.
+    AlreadyMember,
+    /// 409: no seat left.
+    SeatLimitReached,
+    /// 409: the idempotency key was used for another request, or is in use right now.
+    IdempotencyConflict,
+    /// 409: not possible in the current state.
+    InvalidState,
+    /// 410: the link expired (or was replaced by a newer one).
+    InvitationExpired,
+    /// 410: the invitation was revoked.
+    InvitationRevoked,
+    /// 410: someone else accepted it.
+    InvitationUsed,
+    /// 410: the invitee declined it.
+    InvitationDeclined,
+    /// 413: the body is too large.
+    PayloadTooLarge,
+    /// 429: too soon; try again after this many seconds.
+    RateLimited {
+        /// Seconds to wait.
+        retry_after: u64,
+    },
+    /// 500: our fault; details only in the log.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The wire code.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::InvalidRequest(_) => "invalid_request",
+            Self::Unauthenticated => "unauthenticated",
+            Self::Forbidden => "forbidden",
+            Self::EmailMismatch => "email_mismatch",
+            Self::RoleNotGrantable => "role_not_grantable",
+            Self::NotFound => "not_found",
+            Self::AlreadyInvited => "already_invited",
+            Self::AlreadyMember => "already_member",
+            Self::SeatLimitReached => "seat_limit_reached",
+            Self::IdempotencyConflict => "idempotency_conflict",
+            Self::InvalidState => "invalid_state",
+            Self::InvitationExpired => "invitation_expired",
+            Self::InvitationRevoked => "invitation_revoked",
+            Self::InvitationUsed => "invitation_used",
+            Self::InvitationDeclined => "invitation_declined",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::Internal => "internal",
+        }
+    }
+}
+
+/// Implemented by every use case's error enum: which stable code it is, and a sentence for the
+/// caller (never internal detail: `Unexpected` variants say nothing specific).
+pub trait UseCaseError: std::error::Error {
+    /// The stable code.
+    fn code(&self) -> ErrorCode;
+}
+
+/// A failure we did not plan for (storage down, corrupt data). Carries context for the log only.
+#[derive(Debug, thiserror::Error)]
+#[error("{context}: {source}")]
+pub struct Unexpected {
+    /// What we were doing.
+    pub context: &'static str,
+    /// What went wrong.
+    #[source]
+    pub source: StoreError,
+}
+
+/// Adds "what we were doing" to a storage error.
+pub trait Context<T> {
+    /// Wraps the error with context.
+    fn context(self, context: &'static str) -> Result<T, Unexpected>;
+}
+
+impl<T> Context<T> for Result<T, StoreError> {
+    fn context(self, context: &'static str) -> Result<T, Unexpected> {
+        self.map_err(|source| Unexpected { context, source })
+    }
+}
+
+/// Optimistic writes that keep losing to concurrent writers give up after this many tries and
+/// report `Unexpected` (never seen outside contrived tests: each lost round means another
+/// writer made progress).
+pub const MAX_WRITE_ATTEMPTS: usize = 64;
+
+/// The `Unexpected` raised when `MAX_WRITE_ATTEMPTS` is used up.
+pub fn too_much_contention(context: &'static str) -> Unexpected {
+    Unexpected { context, source: StoreError::Unavailable("too many concurrent writers; try again".into()) }
+}
+
+/// Declares a use case's error enum's code mapping in one line per variant.
+#[macro_export]
+macro_rules! error_codes {
+    ($ty:ty { $($pat:pat => $code:expr),+ $(,)? }) => {
+        impl $crate::error::UseCaseError for $ty {
+            fn code(&self) -> $crate::error::ErrorCode {
+                match self { $($pat => $code),+ }
+            }
+        }
+    };
+}

@@ -1,0 +1,569 @@
+//! The records Usher keeps, and the invitation state machine.
+
+use crate::roles::RoleName;
+use crate::token::TokenHash;
+use crate::values::{Email, InvitationId, Locale, Profile, TenantId, Timestamp, UserId, Workspace};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A tenant, with its seat counters. Every membership or pending-invitation change rewrites this
+/// record under a version check, so the counters can never drift or be raced past the limit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tenant {
+    /// Its id.
+    pub id: TenantId,
+    /// Display name (shown in invitation emails).
+    pub name: String,
+    /// Most members + pending invitations allowed; `None` is unlimited.
+    pub seat_limit: Option<u32>,
+    /// How many members.
+    pub members: u32,
+    /// How many pending invitations (including overdue ones not yet swept).
+    pub pending: u32,
+    /// Members per role.
+    #[serde(default)]
+    pub role_counts: BTreeMap<RoleName, u32>,
+    /// Days an invitation stays valid unless the inviter says otherwise.
+    pub invitation_ttl_days: u32,
+    /// Created.
+    pub created_at: Timestamp,
+    /// Last changed.
+    pub updated_at: Timestamp,
+}
+
+impl Tenant {
+    /// Seats still free (`None` when unlimited).
+    pub fn seats_available(&self) -> Option<u32> {
+        self.seat_limit.map(|l| l.saturating_sub(self.members + self.pending))
+    }
+
+    /// Whether `n` more seats can be taken.
+    pub fn has_seats_for(&self, n: u32) -> bool {
+        self.seats_available().is_none_or(|free| free >= n)
+    }
+
+    /// Adjusts the role count when a member gains (`+1`) or loses (`-1`) a role.
+    pub fn count_role(&mut self, role: &RoleName, delta: i32) {
+        let n = self.role_counts.entry(role.clone()).or_insert(0);
+        *n = n.saturating_add_signed(delta);
+        if *n == 0 {
+            self.role_counts.remove(role);
+        }
+    }
+}
+
+/// A person known to Usher. Identity (passwords, sessions) stays with the identity provider;
+/// `subject` links the two once the person has signed in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    /// Its id.
+    pub id: UserId,
+    /// Verified email.
+    pub email: Email,
+    /// The identity provider's `sub`, once seen.
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// Display name from the identity provider.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Username from the identity provider.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Created.
+    pub created_at: Timestamp,
+}
+
+/// Which emails a member wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notifications {
+    /// Email me when someone whose invitation I sent asks for a new link.
+    pub renewal_requests: bool,
+}
+
+impl Default for Notifications {
+    fn default() -> Self {
+        Self { renewal_requests: true }
+    }
+}
+
+/// A person's membership in a tenant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// The person.
+    pub user_id: UserId,
+    /// Their email (copied from the user for listing and export).
+    pub email: Email,
+    /// Their username at the identity provider, if any.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Their role here.
+    pub role: RoleName,
+    /// Workspaces they may use.
+    #[serde(default)]
+    pub workspaces: Vec<Workspace>,
+    /// Profile, as the tenant knows them.
+    #[serde(default)]
+    pub profile: Profile,
+    /// Email preferences.
+    #[serde(default)]
+    pub notifications: Notifications,
+    /// The invitation they accepted, if they joined by one.
+    #[serde(default)]
+    pub joined_via: Option<InvitationId>,
+    /// Last time they signed in to accept or were seen by Usher.
+    #[serde(default)]
+    pub last_login_at: Option<Timestamp>,
+    /// Joined.
+    pub created_at: Timestamp,
+    /// Last changed.
+    pub updated_at: Timestamp,
+}
+
+impl Member {
+    /// The name to show: profile name, else the identity provider's, else the email.
+    pub fn display_name(&self, user_name: Option<&str>) -> String {
+        self.profile
+            .display_name()
+            .or_else(|| user_name.map(str::to_owned))
+            .unwrap_or_else(|| self.email.to_string())
+    }
+}
+
+/// "One pending invitation or membership per address per tenant": the item that makes it so.
+/// Created with an `Absent` condition; whoever creates it first wins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "holder", rename_all = "snake_case")]
+pub enum EmailGuard {
+    /// A pending invitation holds the address.
+    Invitation {
+        /// Which.
+        invitation_id: InvitationId,
+    },
+    /// A member holds the address.
+    Member {
+        /// Who.
+        user_id: UserId,
+    },
+}
+
+/// Where an invitation is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InvitationStatus {
+    /// Sent and waiting for an answer.
+    Pending,
+    /// The invitee joined.
+    Accepted,
+    /// The invitee said no.
+    Declined,
+    /// An admin withdrew it.
+    Revoked,
+    /// Nobody answered in time. A resend makes it pending again.
+    Expired,
+}
+
+impl InvitationStatus {
+    /// Parses the wire name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(raw.to_owned())).ok()
+    }
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Accepted => "accepted",
+            Self::Declined => "declined",
+            Self::Revoked => "revoked",
+            Self::Expired => "expired",
+        }
+    }
+}
+
+/// Whether the email carrying the link reached the mail service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryStatus {
+    /// Saved, not yet handed to the mail service (or the process died before it knew).
+    Pending,
+    /// The mail service accepted it.
+    Sent,
+    /// The mail service refused or was unreachable; the sweep will retry.
+    Failed,
+}
+
+/// Delivery bookkeeping, shown to admins so a failed email is visible, never silently lost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    /// Current state.
+    pub status: DeliveryStatus,
+    /// Attempts so far for the current link.
+    pub attempts: u32,
+    /// The last failure, shortened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    /// When the sweep will try again (only while not sent and attempts remain).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_attempt_at: Option<Timestamp>,
+}
+
+/// How long the sweep leaves a freshly saved link to the request that is sending it inline,
+/// before it assumes that request died and sends the link itself.
+pub const INLINE_SEND_GRACE_SECS: i64 = 60;
+
+impl Delivery {
+    /// A link about to be sent for the first time.
+    pub fn new_pending(now: Timestamp) -> Self {
+        Self {
+            status: DeliveryStatus::Pending,
+            attempts: 0,
+            last_error: None,
+            next_attempt_at: Some(now.plus_seconds(INLINE_SEND_GRACE_SECS)),
+        }
+    }
+}
+
+/// Who sent an invitation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitedBy {
+    /// The inviter (`None` for an operator-created invitation).
+    pub user_id: Option<UserId>,
+    /// Their email.
+    pub email: Option<Email>,
+    /// Their display name, as shown to the invitee.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// An invitation to join a tenant with a role.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Invitation {
+    /// Its id.
+    pub id: InvitationId,
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// Who is invited.
+    pub email: Email,
+    /// The role they get on accepting.
+    pub role: RoleName,
+    /// Workspaces they get on accepting.
+    #[serde(default)]
+    pub workspaces: Vec<Workspace>,
+    /// Stored status. Read `status_at(now)`: an overdue pending invitation is expired.
+    pub status: InvitationStatus,
+    /// When the current link stops working.
+    pub expires_at: Timestamp,
+    /// Created.
+    pub created_at: Timestamp,
+    /// Last changed.
+    pub updated_at: Timestamp,
+    /// Who invited.
+    pub invited_by: InvitedBy,
+    /// How many times it was re-sent by an admin.
+    pub resend_count: u32,
+    /// When the current link was last handed to the mail service.
+    #[serde(default)]
+    pub last_sent_at: Option<Timestamp>,
+    /// Email delivery of the current link.
+    pub delivery: Delivery,
+    /// Profile fields copied to the member on accept.
+    #[serde(default)]
+    pub profile: Profile,
+    /// Language of the emails.
+    pub locale: Locale,
+    /// A personal note from the inviter, shown in the email.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// Lifetime of a link in days (a resend gives the new link the same).
+    pub ttl_days: u32,
+    /// SHA-256 of the current token. Never the token itself.
+    pub token_hash: TokenHash,
+    /// Who accepted.
+    #[serde(default)]
+    pub accepted_by: Option<UserId>,
+    /// When it left `pending` (accepted, declined, revoked or expired).
+    #[serde(default)]
+    pub closed_at: Option<Timestamp>,
+    /// Who revoked it.
+    #[serde(default)]
+    pub revoked_by: Option<UserId>,
+    /// The invitee's reason for declining.
+    #[serde(default)]
+    pub decline_reason: Option<String>,
+    /// Last time the invitee asked for a new link.
+    #[serde(default)]
+    pub renewal_requested_at: Option<Timestamp>,
+}
+
+/// A transition the state machine does not allow from the current state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the invitation is {from:?}")]
+pub struct NotAllowed {
+    /// The (effective) state it was in.
+    pub from: InvitationStatus,
+}
+
+impl Invitation {
+    /// The status as of `now`: a pending invitation past its expiry is `Expired`, whether or not
+    /// the sweep has written that down yet.
+    pub fn status_at(&self, now: Timestamp) -> InvitationStatus {
+        match self.status {
+            InvitationStatus::Pending if now >= self.expires_at => InvitationStatus::Expired,
+            s => s,
+        }
+    }
+
+    fn close(&mut self, to: InvitationStatus, now: Timestamp) -> Result<(), NotAllowed> {
+        match self.status_at(now) {
+            InvitationStatus::Pending => {
+                self.status = to;
+                self.closed_at = Some(now);
+                self.updated_at = now;
+                Ok(())
+            }
+            from => Err(NotAllowed { from }),
+        }
+    }
+
+    /// pending → accepted.
+    pub fn accept(&mut self, by: &UserId, now: Timestamp) -> Result<(), NotAllowed> {
+        self.close(InvitationStatus::Accepted, now)?;
+        self.accepted_by = Some(by.clone());
+        Ok(())
+    }
+
+    /// pending → declined.
+    pub fn decline(&mut self, reason: Option<String>, now: Timestamp) -> Result<(), NotAllowed> {
+        self.close(InvitationStatus::Declined, now)?;
+        self.decline_reason = reason;
+        Ok(())
+    }
+
+    /// pending → revoked.
+    pub fn revoke(&mut self, by: Option<UserId>, now: Timestamp) -> Result<(), NotAllowed> {
+        self.close(InvitationStatus::Revoked, now)?;
+        self.revoked_by = by;
+        Ok(())
+    }
+
+    /// pending (overdue) → expired. Refused while the invitation is still in time.
+    pub fn expire(&mut self, now: Timestamp) -> Result<(), NotAllowed> {
+        match (self.status, self.status_at(now)) {
+            (InvitationStatus::Pending, InvitationStatus::Expired) => {
+                self.status = InvitationStatus::Expired;
+                self.closed_at = Some(self.expires_at);
+                self.updated_at = now;
+                Ok(())
+            }
+            (_, from) => Err(NotAllowed { from }),
+        }
+    }
+
+    /// pending or expired → pending, with a new token hash and a fresh expiry.
+    pub fn rearm(&mut self, token_hash: TokenHash, expires_at: Timestamp, now: Timestamp) -> Result<(), NotAllowed> {
+        match self.status_at(now) {
+            InvitationStatus::Pending | InvitationStatus::Expired => {
+                self.status = InvitationStatus::Pending;
+                self.token_hash = token_hash;
+                self.expires_at = expires_at;
+                self.closed_at = None;
+                self.delivery = Delivery::new_pending(now);
+                self.updated_at = now;
+                Ok(())
+            }
+            from => Err(NotAllowed { from }),
+        }
+    }
+
+    /// When the sweep must next look at this invitation: the expiry of a pending one, or the
+    /// next delivery attempt if that comes first. `None` once nothing remains to do.
+    pub fn due_at(&self) -> Option<Timestamp> {
+        if self.status != InvitationStatus::Pending {
+            return None;
+        }
+        let retry = match self.delivery.status {
+            DeliveryStatus::Sent => None,
+            _ => self.delivery.next_attempt_at,
+        };
+        Some(retry.map_or(self.expires_at, |r| r.min(self.expires_at)))
+    }
+}
+
+/// Delivery retry schedule: 1, 5, 15, 60, 240 minutes after the attempts so far; `None` when the
+/// attempts are used up (the invitation stays visible as `failed` for an admin to resend).
+pub fn next_retry_after(attempts: u32, max_attempts: u32) -> Option<i64> {
+    const BACKOFF_MINUTES: [i64; 5] = [1, 5, 15, 60, 240];
+    if attempts >= max_attempts {
+        return None;
+    }
+    let i = usize::try_from(attempts.saturating_sub(1)).unwrap_or(usize::MAX).min(BACKOFF_MINUTES.len() - 1);
+    Some(BACKOFF_MINUTES[i] * 60)
+}
+
+/// A custom role defined by a tenant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomRole {
+    /// The tenant that defined it.
+    pub tenant_id: TenantId,
+    /// Name (never a built-in's).
+    pub name: RoleName,
+    /// What it allows.
+    pub permissions: Vec<crate::roles::Permission>,
+    /// What it is for.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Created.
+    pub created_at: Timestamp,
+    /// Last changed.
+    pub updated_at: Timestamp,
+}
+
+/// Something that happened in a tenant, kept for its admins.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    /// Time-ordered id.
+    pub id: String,
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// What happened (`invitation.created`, `member.removed`, ...).
+    pub action: String,
+    /// Who did it (`None`: the system, e.g. the sweep, or an operator).
+    pub actor: Option<UserId>,
+    /// What it was done to (an invitation or user id).
+    pub target: String,
+    /// Details (role changes and the like; never tokens).
+    #[serde(default)]
+    pub details: serde_json::Value,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// A stored answer to a write sent with an `Idempotency-Key`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdempotencyRecord {
+    /// SHA-256 of method, path and body: the same key with another request is a conflict.
+    pub request_hash: String,
+    /// `None` while the first request is still being served.
+    pub response: Option<StoredResponse>,
+    /// After this the key may be reused.
+    pub expires_at: Timestamp,
+}
+
+/// The response replayed for a repeated idempotent request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// Content type.
+    pub content_type: String,
+    /// Body (UTF-8: only JSON responses are stored).
+    pub body: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Timestamp {
+        Timestamp::parse(s).unwrap()
+    }
+
+    fn invitation() -> Invitation {
+        let now = t("2026-01-01T00:00:00Z");
+        Invitation {
+            id: InvitationId::parse("inv_1").unwrap(),
+            tenant_id: TenantId::parse("ten_1").unwrap(),
+            email: Email::parse("ada@example.com").unwrap(),
+            role: RoleName::parse("member").unwrap(),
+            workspaces: vec![],
+            status: InvitationStatus::Pending,
+            expires_at: t("2026-01-08T00:00:00Z"),
+            created_at: now,
+            updated_at: now,
+            invited_by: InvitedBy { user_id: None, email: None, name: None },
+            resend_count: 0,
+            last_sent_at: None,
+            delivery: Delivery::new_pending(now),
+            profile: Profile::default(),
+            locale: Locale::En,
+            message: None,
+            ttl_days: 7,
+            token_hash: crate::token::InvitationToken::from_random([0; 32]).hash(),
+            accepted_by: None,
+            closed_at: None,
+            revoked_by: None,
+            decline_reason: None,
+            renewal_requested_at: None,
+        }
+    }
+
+    #[test]
+    fn a_pending_invitation_past_its_expiry_reads_as_expired() {
+        let inv = invitation();
+        assert_eq!(inv.status_at(t("2026-01-07T23:59:59Z")), InvitationStatus::Pending);
+        assert_eq!(inv.status_at(t("2026-01-08T00:00:00Z")), InvitationStatus::Expired);
+    }
+
+    #[test]
+    fn only_a_pending_invitation_can_be_accepted_declined_or_revoked() {
+        let user = UserId::parse("usr_1").unwrap();
+        let now = t("2026-01-02T00:00:00Z");
+        let mut inv = invitation();
+        inv.accept(&user, now).unwrap();
+        assert_eq!(inv.status, InvitationStatus::Accepted);
+        assert_eq!(inv.decline(None, now), Err(NotAllowed { from: InvitationStatus::Accepted }));
+        assert_eq!(inv.revoke(None, now), Err(NotAllowed { from: InvitationStatus::Accepted }));
+        assert_eq!(inv.accept(&user, now), Err(NotAllowed { from: InvitationStatus::Accepted }));
+    }
+
+    #[test]
+    fn an_overdue_invitation_cannot_be_accepted() {
+        let mut inv = invitation();
+        let late = t("2026-02-01T00:00:00Z");
+        let err = inv.accept(&UserId::parse("usr_1").unwrap(), late).unwrap_err();
+        assert_eq!(err.from, InvitationStatus::Expired);
+    }
+
+    #[test]
+    fn expiring_an_invitation_that_is_still_in_time_is_refused() {
+        let mut inv = invitation();
+        assert!(inv.expire(t("2026-01-02T00:00:00Z")).is_err());
+        inv.expire(t("2026-01-09T00:00:00Z")).unwrap();
+        assert_eq!(inv.status, InvitationStatus::Expired);
+    }
+
+    #[test]
+    fn an_expired_invitation_can_be_rearmed_but_a_revoked_one_cannot() {
+        let now = t("2026-01-09T00:00:00Z");
+        let new_hash = crate::token::InvitationToken::from_random([5; 32]).hash();
+        let mut inv = invitation();
+        inv.expire(now).unwrap();
+        inv.rearm(new_hash.clone(), t("2026-01-16T00:00:00Z"), now).unwrap();
+        assert_eq!(inv.status_at(now), InvitationStatus::Pending);
+        assert_eq!(inv.token_hash, new_hash);
+
+        let mut revoked = invitation();
+        revoked.revoke(None, t("2026-01-02T00:00:00Z")).unwrap();
+        assert_eq!(revoked.rearm(new_hash, t("2026-01-16T00:00:00Z"), now).unwrap_err().from, InvitationStatus::Revoked);
+    }
+
+    #[test]
+    fn the_sweep_is_due_at_the_next_delivery_attempt_or_the_expiry_whichever_is_first() {
+        let mut inv = invitation();
+        assert_eq!(inv.due_at(), Some(t("2026-01-01T00:01:00Z")));
+        inv.delivery.status = DeliveryStatus::Sent;
+        inv.delivery.next_attempt_at = None;
+        assert_eq!(inv.due_at(), Some(inv.expires_at));
+        inv.status = InvitationStatus::Accepted;
+        assert_eq!(inv.due_at(), None);
+    }
+
+    #[test]
+    fn delivery_retries_back_off_and_stop() {
+        assert_eq!(next_retry_after(1, 5), Some(60));
+        assert_eq!(next_retry_after(2, 5), Some(300));
+        assert_eq!(next_retry_after(5, 5), None);
+    }
+}

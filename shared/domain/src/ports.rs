@@ -1,0 +1,245 @@
+//! Ports: the narrow traits through which the domain touches the world.
+//!
+//! The storage port is deliberately item-shaped (DynamoDB's shape): keys, versioned items, a few
+//! sparse secondary indexes, and all-or-nothing transactions whose writes are guarded by
+//! conditions. The key schema and every business rule live in this crate (`schema`, `usecases`);
+//! a store adapter only has to keep items and honour conditions atomically. That is what lets the
+//! embedded SQLite store and DynamoDB hold the same items under the same keys and pass one
+//! contract suite.
+
+use crate::values::Timestamp;
+use async_trait::async_trait;
+
+/// An item's primary key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key {
+    /// Partition key.
+    pub pk: String,
+    /// Sort key.
+    pub sk: String,
+}
+
+impl Key {
+    /// Builds a key.
+    pub fn new(pk: impl Into<String>, sk: impl Into<String>) -> Self {
+        Self { pk: pk.into(), sk: sk.into() }
+    }
+}
+
+/// The secondary indexes. Each is sparse: an item appears in it only when it sets that index's
+/// key pair. The names are the physical index names in DynamoDB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IndexName {
+    /// GSI1: memberships by user (`U#<user>` / `T#<tenant>`).
+    ByUser,
+    /// GSI2: pending invitations by email, across tenants (`PE#<email>` / `<created>#<tenant>#<id>`).
+    PendingByEmail,
+    /// GSI3: invitations the sweep must look at, by the time it must (`DUE#<shard>` / `<when>#...`).
+    Due,
+}
+
+impl IndexName {
+    /// Every index.
+    pub const ALL: [IndexName; 3] = [IndexName::ByUser, IndexName::PendingByEmail, IndexName::Due];
+
+    /// The physical name (the DynamoDB GSI's name, the SQLite column prefix).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IndexName::ByUser => "gsi1",
+            IndexName::PendingByEmail => "gsi2",
+            IndexName::Due => "gsi3",
+        }
+    }
+}
+
+/// A stored item: key, version, index keys, an optional expiry, and a JSON object of attributes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    /// Primary key.
+    pub key: Key,
+    /// Optimistic-concurrency version: 1 on creation, +1 on every replacement. Writers set it.
+    pub version: u64,
+    /// Index key pairs `(index, pk, sk)`; an index not listed does not hold this item.
+    pub index_keys: Vec<(IndexName, String, String)>,
+    /// When the item may be deleted by the store (DynamoDB TTL). Readers must still treat an
+    /// item past this time as gone: TTL deletion is lazy.
+    pub expires_at: Option<Timestamp>,
+    /// The record's attributes (always a JSON object).
+    pub data: serde_json::Value,
+}
+
+impl Item {
+    /// The key pair of `index`, if the item is in it.
+    pub fn index_key(&self, index: IndexName) -> Option<(&str, &str)> {
+        self.index_keys.iter().find(|(i, _, _)| *i == index).map(|(_, pk, sk)| (pk.as_str(), sk.as_str()))
+    }
+}
+
+/// What must hold for a write to happen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cond {
+    /// Nothing.
+    Always,
+    /// No item has this key.
+    Absent,
+    /// An item has this key and this version (it has not changed since it was read).
+    Version(u64),
+}
+
+/// One write of a transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Write {
+    /// Create or replace an item.
+    Put { item: Item, cond: Cond },
+    /// Delete an item (deleting a missing item with `Cond::Always` is not an error).
+    Delete { key: Key, cond: Cond },
+    /// Write nothing; only require the condition.
+    Check { key: Key, cond: Cond },
+}
+
+impl Write {
+    /// The key this write touches.
+    pub fn key(&self) -> &Key {
+        match self {
+            Write::Put { item, .. } => &item.key,
+            Write::Delete { key, .. } | Write::Check { key, .. } => key,
+        }
+    }
+}
+
+/// The outcome of a transaction: it all happened, or nothing did because a condition failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Committed {
+    /// Every write happened.
+    Yes,
+    /// Nothing happened: the write at this position found its condition false.
+    ConditionFailed {
+        /// Index into the transaction's writes.
+        at: usize,
+    },
+}
+
+/// Most writes one transaction may hold (DynamoDB's TransactWriteItems limit; enforced by every
+/// adapter so that code that works locally works on AWS).
+pub const MAX_TRANSACTION_WRITES: usize = 100;
+
+/// Which sort keys a query wants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SortKeyRange {
+    /// Every item in the partition.
+    All,
+    /// Sort keys starting with this prefix.
+    BeginsWith(String),
+    /// Sort keys from `from` to `to`, both included.
+    Between(String, String),
+}
+
+/// Where the previous page stopped: the last item's primary key, and its index key when the
+/// query reads an index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageKey {
+    /// Primary key of the last item returned.
+    pub key: Key,
+    /// Its index sort key, for an index query.
+    pub index_sk: Option<String>,
+}
+
+/// A read of one partition of the table or of an index, in sort-key order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    /// `None` for the table itself.
+    pub index: Option<IndexName>,
+    /// The partition key (of the table or the index).
+    pub pk: String,
+    /// Which sort keys.
+    pub range: SortKeyRange,
+    /// Ascending (true) or descending sort-key order.
+    pub ascending: bool,
+    /// At most this many items (1..=1000).
+    pub limit: usize,
+    /// Start after this item.
+    pub after: Option<PageKey>,
+}
+
+/// One page of a query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// The items, in order.
+    pub items: Vec<Item>,
+    /// Where to continue, if there may be more.
+    pub next: Option<PageKey>,
+}
+
+/// A failure of the storage itself (not a failed condition, which is an outcome).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The store is unreachable, throttled, or broke; the caller may retry later.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    /// A request the store refused (a bug in our code, e.g. too many writes in a transaction).
+    #[error("storage request rejected: {0}")]
+    Rejected(String),
+    /// An item that cannot be decoded (a bug or a manual edit).
+    #[error("corrupt item {key:?}: {reason}")]
+    Corrupt {
+        /// The key of the item.
+        key: Key,
+        /// What was wrong.
+        reason: String,
+    },
+}
+
+/// The table: versioned items, sparse indexes, guarded transactions.
+#[async_trait]
+pub trait Table: Send + Sync {
+    /// A strongly consistent read of one item.
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError>;
+    /// One page of a partition. Index reads may lag behind writes (as DynamoDB GSIs do).
+    async fn query(&self, query: &Query) -> Result<Page, StoreError>;
+    /// Applies every write or none. At most `MAX_TRANSACTION_WRITES`, each on a different key.
+    async fn transact(&self, writes: Vec<Write>) -> Result<Committed, StoreError>;
+}
+
+/// A rendered email ready to send.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OutgoingEmail {
+    /// The one recipient.
+    pub to: crate::values::Email,
+    /// Subject line (never contains CR or LF).
+    pub subject: String,
+    /// HTML body.
+    pub html: String,
+    /// Plain-text body.
+    pub text: String,
+}
+
+impl std::fmt::Debug for OutgoingEmail {
+    // Bodies carry tokens: never print them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutgoingEmail").field("to", &self.to).field("subject", &self.subject).finish_non_exhaustive()
+    }
+}
+
+/// Why an email was not sent.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{0}")]
+pub struct MailError(pub String);
+
+/// Sends email.
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    /// Sends one message, or says why not.
+    async fn send(&self, email: &OutgoingEmail) -> Result<(), MailError>;
+}
+
+/// The current time. Tests move it; nothing in the domain calls the system clock.
+pub trait Clock: Send + Sync {
+    /// Now.
+    fn now(&self) -> Timestamp;
+}
+
+/// Randomness for tokens and ids (a CSPRNG in production).
+pub trait Random: Send + Sync {
+    /// Fills `buf` with random bytes.
+    fn fill(&self, buf: &mut [u8]);
+}

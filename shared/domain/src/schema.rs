@@ -1,0 +1,269 @@
+//! THE KEY SCHEMA. Every key Usher stores is built here and nowhere else; both stores (SQLite
+//! locally, DynamoDB on AWS) hold exactly these items. Change a key and you migrate data.
+//!
+//! | item          | pk                    | sk              | indexes                                                  |
+//! |---------------|-----------------------|-----------------|----------------------------------------------------------|
+//! | tenant        | `T#<tenant>`          | `TENANT`        |                                                          |
+//! | member        | `T#<tenant>`          | `M#<user>`      | gsi1 `U#<user>` / `T#<tenant>`                           |
+//! | email guard   | `T#<tenant>`          | `E#<email>`     |                                                          |
+//! | invitation    | `T#<tenant>`          | `I#<inv>`       | gsi2 `PE#<email>` / `<inv>` while pending;               |
+//! |               |                       |                 | gsi3 `DUE#<shard>` / `<due>#<inv>` while the sweep has work |
+//! | custom role   | `T#<tenant>`          | `R#<role>`      |                                                          |
+//! | audit event   | `T#<tenant>#A`        | `<event id>`    |                                                          |
+//! | token         | `TOK#<sha256>`        | `TOK`           |                                                          |
+//! | user          | `U#<user>`            | `USER`          |                                                          |
+//! | user by email | `UE#<email>`          | `USER`          |                                                          |
+//! | user by sub   | `SUB#<sub>`           | `USER`          |                                                          |
+//! | idempotency   | `IDEM#<scope>#<key>`  | `IDEM`          | (TTL 24 h)                                               |
+//!
+//! Ids are UUIDv7 (time-ordered), so `I#…` and audit keys sort oldest → newest; lists read them
+//! backwards for newest first. Invitation ids, tenant ids and user ids never contain `#`.
+
+use crate::model::{
+    AuditEvent, CustomRole, EmailGuard, IdempotencyRecord, Invitation, InvitationStatus, Member, Tenant, User,
+};
+use crate::ports::{Cond, IndexName, Item, Key, StoreError, Table, Write};
+use crate::roles::RoleName;
+use crate::token::TokenHash;
+use crate::values::{Email, InvitationId, TenantId, Timestamp, UserId};
+use serde::{Serialize, de::DeserializeOwned};
+
+/// How many partitions the due index spreads over, so a big backlog has no single hot key.
+pub const DUE_SHARDS: u32 = 4;
+
+/// Partition of everything a tenant owns.
+pub fn tenant_pk(t: &TenantId) -> String {
+    format!("T#{t}")
+}
+/// The tenant record.
+pub fn tenant_key(t: &TenantId) -> Key {
+    Key::new(tenant_pk(t), "TENANT")
+}
+/// Sort-key prefix of memberships.
+pub const MEMBER_PREFIX: &str = "M#";
+/// A membership.
+pub fn member_key(t: &TenantId, u: &UserId) -> Key {
+    Key::new(tenant_pk(t), format!("{MEMBER_PREFIX}{u}"))
+}
+/// The email guard of an address in a tenant.
+pub fn guard_key(t: &TenantId, e: &Email) -> Key {
+    Key::new(tenant_pk(t), format!("E#{e}"))
+}
+/// Sort-key prefix of invitations.
+pub const INVITATION_PREFIX: &str = "I#";
+/// An invitation.
+pub fn invitation_key(t: &TenantId, i: &InvitationId) -> Key {
+    Key::new(tenant_pk(t), format!("{INVITATION_PREFIX}{i}"))
+}
+/// Sort-key prefix of custom roles.
+pub const ROLE_PREFIX: &str = "R#";
+/// A custom role.
+pub fn role_key(t: &TenantId, r: &RoleName) -> Key {
+    Key::new(tenant_pk(t), format!("{ROLE_PREFIX}{r}"))
+}
+/// Partition of a tenant's audit log (apart from the tenant's items so listing members never
+/// reads through it).
+pub fn audit_pk(t: &TenantId) -> String {
+    format!("T#{t}#A")
+}
+/// A token's pointer to its invitation, found by the token's hash.
+pub fn token_key(h: &TokenHash) -> Key {
+    Key::new(format!("TOK#{}", h.as_str()), "TOK")
+}
+/// A user.
+pub fn user_key(u: &UserId) -> Key {
+    Key::new(format!("U#{u}"), "USER")
+}
+/// A user, found by email.
+pub fn user_email_key(e: &Email) -> Key {
+    Key::new(format!("UE#{e}"), "USER")
+}
+/// A user, found by the identity provider's subject.
+pub fn user_subject_key(sub: &str) -> Key {
+    Key::new(format!("SUB#{sub}"), "USER")
+}
+/// A stored idempotent response; `scope` keeps callers' keys apart.
+pub fn idempotency_key(scope: &str, key: &str) -> Key {
+    Key::new(format!("IDEM#{scope}#{key}"), "IDEM")
+}
+/// Index partition of an address's pending invitations.
+pub fn pending_by_email_pk(e: &Email) -> String {
+    format!("PE#{e}")
+}
+/// Index partition of a due shard.
+pub fn due_pk(shard: u32) -> String {
+    format!("DUE#{shard}")
+}
+/// The due shard an invitation lives in (spread by the id's last hex digit).
+pub fn due_shard(i: &InvitationId) -> u32 {
+    i.as_str().chars().last().and_then(|c| c.to_digit(16)).unwrap_or(0) % DUE_SHARDS
+}
+/// Index partition of a user's memberships.
+pub fn by_user_pk(u: &UserId) -> String {
+    format!("U#{u}")
+}
+
+/// A record stored as one item.
+pub trait Record: Serialize + DeserializeOwned {
+    /// Where it is stored.
+    fn key(&self) -> Key;
+    /// The index entries it has now (sparse: only what applies in its current state).
+    fn index_keys(&self) -> Vec<(IndexName, String, String)> {
+        Vec::new()
+    }
+    /// When the store may drop it.
+    fn expires_at(&self) -> Option<Timestamp> {
+        None
+    }
+}
+
+impl Record for Tenant {
+    fn key(&self) -> Key {
+        tenant_key(&self.id)
+    }
+}
+
+impl Record for User {
+    fn key(&self) -> Key {
+        user_key(&self.id)
+    }
+}
+
+impl Record for Member {
+    fn key(&self) -> Key {
+        member_key(&self.tenant_id, &self.user_id)
+    }
+    fn index_keys(&self) -> Vec<(IndexName, String, String)> {
+        vec![(IndexName::ByUser, by_user_pk(&self.user_id), tenant_pk(&self.tenant_id))]
+    }
+}
+
+impl Record for CustomRole {
+    fn key(&self) -> Key {
+        role_key(&self.tenant_id, &self.name)
+    }
+}
+
+impl Record for Invitation {
+    fn key(&self) -> Key {
+        invitation_key(&self.tenant_id, &self.id)
+    }
+    fn index_keys(&self) -> Vec<(IndexName, String, String)> {
+        let mut keys = Vec::new();
+        if self.status == InvitationStatus::Pending {
+            keys.push((IndexName::PendingByEmail, pending_by_email_pk(&self.email), self.id.to_string()));
+        }
+        if let Some(due) = self.due_at() {
+            keys.push((IndexName::Due, due_pk(due_shard(&self.id)), format!("{due}#{}", self.id)));
+        }
+        keys
+    }
+}
+
+impl Record for AuditEvent {
+    fn key(&self) -> Key {
+        Key::new(audit_pk(&self.tenant_id), self.id.clone())
+    }
+}
+
+/// Small pointer records (token → invitation, email/subject → user).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TokenPointer {
+    /// The tenant of the invitation.
+    pub tenant_id: TenantId,
+    /// The invitation.
+    pub invitation_id: InvitationId,
+}
+
+/// Points from an email or an identity-provider subject to a user.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UserPointer {
+    /// The user.
+    pub user_id: UserId,
+}
+
+/// A record together with the version it was read at, so that writing it back can require that
+/// nobody changed it in between.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Versioned<T> {
+    /// The record.
+    pub value: T,
+    /// Its stored version.
+    pub version: u64,
+}
+
+/// Decodes an item into a record.
+pub fn decode<T: DeserializeOwned>(item: Item) -> Result<Versioned<T>, StoreError> {
+    let version = item.version;
+    let key = item.key;
+    serde_json::from_value(item.data)
+        .map(|value| Versioned { value, version })
+        .map_err(|e| StoreError::Corrupt { key, reason: e.to_string() })
+}
+
+/// Reads one record.
+pub async fn load<T: DeserializeOwned>(table: &dyn Table, key: &Key) -> Result<Option<Versioned<T>>, StoreError> {
+    table.get(key).await?.map(decode).transpose()
+}
+
+fn item_at(key: Key, version: u64, value: &impl Serialize, index_keys: Vec<(IndexName, String, String)>, expires_at: Option<Timestamp>) -> Item {
+    Item {
+        key,
+        version,
+        index_keys,
+        expires_at,
+        // Serialising our own plain data structures cannot fail.
+        data: serde_json::to_value(value).unwrap_or(serde_json::Value::Null),
+    }
+}
+
+/// Creates a record that must not exist yet.
+pub fn create<R: Record>(record: &R) -> Write {
+    Write::Put { item: item_at(record.key(), 1, record, record.index_keys(), record.expires_at()), cond: Cond::Absent }
+}
+
+/// Replaces a record read at `previous`, requiring that it did not change since.
+pub fn replace<R: Record>(previous_version: u64, record: &R) -> Write {
+    Write::Put {
+        item: item_at(record.key(), previous_version + 1, record, record.index_keys(), record.expires_at()),
+        cond: Cond::Version(previous_version),
+    }
+}
+
+/// Creates a plain value under an explicit key (pointers, guards, roles).
+pub fn create_at(key: Key, value: &impl Serialize) -> Write {
+    Write::Put { item: item_at(key, 1, value, Vec::new(), None), cond: Cond::Absent }
+}
+
+/// Replaces a plain value under an explicit key, requiring the version read.
+pub fn replace_at(key: Key, previous_version: u64, value: &impl Serialize) -> Write {
+    Write::Put { item: item_at(key, previous_version + 1, value, Vec::new(), None), cond: Cond::Version(previous_version) }
+}
+
+/// Puts a value that expires (idempotency records).
+pub fn put_expiring(key: Key, version: u64, cond: Cond, value: &IdempotencyRecord) -> Write {
+    Write::Put { item: item_at(key, version, value, Vec::new(), Some(value.expires_at)), cond }
+}
+
+/// Deletes an item read at `version`.
+pub fn delete(key: Key, version: u64) -> Write {
+    Write::Delete { key, cond: Cond::Version(version) }
+}
+
+/// Requires that an item is still at `version`, writing nothing.
+pub fn check(key: Key, version: u64) -> Write {
+    Write::Check { key, cond: Cond::Version(version) }
+}
+
+/// The guard for an address, holding what it says.
+pub fn guard_write(t: &TenantId, e: &Email, holder: &EmailGuard, previous_version: Option<u64>) -> Write {
+    match previous_version {
+        None => create_at(guard_key(t, e), holder),
+        Some(v) => replace_at(guard_key(t, e), v, holder),
+    }
+}
+
+/// The audit event that goes into the same transaction as the change it describes.
+pub fn audit_write(event: &AuditEvent) -> Write {
+    create(event)
+}

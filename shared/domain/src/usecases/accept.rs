@@ -1,0 +1,199 @@
+//! The invitee joins the tenant.
+
+use super::{audit_event, invitation_by_token, parse_token};
+use crate::access::{self, find_user};
+use crate::context::{Deps, Principal};
+use crate::error::{Context, ErrorCode, FieldError, MAX_WRITE_ATTEMPTS, Unexpected, too_much_contention};
+use crate::model::{EmailGuard, Invitation, InvitationStatus, Member, Notifications, User};
+use crate::ports::Committed;
+use crate::schema::{self, UserPointer};
+use crate::values::{TenantId, UserId};
+use crate::views::MemberResource;
+use serde::Serialize;
+
+/// The membership the invitee now has.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Accepted {
+    /// The tenant joined.
+    pub tenant_id: TenantId,
+    /// The tenant's name.
+    pub tenant_name: String,
+    /// The membership.
+    pub member: MemberResource,
+}
+
+/// What accepting can answer besides the membership.
+#[derive(Debug, thiserror::Error)]
+pub enum AcceptError {
+    /// The token is malformed.
+    #[error("invalid token")]
+    Invalid(FieldError),
+    /// No invitation has this token.
+    #[error("no invitation has this token")]
+    NotFound,
+    /// The caller's verified email is not the invited one (or is not verified).
+    #[error("{0}")]
+    EmailMismatch(&'static str),
+    /// The link expired or was replaced by a newer one.
+    #[error("{0}")]
+    Expired(&'static str),
+    /// The invitation was revoked.
+    #[error("this invitation was revoked")]
+    Revoked,
+    /// Someone else accepted it.
+    #[error("this invitation was already used")]
+    Used,
+    /// The invitee declined it.
+    #[error("this invitation was declined")]
+    Declined,
+    /// The invited role no longer exists.
+    #[error("the role this invitation grants no longer exists; ask for a new invitation")]
+    RoleGone,
+    /// Something broke.
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+crate::error_codes!(AcceptError {
+    AcceptError::Invalid(e) => ErrorCode::InvalidRequest(vec![e.clone()]),
+    AcceptError::NotFound => ErrorCode::NotFound,
+    AcceptError::EmailMismatch(_) => ErrorCode::EmailMismatch,
+    AcceptError::Expired(_) => ErrorCode::InvitationExpired,
+    AcceptError::Revoked => ErrorCode::InvitationRevoked,
+    AcceptError::Used => ErrorCode::InvitationUsed,
+    AcceptError::Declined => ErrorCode::InvitationDeclined,
+    AcceptError::RoleGone => ErrorCode::InvalidState,
+    AcceptError::Unexpected(_) => ErrorCode::Internal,
+});
+
+/// The answer for a token whose invitation is not (or no longer) pending, shared with decline.
+pub(crate) fn closed_error(inv: &Invitation, current: bool, now: crate::values::Timestamp) -> Option<AcceptError> {
+    match inv.status_at(now) {
+        InvitationStatus::Pending if current => None,
+        InvitationStatus::Pending => Some(AcceptError::Expired("this link was replaced by a newer one; use the latest invitation email")),
+        InvitationStatus::Expired => Some(AcceptError::Expired("this invitation has expired; ask for a new one")),
+        InvitationStatus::Revoked => Some(AcceptError::Revoked),
+        InvitationStatus::Declined => Some(AcceptError::Declined),
+        InvitationStatus::Accepted => Some(AcceptError::Used),
+    }
+}
+
+/// Checks that the signed-in caller is the invitee.
+pub(crate) fn check_invitee(principal: &Principal, inv: &Invitation) -> Result<(), AcceptError> {
+    match principal.verified_email() {
+        None => Err(AcceptError::EmailMismatch("your sign-in has no verified email; verify it with your identity provider first")),
+        Some(e) if *e != inv.email => Err(AcceptError::EmailMismatch("this invitation was sent to another email address")),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Accepts: creates the user if new, adds the membership with the invited role, workspaces and
+/// profile, marks the invitation accepted, moves the seat from pending to member: all in one
+/// transaction. Accepting again as the same person answers the same membership.
+#[tracing::instrument(skip_all)]
+pub async fn accept(deps: &Deps, principal: &Principal, raw_token: &str) -> Result<Accepted, AcceptError> {
+    let token = parse_token(raw_token).map_err(AcceptError::Invalid)?;
+    let table = deps.table.as_ref();
+    for _ in 0..MAX_WRITE_ATTEMPTS {
+        let now = deps.now();
+        let (inv, current) = invitation_by_token(deps, &token).await?.ok_or(AcceptError::NotFound)?;
+        let existing_user = find_user(deps, principal).await?;
+        let tenant = access::load_tenant(table, &inv.value.tenant_id).await?.ok_or(AcceptError::NotFound)?;
+
+        if inv.value.status == InvitationStatus::Accepted {
+            // The same person again: answer the membership they have (idempotent accept).
+            let same = existing_user.as_ref().is_some_and(|u| inv.value.accepted_by.as_ref() == Some(&u.id));
+            if let (true, true, Some(user_id)) = (same, current, &inv.value.accepted_by) {
+                if let Some(m) = schema::load::<Member>(table, &schema::member_key(&inv.value.tenant_id, user_id))
+                    .await
+                    .context("reading membership")?
+                {
+                    return Ok(Accepted { tenant_id: tenant.value.id, tenant_name: tenant.value.name, member: MemberResource::of(&m.value) });
+                }
+            }
+            return Err(AcceptError::Used);
+        }
+        if let Some(e) = closed_error(&inv.value, current, now) {
+            return Err(e);
+        }
+        check_invitee(principal, &inv.value)?;
+        if access::resolve_role(table, &inv.value.tenant_id, &inv.value.role).await?.is_none() {
+            return Err(AcceptError::RoleGone);
+        }
+
+        let mut writes = Vec::new();
+        let user = match existing_user {
+            Some(u) => u,
+            None => {
+                let u = User {
+                    id: UserId::from_uuid(deps.new_uuid()),
+                    email: inv.value.email.clone(),
+                    subject: Some(principal.subject.clone()),
+                    name: principal.name.clone(),
+                    username: principal.username.clone(),
+                    created_at: now,
+                };
+                let pointer = UserPointer { user_id: u.id.clone() };
+                writes.push(schema::create(&u));
+                writes.push(schema::create_at(schema::user_email_key(&u.email), &pointer));
+                writes.push(schema::create_at(schema::user_subject_key(&principal.subject), &pointer));
+                u
+            }
+        };
+        // The address guard moves from "invited" to "member".
+        let guard = schema::load::<EmailGuard>(table, &schema::guard_key(&inv.value.tenant_id, &inv.value.email))
+            .await
+            .context("reading email guard")?;
+        let guard_write = schema::guard_write(
+            &inv.value.tenant_id,
+            &inv.value.email,
+            &EmailGuard::Member { user_id: user.id.clone() },
+            guard.map(|g| g.version),
+        );
+        let mut accepted = inv.value.clone();
+        accepted.accept(&user.id, now).map_err(|_| AcceptError::Used)?;
+        let member = Member {
+            tenant_id: inv.value.tenant_id.clone(),
+            user_id: user.id.clone(),
+            email: inv.value.email.clone(),
+            username: principal.username.clone().or(user.username.clone()),
+            role: inv.value.role.clone(),
+            workspaces: inv.value.workspaces.clone(),
+            profile: inv.value.profile.clone(),
+            notifications: Notifications::default(),
+            joined_via: Some(inv.value.id.clone()),
+            last_login_at: Some(now),
+            created_at: now,
+            updated_at: now,
+        };
+        let mut new_tenant = tenant.value.clone();
+        new_tenant.pending = new_tenant.pending.saturating_sub(1);
+        new_tenant.members += 1;
+        new_tenant.count_role(&member.role, 1);
+        new_tenant.updated_at = now;
+        let event = audit_event(
+            deps,
+            &inv.value.tenant_id,
+            Some(&user.id),
+            "invitation.accepted",
+            inv.value.id.as_str(),
+            serde_json::json!({ "role": member.role, "user_id": user.id }),
+        );
+        writes.extend([
+            schema::replace(inv.version, &accepted),
+            guard_write,
+            schema::create(&member),
+            schema::replace(tenant.version, &new_tenant),
+            schema::audit_write(&event),
+        ]);
+        match table.transact(writes).await.context("accepting invitation")? {
+            Committed::Yes => {
+                tracing::info!(invitation = %inv.value.id, user = %user.id, "invitation accepted");
+                return Ok(Accepted { tenant_id: new_tenant.id, tenant_name: new_tenant.name, member: MemberResource::of(&member) });
+            }
+            // Someone else moved first (another accept, a revoke, the sweep): look again.
+            Committed::ConditionFailed { .. } => continue,
+        }
+    }
+    Err(too_much_contention("accepting invitation").into())
+}

@@ -1,0 +1,106 @@
+//! `Idempotency-Key` for writes: the same key with the same request within 24 h answers the
+//! first response and does nothing again; with another request it is a conflict.
+//!
+//! The key is claimed with a conditional write before the request runs, so two concurrent
+//! requests with one key cannot both run: the second sees the claim and gets a conflict. A claim
+//! whose request died is released after a minute.
+
+use crate::context::Deps;
+use crate::error::{Context, FieldError, Unexpected};
+use crate::model::{IdempotencyRecord, StoredResponse};
+use crate::ports::{Committed, Cond, Write};
+use crate::schema;
+use crate::token::hex;
+use sha2::{Digest, Sha256};
+
+/// How long a stored response answers repeats.
+pub const RETENTION_SECS: i64 = 24 * 3600;
+/// How long a claim holds while its request runs.
+pub const CLAIM_SECS: i64 = 60;
+
+/// What to do with a request that carries a key.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Begin {
+    /// Run it; then call `finish` with this claim.
+    Proceed(Claim),
+    /// Already answered: send this again.
+    Replay(StoredResponse),
+    /// The key is in use by another request (different body, or still running).
+    Conflict(&'static str),
+}
+
+/// A claimed key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claim {
+    key: crate::ports::Key,
+    version: u64,
+    request_hash: String,
+}
+
+/// Checks a key: 1 to 255 visible ASCII characters.
+pub fn parse_key(raw: &str) -> Result<String, FieldError> {
+    let ok = (1..=255).contains(&raw.len()) && raw.chars().all(|c| c.is_ascii_graphic());
+    if ok {
+        Ok(raw.to_owned())
+    } else {
+        Err(FieldError::new("Idempotency-Key", "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 visible ASCII characters"))
+    }
+}
+
+/// Fingerprint of a request: method, path and body.
+pub fn request_hash(method: &str, path: &str, body: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(method.as_bytes());
+    h.update([0]);
+    h.update(path.as_bytes());
+    h.update([0]);
+    h.update(body);
+    hex(&h.finalize())
+}
+
+/// Claims `key` for this request, or says why not.
+pub async fn begin(deps: &Deps, scope: &str, key: &str, request_hash: &str) -> Result<Begin, Unexpected> {
+    let item_key = schema::idempotency_key(scope, key);
+    for _ in 0..crate::error::MAX_WRITE_ATTEMPTS {
+        let now = deps.now();
+        let existing = schema::load::<IdempotencyRecord>(deps.table.as_ref(), &item_key).await.context("reading idempotency key")?;
+        let (version, cond) = match existing {
+            Some(r) if r.value.expires_at > now => {
+                if r.value.request_hash != request_hash {
+                    return Ok(Begin::Conflict("this Idempotency-Key was used with a different request"));
+                }
+                return Ok(match r.value.response {
+                    Some(resp) => Begin::Replay(resp),
+                    None => Begin::Conflict("a request with this Idempotency-Key is still being processed"),
+                });
+            }
+            Some(r) => (r.version + 1, Cond::Version(r.version)),
+            None => (1, Cond::Absent),
+        };
+        let claim = IdempotencyRecord { request_hash: request_hash.to_owned(), response: None, expires_at: now.plus_seconds(CLAIM_SECS) };
+        match deps.table.transact(vec![schema::put_expiring(item_key.clone(), version, cond, &claim)]).await.context("claiming idempotency key")? {
+            Committed::Yes => return Ok(Begin::Proceed(Claim { key: item_key, version, request_hash: request_hash.to_owned() })),
+            Committed::ConditionFailed { .. } => continue,
+        }
+    }
+    Err(crate::error::too_much_contention("claiming idempotency key"))
+}
+
+/// Stores the response for repeats, or (`None`: the request failed on our side) releases the
+/// key so the client's retry can run.
+pub async fn finish(deps: &Deps, claim: Claim, response: Option<StoredResponse>) -> Result<(), Unexpected> {
+    let write = match response {
+        Some(resp) => {
+            let record = IdempotencyRecord {
+                request_hash: claim.request_hash,
+                response: Some(resp),
+                expires_at: deps.now().plus_seconds(RETENTION_SECS),
+            };
+            schema::put_expiring(claim.key, claim.version + 1, Cond::Version(claim.version), &record)
+        }
+        None => Write::Delete { key: claim.key, cond: Cond::Version(claim.version) },
+    };
+    // If the claim lapsed and someone else took the key, their record stands.
+    deps.table.transact(vec![write]).await.context("storing idempotent response")?;
+    Ok(())
+}

@@ -1,0 +1,273 @@
+//! Invite one person by email with a role.
+
+use super::{GuardState, audit_event, deliver, expire_writes, read_guard, token_write};
+use crate::access::{self, AccessError, Actor};
+use crate::context::{Deps, Principal};
+use crate::error::{Context, ErrorCode, FieldError, MAX_WRITE_ATTEMPTS, Unexpected, too_much_contention};
+use crate::model::{Delivery, EmailGuard, Invitation, InvitationStatus, InvitedBy};
+use crate::ports::Committed;
+use crate::roles::{Permission, Role, RoleName};
+use crate::schema;
+use crate::values::{Email, InvalidValue, Locale, Profile, TenantId, Workspace, parse_text, parse_workspaces};
+use crate::views::InvitationResource;
+use serde::Deserialize;
+
+/// An invitation request as it arrives (JSON body or a CSV row): unparsed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InviteRequest {
+    /// Invitee's address.
+    pub email: Option<String>,
+    /// Role name.
+    pub role: Option<String>,
+    /// Workspaces.
+    #[serde(default)]
+    pub workspaces: Vec<String>,
+    /// Profile fields.
+    #[serde(default)]
+    pub profile: Profile,
+    /// `en`, `fr` or `de`.
+    pub locale: Option<String>,
+    /// 1..=max days.
+    pub expires_in_days: Option<i64>,
+    /// A personal note (at most 1000 characters).
+    pub message: Option<String>,
+}
+
+/// A checked invitation request.
+#[derive(Debug, Clone)]
+pub struct InviteCommand {
+    /// Invitee.
+    pub email: Email,
+    /// Role (resolved against the tenant's roles when executed).
+    pub role: RoleName,
+    /// Workspaces.
+    pub workspaces: Vec<Workspace>,
+    /// Profile.
+    pub profile: Profile,
+    /// Email language.
+    pub locale: Locale,
+    /// Lifetime, if the inviter chose one.
+    pub expires_in_days: Option<u32>,
+    /// Note.
+    pub message: Option<String>,
+}
+
+impl InviteCommand {
+    /// Checks every field, reporting all problems at once.
+    pub fn parse(raw: &InviteRequest, max_ttl_days: u32) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        fn note<T>(errors: &mut Vec<FieldError>, field: &str, r: Result<T, InvalidValue>) -> Option<T> {
+            r.map_err(|e| errors.push(FieldError::from_invalid(field, &e))).ok()
+        }
+        let email = match &raw.email {
+            Some(e) => note(&mut errors, "email", Email::parse(e)),
+            None => note(&mut errors, "email", Err(InvalidValue::new("required", "email is required"))),
+        };
+        let role = match &raw.role {
+            Some(r) => note(&mut errors, "role", RoleName::parse(r)),
+            None => note(&mut errors, "role", Err(InvalidValue::new("required", "role is required"))),
+        };
+        let workspaces = note(&mut errors, "workspaces", parse_workspaces(&raw.workspaces));
+        let locale = match &raw.locale {
+            Some(l) => note(&mut errors, "locale", Locale::parse(l)),
+            None => Some(Locale::En),
+        };
+        let expires_in_days = match raw.expires_in_days {
+            None => Some(None),
+            Some(d) if d >= 1 && d <= i64::from(max_ttl_days) => Some(u32::try_from(d).ok()),
+            Some(_) => note(
+                &mut errors,
+                "expires_in_days",
+                Err(InvalidValue::new("out_of_range", format!("expires_in_days must be from 1 to {max_ttl_days}"))),
+            ),
+        };
+        let message = match raw.message.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+            Some(m) => note(&mut errors, "message", parse_text(m, 1000)).map(Some),
+            None => Some(None),
+        };
+        let profile = match Profile::parse(&raw.profile) {
+            Ok(p) => Some(p),
+            Err(es) => {
+                errors.extend(es.iter().map(|(f, e)| FieldError::from_invalid(f.clone(), e)));
+                None
+            }
+        };
+        match (email, role, workspaces, locale, expires_in_days, message, profile) {
+            (Some(email), Some(role), Some(workspaces), Some(locale), Some(expires_in_days), Some(message), Some(profile))
+                if errors.is_empty() =>
+            {
+                Ok(Self { email, role, workspaces, locale, expires_in_days, message, profile })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// What inviting can answer besides the invitation.
+#[derive(Debug, thiserror::Error)]
+pub enum InviteError {
+    /// The request is malformed.
+    #[error("invalid invitation")]
+    Invalid(Vec<FieldError>),
+    /// No such tenant, or the caller is not in it.
+    #[error("tenant not found")]
+    NotFound,
+    /// The caller may not invite.
+    #[error("you may not invite people to this tenant")]
+    Forbidden,
+    /// The role carries a permission the caller lacks (or is `owner`).
+    #[error("you cannot grant the role '{0}'")]
+    RoleNotGrantable(RoleName),
+    /// The address has a pending invitation.
+    #[error("{0} already has a pending invitation")]
+    AlreadyInvited(Email),
+    /// The address is a member.
+    #[error("{0} is already a member")]
+    AlreadyMember(Email),
+    /// No seat left.
+    #[error("the tenant has no free seat")]
+    SeatLimitReached,
+    /// Something broke.
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+crate::error_codes!(InviteError {
+    InviteError::Invalid(e) => ErrorCode::InvalidRequest(e.clone()),
+    InviteError::NotFound => ErrorCode::NotFound,
+    InviteError::Forbidden => ErrorCode::Forbidden,
+    InviteError::RoleNotGrantable(_) => ErrorCode::RoleNotGrantable,
+    InviteError::AlreadyInvited(_) => ErrorCode::AlreadyInvited,
+    InviteError::AlreadyMember(_) => ErrorCode::AlreadyMember,
+    InviteError::SeatLimitReached => ErrorCode::SeatLimitReached,
+    InviteError::Unexpected(_) => ErrorCode::Internal,
+});
+
+impl From<AccessError> for InviteError {
+    fn from(e: AccessError) -> Self {
+        match e {
+            AccessError::NotFound => Self::NotFound,
+            AccessError::Unexpected(u) => Self::Unexpected(u),
+        }
+    }
+}
+
+/// Checks that `actor` may invite with `role` in `tenant`, resolving the role.
+pub async fn authorize(deps: &Deps, actor: &Actor, tenant: &TenantId, role: &RoleName) -> Result<Role, InviteError> {
+    if !actor.can(Permission::InvitationsCreate) {
+        return Err(InviteError::Forbidden);
+    }
+    let Some(role) = access::resolve_role(deps.table.as_ref(), tenant, role).await? else {
+        return Err(InviteError::Invalid(vec![FieldError::new("role", "unknown_role", format!("the tenant has no role '{role}'"))]));
+    };
+    if !actor.role.may_grant(&role) {
+        return Err(InviteError::RoleNotGrantable(role.name));
+    }
+    Ok(role)
+}
+
+/// Invites one person: saves the invitation, its token and the address guard, takes a seat,
+/// then sends the email. A failed send leaves the invitation saved with delivery `failed`.
+#[tracing::instrument(skip_all, fields(tenant = %tenant))]
+pub async fn invite(deps: &Deps, principal: &Principal, tenant: &TenantId, raw: &InviteRequest) -> Result<InvitationResource, InviteError> {
+    let actor = access::member_of(deps, principal, tenant).await?;
+    if !actor.can(Permission::InvitationsCreate) {
+        return Err(InviteError::Forbidden);
+    }
+    let cmd = InviteCommand::parse(raw, deps.settings.max_ttl_days).map_err(InviteError::Invalid)?;
+    authorize(deps, &actor, tenant, &cmd.role).await?;
+    let (inv, token, tenant_name) = save_new(deps, &actor, tenant, cmd).await?;
+    let inv = deliver(deps, &tenant_name, &inv, &token).await?;
+    Ok(InvitationResource::of(&inv, deps.now()))
+}
+
+/// Saves a new pending invitation (without sending it). Used by single and bulk invites.
+pub async fn save_new(
+    deps: &Deps,
+    actor: &Actor,
+    tenant_id: &TenantId,
+    cmd: InviteCommand,
+) -> Result<(Invitation, crate::token::InvitationToken, String), InviteError> {
+    let token = deps.new_token();
+    let id = crate::values::InvitationId::from_uuid(deps.new_uuid());
+    for _ in 0..MAX_WRITE_ATTEMPTS {
+        let now = deps.now();
+        let Some(tenant) = access::load_tenant(deps.table.as_ref(), tenant_id).await? else {
+            return Err(InviteError::NotFound);
+        };
+        let mut new_tenant = tenant.value.clone();
+        let mut writes = Vec::new();
+        let guard_version = match read_guard(deps, tenant_id, &cmd.email).await? {
+            GuardState::Member => return Err(InviteError::AlreadyMember(cmd.email)),
+            GuardState::Invited => return Err(InviteError::AlreadyInvited(cmd.email)),
+            GuardState::Free => None,
+            GuardState::Stale { guard_version, overdue } => {
+                if let Some(overdue) = overdue.as_ref().and_then(|o| expire_writes(deps, o)) {
+                    writes.extend(overdue);
+                    new_tenant.pending = new_tenant.pending.saturating_sub(1);
+                }
+                Some(guard_version)
+            }
+        };
+        if !new_tenant.has_seats_for(1) {
+            return Err(InviteError::SeatLimitReached);
+        }
+        let ttl_days = cmd.expires_in_days.unwrap_or(tenant.value.invitation_ttl_days);
+        let inv = Invitation {
+            id: id.clone(),
+            tenant_id: tenant_id.clone(),
+            email: cmd.email.clone(),
+            role: cmd.role.clone(),
+            workspaces: cmd.workspaces.clone(),
+            status: InvitationStatus::Pending,
+            expires_at: now.plus_seconds(i64::from(ttl_days) * 86_400),
+            created_at: now,
+            updated_at: now,
+            invited_by: InvitedBy {
+                user_id: Some(actor.user.id.clone()),
+                email: Some(actor.user.email.clone()),
+                name: Some(actor.member.value.display_name(actor.user.name.as_deref())),
+            },
+            resend_count: 0,
+            last_sent_at: None,
+            delivery: Delivery::new_pending(now),
+            profile: cmd.profile.clone(),
+            locale: cmd.locale,
+            message: cmd.message.clone(),
+            ttl_days,
+            token_hash: token.hash(),
+            accepted_by: None,
+            closed_at: None,
+            revoked_by: None,
+            decline_reason: None,
+            renewal_requested_at: None,
+        };
+        new_tenant.pending += 1;
+        new_tenant.updated_at = now;
+        let event = audit_event(
+            deps,
+            tenant_id,
+            Some(&actor.user.id),
+            "invitation.created",
+            inv.id.as_str(),
+            serde_json::json!({ "role": inv.role, "email_domain": inv.email.domain() }),
+        );
+        writes.extend([
+            schema::guard_write(tenant_id, &cmd.email, &EmailGuard::Invitation { invitation_id: id.clone() }, guard_version),
+            schema::create(&inv),
+            token_write(&inv),
+            schema::replace(tenant.version, &new_tenant),
+            schema::audit_write(&event),
+        ]);
+        match deps.table.transact(writes).await.context("saving invitation")? {
+            Committed::Yes => {
+                tracing::info!(invitation = %inv.id, role = %inv.role, "invitation saved");
+                return Ok((inv, token, new_tenant.name));
+            }
+            // Someone changed the tenant, the guard or an overdue invitation: decide again.
+            Committed::ConditionFailed { .. } => continue,
+        }
+    }
+    Err(too_much_contention("saving invitation").into())
+}

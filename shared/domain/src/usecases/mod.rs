@@ -1,0 +1,204 @@
+//! One module per use case. Each takes the `Deps`, a caller and a parsed command, decides by the
+//! rules, writes in one guarded transaction, and answers with a resource or its own error enum.
+//!
+//! The pattern every write follows: read what the decision needs (with versions), decide, write
+//! everything in one transaction whose conditions say "nothing I read has changed". If a
+//! condition fails, someone else got there first: read again and decide again (bounded by
+//! `MAX_WRITE_ATTEMPTS`). So races resolve in the database, never in memory.
+
+pub mod accept;
+pub mod audit;
+pub mod decline;
+pub mod export;
+pub mod expire;
+pub mod idempotency;
+pub mod invite;
+pub mod list;
+pub mod lookup;
+pub mod remove_member;
+pub mod renewal;
+pub mod resend;
+pub mod revoke;
+pub mod roles;
+pub mod tenants;
+pub mod update_member;
+
+use crate::context::Deps;
+use crate::email::{self, Template};
+use crate::error::{Context, Unexpected};
+use crate::model::{AuditEvent, DeliveryStatus, EmailGuard, Invitation, InvitationStatus, next_retry_after};
+use crate::ports::{Committed, Write};
+use crate::schema::{self, TokenPointer, Versioned};
+use crate::token::InvitationToken;
+use crate::values::{Email, TenantId, UserId};
+
+/// Builds the audit event for a change (written in the change's own transaction).
+pub(crate) fn audit_event(
+    deps: &Deps,
+    tenant: &TenantId,
+    actor: Option<&UserId>,
+    action: &str,
+    target: &str,
+    details: serde_json::Value,
+) -> AuditEvent {
+    AuditEvent {
+        id: deps.new_uuid().simple().to_string(),
+        tenant_id: tenant.clone(),
+        action: action.to_owned(),
+        actor: actor.cloned(),
+        target: target.to_owned(),
+        details,
+        at: deps.now(),
+    }
+}
+
+/// What holds an address in a tenant, read so that a new invitation can claim it.
+pub(crate) enum GuardState {
+    /// Nobody: the guard item is absent.
+    Free,
+    /// A stale guard (its invitation is overdue or closed) that may be taken over. If the
+    /// invitation is still stored as pending, it must be expired in the same transaction.
+    Stale { guard_version: u64, overdue: Option<Versioned<Invitation>> },
+    /// A member holds it.
+    Member,
+    /// A pending, in-time invitation holds it.
+    Invited,
+}
+
+/// Reads who holds `email` in `tenant`.
+pub(crate) async fn read_guard(deps: &Deps, tenant: &TenantId, email: &Email) -> Result<GuardState, Unexpected> {
+    let table = deps.table.as_ref();
+    let Some(guard) = schema::load::<EmailGuard>(table, &schema::guard_key(tenant, email)).await.context("reading email guard")? else {
+        return Ok(GuardState::Free);
+    };
+    match guard.value {
+        EmailGuard::Member { .. } => Ok(GuardState::Member),
+        EmailGuard::Invitation { invitation_id } => {
+            let inv = schema::load::<Invitation>(table, &schema::invitation_key(tenant, &invitation_id))
+                .await
+                .context("reading guarding invitation")?;
+            match inv {
+                Some(inv) if inv.value.status_at(deps.now()) == InvitationStatus::Pending => Ok(GuardState::Invited),
+                Some(inv) if inv.value.status == InvitationStatus::Pending => {
+                    Ok(GuardState::Stale { guard_version: guard.version, overdue: Some(inv) })
+                }
+                _ => Ok(GuardState::Stale { guard_version: guard.version, overdue: None }),
+            }
+        }
+    }
+}
+
+/// The writes that expire an overdue invitation inside another transaction (its seat is counted
+/// by the caller, who rewrites the tenant anyway).
+pub(crate) fn expire_writes(deps: &Deps, overdue: &Versioned<Invitation>) -> Option<Vec<Write>> {
+    let mut inv = overdue.value.clone();
+    inv.expire(deps.now()).ok()?;
+    let event = audit_event(deps, &inv.tenant_id, None, "invitation.expired", inv.id.as_str(), serde_json::json!({}));
+    Some(vec![schema::replace(overdue.version, &inv), schema::audit_write(&event)])
+}
+
+/// Renders the invitation email for the current link.
+pub(crate) fn invitation_email(deps: &Deps, tenant_name: &str, inv: &Invitation, token: &InvitationToken) -> crate::ports::OutgoingEmail {
+    let link = deps.accept_link(token);
+    let inviter = inv
+        .invited_by
+        .name
+        .clone()
+        .or_else(|| inv.invited_by.email.as_ref().map(ToString::to_string))
+        .unwrap_or_else(|| tenant_name.to_owned());
+    let expires = inv.expires_at.to_string();
+    email::render(
+        Template::Invitation,
+        inv.locale,
+        &inv.email,
+        &[
+            ("inviter", Some(&inviter)),
+            ("tenant", Some(tenant_name)),
+            ("role", Some(inv.role.as_str())),
+            ("link", Some(&link)),
+            ("expires_at", Some(&expires)),
+            ("message", inv.message.as_deref()),
+        ],
+    )
+}
+
+/// Sends the current link of a saved invitation and records how that went. The invitation was
+/// saved (with delivery `pending`) before this runs, so a crash or a mail outage loses nothing:
+/// the sweep finds it through the due index and tries again.
+pub(crate) async fn deliver(
+    deps: &Deps,
+    tenant_name: &str,
+    saved: &Invitation,
+    token: &InvitationToken,
+) -> Result<Invitation, Unexpected> {
+    let message = invitation_email(deps, tenant_name, saved, token);
+    let result = deps.mailer.send(&message).await;
+    match &result {
+        Ok(()) => tracing::info!(invitation = %saved.id, domain = saved.email.domain(), "invitation email handed to the mail service"),
+        Err(e) => tracing::warn!(invitation = %saved.id, error = %e, "invitation email failed; the sweep will retry"),
+    }
+    let key = schema::invitation_key(&saved.tenant_id, &saved.id);
+    for _ in 0..crate::error::MAX_WRITE_ATTEMPTS {
+        let Some(current) = schema::load::<Invitation>(deps.table.as_ref(), &key).await.context("re-reading invitation")? else {
+            return Ok(saved.clone());
+        };
+        // Someone rotated the link meanwhile (resend): their delivery is the one that counts.
+        if current.value.token_hash != saved.token_hash {
+            return Ok(current.value);
+        }
+        let now = deps.now();
+        let mut inv = current.value.clone();
+        inv.delivery.attempts += 1;
+        match &result {
+            Ok(()) => {
+                inv.delivery.status = DeliveryStatus::Sent;
+                inv.delivery.last_error = None;
+                inv.delivery.next_attempt_at = None;
+                inv.last_sent_at = Some(now);
+            }
+            Err(e) => {
+                inv.delivery.status = DeliveryStatus::Failed;
+                inv.delivery.last_error = Some(e.0.chars().take(300).collect());
+                inv.delivery.next_attempt_at = next_retry_after(inv.delivery.attempts, deps.settings.max_delivery_attempts)
+                    .map(|secs| now.plus_seconds(secs));
+            }
+        }
+        match deps.table.transact(vec![schema::replace(current.version, &inv)]).await.context("recording delivery")? {
+            Committed::Yes => return Ok(inv),
+            Committed::ConditionFailed { .. } => continue,
+        }
+    }
+    Err(crate::error::too_much_contention("recording delivery"))
+}
+
+/// The token item for a new link.
+pub(crate) fn token_write(inv: &Invitation) -> Write {
+    schema::create_at(
+        schema::token_key(&inv.token_hash),
+        &TokenPointer { tenant_id: inv.tenant_id.clone(), invitation_id: inv.id.clone() },
+    )
+}
+
+/// Resolves a token sent by an invitee to its invitation (and whether it is the current link).
+pub(crate) async fn invitation_by_token(
+    deps: &Deps,
+    token: &InvitationToken,
+) -> Result<Option<(Versioned<Invitation>, bool)>, Unexpected> {
+    let table = deps.table.as_ref();
+    let hash = token.hash();
+    let Some(pointer) = schema::load::<TokenPointer>(table, &schema::token_key(&hash)).await.context("reading token")? else {
+        return Ok(None);
+    };
+    let key = schema::invitation_key(&pointer.value.tenant_id, &pointer.value.invitation_id);
+    let inv = schema::load::<Invitation>(table, &key).await.context("reading invitation")?;
+    Ok(inv.map(|inv| {
+        let current = inv.value.token_hash == hash;
+        (inv, current)
+    }))
+}
+
+/// Parses a token from a request body; a malformed one is a 400 on the `token` field.
+pub(crate) fn parse_token(raw: &str) -> Result<InvitationToken, crate::error::FieldError> {
+    InvitationToken::parse(raw)
+        .ok_or_else(|| crate::error::FieldError::new("token", "invalid_token", "the token is not one Usher issued (43 URL-safe characters)"))
+}

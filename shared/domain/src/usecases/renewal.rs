@@ -1,0 +1,126 @@
+//! An invitee whose link expired asks the inviter for a new one. Public and rate-limited per
+//! invitation; it changes nothing but the request's timestamp and tells the inviter by email.
+
+use super::{audit_event, invitation_by_token, parse_token};
+use crate::access;
+use crate::context::Deps;
+use crate::email::{self, Template};
+use crate::error::{Context, ErrorCode, FieldError, MAX_WRITE_ATTEMPTS, Unexpected, too_much_contention};
+use crate::model::{InvitationStatus, Member};
+use crate::ports::Committed;
+use crate::schema;
+use serde::Serialize;
+
+/// The answer: the request was recorded (and the inviter told, when they can be).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RenewalRequested {
+    /// Always `requested`.
+    pub status: &'static str,
+    /// Whether an email went to the inviter (false if they left, opted out, or mail failed;
+    /// admins still see `renewal_requested_at` on the invitation).
+    pub inviter_notified: bool,
+}
+
+/// What a renewal request can answer besides success.
+#[derive(Debug, thiserror::Error)]
+pub enum RenewalError {
+    /// The token is malformed.
+    #[error("invalid token")]
+    Invalid(FieldError),
+    /// No invitation has this token.
+    #[error("no invitation has this token")]
+    NotFound,
+    /// The link still works: nothing to renew.
+    #[error("this invitation is still valid; use the link in the latest email")]
+    StillValid,
+    /// The invitation was revoked.
+    #[error("this invitation was revoked")]
+    Revoked,
+    /// It was accepted.
+    #[error("this invitation was already used")]
+    Used,
+    /// It was declined.
+    #[error("this invitation was declined")]
+    Declined,
+    /// Asked too recently.
+    #[error("a new link was already requested; try again later")]
+    TooSoon {
+        /// Seconds until another request is accepted.
+        retry_after: u64,
+    },
+    /// Something broke.
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+crate::error_codes!(RenewalError {
+    RenewalError::Invalid(e) => ErrorCode::InvalidRequest(vec![e.clone()]),
+    RenewalError::NotFound => ErrorCode::NotFound,
+    RenewalError::StillValid => ErrorCode::InvalidState,
+    RenewalError::Revoked => ErrorCode::InvitationRevoked,
+    RenewalError::Used => ErrorCode::InvitationUsed,
+    RenewalError::Declined => ErrorCode::InvitationDeclined,
+    RenewalError::TooSoon { retry_after } => ErrorCode::RateLimited { retry_after: *retry_after },
+    RenewalError::Unexpected(_) => ErrorCode::Internal,
+});
+
+/// Records the request and emails the inviter.
+#[tracing::instrument(skip_all)]
+pub async fn request_renewal(deps: &Deps, raw_token: &str) -> Result<RenewalRequested, RenewalError> {
+    let token = parse_token(raw_token).map_err(RenewalError::Invalid)?;
+    let table = deps.table.as_ref();
+    for _ in 0..MAX_WRITE_ATTEMPTS {
+        let now = deps.now();
+        let (inv, current) = invitation_by_token(deps, &token).await?.ok_or(RenewalError::NotFound)?;
+        match inv.value.status_at(now) {
+            InvitationStatus::Pending if current => return Err(RenewalError::StillValid),
+            InvitationStatus::Pending | InvitationStatus::Expired => {}
+            InvitationStatus::Revoked => return Err(RenewalError::Revoked),
+            InvitationStatus::Accepted => return Err(RenewalError::Used),
+            InvitationStatus::Declined => return Err(RenewalError::Declined),
+        }
+        if let Some(last) = inv.value.renewal_requested_at {
+            let wait = deps.settings.renewal_cooldown_secs - last.seconds_until(now);
+            if wait > 0 {
+                return Err(RenewalError::TooSoon { retry_after: u64::try_from(wait).unwrap_or(1) });
+            }
+        }
+        let mut updated = inv.value.clone();
+        updated.renewal_requested_at = Some(now);
+        let event = audit_event(deps, &inv.value.tenant_id, None, "invitation.renewal_requested", inv.value.id.as_str(), serde_json::json!({}));
+        let writes = vec![schema::replace(inv.version, &updated), schema::audit_write(&event)];
+        match table.transact(writes).await.context("recording renewal request")? {
+            Committed::Yes => {}
+            Committed::ConditionFailed { .. } => continue,
+        }
+        let inviter_notified = notify_inviter(deps, &updated).await?;
+        return Ok(RenewalRequested { status: "requested", inviter_notified });
+    }
+    Err(too_much_contention("recording renewal request").into())
+}
+
+async fn notify_inviter(deps: &Deps, inv: &crate::model::Invitation) -> Result<bool, Unexpected> {
+    let table = deps.table.as_ref();
+    let Some(inviter_id) = &inv.invited_by.user_id else { return Ok(false) };
+    let Some(inviter) = schema::load::<Member>(table, &schema::member_key(&inv.tenant_id, inviter_id)).await.context("reading inviter")? else {
+        return Ok(false);
+    };
+    if !inviter.value.notifications.renewal_requests {
+        return Ok(false);
+    }
+    let tenant_name = access::load_tenant(table, &inv.tenant_id).await?.map(|t| t.value.name).unwrap_or_default();
+    let invitee = inv.email.to_string();
+    let message = email::render(
+        Template::RenewalRequest,
+        inv.locale,
+        &inviter.value.email,
+        &[("invitee", Some(&invitee)), ("tenant", Some(&tenant_name))],
+    );
+    match deps.mailer.send(&message).await {
+        Ok(()) => Ok(true),
+        Err(e) => {
+            tracing::warn!(invitation = %inv.id, error = %e, "renewal request email to the inviter failed");
+            Ok(false)
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! Send an invitation again: a new link (new token) with a fresh expiry. Also re-arms an
+//! expired invitation.
+
+use super::revoke::load_invitation;
+use super::{GuardState, audit_event, deliver, expire_writes, read_guard, token_write};
+use crate::access::{self, AccessError};
+use crate::context::{Deps, Principal};
+use crate::error::{Context, ErrorCode, MAX_WRITE_ATTEMPTS, Unexpected, too_much_contention};
+use crate::model::{EmailGuard, InvitationStatus};
+use crate::ports::Committed;
+use crate::roles::{Permission, RoleName};
+use crate::schema;
+use crate::values::{Email, TenantId};
+use crate::views::InvitationResource;
+
+/// What resending can answer besides the invitation.
+#[derive(Debug, thiserror::Error)]
+pub enum ResendError {
+    /// No such invitation in this tenant.
+    #[error("invitation not found")]
+    NotFound,
+    /// The caller may not resend.
+    #[error("you may not resend invitations in this tenant")]
+    Forbidden,
+    /// The caller could not grant this invitation's role.
+    #[error("you cannot grant the role '{0}'")]
+    RoleNotGrantable(RoleName),
+    /// Accepted, declined or revoked invitations stay closed.
+    #[error("only a pending or expired invitation can be resent; this one is {0}")]
+    Closed(&'static str),
+    /// (Re-arming) the address has another pending invitation now.
+    #[error("{0} already has another pending invitation")]
+    AlreadyInvited(Email),
+    /// (Re-arming) the address became a member.
+    #[error("{0} is already a member")]
+    AlreadyMember(Email),
+    /// (Re-arming) no seat left.
+    #[error("the tenant has no free seat")]
+    SeatLimitReached,
+    /// Something broke.
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+crate::error_codes!(ResendError {
+    ResendError::NotFound => ErrorCode::NotFound,
+    ResendError::Forbidden => ErrorCode::Forbidden,
+    ResendError::RoleNotGrantable(_) => ErrorCode::RoleNotGrantable,
+    ResendError::Closed(_) => ErrorCode::InvalidState,
+    ResendError::AlreadyInvited(_) => ErrorCode::AlreadyInvited,
+    ResendError::AlreadyMember(_) => ErrorCode::AlreadyMember,
+    ResendError::SeatLimitReached => ErrorCode::SeatLimitReached,
+    ResendError::Unexpected(_) => ErrorCode::Internal,
+});
+
+impl From<AccessError> for ResendError {
+    fn from(e: AccessError) -> Self {
+        match e {
+            AccessError::NotFound => Self::NotFound,
+            AccessError::Unexpected(u) => Self::Unexpected(u),
+        }
+    }
+}
+
+/// Resends with a new token. The old link stops working (it reads as "replaced").
+#[tracing::instrument(skip_all, fields(tenant = %tenant))]
+pub async fn resend(deps: &Deps, principal: &Principal, tenant: &TenantId, invitation_id: &str) -> Result<InvitationResource, ResendError> {
+    let actor = access::member_of(deps, principal, tenant).await?;
+    if !actor.can(Permission::InvitationsResend) {
+        return Err(ResendError::Forbidden);
+    }
+    let table = deps.table.as_ref();
+    let token = deps.new_token();
+    for _ in 0..MAX_WRITE_ATTEMPTS {
+        let now = deps.now();
+        let inv = load_invitation(deps, tenant, invitation_id).await?.ok_or(ResendError::NotFound)?;
+        if let Some(role) = access::resolve_role(table, tenant, &inv.value.role).await? {
+            if !actor.role.may_grant(&role) {
+                return Err(ResendError::RoleNotGrantable(role.name));
+            }
+        }
+        let t = access::load_tenant(table, tenant).await?.ok_or(ResendError::NotFound)?;
+        let mut new_tenant = t.value.clone();
+        let mut writes = Vec::new();
+        let stored_pending = inv.value.status == InvitationStatus::Pending;
+        if !stored_pending && inv.value.status != InvitationStatus::Expired {
+            return Err(ResendError::Closed(inv.value.status.as_str()));
+        }
+        if !stored_pending {
+            // Re-arming an expired invitation takes the address and a seat again.
+            let guard_version = match read_guard(deps, tenant, &inv.value.email).await? {
+                GuardState::Member => return Err(ResendError::AlreadyMember(inv.value.email.clone())),
+                GuardState::Invited => return Err(ResendError::AlreadyInvited(inv.value.email.clone())),
+                GuardState::Free => None,
+                GuardState::Stale { guard_version, overdue } => {
+                    if let Some(w) = overdue.as_ref().and_then(|o| expire_writes(deps, o)) {
+                        writes.extend(w);
+                        new_tenant.pending = new_tenant.pending.saturating_sub(1);
+                    }
+                    Some(guard_version)
+                }
+            };
+            if !new_tenant.has_seats_for(1) {
+                return Err(ResendError::SeatLimitReached);
+            }
+            new_tenant.pending += 1;
+            writes.push(schema::guard_write(
+                tenant,
+                &inv.value.email,
+                &EmailGuard::Invitation { invitation_id: inv.value.id.clone() },
+                guard_version,
+            ));
+        }
+        let mut rearmed = inv.value.clone();
+        let expires_at = now.plus_seconds(i64::from(rearmed.ttl_days) * 86_400);
+        rearmed.rearm(token.hash(), expires_at, now).map_err(|e| ResendError::Closed(e.from.as_str()))?;
+        rearmed.resend_count += 1;
+        new_tenant.updated_at = now;
+        let event = audit_event(
+            deps,
+            tenant,
+            Some(&actor.user.id),
+            "invitation.resent",
+            rearmed.id.as_str(),
+            serde_json::json!({ "rearmed": !stored_pending }),
+        );
+        writes.extend([
+            schema::replace(inv.version, &rearmed),
+            token_write(&rearmed),
+            schema::replace(t.version, &new_tenant),
+            schema::audit_write(&event),
+        ]);
+        match table.transact(writes).await.context("re-arming invitation")? {
+            Committed::Yes => {
+                let sent = deliver(deps, &new_tenant.name, &rearmed, &token).await?;
+                return Ok(InvitationResource::of(&sent, deps.now()));
+            }
+            Committed::ConditionFailed { .. } => continue,
+        }
+    }
+    Err(too_much_contention("re-arming invitation").into())
+}

@@ -1,0 +1,86 @@
+//! An admin withdraws a pending invitation.
+
+use super::audit_event;
+use super::decline::release_guard;
+use crate::access::{self, AccessError};
+use crate::context::{Deps, Principal};
+use crate::error::{Context, ErrorCode, MAX_WRITE_ATTEMPTS, Unexpected, too_much_contention};
+use crate::model::Invitation;
+use crate::ports::Committed;
+use crate::roles::Permission;
+use crate::schema::{self, Versioned};
+use crate::values::{InvitationId, TenantId};
+use crate::views::InvitationResource;
+
+/// What revoking can answer besides the revoked invitation.
+#[derive(Debug, thiserror::Error)]
+pub enum RevokeError {
+    /// No such invitation in this tenant (or the caller is not in it).
+    #[error("invitation not found")]
+    NotFound,
+    /// The caller may not revoke invitations.
+    #[error("you may not revoke invitations in this tenant")]
+    Forbidden,
+    /// Only a pending invitation can be revoked.
+    #[error("only a pending invitation can be revoked; this one is {0}")]
+    NotPending(&'static str),
+    /// Something broke.
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+crate::error_codes!(RevokeError {
+    RevokeError::NotFound => ErrorCode::NotFound,
+    RevokeError::Forbidden => ErrorCode::Forbidden,
+    RevokeError::NotPending(_) => ErrorCode::InvalidState,
+    RevokeError::Unexpected(_) => ErrorCode::Internal,
+});
+
+impl From<AccessError> for RevokeError {
+    fn from(e: AccessError) -> Self {
+        match e {
+            AccessError::NotFound => Self::NotFound,
+            AccessError::Unexpected(u) => Self::Unexpected(u),
+        }
+    }
+}
+
+/// Reads an invitation of a tenant by the id in a path (a malformed id is simply not found).
+pub async fn load_invitation(deps: &Deps, tenant: &TenantId, raw_id: &str) -> Result<Option<Versioned<Invitation>>, Unexpected> {
+    let Ok(id) = InvitationId::parse(raw_id) else { return Ok(None) };
+    schema::load::<Invitation>(deps.table.as_ref(), &schema::invitation_key(tenant, &id)).await.context("reading invitation")
+}
+
+/// Revokes: the invitation becomes `revoked`, its link stops working, its seat and address are
+/// freed.
+#[tracing::instrument(skip_all, fields(tenant = %tenant))]
+pub async fn revoke(deps: &Deps, principal: &Principal, tenant: &TenantId, invitation_id: &str) -> Result<InvitationResource, RevokeError> {
+    let actor = access::member_of(deps, principal, tenant).await?;
+    if !actor.can(Permission::InvitationsRevoke) {
+        return Err(RevokeError::Forbidden);
+    }
+    let table = deps.table.as_ref();
+    for _ in 0..MAX_WRITE_ATTEMPTS {
+        let now = deps.now();
+        let inv = load_invitation(deps, tenant, invitation_id).await?.ok_or(RevokeError::NotFound)?;
+        let mut revoked = inv.value.clone();
+        if let Err(e) = revoked.revoke(Some(actor.user.id.clone()), now) {
+            return Err(RevokeError::NotPending(e.from.as_str()));
+        }
+        let t = access::load_tenant(table, tenant).await?.ok_or(RevokeError::NotFound)?;
+        let mut new_tenant = t.value.clone();
+        new_tenant.pending = new_tenant.pending.saturating_sub(1);
+        new_tenant.updated_at = now;
+        let event = audit_event(deps, tenant, Some(&actor.user.id), "invitation.revoked", inv.value.id.as_str(), serde_json::json!({}));
+        let mut writes = vec![schema::replace(inv.version, &revoked), schema::replace(t.version, &new_tenant), schema::audit_write(&event)];
+        writes.extend(release_guard(deps, &inv.value).await?);
+        match table.transact(writes).await.context("revoking invitation")? {
+            Committed::Yes => {
+                tracing::info!(invitation = %revoked.id, "invitation revoked");
+                return Ok(InvitationResource::of(&revoked, now));
+            }
+            Committed::ConditionFailed { .. } => continue,
+        }
+    }
+    Err(too_much_contention("revoking invitation").into())
+}

@@ -1,0 +1,201 @@
+//! The resources the API returns (what callers see; never a token or its hash).
+
+use crate::model::{Delivery, Invitation, InvitationStatus, InvitedBy, Member, Notifications, Tenant};
+use crate::roles::RoleName;
+use crate::values::{Email, InvitationId, Locale, Profile, TenantId, Timestamp, UserId, Workspace};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// An invitation, as admins see it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InvitationResource {
+    /// Id.
+    pub id: InvitationId,
+    /// Tenant.
+    pub tenant_id: TenantId,
+    /// Invitee.
+    pub email: Email,
+    /// Role on accepting.
+    pub role: RoleName,
+    /// Workspaces on accepting.
+    pub workspaces: Vec<Workspace>,
+    /// Effective status (an overdue pending invitation is `expired`).
+    pub status: InvitationStatus,
+    /// When the current link stops working.
+    pub expires_at: Timestamp,
+    /// Created.
+    pub created_at: Timestamp,
+    /// Last changed.
+    pub updated_at: Timestamp,
+    /// Inviter.
+    pub invited_by: InvitedBy,
+    /// Times re-sent.
+    pub resend_count: u32,
+    /// When the current link was last handed to the mail service.
+    pub last_sent_at: Option<Timestamp>,
+    /// Email delivery.
+    pub delivery: Delivery,
+    /// Profile to copy on accept.
+    pub profile: Profile,
+    /// Email language.
+    pub locale: Locale,
+    /// Inviter's note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Who accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted_by: Option<UserId>,
+    /// When it stopped being pending.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<Timestamp>,
+    /// The invitee's reason for declining.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decline_reason: Option<String>,
+    /// Last time the invitee asked for a new link.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renewal_requested_at: Option<Timestamp>,
+}
+
+impl InvitationResource {
+    /// The view of `inv` at `now`.
+    pub fn of(inv: &Invitation, now: Timestamp) -> Self {
+        let status = inv.status_at(now);
+        Self {
+            id: inv.id.clone(),
+            tenant_id: inv.tenant_id.clone(),
+            email: inv.email.clone(),
+            role: inv.role.clone(),
+            workspaces: inv.workspaces.clone(),
+            status,
+            expires_at: inv.expires_at,
+            created_at: inv.created_at,
+            updated_at: inv.updated_at,
+            invited_by: inv.invited_by.clone(),
+            resend_count: inv.resend_count,
+            last_sent_at: inv.last_sent_at,
+            delivery: inv.delivery.clone(),
+            profile: inv.profile.clone(),
+            locale: inv.locale,
+            message: inv.message.clone(),
+            accepted_by: inv.accepted_by.clone(),
+            closed_at: if status == InvitationStatus::Expired { inv.closed_at.or(Some(inv.expires_at)) } else { inv.closed_at },
+            decline_reason: inv.decline_reason.clone(),
+            renewal_requested_at: inv.renewal_requested_at,
+        }
+    }
+}
+
+/// A membership, as the tenant sees it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MemberResource {
+    /// The person's id.
+    pub user_id: UserId,
+    /// Tenant.
+    pub tenant_id: TenantId,
+    /// Email.
+    pub email: Email,
+    /// Display name.
+    pub name: Option<String>,
+    /// Username at the identity provider.
+    pub username: Option<String>,
+    /// Role.
+    pub role: RoleName,
+    /// Workspaces.
+    pub workspaces: Vec<Workspace>,
+    /// Profile.
+    pub profile: Profile,
+    /// Email preferences.
+    pub notifications: Notifications,
+    /// Last sign-in seen.
+    pub last_login_at: Option<Timestamp>,
+    /// Joined.
+    pub created_at: Timestamp,
+    /// Last changed.
+    pub updated_at: Timestamp,
+}
+
+impl MemberResource {
+    /// The view of a membership.
+    pub fn of(m: &Member) -> Self {
+        Self {
+            user_id: m.user_id.clone(),
+            tenant_id: m.tenant_id.clone(),
+            email: m.email.clone(),
+            name: m.profile.display_name().or_else(|| m.username.clone()),
+            username: m.username.clone(),
+            role: m.role.clone(),
+            workspaces: m.workspaces.clone(),
+            profile: m.profile.clone(),
+            notifications: m.notifications,
+            last_login_at: m.last_login_at,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// Seat usage of a tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Seats {
+    /// The plan's limit (`null`: unlimited).
+    pub limit: Option<u32>,
+    /// Members.
+    pub members: u32,
+    /// Pending invitations.
+    pub pending: u32,
+    /// Free seats (`null`: unlimited).
+    pub available: Option<u32>,
+}
+
+impl Seats {
+    /// Seats of a tenant.
+    pub fn of(t: &Tenant) -> Self {
+        Self { limit: t.seat_limit, members: t.members, pending: t.pending, available: t.seats_available() }
+    }
+}
+
+/// A tenant.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TenantResource {
+    /// Id.
+    pub id: TenantId,
+    /// Name.
+    pub name: String,
+    /// Seat limit (`null`: unlimited).
+    pub seat_limit: Option<u32>,
+    /// Default invitation lifetime in days.
+    pub invitation_ttl_days: u32,
+    /// Seat usage.
+    pub seats: Seats,
+    /// Members per role.
+    pub roles: BTreeMap<RoleName, u32>,
+    /// Created.
+    pub created_at: Timestamp,
+    /// Last changed.
+    pub updated_at: Timestamp,
+}
+
+impl TenantResource {
+    /// The view of a tenant.
+    pub fn of(t: &Tenant) -> Self {
+        Self {
+            id: t.id.clone(),
+            name: t.name.clone(),
+            seat_limit: t.seat_limit,
+            invitation_ttl_days: t.invitation_ttl_days,
+            seats: Seats::of(t),
+            roles: t.role_counts.clone(),
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+        }
+    }
+}
+
+/// A page of results with an opaque cursor for the next one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Paged<T> {
+    /// The items.
+    pub data: Vec<T>,
+    /// Pass as `cursor` to get the next page; `null` at the end.
+    pub next_cursor: Option<String>,
+}

@@ -1,0 +1,243 @@
+//! Request → use case → reply, one arm per route. Parsing of paths, queries and bodies lives
+//! here; every decision lives in the domain.
+
+use crate::{App, Problem, Reply, routes::Op};
+use bytes::Bytes;
+use http::{HeaderValue, Request, StatusCode, header};
+use serde::de::DeserializeOwned;
+use usher_domain::usecases::{
+    accept, audit, decline, export, invite, list, lookup, remove_member, renewal, resend, revoke, roles, tenants, update_member,
+};
+use usher_domain::values::TenantId;
+use usher_domain::{Caller, ErrorCode, FieldError, Principal, UseCaseError};
+
+fn ok(v: &impl serde::Serialize) -> Reply {
+    Reply::json(StatusCode::OK, v)
+}
+
+fn fail<E: UseCaseError>(e: E) -> Problem {
+    Problem::from_use_case(&e)
+}
+
+fn param<'a>(params: &'a [(&'static str, String)], name: &str) -> &'a str {
+    params.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str()).unwrap_or_default()
+}
+
+/// A tenant id from the path; a malformed one is simply not found (no hint either way).
+fn tenant_param(params: &[(&'static str, String)]) -> Result<TenantId, Problem> {
+    TenantId::parse(param(params, "tenantId")).map_err(|_| Problem::new(ErrorCode::NotFound, "tenant not found"))
+}
+
+fn user(caller: &Option<Caller>) -> Result<&Principal, Problem> {
+    match caller {
+        Some(Caller::User(p)) => Ok(p),
+        _ => Err(Problem::new(ErrorCode::Forbidden, "this endpoint is for signed-in people")),
+    }
+}
+
+/// Parses a JSON body. An empty body reads as `{}` where `empty_ok`.
+fn json<T: DeserializeOwned>(req: &Request<Bytes>, empty_ok: bool) -> Result<T, Problem> {
+    if let Some(ct) = req.headers().get(header::CONTENT_TYPE) {
+        let ct = ct.to_str().unwrap_or_default().to_ascii_lowercase();
+        if !ct.starts_with("application/json") && !ct.is_empty() {
+            return Err(Problem::invalid(FieldError::new("Content-Type", "unsupported_media_type", "send the body as application/json")));
+        }
+    }
+    let body: &[u8] = if req.body().iter().all(u8::is_ascii_whitespace) {
+        if !empty_ok {
+            return Err(Problem::invalid(FieldError::new("body", "required", "a JSON body is required")));
+        }
+        b"{}"
+    } else {
+        req.body()
+    };
+    serde_json::from_slice(body).map_err(|e| {
+        let code = if e.is_data() { "invalid_field" } else { "invalid_json" };
+        Problem::invalid(FieldError::new("body", code, e.to_string()))
+    })
+}
+
+fn query(req: &Request<Bytes>) -> Vec<(String, String)> {
+    form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes()).into_owned().collect()
+}
+
+fn query_value(q: &[(String, String)], name: &str) -> Option<String> {
+    q.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+}
+
+fn list_params(req: &Request<Bytes>) -> list::ListParams {
+    let q = query(req);
+    list::ListParams {
+        status: query_value(&q, "status"),
+        email: query_value(&q, "email"),
+        role: query_value(&q, "role"),
+        q: query_value(&q, "q"),
+        limit: query_value(&q, "limit"),
+        cursor: query_value(&q, "cursor"),
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenBody {
+    token: Option<String>,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+fn token_body(req: &Request<Bytes>, allow_reason: bool) -> Result<(String, Option<String>), Problem> {
+    let b: TokenBody = json(req, false)?;
+    if !allow_reason && b.reason.is_some() {
+        return Err(Problem::invalid(FieldError::new("reason", "unknown_field", "this endpoint takes only `token`")));
+    }
+    let token = b.token.ok_or_else(|| Problem::invalid(FieldError::new("token", "required", "token is required")))?;
+    Ok((token, b.reason))
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ConfirmBody {
+    confirm_email: Option<String>,
+}
+
+pub(crate) async fn dispatch(
+    app: &App,
+    op: Op,
+    params: &[(&'static str, String)],
+    caller: Option<Caller>,
+    req: &Request<Bytes>,
+) -> Result<Reply, Problem> {
+    let deps = app.deps();
+    match op {
+        Op::Invite => {
+            let t = tenant_param(params)?;
+            let body: serde_json::Value = json(req, false)?;
+            if body.get("invitations").is_some() {
+                return Err(Problem::invalid(FieldError::new(
+                    "invitations",
+                    "not_supported",
+                    "bulk invitations are not available yet; send one invitation per request",
+                )));
+            }
+            let raw: invite::InviteRequest =
+                serde_json::from_value(body).map_err(|e| Problem::invalid(FieldError::new("body", "invalid_field", e.to_string())))?;
+            let inv = invite::invite(deps, user(&caller)?, &t, &raw).await.map_err(fail)?;
+            let mut reply = Reply::json(StatusCode::CREATED, &inv);
+            if let Ok(v) = HeaderValue::from_str(&format!("/v1/tenants/{t}/invitations/{}", inv.id)) {
+                reply.headers.push((header::LOCATION, v));
+            }
+            Ok(reply)
+        }
+        Op::Resend => {
+            let t = tenant_param(params)?;
+            let inv = resend::resend(deps, user(&caller)?, &t, param(params, "invitationId")).await.map_err(fail)?;
+            Ok(ok(&inv))
+        }
+        Op::RevokeInvitation => {
+            let t = tenant_param(params)?;
+            let inv = revoke::revoke(deps, user(&caller)?, &t, param(params, "invitationId")).await.map_err(fail)?;
+            Ok(ok(&inv))
+        }
+        Op::RemoveMember => {
+            let t = tenant_param(params)?;
+            let body: ConfirmBody = json(req, true)?;
+            remove_member::remove_member(deps, user(&caller)?, &t, param(params, "userId"), body.confirm_email.as_deref())
+                .await
+                .map_err(fail)?;
+            Ok(Reply::empty(StatusCode::NO_CONTENT))
+        }
+        Op::ListInvitations => {
+            let t = tenant_param(params)?;
+            let page = list::list_invitations(deps, user(&caller)?, &t, &list_params(req)).await.map_err(fail)?;
+            Ok(ok(&page))
+        }
+        Op::GetInvitation => {
+            let t = tenant_param(params)?;
+            Ok(ok(&list::get_invitation(deps, user(&caller)?, &t, param(params, "invitationId")).await.map_err(fail)?))
+        }
+        Op::ListMembers => {
+            let t = tenant_param(params)?;
+            let page = list::list_members(deps, user(&caller)?, &t, &list_params(req)).await.map_err(fail)?;
+            Ok(ok(&page))
+        }
+        Op::ExportMembers => {
+            let t = tenant_param(params)?;
+            let q = query(req);
+            let (format, include) = export::parse_options(query_value(&q, "format").as_deref(), query_value(&q, "include").as_deref()).map_err(fail)?;
+            let file = export::export(deps, user(&caller)?, &t, format, include).await.map_err(fail)?;
+            let mut reply = Reply { status: StatusCode::OK, content_type: file.content_type, body: Bytes::from(file.bytes), headers: Vec::new() };
+            if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", file.filename)) {
+                reply.headers.push((header::CONTENT_DISPOSITION, v));
+            }
+            Ok(reply)
+        }
+        Op::UpdateMember => {
+            let t = tenant_param(params)?;
+            let patch: update_member::MemberPatch = json(req, false)?;
+            let m = update_member::update_member(deps, user(&caller)?, &t, param(params, "userId"), &patch).await.map_err(fail)?;
+            Ok(ok(&m))
+        }
+        Op::MyInvitations => {
+            let page = list::my_invitations(deps, user(&caller)?, &list_params(req)).await.map_err(fail)?;
+            Ok(ok(&page))
+        }
+        Op::Lookup => {
+            let (token, _) = token_body(req, false)?;
+            Ok(ok(&lookup::lookup(deps, &token).await.map_err(fail)?))
+        }
+        Op::Accept => {
+            let (token, _) = token_body(req, false)?;
+            Ok(ok(&accept::accept(deps, user(&caller)?, &token).await.map_err(fail)?))
+        }
+        Op::Decline => {
+            let (token, reason) = token_body(req, true)?;
+            Ok(ok(&decline::decline(deps, user(&caller)?, &token, reason.as_deref()).await.map_err(fail)?))
+        }
+        Op::RenewalRequest => {
+            let (token, _) = token_body(req, false)?;
+            let r = renewal::request_renewal(deps, &token).await.map_err(fail)?;
+            Ok(Reply::json(StatusCode::ACCEPTED, &r))
+        }
+        Op::CreateTenant => {
+            let caller = caller.ok_or_else(|| Problem::new(ErrorCode::Unauthenticated, "sign in first"))?;
+            let body: tenants::NewTenant = json(req, false)?;
+            let t = tenants::create_tenant(deps, &caller, &body).await.map_err(fail)?;
+            Ok(Reply::json(StatusCode::CREATED, &t))
+        }
+        Op::GetTenant => {
+            let caller = caller.ok_or_else(|| Problem::new(ErrorCode::Unauthenticated, "sign in first"))?;
+            let t = tenant_param(params)?;
+            Ok(ok(&tenants::get_tenant(deps, &caller, &t).await.map_err(fail)?))
+        }
+        Op::UpdateTenant => {
+            let caller = caller.ok_or_else(|| Problem::new(ErrorCode::Unauthenticated, "sign in first"))?;
+            let t = tenant_param(params)?;
+            let patch: tenants::TenantPatch = json(req, false)?;
+            Ok(ok(&tenants::update_tenant(deps, &caller, &t, &patch).await.map_err(fail)?))
+        }
+        Op::ListRoles => {
+            let t = tenant_param(params)?;
+            let data = roles::list_roles(deps, user(&caller)?, &t).await.map_err(fail)?;
+            Ok(ok(&serde_json::json!({ "data": data })))
+        }
+        Op::GetRole => {
+            let t = tenant_param(params)?;
+            Ok(ok(&roles::get_role(deps, user(&caller)?, &t, param(params, "name")).await.map_err(fail)?))
+        }
+        Op::PutRole => {
+            let t = tenant_param(params)?;
+            let body: roles::RoleRequest = json(req, false)?;
+            let (role, created) = roles::put_role(deps, user(&caller)?, &t, param(params, "name"), &body).await.map_err(fail)?;
+            Ok(Reply::json(if created { StatusCode::CREATED } else { StatusCode::OK }, &role))
+        }
+        Op::DeleteRole => {
+            let t = tenant_param(params)?;
+            roles::delete_role(deps, user(&caller)?, &t, param(params, "name")).await.map_err(fail)?;
+            Ok(Reply::empty(StatusCode::NO_CONTENT))
+        }
+        Op::ListAudit => {
+            let t = tenant_param(params)?;
+            Ok(ok(&audit::list_audit(deps, user(&caller)?, &t, &list_params(req)).await.map_err(fail)?))
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! THE ROUTE TABLE: every endpoint, the Lambda function that serves it, and who may call it.
+//! `openapi.yaml` and `template.yaml` must list exactly these (a test checks).
+
+use http::Method;
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone (the invitee's landing page).
+    Public,
+    /// A signed-in person (Bearer JWT).
+    User,
+    /// The SaaS's backend (IAM in the stack; an operator token locally) or, where the use case
+    /// allows, a signed-in member.
+    OperatorOrUser,
+}
+
+/// What a route does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Op {
+    /// Invite.
+    Invite,
+    /// Resend.
+    Resend,
+    /// Revoke an invitation.
+    RevokeInvitation,
+    /// Remove a member.
+    RemoveMember,
+    /// List invitations.
+    ListInvitations,
+    /// Read one invitation.
+    GetInvitation,
+    /// List members.
+    ListMembers,
+    /// Export members.
+    ExportMembers,
+    /// Update a member.
+    UpdateMember,
+    /// The caller's pending invitations.
+    MyInvitations,
+    /// What a token is.
+    Lookup,
+    /// Accept.
+    Accept,
+    /// Decline.
+    Decline,
+    /// Ask for a new link.
+    RenewalRequest,
+    /// Create a tenant.
+    CreateTenant,
+    /// Read a tenant.
+    GetTenant,
+    /// Change a tenant.
+    UpdateTenant,
+    /// List roles.
+    ListRoles,
+    /// Read a role.
+    GetRole,
+    /// Create or replace a custom role.
+    PutRole,
+    /// Delete a custom role.
+    DeleteRole,
+    /// Read the audit log.
+    ListAudit,
+}
+
+/// One endpoint.
+#[derive(Debug, Clone)]
+pub struct Route {
+    /// HTTP method.
+    pub method: Method,
+    /// Path template (`/v1/tenants/{tenantId}/invitations`).
+    pub path: &'static str,
+    /// The Lambda function (crate under `functions/`) that serves it.
+    pub function: &'static str,
+    /// Who may call it.
+    pub access: Access,
+    /// What it does.
+    pub op: Op,
+}
+
+macro_rules! route {
+    ($m:ident $path:literal => $f:literal, $access:ident, $op:ident) => {
+        Route { method: Method::$m, path: $path, function: $f, access: Access::$access, op: Op::$op }
+    };
+}
+
+/// Every route, in API.md's order.
+pub fn routes() -> Vec<Route> {
+    vec![
+        route!(POST "/v1/tenants/{tenantId}/invitations" => "invite", User, Invite),
+        route!(POST "/v1/tenants/{tenantId}/invitations/{invitationId}/resend" => "resend", User, Resend),
+        route!(DELETE "/v1/tenants/{tenantId}/invitations/{invitationId}" => "revoke", User, RevokeInvitation),
+        route!(DELETE "/v1/tenants/{tenantId}/members/{userId}" => "revoke", User, RemoveMember),
+        route!(GET "/v1/tenants/{tenantId}/invitations" => "list", User, ListInvitations),
+        route!(GET "/v1/tenants/{tenantId}/invitations/{invitationId}" => "list", User, GetInvitation),
+        route!(GET "/v1/tenants/{tenantId}/members" => "list", User, ListMembers),
+        route!(GET "/v1/tenants/{tenantId}/members/export" => "export", User, ExportMembers),
+        route!(PATCH "/v1/tenants/{tenantId}/members/{userId}" => "update", User, UpdateMember),
+        route!(GET "/v1/me/invitations" => "list", User, MyInvitations),
+        route!(POST "/v1/invitations/lookup" => "accept", Public, Lookup),
+        route!(POST "/v1/invitations/accept" => "accept", User, Accept),
+        route!(POST "/v1/invitations/decline" => "accept", User, Decline),
+        route!(POST "/v1/invitations/renewal-request" => "accept", Public, RenewalRequest),
+        route!(POST "/v1/tenants" => "update", OperatorOrUser, CreateTenant),
+        route!(GET "/v1/tenants/{tenantId}" => "update", OperatorOrUser, GetTenant),
+        route!(PATCH "/v1/tenants/{tenantId}" => "update", OperatorOrUser, UpdateTenant),
+        route!(GET "/v1/tenants/{tenantId}/roles" => "update", User, ListRoles),
+        route!(GET "/v1/tenants/{tenantId}/roles/{name}" => "update", User, GetRole),
+        route!(PUT "/v1/tenants/{tenantId}/roles/{name}" => "update", User, PutRole),
+        route!(DELETE "/v1/tenants/{tenantId}/roles/{name}" => "update", User, DeleteRole),
+        route!(GET "/v1/tenants/{tenantId}/audit" => "list", User, ListAudit),
+    ]
+}
+
+/// The HTTP functions (every function but the scheduled `expire`).
+pub const HTTP_FUNCTIONS: [&str; 7] = ["invite", "accept", "resend", "revoke", "list", "export", "update"];
+
+/// Path parameters captured by a match, in template order.
+pub type Params = Vec<(&'static str, String)>;
+
+/// Matches a concrete path against a template. Literal segments win over parameters, so
+/// `/members/export` is never taken for a user id (callers try routes in table order and
+/// prefer an exact literal match; see `find`).
+fn match_path(template: &'static str, path: &str) -> Option<(Params, usize)> {
+    let t: Vec<&'static str> = template.trim_matches('/').split('/').collect();
+    let p: Vec<&str> = path.trim_end_matches('/').trim_start_matches('/').split('/').collect();
+    if t.len() != p.len() {
+        return None;
+    }
+    let mut params = Vec::new();
+    let mut literals = 0;
+    for (ts, ps) in t.iter().zip(&p) {
+        if let Some(name) = ts.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            if ps.is_empty() {
+                return None;
+            }
+            params.push((name, percent_decode(ps)?));
+        } else if ts == ps {
+            literals += 1;
+        } else {
+            return None;
+        }
+    }
+    Some((params, literals))
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The outcome of routing a request.
+#[derive(Debug)]
+pub enum Found {
+    /// A route and its parameters.
+    Route(Route, Params),
+    /// The path exists but not with this method; these methods do.
+    MethodNotAllowed(Vec<Method>),
+    /// No such path.
+    NotFound,
+}
+
+/// Finds the route for a method and path (the most specific template wins).
+pub fn find(routes: &[Route], method: &Method, path: &str) -> Found {
+    let mut best: Option<(&Route, Params, usize)> = None;
+    let mut allowed = Vec::new();
+    for r in routes {
+        if let Some((params, literals)) = match_path(r.path, path) {
+            if r.method == *method {
+                if best.as_ref().is_none_or(|(_, _, l)| literals > *l) {
+                    best = Some((r, params, literals));
+                }
+            } else {
+                allowed.push(r.method.clone());
+            }
+        }
+    }
+    match best {
+        Some((r, params, _)) => Found::Route(r.clone(), params),
+        None if allowed.is_empty() => Found::NotFound,
+        None => Found::MethodNotAllowed(allowed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(method: Method, path: &str) -> Option<Op> {
+        match find(&routes(), &method, path) {
+            Found::Route(r, _) => Some(r.op),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn the_export_path_is_not_taken_for_a_user_id() {
+        assert_eq!(op(Method::GET, "/v1/tenants/ten_1/members/export"), Some(Op::ExportMembers));
+        assert_eq!(op(Method::PATCH, "/v1/tenants/ten_1/members/usr_1"), Some(Op::UpdateMember));
+    }
+
+    #[test]
+    fn parameters_are_captured_and_percent_decoded() {
+        let Found::Route(r, params) = find(&routes(), &Method::GET, "/v1/tenants/ten_1/roles/site%2Dlead") else { panic!() };
+        assert_eq!(r.op, Op::GetRole);
+        assert_eq!(params, vec![("tenantId", "ten_1".to_owned()), ("name", "site-lead".to_owned())]);
+    }
+
+    #[test]
+    fn a_known_path_with_another_method_is_method_not_allowed() {
+        assert!(matches!(find(&routes(), &Method::PUT, "/v1/tenants/ten_1/invitations"), Found::MethodNotAllowed(_)));
+        assert!(matches!(find(&routes(), &Method::GET, "/v1/nothing"), Found::NotFound));
+    }
+
+    #[test]
+    fn every_route_is_served_by_a_known_function() {
+        for r in routes() {
+            assert!(HTTP_FUNCTIONS.contains(&r.function), "{}", r.path);
+        }
+    }
+}
