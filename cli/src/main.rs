@@ -1,1 +1,132 @@
-fn main() {}
+//! `usher`: run the whole API locally, and the operator commands.
+
+mod local;
+mod serve;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "usher", version, about = "Usher: invite people into your SaaS tenants by email, with a role.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the whole HTTP API on 127.0.0.1 over the embedded store; emails go to <data-dir>/outbox.
+    Serve {
+        /// Port to listen on.
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Where the database, the dev JWT secret and the outbox live.
+        #[arg(long, default_value = ".usher")]
+        data_dir: PathBuf,
+        /// The invitee landing page; links are <accept-url>#token=...
+        #[arg(long, default_value = "http://localhost:3000/accept")]
+        accept_url: String,
+        /// Browser origins allowed by CORS (repeatable; `*` for any).
+        #[arg(long = "cors-origin", default_value = "*")]
+        cors_origins: Vec<String>,
+    },
+    /// Tenant provisioning (what the SaaS backend does through the IAM-authorised API).
+    Tenant {
+        #[command(subcommand)]
+        command: TenantCommand,
+    },
+    /// Print a signed development JWT (verified email) that `usher serve` on the same data dir accepts.
+    Token {
+        /// The signed-in person's email.
+        #[arg(long)]
+        email: String,
+        /// Subject (defaults to one derived from the email).
+        #[arg(long)]
+        sub: Option<String>,
+        /// Display name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Give the token operator rights (tenant provisioning over HTTP).
+        #[arg(long)]
+        operator: bool,
+        /// Lifetime in hours.
+        #[arg(long, default_value_t = 12)]
+        ttl_hours: u32,
+        /// Data dir whose secret signs the token.
+        #[arg(long, default_value = ".usher")]
+        data_dir: PathBuf,
+    },
+    /// Run the expiry sweep once (expire overdue invitations, retry failed emails); prints a JSON summary.
+    Expire {
+        /// Sweep as of this time (RFC 3339) instead of now.
+        #[arg(long)]
+        now: Option<String>,
+        /// Data dir.
+        #[arg(long, default_value = ".usher")]
+        data_dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum TenantCommand {
+    /// Create a tenant whose owner is the given email; prints the tenant as JSON.
+    Create {
+        /// Tenant name.
+        #[arg(long)]
+        name: String,
+        /// The first owner's email.
+        #[arg(long)]
+        owner_email: String,
+        /// Seat limit (members + pending invitations); unlimited if omitted.
+        #[arg(long)]
+        seats: Option<u32>,
+        /// Data dir.
+        #[arg(long, default_value = ".usher")]
+        data_dir: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    local::init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("usher: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("usher: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Serve { port, data_dir, accept_url, cors_origins } => {
+            serve::serve(serve::ServeOptions { port, data_dir, accept_url, cors_origins }).await
+        }
+        Command::Tenant { command: TenantCommand::Create { name, owner_email, seats, data_dir } } => {
+            let env = local::LocalEnv::open(&data_dir, None, None)?;
+            let tenant = env.create_tenant(&name, &owner_email, seats).await?;
+            println!("{}", serde_json::to_string_pretty(&tenant).map_err(|e| e.to_string())?);
+            Ok(())
+        }
+        Command::Token { email, sub, name, operator, ttl_hours, data_dir } => {
+            let env = local::LocalEnv::open(&data_dir, None, None)?;
+            println!("{}", env.mint_token(&email, sub, name, operator, ttl_hours)?);
+            Ok(())
+        }
+        Command::Expire { now, data_dir } => {
+            let env = local::LocalEnv::open(&data_dir, now.as_deref(), None)?;
+            let summary = env.sweep().await?;
+            println!("{}", serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?);
+            Ok(())
+        }
+    }
+}

@@ -1,1 +1,249 @@
-//! Test support.
+//! Test support: an Usher app wired to a real embedded store (or any `Table`), the real outbox
+//! mailer in a temp dir, a clock the test moves, and helpers to call the API as a browser would.
+
+pub mod contract;
+pub mod races;
+
+use bytes::Bytes;
+use http::{Method, Request, StatusCode};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use usher_domain::ports::{Clock, MailError, Mailer, OutgoingEmail, Table};
+use usher_domain::values::Timestamp;
+use usher_domain::{Deps, Settings};
+use usher_http::auth::{DevClaims, mint};
+use usher_http::{App, Hs256Verifier, HttpConfig, RequestContext};
+use usher_store::{OsRandom, OutboxMailer, SqliteTable};
+
+/// Issuer the test verifier accepts.
+pub const ISSUER: &str = "usher-test";
+/// Audience the test verifier accepts.
+pub const AUDIENCE: &str = "usher";
+/// The test signing secret.
+pub const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
+/// Where links point.
+pub const ACCEPT_URL: &str = "https://app.example/accept";
+
+/// A clock the test moves.
+#[derive(Debug)]
+pub struct ManualClock(Mutex<Timestamp>);
+
+impl ManualClock {
+    /// Starts at `t`.
+    pub fn at(t: &str) -> Self {
+        Self(Mutex::new(Timestamp::parse(t).expect("valid time")))
+    }
+    /// Moves forward.
+    pub fn advance_secs(&self, secs: i64) {
+        let mut t = self.0.lock().expect("clock lock");
+        *t = t.plus_seconds(secs);
+    }
+    /// Moves forward by days.
+    pub fn advance_days(&self, days: i64) {
+        self.advance_secs(days * 86_400);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Timestamp {
+        *self.0.lock().expect("clock lock")
+    }
+}
+
+/// The real outbox, with a switch that makes sending fail (fault injection: "SES is down").
+pub struct SwitchableMailer {
+    inner: OutboxMailer,
+    failing: AtomicBool,
+    /// Messages refused while failing.
+    pub refused: AtomicU64,
+}
+
+#[async_trait::async_trait]
+impl Mailer for SwitchableMailer {
+    async fn send(&self, email: &OutgoingEmail) -> Result<(), MailError> {
+        if self.failing.load(Ordering::SeqCst) {
+            self.refused.fetch_add(1, Ordering::SeqCst);
+            return Err(MailError("mail service unavailable (injected)".into()));
+        }
+        self.inner.send(email).await
+    }
+}
+
+/// A response, decoded.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// Status.
+    pub status: StatusCode,
+    /// Headers.
+    pub headers: http::HeaderMap,
+    /// Raw body.
+    pub bytes: Bytes,
+    /// Body as JSON (`Null` when it is not JSON).
+    pub json: Value,
+}
+
+impl Reply {
+    /// The problem `code`, if this is an error.
+    pub fn code(&self) -> &str {
+        self.json["code"].as_str().unwrap_or("")
+    }
+    /// A header as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// An Usher app under test.
+pub struct TestApp {
+    /// The app (the same one the hosts run).
+    pub app: App,
+    /// The clock.
+    pub clock: Arc<ManualClock>,
+    /// The mailer.
+    pub mailer: Arc<SwitchableMailer>,
+    /// The ports.
+    pub deps: Deps,
+    /// The outbox folder.
+    pub outbox: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// An app over a fresh in-memory SQLite table.
+    pub fn new() -> Self {
+        Self::with_table(Arc::new(SqliteTable::in_memory().expect("sqlite")))
+    }
+
+    /// An app over any table (the contract and adapter suites use this).
+    pub fn with_table(table: Arc<dyn Table>) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let outbox = dir.path().join("outbox");
+        let mailer = Arc::new(SwitchableMailer {
+            inner: OutboxMailer::new(&outbox, "Usher <no-reply@usher.test>").expect("outbox"),
+            failing: AtomicBool::new(false),
+            refused: AtomicU64::new(0),
+        });
+        let clock = Arc::new(ManualClock::at("2026-11-23T09:00:00Z"));
+        let settings = Settings { accept_url: ACCEPT_URL.into(), ..Settings::default() };
+        let deps = Deps { table, mailer: mailer.clone(), clock: clock.clone(), random: Arc::new(OsRandom), settings };
+        let verifier = Arc::new(Hs256Verifier::new(SECRET, ISSUER, AUDIENCE, true));
+        let config = HttpConfig { cors_origins: vec!["https://app.example".into()], max_body_bytes: 64 * 1024 };
+        let app = App::new(deps.clone(), verifier, config);
+        Self { app, clock, mailer, deps, outbox, _dir: dir }
+    }
+
+    /// Makes the mailer fail (or work again).
+    pub fn mail_fails(&self, failing: bool) {
+        self.mailer.failing.store(failing, Ordering::SeqCst);
+    }
+
+    /// A valid token for a person with a verified email.
+    pub fn token(&self, email: &str) -> String {
+        self.token_with(email, &format!("sub|{email}"), true, false)
+    }
+
+    /// An operator token.
+    pub fn operator(&self) -> String {
+        self.token_with("ops@saas.test", "ops", true, true)
+    }
+
+    /// A token with every knob.
+    pub fn token_with(&self, email: &str, sub: &str, verified: bool, operator: bool) -> String {
+        let now = self.clock.now().unix();
+        let claims = DevClaims {
+            sub: sub.into(),
+            email: email.into(),
+            email_verified: verified,
+            name: None,
+            usher_operator: operator,
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            iat: now,
+            exp: now + 365 * 86_400,
+        };
+        mint(SECRET, &claims).expect("mint")
+    }
+
+    /// Sends a request the way a browser would.
+    pub async fn call(&self, method: Method, path: &str, bearer: Option<&str>, body: Option<Value>) -> Reply {
+        self.call_with(method, path, bearer, body.map(|b| b.to_string().into_bytes()), &[]).await
+    }
+
+    /// Sends a request with a raw body and extra headers.
+    pub async fn call_with(&self, method: Method, path: &str, bearer: Option<&str>, body: Option<Vec<u8>>, headers: &[(&str, &str)]) -> Reply {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = bearer {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        if body.is_some() {
+            req = req.header("content-type", "application/json");
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let req = req.body(Bytes::from(body.unwrap_or_default())).expect("request");
+        let ctx = RequestContext { request_id: "req-test".into(), iam_operator: false };
+        let resp = self.app.handle(req, ctx).await;
+        let (parts, bytes) = resp.into_parts();
+        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply { status: parts.status, headers: parts.headers, bytes, json }
+    }
+
+    /// Creates a tenant (as the operator) owned by `owner`; returns its id.
+    pub async fn tenant(&self, name: &str, owner: &str, seats: Option<u32>) -> String {
+        let mut body = serde_json::json!({ "name": name, "owner_email": owner });
+        if let Some(s) = seats {
+            body["seat_limit"] = s.into();
+        }
+        let r = self.call(Method::POST, "/v1/tenants", Some(&self.operator()), Some(body)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json);
+        r.json["id"].as_str().expect("id").to_owned()
+    }
+
+    /// Invites `email` as `role`; returns the response.
+    pub async fn invite(&self, tenant: &str, inviter: &str, email: &str, role: &str) -> Reply {
+        let body = serde_json::json!({ "email": email, "role": role });
+        self.call(Method::POST, &format!("/v1/tenants/{tenant}/invitations"), Some(&self.token(inviter)), Some(body)).await
+    }
+
+    /// Every message in the outbox, oldest first.
+    pub fn outbox_messages(&self) -> Vec<String> {
+        let Ok(rd) = std::fs::read_dir(&self.outbox) else { return Vec::new() };
+        let mut files: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "eml")).collect();
+        files.sort();
+        files.iter().map(|p| std::fs::read_to_string(p).expect("read eml")).collect()
+    }
+
+    /// The messages sent to `email`.
+    pub fn messages_to(&self, email: &str) -> Vec<String> {
+        let to = format!("To: {email}\r\n");
+        self.outbox_messages().into_iter().filter(|m| m.contains(&to)).collect()
+    }
+
+    /// The token from the latest invitation email to `email` (read from the outbox, as an
+    /// invitee would read it from their mailbox).
+    pub fn token_from_email(&self, email: &str) -> String {
+        let msgs = self.messages_to(email);
+        let last = msgs.last().unwrap_or_else(|| panic!("no email to {email}"));
+        let at = last.find("#token=").expect("link in email") + "#token=".len();
+        last[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+    }
+
+    /// Invites and accepts: `email` becomes a member with `role`; returns their user id.
+    pub async fn member(&self, tenant: &str, owner: &str, email: &str, role: &str) -> String {
+        let r = self.invite(tenant, owner, email, role).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json);
+        let token = self.token_from_email(email);
+        let a = self.call(Method::POST, "/v1/invitations/accept", Some(&self.token(email)), Some(serde_json::json!({ "token": token }))).await;
+        assert_eq!(a.status, StatusCode::OK, "{:?}", a.json);
+        a.json["member"]["user_id"].as_str().expect("user id").to_owned()
+    }
+}
+
+impl Default for TestApp {
+    fn default() -> Self {
+        Self::new()
+    }
+}

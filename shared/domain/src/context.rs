@@ -53,10 +53,15 @@ impl Deps {
         self.clock.now()
     }
 
-    /// A fresh time-ordered UUID (v7) from the clock and random ports.
+    /// A fresh time-ordered UUID (v7) from the clock and random ports. The 12 bits after the
+    /// timestamp hold a per-process sequence, so ids minted in the same millisecond still sort in
+    /// the order they were minted (audit logs read newest first by id).
     pub fn new_uuid(&self) -> uuid::Uuid {
+        static SEQUENCE: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
         let mut rand = [0u8; 10];
         self.random.fill(&mut rand);
+        let seq = SEQUENCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed) & 0x0fff;
+        rand[..2].copy_from_slice(&seq.to_be_bytes());
         uuid::Builder::from_unix_timestamp_millis(self.now().unix_millis(), &rand).into_uuid()
     }
 

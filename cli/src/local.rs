@@ -1,0 +1,121 @@
+//! The local environment behind every command: a data dir holding the SQLite database, the
+//! development JWT secret (generated once) and the outbox.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use usher_domain::usecases::{expire, tenants};
+use usher_domain::values::{Email, Timestamp};
+use usher_domain::{Caller, Deps, Settings, UseCaseError};
+use usher_http::auth::{DevClaims, mint};
+use usher_store::system::FixedClock;
+use usher_store::{OsRandom, OutboxMailer, SqliteTable, SystemClock};
+
+/// Issuer of local development tokens.
+pub const LOCAL_ISSUER: &str = "usher-local";
+/// Audience of local development tokens.
+pub const LOCAL_AUDIENCE: &str = "usher";
+/// The sender shown in outbox messages.
+pub const LOCAL_SENDER: &str = "Usher <no-reply@usher.localhost>";
+
+/// An opened data dir.
+pub struct LocalEnv {
+    pub deps: Deps,
+    pub secret: Vec<u8>,
+    pub outbox: PathBuf,
+}
+
+pub fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("USHER_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).with_target(false).try_init();
+}
+
+impl LocalEnv {
+    /// Opens (creating) `data_dir`. `now` fixes the clock ("as of" runs); `accept_url` sets links.
+    pub fn open(data_dir: &Path, now: Option<&str>, accept_url: Option<&str>) -> Result<Self, String> {
+        std::fs::create_dir_all(data_dir).map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+        let table = SqliteTable::open(&data_dir.join("usher.db")).map_err(|e| format!("cannot open the database: {e}"))?;
+        let outbox = data_dir.join("outbox");
+        let mailer = OutboxMailer::new(&outbox, LOCAL_SENDER).map_err(|e| format!("cannot create {}: {e}", outbox.display()))?;
+        let clock: Arc<dyn usher_domain::ports::Clock> = match now {
+            Some(raw) => Arc::new(FixedClock(Timestamp::parse(raw).map_err(|_| format!("--now: '{raw}' is not an RFC 3339 time (e.g. 2026-12-01T00:00:00Z)"))?)),
+            None => Arc::new(SystemClock),
+        };
+        let mut settings = Settings::default();
+        if let Some(url) = accept_url {
+            settings.accept_url = url.to_owned();
+        }
+        let deps = Deps { table: Arc::new(table), mailer: Arc::new(mailer), clock, random: Arc::new(OsRandom), settings };
+        let secret = load_or_create_secret(&data_dir.join("jwt-secret"))?;
+        Ok(Self { deps, secret, outbox })
+    }
+
+    pub async fn create_tenant(&self, name: &str, owner_email: &str, seats: Option<u32>) -> Result<serde_json::Value, String> {
+        let req = tenants::NewTenant {
+            name: Some(name.to_owned()),
+            owner_email: Some(owner_email.to_owned()),
+            seat_limit: seats,
+            invitation_ttl_days: None,
+        };
+        let t = tenants::create_tenant(&self.deps, &Caller::Operator, &req).await.map_err(describe)?;
+        serde_json::to_value(t).map_err(|e| e.to_string())
+    }
+
+    pub fn mint_token(&self, email: &str, sub: Option<String>, name: Option<String>, operator: bool, ttl_hours: u32) -> Result<String, String> {
+        let email = Email::parse(email).map_err(|e| format!("--email: {e}"))?;
+        let now = self.deps.now().unix();
+        let claims = DevClaims {
+            sub: sub.unwrap_or_else(|| format!("dev|{email}")),
+            email: email.to_string(),
+            email_verified: true,
+            name,
+            usher_operator: operator,
+            iss: LOCAL_ISSUER.into(),
+            aud: LOCAL_AUDIENCE.into(),
+            iat: now,
+            exp: now + i64::from(ttl_hours.max(1)) * 3600,
+        };
+        mint(&self.secret, &claims).map_err(|e| format!("cannot sign the token: {e}"))
+    }
+
+    pub async fn sweep(&self) -> Result<expire::SweepSummary, String> {
+        expire::sweep(&self.deps).await.map_err(describe)
+    }
+}
+
+fn describe<E: UseCaseError>(e: E) -> String {
+    match e.code() {
+        usher_domain::ErrorCode::InvalidRequest(errors) => {
+            errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
+        }
+        code => format!("{} ({})", e, code.as_str()),
+    }
+}
+
+/// The development signing secret: 32 random bytes, created once per data dir, readable only by
+/// its owner.
+fn load_or_create_secret(path: &Path) -> Result<Vec<u8>, String> {
+    if let Ok(hex) = std::fs::read_to_string(path) {
+        let hex = hex.trim();
+        let bytes: Option<Vec<u8>> = (0..hex.len()).step_by(2).map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect();
+        return bytes.filter(|b| b.len() >= 32).ok_or_else(|| format!("{} is not a valid secret; delete it to make a new one", path.display()));
+    }
+    let mut secret = [0u8; 32];
+    usher_domain::ports::Random::fill(&OsRandom, &mut secret);
+    let hex = usher_domain::token::hex(&secret);
+    write_private(path, &hex).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(secret.to_vec())
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    f.write_all(content.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    std::fs::write(path, content)
+}

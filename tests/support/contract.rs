@@ -1,0 +1,157 @@
+//! The storage contract: what every `Table` adapter must do, written once and run against each
+//! store (the embedded SQLite table here; DynamoDB against a local server in its own suite).
+
+use serde_json::json;
+use std::sync::Arc;
+use usher_domain::ports::{Committed, Cond, IndexName, Item, Key, Query, SortKeyRange, StoreError, Table, Write};
+use usher_domain::values::Timestamp;
+
+fn item(pk: &str, sk: &str, version: u64) -> Item {
+    Item { key: Key::new(pk, sk), version, index_keys: Vec::new(), expires_at: None, data: json!({ "sk": sk, "v": version }) }
+}
+
+fn put(item: Item, cond: Cond) -> Write {
+    Write::Put { item, cond }
+}
+
+/// Each check of the contract, by name, so a failure says which rule broke.
+pub async fn run_all(make: &dyn Fn() -> Arc<dyn Table>) {
+    creating_an_item_that_exists_fails_its_condition(make()).await;
+    a_replace_needs_the_version_that_was_read(make()).await;
+    a_transaction_with_one_failed_condition_writes_nothing_and_names_the_write(make()).await;
+    a_delete_and_a_check_honour_their_conditions(make()).await;
+    queries_return_a_partition_in_order_and_page_through_it(make()).await;
+    index_queries_are_sparse_and_page_through_ties(make()).await;
+    the_real_service_limits_are_enforced(make()).await;
+    attributes_and_expiry_round_trip_unchanged(make()).await;
+}
+
+pub async fn creating_an_item_that_exists_fails_its_condition(t: Arc<dyn Table>) {
+    assert_eq!(t.get(&Key::new("P", "a")).await.unwrap(), None);
+    assert_eq!(t.transact(vec![put(item("P", "a", 1), Cond::Absent)]).await.unwrap(), Committed::Yes);
+    assert_eq!(t.transact(vec![put(item("P", "a", 1), Cond::Absent)]).await.unwrap(), Committed::ConditionFailed { at: 0 });
+    assert_eq!(t.get(&Key::new("P", "a")).await.unwrap().unwrap().version, 1);
+}
+
+pub async fn a_replace_needs_the_version_that_was_read(t: Arc<dyn Table>) {
+    t.transact(vec![put(item("P", "a", 1), Cond::Absent)]).await.unwrap();
+    assert_eq!(t.transact(vec![put(item("P", "a", 3), Cond::Version(2))]).await.unwrap(), Committed::ConditionFailed { at: 0 });
+    assert_eq!(t.transact(vec![put(item("P", "a", 2), Cond::Version(1))]).await.unwrap(), Committed::Yes);
+    let got = t.get(&Key::new("P", "a")).await.unwrap().unwrap();
+    assert_eq!((got.version, got.data["v"].as_u64()), (2, Some(2)));
+    assert_eq!(t.transact(vec![put(item("P", "missing", 2), Cond::Version(1))]).await.unwrap(), Committed::ConditionFailed { at: 0 });
+}
+
+pub async fn a_transaction_with_one_failed_condition_writes_nothing_and_names_the_write(t: Arc<dyn Table>) {
+    t.transact(vec![put(item("P", "exists", 1), Cond::Absent)]).await.unwrap();
+    let out = t
+        .transact(vec![
+            put(item("P", "new1", 1), Cond::Absent),
+            put(item("Q", "new2", 1), Cond::Absent),
+            put(item("P", "exists", 1), Cond::Absent),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(out, Committed::ConditionFailed { at: 2 });
+    assert_eq!(t.get(&Key::new("P", "new1")).await.unwrap(), None, "all or nothing");
+    assert_eq!(t.get(&Key::new("Q", "new2")).await.unwrap(), None);
+}
+
+pub async fn a_delete_and_a_check_honour_their_conditions(t: Arc<dyn Table>) {
+    t.transact(vec![put(item("P", "a", 1), Cond::Absent), put(item("P", "b", 1), Cond::Absent)]).await.unwrap();
+    let failed = t.transact(vec![Write::Delete { key: Key::new("P", "a"), cond: Cond::Version(1) }, Write::Check { key: Key::new("P", "b"), cond: Cond::Version(9) }]).await.unwrap();
+    assert_eq!(failed, Committed::ConditionFailed { at: 1 });
+    assert!(t.get(&Key::new("P", "a")).await.unwrap().is_some());
+    let ok = t.transact(vec![Write::Delete { key: Key::new("P", "a"), cond: Cond::Version(1) }, Write::Check { key: Key::new("P", "b"), cond: Cond::Version(1) }]).await.unwrap();
+    assert_eq!(ok, Committed::Yes);
+    assert_eq!(t.get(&Key::new("P", "a")).await.unwrap(), None);
+    let absent_check = t.transact(vec![Write::Check { key: Key::new("P", "zz"), cond: Cond::Absent }]).await.unwrap();
+    assert_eq!(absent_check, Committed::Yes);
+}
+
+pub async fn queries_return_a_partition_in_order_and_page_through_it(t: Arc<dyn Table>) {
+    let mut writes = Vec::new();
+    for i in 0..25 {
+        writes.push(put(item("T#1", &format!("I#{i:03}"), 1), Cond::Absent));
+    }
+    writes.push(put(item("T#1", "M#x", 1), Cond::Absent));
+    writes.push(put(item("T#2", "I#999", 1), Cond::Absent));
+    t.transact(writes).await.unwrap();
+    let mut q = Query { index: None, pk: "T#1".into(), range: SortKeyRange::BeginsWith("I#".into()), ascending: false, limit: 10, after: None };
+    let mut seen = Vec::new();
+    loop {
+        let page = t.query(&q).await.unwrap();
+        assert!(page.items.len() <= 10);
+        seen.extend(page.items.iter().map(|i| i.key.sk.clone()));
+        match page.next {
+            Some(n) => q.after = Some(n),
+            None => break,
+        }
+    }
+    let expected: Vec<String> = (0..25).rev().map(|i| format!("I#{i:03}")).collect();
+    assert_eq!(seen, expected);
+    let between = Query { index: None, pk: "T#1".into(), range: SortKeyRange::Between("I#005".into(), "I#007".into()), ascending: true, limit: 100, after: None };
+    let keys: Vec<String> = t.query(&between).await.unwrap().items.into_iter().map(|i| i.key.sk).collect();
+    assert_eq!(keys, ["I#005", "I#006", "I#007"]);
+}
+
+pub async fn index_queries_are_sparse_and_page_through_ties(t: Arc<dyn Table>) {
+    let mut writes = Vec::new();
+    for i in 0..12 {
+        let mut it = item(&format!("T#{}", i % 3), &format!("I#{i:02}"), 1);
+        // Every third item is not in the index; the rest share two sort-key values (ties).
+        if i % 3 != 0 {
+            it.index_keys.push((IndexName::Due, "DUE#0".into(), format!("2026-01-0{}T00:00:00Z#x", 1 + i % 2)));
+        }
+        writes.push(put(it, Cond::Absent));
+    }
+    t.transact(writes).await.unwrap();
+    let mut q = Query { index: Some(IndexName::Due), pk: "DUE#0".into(), range: SortKeyRange::All, ascending: true, limit: 3, after: None };
+    let mut seen = Vec::new();
+    loop {
+        let page = t.query(&q).await.unwrap();
+        seen.extend(page.items.iter().map(|i| i.key.sk.clone()));
+        match page.next {
+            Some(n) => q.after = Some(n),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 8, "{seen:?}");
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 8, "no item twice across pages");
+    // Removing an item's index key takes it out of the index.
+    let mut first = t.get(&Key::new("T#1", "I#04")).await.unwrap().unwrap();
+    first.index_keys.clear();
+    first.version = 2;
+    t.transact(vec![put(first, Cond::Version(1))]).await.unwrap();
+    let all = Query { index: Some(IndexName::Due), pk: "DUE#0".into(), range: SortKeyRange::Between(String::new(), "2026-01-01T00:00:00Z~".into()), ascending: true, limit: 100, after: None };
+    let due_first_day = t.query(&all).await.unwrap().items.len();
+    assert_eq!(due_first_day, 3, "four items were due on day 1; one left the index");
+}
+
+pub async fn the_real_service_limits_are_enforced(t: Arc<dyn Table>) {
+    let too_many: Vec<Write> = (0..101).map(|i| put(item("P", &format!("{i}"), 1), Cond::Absent)).collect();
+    assert!(matches!(t.transact(too_many).await, Err(StoreError::Rejected(_))));
+    let hundred: Vec<Write> = (0..100).map(|i| put(item("P", &format!("{i}"), 1), Cond::Absent)).collect();
+    assert_eq!(t.transact(hundred).await.unwrap(), Committed::Yes);
+    let twice = vec![put(item("Q", "a", 1), Cond::Absent), put(item("Q", "a", 1), Cond::Always)];
+    assert!(matches!(t.transact(twice).await, Err(StoreError::Rejected(_))));
+    let mut huge = item("Q", "big", 1);
+    huge.data = json!({ "blob": "x".repeat(410 * 1024) });
+    assert!(t.transact(vec![put(huge, Cond::Absent)]).await.is_err());
+    assert_eq!(t.get(&Key::new("Q", "big")).await.unwrap(), None);
+}
+
+pub async fn attributes_and_expiry_round_trip_unchanged(t: Arc<dyn Table>) {
+    let mut it = item("P", "rich", 1);
+    it.data = json!({ "s": "é✓", "n": 42, "f": 1.5, "b": true, "null": null, "list": [1, "two", {"three": 3}], "map": {"k": ["v"]}, "empty": "" });
+    it.expires_at = Timestamp::parse("2030-01-01T00:00:00Z").ok();
+    it.index_keys.push((IndexName::ByUser, "U#1".into(), "T#1".into()));
+    t.transact(vec![put(it.clone(), Cond::Absent)]).await.unwrap();
+    let got = t.get(&Key::new("P", "rich")).await.unwrap().unwrap();
+    assert_eq!(got.data, it.data);
+    assert_eq!(got.expires_at, it.expires_at);
+    assert_eq!(got.index_key(IndexName::ByUser), Some(("U#1", "T#1")));
+}
