@@ -68,7 +68,9 @@ async fn a_malformed_invitation_is_400_invalid_request_listing_every_bad_field()
             Method::POST,
             &path(&t, "/invitations"),
             Some(&app.token(OWNER)),
-            Some(json!({"email": "not-an-email", "role": "Bad Role", "locale": "xx", "expires_in_days": 0, "profile": {"phone": "call me"}})),
+            Some(
+                json!({"email": "not-an-email", "role": "Bad Role", "locale": "xx", "expires_in_days": 0, "profile": {"phone": "call me"}}),
+            ),
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
@@ -87,7 +89,9 @@ async fn a_malformed_invitation_is_400_invalid_request_listing_every_bad_field()
 async fn unknown_fields_broken_json_and_a_wrong_content_type_are_400_not_500() {
     let (app, t) = setup().await;
     let owner = app.token(OWNER);
-    let unknown = app.call(Method::POST, &path(&t, "/invitations"), Some(&owner), Some(json!({"email": "a@b.co", "role": "member", "emial": 1}))).await;
+    let unknown = app
+        .call(Method::POST, &path(&t, "/invitations"), Some(&owner), Some(json!({"email": "a@b.co", "role": "member", "emial": 1})))
+        .await;
     assert_eq!((unknown.status, unknown.code()), (StatusCode::BAD_REQUEST, "invalid_request"));
     assert!(unknown.json["detail"].as_str().unwrap().contains("emial"));
     let broken = app.call_with(Method::POST, &path(&t, "/invitations"), Some(&owner), Some(b"{\"email\":".to_vec()), &[]).await;
@@ -96,6 +100,15 @@ async fn unknown_fields_broken_json_and_a_wrong_content_type_are_400_not_500() {
         .call_with(Method::POST, &path(&t, "/invitations"), Some(&owner), None, &[("content-type", "application/x-www-form-urlencoded")])
         .await;
     assert_eq!(form.status, StatusCode::BAD_REQUEST);
+    let nested = app
+        .call(
+            Method::POST,
+            &path(&t, "/invitations"),
+            Some(&owner),
+            Some(json!({"email": "a@b.co", "role": "member", "profile": {"nickname": "x"}})),
+        )
+        .await;
+    assert_eq!(nested.status, StatusCode::BAD_REQUEST, "unknown profile fields are refused too");
     let not_an_object = app.call(Method::POST, &path(&t, "/invitations"), Some(&owner), Some(json!([1, 2]))).await;
     assert_eq!(not_an_object.status, StatusCode::BAD_REQUEST);
 }
@@ -166,7 +179,15 @@ async fn a_token_for_another_audience_or_issuer_or_without_expiry_is_refused() {
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{why}");
     }
     // alg=none is never accepted.
-    let none = format!("{}.{}.", b64(r#"{"alg":"none","typ":"JWT"}"#), b64(&format!(r#"{{"sub":"x","email":"{OWNER}","email_verified":true,"iss":"{}","aud":"{}","exp":{far}}}"#, usher_tests::ISSUER, usher_tests::AUDIENCE)));
+    let none = format!(
+        "{}.{}.",
+        b64(r#"{"alg":"none","typ":"JWT"}"#),
+        b64(&format!(
+            r#"{{"sub":"x","email":"{OWNER}","email_verified":true,"iss":"{}","aud":"{}","exp":{far}}}"#,
+            usher_tests::ISSUER,
+            usher_tests::AUDIENCE
+        ))
+    );
     let r = app.call(Method::GET, &path(&t, "/invitations"), Some(&none), None).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
@@ -194,7 +215,14 @@ async fn an_admin_cannot_grant_owner_and_nobody_grants_a_permission_they_lack() 
     assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "role_not_grantable"));
     // A custom role with invitations.create but not members.export cannot hand out an exporter role.
     let owner = app.token(OWNER);
-    let put = app.call(Method::PUT, &path(&t, "/roles/recruiter"), Some(&owner), Some(json!({"permissions": ["invitations.create", "members.read"]}))).await;
+    let put = app
+        .call(
+            Method::PUT,
+            &path(&t, "/roles/recruiter"),
+            Some(&owner),
+            Some(json!({"permissions": ["invitations.create", "members.read"]})),
+        )
+        .await;
     assert_eq!(put.status, StatusCode::CREATED, "{}", put.json);
     app.call(Method::PUT, &path(&t, "/roles/exporter"), Some(&owner), Some(json!({"permissions": ["members.export"]}))).await;
     app.member(&t, OWNER, "rita@acme.test", "recruiter").await;
@@ -221,7 +249,9 @@ async fn an_overdue_invitation_does_not_block_a_new_one_for_the_same_address() {
     app.clock.advance_days(8);
     let second = app.invite(&t, OWNER, "ada@example.com", "member").await;
     assert_eq!(second.status, StatusCode::CREATED, "{}", second.json);
-    let old = app.call(Method::GET, &path(&t, &format!("/invitations/{}", first.json["id"].as_str().unwrap())), Some(&app.token(OWNER)), None).await;
+    let old = app
+        .call(Method::GET, &path(&t, &format!("/invitations/{}", first.json["id"].as_str().unwrap())), Some(&app.token(OWNER)), None)
+        .await;
     assert_eq!(old.json["status"], "expired");
     let members = app.call(Method::GET, &path(&t, "/members"), Some(&app.token(OWNER)), None).await;
     assert_eq!(members.json["seats"]["pending"], 1, "the overdue one gave its seat back");
@@ -364,7 +394,9 @@ async fn accept_returns_410_revoked_and_410_declined_for_closed_invitations() {
     let (app, t) = setup().await;
     let inv = app.invite(&t, OWNER, "ada@example.com", "member").await;
     let token = app.token_from_email("ada@example.com");
-    let revoke = app.call(Method::DELETE, &path(&t, &format!("/invitations/{}", inv.json["id"].as_str().unwrap())), Some(&app.token(OWNER)), None).await;
+    let revoke = app
+        .call(Method::DELETE, &path(&t, &format!("/invitations/{}", inv.json["id"].as_str().unwrap())), Some(&app.token(OWNER)), None)
+        .await;
     assert_eq!(revoke.json["status"], "revoked");
     let r = app.call(Method::POST, "/v1/invitations/accept", Some(&app.token("ada@example.com")), Some(json!({"token": token}))).await;
     assert_eq!((r.status, r.code()), (StatusCode::GONE, "invitation_revoked"));
@@ -600,21 +632,31 @@ async fn an_admin_changes_a_members_role_and_workspaces_and_a_member_edits_their
     let (app, t) = setup().await;
     app.member(&t, OWNER, "adam@acme.test", "admin").await;
     let mia = app.member(&t, OWNER, "mia@acme.test", "member").await;
-    let r = app.call(Method::PATCH, &path(&t, &format!("/members/{mia}")), Some(&app.token("adam@acme.test")), Some(json!({"role": "viewer", "workspaces": ["west"]}))).await;
+    let r = app
+        .call(
+            Method::PATCH,
+            &path(&t, &format!("/members/{mia}")),
+            Some(&app.token("adam@acme.test")),
+            Some(json!({"role": "viewer", "workspaces": ["west"]})),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.json);
     assert_eq!(r.json["role"], "viewer");
     assert_eq!(r.json["workspaces"], json!(["west"]));
-    let me = app.call(
-        Method::PATCH,
-        &path(&t, &format!("/members/{mia}")),
-        Some(&app.token("mia@acme.test")),
-        Some(json!({"profile": {"first_name": "Mia", "phone": "+33 1 23"}, "notifications": {"renewal_requests": false}})),
-    )
-    .await;
+    let me = app
+        .call(
+            Method::PATCH,
+            &path(&t, &format!("/members/{mia}")),
+            Some(&app.token("mia@acme.test")),
+            Some(json!({"profile": {"first_name": "Mia", "phone": "+33 1 23"}, "notifications": {"renewal_requests": false}})),
+        )
+        .await;
     assert_eq!(me.status, StatusCode::OK, "{}", me.json);
     assert_eq!(me.json["name"], "Mia");
     assert_eq!(me.json["notifications"]["renewal_requests"], false);
-    let own_role = app.call(Method::PATCH, &path(&t, &format!("/members/{mia}")), Some(&app.token("mia@acme.test")), Some(json!({"role": "admin"}))).await;
+    let own_role = app
+        .call(Method::PATCH, &path(&t, &format!("/members/{mia}")), Some(&app.token("mia@acme.test")), Some(json!({"role": "admin"})))
+        .await;
     assert_eq!(own_role.code(), "forbidden");
     let m = app.call(Method::GET, &path(&t, "/members"), Some(&app.token(OWNER)), None).await;
     assert_eq!(m.json["roles"], json!({"admin": 1, "owner": 1, "viewer": 1}));
@@ -626,9 +668,17 @@ async fn an_admin_cannot_demote_an_owner_and_the_last_owner_cannot_step_down() {
     app.member(&t, OWNER, "adam@acme.test", "admin").await;
     let members = app.call(Method::GET, &path(&t, "/members?role=owner"), Some(&app.token(OWNER)), None).await;
     let owner_id = members.json["data"][0]["user_id"].as_str().unwrap().to_owned();
-    let r = app.call(Method::PATCH, &path(&t, &format!("/members/{owner_id}")), Some(&app.token("adam@acme.test")), Some(json!({"role": "member"}))).await;
+    let r = app
+        .call(
+            Method::PATCH,
+            &path(&t, &format!("/members/{owner_id}")),
+            Some(&app.token("adam@acme.test")),
+            Some(json!({"role": "member"})),
+        )
+        .await;
     assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "role_not_grantable"));
-    let r = app.call(Method::PATCH, &path(&t, &format!("/members/{owner_id}")), Some(&app.token(OWNER)), Some(json!({"role": "admin"}))).await;
+    let r =
+        app.call(Method::PATCH, &path(&t, &format!("/members/{owner_id}")), Some(&app.token(OWNER)), Some(json!({"role": "admin"}))).await;
     assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "invalid_state"));
 }
 
@@ -657,7 +707,9 @@ async fn the_last_owner_cannot_be_removed() {
     let (app, t) = setup().await;
     let members = app.call(Method::GET, &path(&t, "/members"), Some(&app.token(OWNER)), None).await;
     let owner_id = members.json["data"][0]["user_id"].as_str().unwrap().to_owned();
-    let r = app.call(Method::DELETE, &path(&t, &format!("/members/{owner_id}")), Some(&app.token(OWNER)), Some(json!({"confirm_email": OWNER}))).await;
+    let r = app
+        .call(Method::DELETE, &path(&t, &format!("/members/{owner_id}")), Some(&app.token(OWNER)), Some(json!({"confirm_email": OWNER})))
+        .await;
     assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "invalid_state"));
 }
 
@@ -670,7 +722,9 @@ async fn exporting_csv_gives_every_member_and_with_include_the_pending_invitatio
         Method::POST,
         &path(&t, "/invitations"),
         Some(&app.token(OWNER)),
-        Some(json!({"email": "ada@example.com", "role": "admin", "profile": {"first_name": "=cmd|' /C calc'!A0", "company": "Acme, Inc."}})),
+        Some(
+            json!({"email": "ada@example.com", "role": "admin", "profile": {"first_name": "=cmd|' /C calc'!A0", "company": "Acme, Inc."}}),
+        ),
     )
     .await;
     let token = app.token_from_email("ada@example.com");
@@ -684,7 +738,10 @@ async fn exporting_csv_gives_every_member_and_with_include_the_pending_invitatio
     assert_eq!(&r.bytes[..3], &[0xEF, 0xBB, 0xBF]);
     let mut reader = csv::Reader::from_reader(&r.bytes[3..]);
     let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
-    assert_eq!(header, ["id", "name", "username", "role", "email", "phone", "last_login", "employee_number", "company", "created", "updated", "status"]);
+    assert_eq!(
+        header,
+        ["id", "name", "username", "role", "email", "phone", "last_login", "employee_number", "company", "created", "updated", "status"]
+    );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 3);
     let ada = rows.iter().find(|r| &r[4] == "ada@example.com").unwrap();
@@ -722,7 +779,13 @@ async fn the_sweep_expires_overdue_invitations_frees_their_seats_and_is_a_no_op_
     app.invite(&t, OWNER, "a@x.test", "member").await;
     app.invite(&t, OWNER, "b@x.test", "member").await;
     app.clock.advance_days(3);
-    app.call(Method::POST, &path(&t, "/invitations"), Some(&app.token(OWNER)), Some(json!({"email": "c@x.test", "role": "member", "expires_in_days": 30}))).await;
+    app.call(
+        Method::POST,
+        &path(&t, "/invitations"),
+        Some(&app.token(OWNER)),
+        Some(json!({"email": "c@x.test", "role": "member", "expires_in_days": 30})),
+    )
+    .await;
     app.clock.advance_days(5);
     let s = usher_domain::usecases::expire::sweep(&app.deps).await.unwrap();
     assert_eq!((s.expired, s.scanned), (2, 2));
@@ -745,7 +808,9 @@ async fn only_an_operator_creates_tenants_and_an_owner_can_rename_but_not_change
     let bad = app.call(Method::POST, "/v1/tenants", Some(&app.operator()), Some(json!({"name": "", "owner_email": "nope"}))).await;
     assert_eq!(bad.json["errors"].as_array().unwrap().len(), 2);
     let owner = app.token(OWNER);
-    let renamed = app.call(Method::PATCH, &format!("/v1/tenants/{t}"), Some(&owner), Some(json!({"name": "Acme Corp", "invitation_ttl_days": 14}))).await;
+    let renamed = app
+        .call(Method::PATCH, &format!("/v1/tenants/{t}"), Some(&owner), Some(json!({"name": "Acme Corp", "invitation_ttl_days": 14})))
+        .await;
     assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.json);
     assert_eq!(renamed.json["name"], "Acme Corp");
     let seats = app.call(Method::PATCH, &format!("/v1/tenants/{t}"), Some(&owner), Some(json!({"seat_limit": 1000}))).await;
@@ -764,9 +829,18 @@ async fn only_an_operator_creates_tenants_and_an_owner_can_rename_but_not_change
 async fn custom_roles_are_listed_with_the_built_ins_and_cannot_be_deleted_while_held() {
     let (app, t) = setup().await;
     let owner = app.token(OWNER);
-    let put = app.call(Method::PUT, &path(&t, "/roles/billing"), Some(&owner), Some(json!({"permissions": ["members.read", "members.export"], "description": "Finance"}))).await;
+    let put = app
+        .call(
+            Method::PUT,
+            &path(&t, "/roles/billing"),
+            Some(&owner),
+            Some(json!({"permissions": ["members.read", "members.export"], "description": "Finance"})),
+        )
+        .await;
     assert_eq!(put.status, StatusCode::CREATED, "{}", put.json);
-    let replace = app.call(Method::PUT, &path(&t, "/roles/billing"), Some(&owner), Some(json!({"permissions": ["members.export", "members.read"]}))).await;
+    let replace = app
+        .call(Method::PUT, &path(&t, "/roles/billing"), Some(&owner), Some(json!({"permissions": ["members.export", "members.read"]})))
+        .await;
     assert_eq!(replace.status, StatusCode::OK);
     let builtin = app.call(Method::PUT, &path(&t, "/roles/admin"), Some(&owner), Some(json!({"permissions": []}))).await;
     assert_eq!(builtin.code(), "invalid_state");
@@ -817,12 +891,21 @@ async fn the_same_idempotency_key_replays_the_first_response_and_a_different_bod
     assert_eq!(second.status, StatusCode::CREATED);
     assert_eq!(first.json["id"], second.json["id"]);
     assert_eq!(second.header("idempotent-replayed"), Some("true"));
+    assert_eq!(second.header("location"), first.header("location"), "the replay keeps Location");
     assert_eq!(app.messages_to("ada@example.com").len(), 1, "sent once");
     let other = json!({"email": "bob@example.com", "role": "member"}).to_string().into_bytes();
     let conflict = app.call_with(Method::POST, &path(&t, "/invitations"), Some(&owner), Some(other), &key).await;
     assert_eq!((conflict.status, conflict.code()), (StatusCode::CONFLICT, "idempotency_conflict"));
     app.clock.advance_days(2);
-    let later = app.call_with(Method::POST, &path(&t, "/invitations"), Some(&owner), Some(json!({"email": "bob@example.com", "role": "member"}).to_string().into_bytes()), &key).await;
+    let later = app
+        .call_with(
+            Method::POST,
+            &path(&t, "/invitations"),
+            Some(&owner),
+            Some(json!({"email": "bob@example.com", "role": "member"}).to_string().into_bytes()),
+            &key,
+        )
+        .await;
     assert_eq!(later.status, StatusCode::CREATED, "after 24 h the key may be reused");
 }
 
@@ -839,7 +922,8 @@ async fn cors_allows_configured_origins_only_and_answers_preflight() {
     let (app, t) = setup().await;
     let ok = app.call_with(Method::GET, &path(&t, "/members"), Some(&app.token(OWNER)), None, &[("origin", "https://app.example")]).await;
     assert_eq!(ok.header("access-control-allow-origin"), Some("https://app.example"));
-    let evil = app.call_with(Method::GET, &path(&t, "/members"), Some(&app.token(OWNER)), None, &[("origin", "https://evil.example")]).await;
+    let evil =
+        app.call_with(Method::GET, &path(&t, "/members"), Some(&app.token(OWNER)), None, &[("origin", "https://evil.example")]).await;
     assert_eq!(evil.header("access-control-allow-origin"), None);
     let pre = app.call_with(Method::OPTIONS, &path(&t, "/members"), None, None, &[("origin", "https://app.example")]).await;
     assert_eq!(pre.status, StatusCode::NO_CONTENT);
@@ -850,7 +934,8 @@ async fn cors_allows_configured_origins_only_and_answers_preflight() {
 async fn a_known_path_with_the_wrong_method_is_405_with_allow() {
     let (app, t) = setup().await;
     let r = app.call(Method::PUT, &path(&t, "/invitations"), Some(&app.token(OWNER)), None).await;
-    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!((r.status, r.code()), (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"));
+    assert_eq!(r.json["status"], 405);
     assert!(r.header("allow").unwrap().contains("POST"));
 }
 

@@ -1,1 +1,83 @@
-//! placeholder
+//! The served routes, `openapi.yaml` and the error codes agree. (The SAM template joins this
+//! check when it defines the routes.)
+
+use std::collections::BTreeSet;
+use usher_domain::ErrorCode;
+
+fn openapi() -> serde_yaml::Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.yaml");
+    serde_yaml::from_str(&std::fs::read_to_string(path).expect("openapi.yaml")).expect("valid YAML")
+}
+
+#[test]
+fn the_routes_served_and_the_openapi_paths_are_the_same_set() {
+    let doc = openapi();
+    let mut documented = BTreeSet::new();
+    for (path, item) in doc["paths"].as_mapping().expect("paths") {
+        for (method, _) in item.as_mapping().expect("path item") {
+            let m = method.as_str().expect("key").to_ascii_uppercase();
+            if ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&m.as_str()) {
+                documented.insert((m, path.as_str().expect("path").to_owned()));
+            }
+        }
+    }
+    let served: BTreeSet<(String, String)> = usher_http::routes().iter().map(|r| (r.method.to_string(), r.path.to_owned())).collect();
+    let only_served: Vec<_> = served.difference(&documented).collect();
+    let only_documented: Vec<_> = documented.difference(&served).collect();
+    assert!(
+        only_served.is_empty() && only_documented.is_empty(),
+        "served but undocumented: {only_served:?}; documented but not served: {only_documented:?}"
+    );
+    assert_eq!(served.len(), 22);
+}
+
+#[test]
+fn every_stable_error_code_is_documented_in_openapi() {
+    let doc = openapi();
+    let documented: BTreeSet<String> = doc["components"]["schemas"]["ErrorCode"]["enum"]
+        .as_sequence()
+        .expect("ErrorCode enum")
+        .iter()
+        .map(|v| v.as_str().expect("code").to_owned())
+        .collect();
+    let all = [
+        ErrorCode::InvalidRequest(vec![]),
+        ErrorCode::Unauthenticated,
+        ErrorCode::Forbidden,
+        ErrorCode::EmailMismatch,
+        ErrorCode::RoleNotGrantable,
+        ErrorCode::NotFound,
+        ErrorCode::AlreadyInvited,
+        ErrorCode::AlreadyMember,
+        ErrorCode::SeatLimitReached,
+        ErrorCode::IdempotencyConflict,
+        ErrorCode::InvalidState,
+        ErrorCode::InvitationExpired,
+        ErrorCode::InvitationRevoked,
+        ErrorCode::InvitationUsed,
+        ErrorCode::InvitationDeclined,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::RateLimited { retry_after: 1 },
+        ErrorCode::Internal,
+    ];
+    let codes: BTreeSet<String> = all.iter().map(|c| c.as_str().to_owned()).collect();
+    assert_eq!(codes, documented);
+}
+
+#[test]
+fn every_operation_documents_its_success_and_error_responses() {
+    let doc = openapi();
+    for (path, item) in doc["paths"].as_mapping().expect("paths") {
+        for (method, op) in item.as_mapping().expect("item") {
+            if method.as_str() == Some("parameters") {
+                continue;
+            }
+            let responses = op["responses"].as_mapping().expect("responses");
+            let statuses: Vec<&str> = responses.keys().filter_map(|k| k.as_str()).collect();
+            assert!(statuses.iter().any(|s| s.starts_with('2')), "{method:?} {path:?} has no success response");
+            assert!(statuses.contains(&"500"), "{method:?} {path:?} does not document 500");
+            assert!(op["operationId"].as_str().is_some(), "{method:?} {path:?} has no operationId");
+        }
+    }
+}

@@ -27,7 +27,12 @@ pub struct LocalEnv {
 pub fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("USHER_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).with_target(false).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .try_init();
 }
 
 impl LocalEnv {
@@ -38,7 +43,9 @@ impl LocalEnv {
         let outbox = data_dir.join("outbox");
         let mailer = OutboxMailer::new(&outbox, LOCAL_SENDER).map_err(|e| format!("cannot create {}: {e}", outbox.display()))?;
         let clock: Arc<dyn usher_domain::ports::Clock> = match now {
-            Some(raw) => Arc::new(FixedClock(Timestamp::parse(raw).map_err(|_| format!("--now: '{raw}' is not an RFC 3339 time (e.g. 2026-12-01T00:00:00Z)"))?)),
+            Some(raw) => Arc::new(FixedClock(
+                Timestamp::parse(raw).map_err(|_| format!("--now: '{raw}' is not an RFC 3339 time (e.g. 2026-12-01T00:00:00Z)"))?,
+            )),
             None => Arc::new(SystemClock),
         };
         let mut settings = Settings::default();
@@ -61,7 +68,14 @@ impl LocalEnv {
         serde_json::to_value(t).map_err(|e| e.to_string())
     }
 
-    pub fn mint_token(&self, email: &str, sub: Option<String>, name: Option<String>, operator: bool, ttl_hours: u32) -> Result<String, String> {
+    pub fn mint_token(
+        &self,
+        email: &str,
+        sub: Option<String>,
+        name: Option<String>,
+        operator: bool,
+        ttl_hours: u32,
+    ) -> Result<String, String> {
         let email = Email::parse(email).map_err(|e| format!("--email: {e}"))?;
         let now = self.deps.now().unix();
         let claims = DevClaims {
@@ -97,8 +111,11 @@ fn describe<E: UseCaseError>(e: E) -> String {
 fn load_or_create_secret(path: &Path) -> Result<Vec<u8>, String> {
     if let Ok(hex) = std::fs::read_to_string(path) {
         let hex = hex.trim();
-        let bytes: Option<Vec<u8>> = (0..hex.len()).step_by(2).map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect();
-        return bytes.filter(|b| b.len() >= 32).ok_or_else(|| format!("{} is not a valid secret; delete it to make a new one", path.display()));
+        let bytes: Option<Vec<u8>> =
+            (0..hex.len()).step_by(2).map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect();
+        return bytes
+            .filter(|b| b.len() >= 32)
+            .ok_or_else(|| format!("{} is not a valid secret; delete it to make a new one", path.display()));
     }
     let mut secret = [0u8; 32];
     usher_domain::ports::Random::fill(&OsRandom, &mut secret);

@@ -26,11 +26,7 @@ pub async fn serve(opts: ServeOptions) -> Result<(), String> {
     let router = axum::Router::new().fallback(handle).with_state(app);
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], opts.port));
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    tracing::info!(
-        "Usher listening on http://{addr} (data: {}, outbox: {})",
-        opts.data_dir.display(),
-        env.outbox.display()
-    );
+    tracing::info!("Usher listening on http://{addr} (data: {}, outbox: {})", opts.data_dir.display(), env.outbox.display());
     axum::serve(listener, router)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

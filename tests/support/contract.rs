@@ -59,10 +59,22 @@ pub async fn a_transaction_with_one_failed_condition_writes_nothing_and_names_th
 
 pub async fn a_delete_and_a_check_honour_their_conditions(t: Arc<dyn Table>) {
     t.transact(vec![put(item("P", "a", 1), Cond::Absent), put(item("P", "b", 1), Cond::Absent)]).await.unwrap();
-    let failed = t.transact(vec![Write::Delete { key: Key::new("P", "a"), cond: Cond::Version(1) }, Write::Check { key: Key::new("P", "b"), cond: Cond::Version(9) }]).await.unwrap();
+    let failed = t
+        .transact(vec![
+            Write::Delete { key: Key::new("P", "a"), cond: Cond::Version(1) },
+            Write::Check { key: Key::new("P", "b"), cond: Cond::Version(9) },
+        ])
+        .await
+        .unwrap();
     assert_eq!(failed, Committed::ConditionFailed { at: 1 });
     assert!(t.get(&Key::new("P", "a")).await.unwrap().is_some());
-    let ok = t.transact(vec![Write::Delete { key: Key::new("P", "a"), cond: Cond::Version(1) }, Write::Check { key: Key::new("P", "b"), cond: Cond::Version(1) }]).await.unwrap();
+    let ok = t
+        .transact(vec![
+            Write::Delete { key: Key::new("P", "a"), cond: Cond::Version(1) },
+            Write::Check { key: Key::new("P", "b"), cond: Cond::Version(1) },
+        ])
+        .await
+        .unwrap();
     assert_eq!(ok, Committed::Yes);
     assert_eq!(t.get(&Key::new("P", "a")).await.unwrap(), None);
     let absent_check = t.transact(vec![Write::Check { key: Key::new("P", "zz"), cond: Cond::Absent }]).await.unwrap();
@@ -77,7 +89,8 @@ pub async fn queries_return_a_partition_in_order_and_page_through_it(t: Arc<dyn 
     writes.push(put(item("T#1", "M#x", 1), Cond::Absent));
     writes.push(put(item("T#2", "I#999", 1), Cond::Absent));
     t.transact(writes).await.unwrap();
-    let mut q = Query { index: None, pk: "T#1".into(), range: SortKeyRange::BeginsWith("I#".into()), ascending: false, limit: 10, after: None };
+    let mut q =
+        Query { index: None, pk: "T#1".into(), range: SortKeyRange::BeginsWith("I#".into()), ascending: false, limit: 10, after: None };
     let mut seen = Vec::new();
     loop {
         let page = t.query(&q).await.unwrap();
@@ -90,7 +103,14 @@ pub async fn queries_return_a_partition_in_order_and_page_through_it(t: Arc<dyn 
     }
     let expected: Vec<String> = (0..25).rev().map(|i| format!("I#{i:03}")).collect();
     assert_eq!(seen, expected);
-    let between = Query { index: None, pk: "T#1".into(), range: SortKeyRange::Between("I#005".into(), "I#007".into()), ascending: true, limit: 100, after: None };
+    let between = Query {
+        index: None,
+        pk: "T#1".into(),
+        range: SortKeyRange::Between("I#005".into(), "I#007".into()),
+        ascending: true,
+        limit: 100,
+        after: None,
+    };
     let keys: Vec<String> = t.query(&between).await.unwrap().items.into_iter().map(|i| i.key.sk).collect();
     assert_eq!(keys, ["I#005", "I#006", "I#007"]);
 }
@@ -126,7 +146,14 @@ pub async fn index_queries_are_sparse_and_page_through_ties(t: Arc<dyn Table>) {
     first.index_keys.clear();
     first.version = 2;
     t.transact(vec![put(first, Cond::Version(1))]).await.unwrap();
-    let all = Query { index: Some(IndexName::Due), pk: "DUE#0".into(), range: SortKeyRange::Between(String::new(), "2026-01-01T00:00:00Z~".into()), ascending: true, limit: 100, after: None };
+    let all = Query {
+        index: Some(IndexName::Due),
+        pk: "DUE#0".into(),
+        range: SortKeyRange::Between(String::new(), "2026-01-01T00:00:00Z~".into()),
+        ascending: true,
+        limit: 100,
+        after: None,
+    };
     let due_first_day = t.query(&all).await.unwrap().items.len();
     assert_eq!(due_first_day, 3, "four items were due on day 1; one left the index");
 }

@@ -172,7 +172,14 @@ impl TestApp {
     }
 
     /// Sends a request with a raw body and extra headers.
-    pub async fn call_with(&self, method: Method, path: &str, bearer: Option<&str>, body: Option<Vec<u8>>, headers: &[(&str, &str)]) -> Reply {
+    pub async fn call_with(
+        &self,
+        method: Method,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<Vec<u8>>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
         let mut req = Request::builder().method(method).uri(path);
         if let Some(t) = bearer {
             req = req.header("authorization", format!("Bearer {t}"));
@@ -211,7 +218,8 @@ impl TestApp {
     /// Every message in the outbox, oldest first.
     pub fn outbox_messages(&self) -> Vec<String> {
         let Ok(rd) = std::fs::read_dir(&self.outbox) else { return Vec::new() };
-        let mut files: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "eml")).collect();
+        let mut files: Vec<PathBuf> =
+            rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "eml")).collect();
         files.sort();
         files.iter().map(|p| std::fs::read_to_string(p).expect("read eml")).collect()
     }
@@ -236,7 +244,8 @@ impl TestApp {
         let r = self.invite(tenant, owner, email, role).await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json);
         let token = self.token_from_email(email);
-        let a = self.call(Method::POST, "/v1/invitations/accept", Some(&self.token(email)), Some(serde_json::json!({ "token": token }))).await;
+        let a =
+            self.call(Method::POST, "/v1/invitations/accept", Some(&self.token(email)), Some(serde_json::json!({ "token": token }))).await;
         assert_eq!(a.status, StatusCode::OK, "{:?}", a.json);
         a.json["member"]["user_id"].as_str().expect("user id").to_owned()
     }

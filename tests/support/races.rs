@@ -82,7 +82,9 @@ pub async fn accept_racing_revoke_leaves_one_winner_and_consistent_state(app: Ar
             let ada = app.token("ada@example.com");
             let owner = app.token(OWNER);
             let path = format!("/v1/tenants/{t}/invitations/{id}");
-            let accept = tokio::spawn(async move { app1.call(Method::POST, "/v1/invitations/accept", Some(&ada), Some(json!({ "token": token }))).await });
+            let accept = tokio::spawn(async move {
+                app1.call(Method::POST, "/v1/invitations/accept", Some(&ada), Some(json!({ "token": token }))).await
+            });
             let revoke = tokio::spawn(async move { app2.call(Method::DELETE, &path, Some(&owner), None).await });
             (accept.await.expect("task"), revoke.await.expect("task"))
         };

@@ -41,16 +41,12 @@ pub enum AccessError {
 /// remembers the subject, so a changed email at the identity provider keeps the same user).
 pub async fn find_user(deps: &Deps, principal: &Principal) -> Result<Option<User>, Unexpected> {
     let table = deps.table.as_ref();
-    let by_sub = schema::load::<UserPointer>(table, &schema::user_subject_key(&principal.subject))
-        .await
-        .context("reading user by subject")?;
+    let by_sub =
+        schema::load::<UserPointer>(table, &schema::user_subject_key(&principal.subject)).await.context("reading user by subject")?;
     let user_id = match (by_sub, principal.verified_email()) {
         (Some(p), _) => p.value.user_id,
         (None, Some(email)) => {
-            let Some(p) = schema::load::<UserPointer>(table, &schema::user_email_key(email))
-                .await
-                .context("reading user by email")?
-            else {
+            let Some(p) = schema::load::<UserPointer>(table, &schema::user_email_key(email)).await.context("reading user by email")? else {
                 return Ok(None);
             };
             // Link the subject. Losing a race here is harmless: the other writer linked it.
@@ -80,11 +76,7 @@ pub async fn resolve_role(table: &dyn Table, tenant: &TenantId, name: &RoleName)
         return Ok(Some(r));
     }
     let custom = schema::load::<CustomRole>(table, &schema::role_key(tenant, name)).await.context("reading role")?;
-    Ok(custom.map(|c| Role {
-        name: c.value.name,
-        permissions: PermissionSet::from_iter(c.value.permissions),
-        sees_only_self: false,
-    }))
+    Ok(custom.map(|c| Role { name: c.value.name, permissions: PermissionSet::from_iter(c.value.permissions), sees_only_self: false }))
 }
 
 /// Reads a tenant.

@@ -33,10 +33,7 @@ pub fn render(template: Template, locale: Locale, to: &Email, vars: &[(&str, Opt
     let (head, rest) = src.split_once("\n=== text\n").unwrap_or((src, ""));
     let (text, html) = rest.split_once("\n=== html\n").unwrap_or((rest, ""));
     let subject_src = head.trim().strip_prefix("subject:").unwrap_or(head).trim();
-    let subject: String = fill(subject_src, vars, |s| s.to_owned())
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let subject: String = fill(subject_src, vars, |s| s.to_owned()).chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     OutgoingEmail {
         to: to.clone(),
         subject: subject.split_whitespace().collect::<Vec<_>>().join(" "),

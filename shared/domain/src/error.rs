@@ -61,6 +61,8 @@ pub enum ErrorCode {
     InvitationUsed,
     /// 410: the invitee declined it.
     InvitationDeclined,
+    /// 405: the path exists, not with this method (`Allow` lists the methods that do).
+    MethodNotAllowed,
     /// 413: the body is too large.
     PayloadTooLarge,
     /// 429: too soon; try again after this many seconds.
@@ -91,6 +93,7 @@ impl ErrorCode {
             Self::InvitationRevoked => "invitation_revoked",
             Self::InvitationUsed => "invitation_used",
             Self::InvitationDeclined => "invitation_declined",
+            Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge => "payload_too_large",
             Self::RateLimited { .. } => "rate_limited",
             Self::Internal => "internal",

@@ -75,6 +75,7 @@ pub struct User {
 
 /// Which emails a member wants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Notifications {
     /// Email me when someone whose invitation I sent asks for a new link.
     pub renewal_requests: bool,
@@ -124,10 +125,7 @@ pub struct Member {
 impl Member {
     /// The name to show: profile name, else the identity provider's, else the email.
     pub fn display_name(&self, user_name: Option<&str>) -> String {
-        self.profile
-            .display_name()
-            .or_else(|| user_name.map(str::to_owned))
-            .unwrap_or_else(|| self.email.to_string())
+        self.profile.display_name().or_else(|| user_name.map(str::to_owned)).unwrap_or_else(|| self.email.to_string())
     }
 }
 
@@ -460,6 +458,9 @@ pub struct StoredResponse {
     pub content_type: String,
     /// Body (UTF-8: only JSON responses are stored).
     pub body: String,
+    /// Headers a client acts on (`location`), replayed as they were.
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
 }
 
 #[cfg(test)]

@@ -66,11 +66,7 @@ impl Cursor {
     }
 
     fn encode(item_key: &Key, index_sk: Option<&str>, with_pk: bool) -> String {
-        let body = CursorBody {
-            k: item_key.sk.clone(),
-            p: with_pk.then(|| item_key.pk.clone()),
-            i: index_sk.map(str::to_owned),
-        };
+        let body = CursorBody { k: item_key.sk.clone(), p: with_pk.then(|| item_key.pk.clone()), i: index_sk.map(str::to_owned) };
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(&body).unwrap_or_default())
     }
 

@@ -136,10 +136,7 @@ impl RoleName {
         if ok {
             Ok(Self(s.to_owned()))
         } else {
-            Err(InvalidValue::new(
-                "invalid_role",
-                "a role name is 1 to 32 lower-case letters, digits, '-' or '_', starting with a letter",
-            ))
+            Err(InvalidValue::new("invalid_role", "a role name is 1 to 32 lower-case letters, digits, '-' or '_', starting with a letter"))
         }
     }
 
@@ -217,10 +214,7 @@ impl Role {
 
     /// The built-in roles, for listing.
     pub fn builtins() -> Vec<Role> {
-        BUILTIN_NAMES
-            .iter()
-            .filter_map(|n| RoleName::parse(n).ok().and_then(|n| Role::builtin(&n)))
-            .collect()
+        BUILTIN_NAMES.iter().filter_map(|n| RoleName::parse(n).ok().and_then(|n| Role::builtin(&n))).collect()
     }
 
     /// Whether a member holding `self` may give `target` to someone (or take it away):

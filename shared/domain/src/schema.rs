@@ -19,9 +19,7 @@
 //! Ids are UUIDv7 (time-ordered), so `I#…` and audit keys sort oldest → newest; lists read them
 //! backwards for newest first. Invitation ids, tenant ids and user ids never contain `#`.
 
-use crate::model::{
-    AuditEvent, CustomRole, EmailGuard, IdempotencyRecord, Invitation, InvitationStatus, Member, Tenant, User,
-};
+use crate::model::{AuditEvent, CustomRole, EmailGuard, IdempotencyRecord, Invitation, InvitationStatus, Member, Tenant, User};
 use crate::ports::{Cond, IndexName, Item, Key, StoreError, Table, Write};
 use crate::roles::RoleName;
 use crate::token::TokenHash;
@@ -206,7 +204,13 @@ pub async fn load<T: DeserializeOwned>(table: &dyn Table, key: &Key) -> Result<O
     table.get(key).await?.map(decode).transpose()
 }
 
-fn item_at(key: Key, version: u64, value: &impl Serialize, index_keys: Vec<(IndexName, String, String)>, expires_at: Option<Timestamp>) -> Item {
+fn item_at(
+    key: Key,
+    version: u64,
+    value: &impl Serialize,
+    index_keys: Vec<(IndexName, String, String)>,
+    expires_at: Option<Timestamp>,
+) -> Item {
     Item {
         key,
         version,

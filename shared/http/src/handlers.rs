@@ -163,9 +163,11 @@ pub(crate) async fn dispatch(
         Op::ExportMembers => {
             let t = tenant_param(params)?;
             let q = query(req);
-            let (format, include) = export::parse_options(query_value(&q, "format").as_deref(), query_value(&q, "include").as_deref()).map_err(fail)?;
+            let (format, include) =
+                export::parse_options(query_value(&q, "format").as_deref(), query_value(&q, "include").as_deref()).map_err(fail)?;
             let file = export::export(deps, user(&caller)?, &t, format, include).await.map_err(fail)?;
-            let mut reply = Reply { status: StatusCode::OK, content_type: file.content_type, body: Bytes::from(file.bytes), headers: Vec::new() };
+            let mut reply =
+                Reply { status: StatusCode::OK, content_type: file.content_type, body: Bytes::from(file.bytes), headers: Vec::new() };
             if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", file.filename)) {
                 reply.headers.push((header::CONTENT_DISPOSITION, v));
             }
@@ -202,7 +204,11 @@ pub(crate) async fn dispatch(
             let caller = caller.ok_or_else(|| Problem::new(ErrorCode::Unauthenticated, "sign in first"))?;
             let body: tenants::NewTenant = json(req, false)?;
             let t = tenants::create_tenant(deps, &caller, &body).await.map_err(fail)?;
-            Ok(Reply::json(StatusCode::CREATED, &t))
+            let mut reply = Reply::json(StatusCode::CREATED, &t);
+            if let Ok(v) = HeaderValue::from_str(&format!("/v1/tenants/{}", t.id)) {
+                reply.headers.push((header::LOCATION, v));
+            }
+            Ok(reply)
         }
         Op::GetTenant => {
             let caller = caller.ok_or_else(|| Problem::new(ErrorCode::Unauthenticated, "sign in first"))?;

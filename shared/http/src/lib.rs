@@ -105,8 +105,8 @@ impl App {
                     (self.serve(route, params, req, &ctx).await, path)
                 }
                 Found::MethodNotAllowed(allowed) => {
-                    let mut r = Problem::new(ErrorCode::NotFound, "this path does not accept this method").into_response(&ctx.request_id);
-                    *r.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+                    let mut r =
+                        Problem::new(ErrorCode::MethodNotAllowed, "this path does not accept this method").into_response(&ctx.request_id);
                     let allow = allowed.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
                     if let Ok(v) = HeaderValue::from_str(&allow) {
                         r.headers_mut().insert(header::ALLOW, v);
@@ -144,16 +144,22 @@ impl App {
                 let key = match raw.map_err(|_| ()).and_then(|k| idempotency::parse_key(&k).map_err(|_| ())) {
                     Ok(k) => k,
                     Err(()) => {
-                        let e = FieldError::new("Idempotency-Key", "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 visible ASCII characters");
+                        let e = FieldError::new(
+                            "Idempotency-Key",
+                            "invalid_idempotency_key",
+                            "Idempotency-Key must be 1 to 255 visible ASCII characters",
+                        );
                         return Problem::invalid(e).into_response(&ctx.request_id);
                     }
                 };
                 let scope = match &caller {
                     Some(Caller::User(p)) => format!("u:{}", p.subject),
                     Some(Caller::Operator) => "operator".to_owned(),
-                    None => "public".to_owned(),
+                    None => String::new(),
                 };
                 let hash = idempotency::request_hash(req.method().as_str(), req.uri().path(), req.body());
+                // Anonymous callers cannot be told apart: their key only dedupes identical requests.
+                let scope = if scope.is_empty() { format!("public:{hash}") } else { scope };
                 match idempotency::begin(&self.deps, &scope, &key, &hash).await {
                     Ok(idempotency::Begin::Proceed(claim)) => Some(claim),
                     Ok(idempotency::Begin::Replay(stored)) => return replay(stored),
@@ -184,10 +190,17 @@ impl App {
             Err(problem) => problem.into_response(&ctx.request_id),
         };
         if let Some(claim) = claim {
-            let stored = (resp.status().as_u16() < 500).then(|| usher_domain::model::StoredResponse {
-                status: resp.status().as_u16(),
+            // A server failure or a rate limit is not an answer to replay: the client should retry.
+            let status = resp.status();
+            let keep = !status.is_server_error() && status != StatusCode::TOO_MANY_REQUESTS;
+            let stored = keep.then(|| usher_domain::model::StoredResponse {
+                status: status.as_u16(),
                 content_type: resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned(),
                 body: String::from_utf8_lossy(resp.body()).into_owned(),
+                headers: [header::LOCATION]
+                    .iter()
+                    .filter_map(|h| resp.headers().get(h).and_then(|v| v.to_str().ok()).map(|v| (h.as_str().to_owned(), v.to_owned())))
+                    .collect(),
             });
             if let Err(e) = idempotency::finish(&self.deps, claim, stored).await {
                 tracing::warn!(cause = %e, "could not store the idempotent response");
@@ -239,7 +252,10 @@ impl App {
             let allowed = self.config.cors_origins.iter().any(|o| o == "*" || o.as_bytes() == origin.as_bytes());
             if allowed {
                 h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
-                h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("x-request-id, retry-after, content-disposition"));
+                h.insert(
+                    header::ACCESS_CONTROL_EXPOSE_HEADERS,
+                    HeaderValue::from_static("x-request-id, retry-after, content-disposition, location, idempotent-replayed"),
+                );
                 h.insert(header::VARY, HeaderValue::from_static("Origin"));
             }
         }
@@ -247,11 +263,16 @@ impl App {
 }
 
 fn replay(stored: usher_domain::model::StoredResponse) -> Response<Bytes> {
-    let mut r = Response::new(Bytes::from(stored.body));
+    let mut r = Response::new(Bytes::from(stored.body.clone()));
     *r.status_mut() = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
     if let Ok(v) = HeaderValue::from_str(&stored.content_type) {
         if !stored.content_type.is_empty() {
             r.headers_mut().insert(header::CONTENT_TYPE, v);
+        }
+    }
+    for (name, value) in &stored.headers {
+        if let (Ok(n), Ok(v)) = (header::HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
+            r.headers_mut().insert(n, v);
         }
     }
     r.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));

@@ -66,6 +66,7 @@ pub fn status_of(code: &ErrorCode) -> StatusCode {
         ErrorCode::InvitationExpired | ErrorCode::InvitationRevoked | ErrorCode::InvitationUsed | ErrorCode::InvitationDeclined => {
             StatusCode::GONE
         }
+        ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorCode::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -89,6 +90,7 @@ fn title_of(code: &ErrorCode) -> &'static str {
         ErrorCode::InvitationRevoked => "Invitation revoked",
         ErrorCode::InvitationUsed => "Invitation already used",
         ErrorCode::InvitationDeclined => "Invitation declined",
+        ErrorCode::MethodNotAllowed => "Method not allowed",
         ErrorCode::PayloadTooLarge => "Request body too large",
         ErrorCode::RateLimited { .. } => "Too many requests",
         ErrorCode::Internal => "Internal error",

@@ -9,8 +9,7 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use usher_domain::ports::{
-    Committed, Cond, IndexName, Item, Key, MAX_TRANSACTION_WRITES, Page, PageKey, Query, SortKeyRange, StoreError, Table,
-    Write,
+    Committed, Cond, IndexName, Item, Key, MAX_TRANSACTION_WRITES, Page, PageKey, Query, SortKeyRange, StoreError, Table, Write,
 };
 use usher_domain::values::Timestamp;
 
@@ -275,10 +274,9 @@ fn run_query(conn: &Connection, q: &Query) -> Result<Page, StoreError> {
     }
     let next = if items.len() > q.limit {
         items.truncate(q.limit);
-        items.last().map(|last| PageKey {
-            key: last.key.clone(),
-            index_sk: q.index.and_then(|ix| last.index_key(ix).map(|(_, sk)| sk.to_owned())),
-        })
+        items
+            .last()
+            .map(|last| PageKey { key: last.key.clone(), index_sk: q.index.and_then(|ix| last.index_key(ix).map(|(_, sk)| sk.to_owned())) })
     } else {
         None
     };

@@ -14,7 +14,12 @@ use crate::views::Paged;
 pub use super::list::{ListError as AuditError, ListParams};
 
 /// The audit events of a tenant, newest first (`audit.read`: owners and admins).
-pub async fn list_audit(deps: &Deps, principal: &Principal, tenant: &TenantId, params: &ListParams) -> Result<Paged<AuditEvent>, AuditError> {
+pub async fn list_audit(
+    deps: &Deps,
+    principal: &Principal,
+    tenant: &TenantId,
+    params: &ListParams,
+) -> Result<Paged<AuditEvent>, AuditError> {
     let actor = access::member_of(deps, principal, tenant).await?;
     if !actor.can(Permission::AuditRead) {
         return Err(AuditError::Forbidden);

@@ -51,11 +51,8 @@ pub async fn decline(deps: &Deps, principal: &Principal, raw_token: &str, reason
         new_tenant.pending = new_tenant.pending.saturating_sub(1);
         new_tenant.updated_at = now;
         let event = audit_event(deps, &inv.value.tenant_id, None, "invitation.declined", inv.value.id.as_str(), serde_json::json!({}));
-        let mut writes = vec![
-            schema::replace(inv.version, &declined),
-            schema::replace(tenant.version, &new_tenant),
-            schema::audit_write(&event),
-        ];
+        let mut writes =
+            vec![schema::replace(inv.version, &declined), schema::replace(tenant.version, &new_tenant), schema::audit_write(&event)];
         writes.extend(release_guard(deps, &inv.value).await?);
         match table.transact(writes).await.context("declining invitation")? {
             Committed::Yes => {
@@ -69,10 +66,7 @@ pub async fn decline(deps: &Deps, principal: &Principal, raw_token: &str, reason
 }
 
 /// The write that frees an invitation's address, if that invitation still holds it.
-pub(crate) async fn release_guard(
-    deps: &Deps,
-    inv: &crate::model::Invitation,
-) -> Result<Option<crate::ports::Write>, Unexpected> {
+pub(crate) async fn release_guard(deps: &Deps, inv: &crate::model::Invitation) -> Result<Option<crate::ports::Write>, Unexpected> {
     let key = schema::guard_key(&inv.tenant_id, &inv.email);
     let guard = schema::load::<EmailGuard>(deps.table.as_ref(), &key).await.context("reading email guard")?;
     Ok(match guard {

@@ -98,8 +98,7 @@ async fn handle(deps: &Deps, listed: &Invitation, summary: &mut SweepSummary) ->
                 Committed::ConditionFailed { .. } => continue,
             }
         }
-        let retry_due = inv.value.delivery.status != DeliveryStatus::Sent
-            && inv.value.delivery.next_attempt_at.is_some_and(|t| t <= now);
+        let retry_due = inv.value.delivery.status != DeliveryStatus::Sent && inv.value.delivery.next_attempt_at.is_some_and(|t| t <= now);
         if !retry_due {
             return Ok(());
         }

@@ -102,7 +102,7 @@ fn ts(t: Option<Timestamp>) -> String {
 fn member_row(m: &Member) -> [String; 12] {
     [
         m.user_id.to_string(),
-        m.profile.display_name().unwrap_or_default(),
+        m.profile.display_name().or_else(|| m.username.clone()).unwrap_or_default(),
         m.username.clone().unwrap_or_default(),
         m.role.to_string(),
         m.email.to_string(),

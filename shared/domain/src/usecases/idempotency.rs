@@ -78,7 +78,12 @@ pub async fn begin(deps: &Deps, scope: &str, key: &str, request_hash: &str) -> R
             None => (1, Cond::Absent),
         };
         let claim = IdempotencyRecord { request_hash: request_hash.to_owned(), response: None, expires_at: now.plus_seconds(CLAIM_SECS) };
-        match deps.table.transact(vec![schema::put_expiring(item_key.clone(), version, cond, &claim)]).await.context("claiming idempotency key")? {
+        match deps
+            .table
+            .transact(vec![schema::put_expiring(item_key.clone(), version, cond, &claim)])
+            .await
+            .context("claiming idempotency key")?
+        {
             Committed::Yes => return Ok(Begin::Proceed(Claim { key: item_key, version, request_hash: request_hash.to_owned() })),
             Committed::ConditionFailed { .. } => continue,
         }

@@ -108,7 +108,7 @@ pub async fn list_invitations(
     if !actor.can(Permission::InvitationsRead) {
         return Err(ListError::Forbidden);
     }
-    let p = parse(params, INVITATION_PREFIX)?;
+    let p = parse(&ListParams { q: None, ..params.clone() }, INVITATION_PREFIX)?;
     let now = deps.now();
     let query = Query {
         index: None,
@@ -150,7 +150,16 @@ pub async fn list_members(deps: &Deps, principal: &Principal, tenant: &TenantId,
     if !actor.can(Permission::MembersRead) {
         return Err(ListError::Forbidden);
     }
-    let p = parse(params, MEMBER_PREFIX)?;
+    let p = parse(
+        &ListParams {
+            role: params.role.clone(),
+            q: params.q.clone(),
+            limit: params.limit.clone(),
+            cursor: params.cursor.clone(),
+            ..ListParams::default()
+        },
+        MEMBER_PREFIX,
+    )?;
     let t = access::load_tenant(deps.table.as_ref(), tenant).await?.ok_or(ListError::NotFound)?;
     let only = actor.role.sees_only_self.then(|| actor.user.id.clone());
     let query = Query {
@@ -208,7 +217,7 @@ pub struct MyInvitation {
 #[tracing::instrument(skip_all)]
 pub async fn my_invitations(deps: &Deps, principal: &Principal, params: &ListParams) -> Result<Paged<MyInvitation>, ListError> {
     let email = principal.verified_email().ok_or(ListError::NoVerifiedEmail)?;
-    let p = parse(params, INVITATION_PREFIX)?;
+    let p = parse(&ListParams { limit: params.limit.clone(), cursor: params.cursor.clone(), ..ListParams::default() }, INVITATION_PREFIX)?;
     let now = deps.now();
     let query = Query {
         index: Some(IndexName::PendingByEmail),
@@ -245,7 +254,12 @@ pub async fn my_invitations(deps: &Deps, principal: &Principal, params: &ListPar
 }
 
 /// One invitation of a tenant (`invitations.read`).
-pub async fn get_invitation(deps: &Deps, principal: &Principal, tenant: &TenantId, invitation_id: &str) -> Result<InvitationResource, ListError> {
+pub async fn get_invitation(
+    deps: &Deps,
+    principal: &Principal,
+    tenant: &TenantId,
+    invitation_id: &str,
+) -> Result<InvitationResource, ListError> {
     let actor = access::member_of(deps, principal, tenant).await?;
     if !actor.can(Permission::InvitationsRead) {
         return Err(ListError::Forbidden);

@@ -9,8 +9,8 @@
 pub mod accept;
 pub mod audit;
 pub mod decline;
-pub mod export;
 pub mod expire;
+pub mod export;
 pub mod idempotency;
 pub mod invite;
 pub mod list;
@@ -125,12 +125,7 @@ pub(crate) fn invitation_email(deps: &Deps, tenant_name: &str, inv: &Invitation,
 /// Sends the current link of a saved invitation and records how that went. The invitation was
 /// saved (with delivery `pending`) before this runs, so a crash or a mail outage loses nothing:
 /// the sweep finds it through the due index and tries again.
-pub(crate) async fn deliver(
-    deps: &Deps,
-    tenant_name: &str,
-    saved: &Invitation,
-    token: &InvitationToken,
-) -> Result<Invitation, Unexpected> {
+pub(crate) async fn deliver(deps: &Deps, tenant_name: &str, saved: &Invitation, token: &InvitationToken) -> Result<Invitation, Unexpected> {
     let message = invitation_email(deps, tenant_name, saved, token);
     let result = deps.mailer.send(&message).await;
     match &result {
@@ -159,8 +154,8 @@ pub(crate) async fn deliver(
             Err(e) => {
                 inv.delivery.status = DeliveryStatus::Failed;
                 inv.delivery.last_error = Some(e.0.chars().take(300).collect());
-                inv.delivery.next_attempt_at = next_retry_after(inv.delivery.attempts, deps.settings.max_delivery_attempts)
-                    .map(|secs| now.plus_seconds(secs));
+                inv.delivery.next_attempt_at =
+                    next_retry_after(inv.delivery.attempts, deps.settings.max_delivery_attempts).map(|secs| now.plus_seconds(secs));
             }
         }
         match deps.table.transact(vec![schema::replace(current.version, &inv)]).await.context("recording delivery")? {
@@ -173,17 +168,11 @@ pub(crate) async fn deliver(
 
 /// The token item for a new link.
 pub(crate) fn token_write(inv: &Invitation) -> Write {
-    schema::create_at(
-        schema::token_key(&inv.token_hash),
-        &TokenPointer { tenant_id: inv.tenant_id.clone(), invitation_id: inv.id.clone() },
-    )
+    schema::create_at(schema::token_key(&inv.token_hash), &TokenPointer { tenant_id: inv.tenant_id.clone(), invitation_id: inv.id.clone() })
 }
 
 /// Resolves a token sent by an invitee to its invitation (and whether it is the current link).
-pub(crate) async fn invitation_by_token(
-    deps: &Deps,
-    token: &InvitationToken,
-) -> Result<Option<(Versioned<Invitation>, bool)>, Unexpected> {
+pub(crate) async fn invitation_by_token(deps: &Deps, token: &InvitationToken) -> Result<Option<(Versioned<Invitation>, bool)>, Unexpected> {
     let table = deps.table.as_ref();
     let hash = token.hash();
     let Some(pointer) = schema::load::<TokenPointer>(table, &schema::token_key(&hash)).await.context("reading token")? else {
@@ -199,6 +188,7 @@ pub(crate) async fn invitation_by_token(
 
 /// Parses a token from a request body; a malformed one is a 400 on the `token` field.
 pub(crate) fn parse_token(raw: &str) -> Result<InvitationToken, crate::error::FieldError> {
-    InvitationToken::parse(raw)
-        .ok_or_else(|| crate::error::FieldError::new("token", "invalid_token", "the token is not one Usher issued (43 URL-safe characters)"))
+    InvitationToken::parse(raw).ok_or_else(|| {
+        crate::error::FieldError::new("token", "invalid_token", "the token is not one Usher issued (43 URL-safe characters)")
+    })
 }

@@ -59,7 +59,12 @@ pub async fn load_member(deps: &Deps, tenant: &TenantId, raw_id: &str) -> Result
 
 /// Whether `actor` may manage (change or remove) someone holding `target_role`: themself always
 /// for leaving, others with the permission and only if they could grant that role.
-pub(crate) fn may_manage(actor: &Actor, target: &Member, target_role: Option<&Role>, permission: Permission) -> Result<(), RemoveMemberError> {
+pub(crate) fn may_manage(
+    actor: &Actor,
+    target: &Member,
+    target_role: Option<&Role>,
+    permission: Permission,
+) -> Result<(), RemoveMemberError> {
     if !actor.can(permission) {
         return Err(RemoveMemberError::Forbidden);
     }
@@ -118,7 +123,14 @@ pub async fn remove_member(
         new_tenant.count_role(&target.value.role, -1);
         new_tenant.updated_at = now;
         let action = if leaving { "member.left" } else { "member.removed" };
-        let event = audit_event(deps, tenant, Some(&actor.user.id), action, target.value.user_id.as_str(), serde_json::json!({ "role": target.value.role }));
+        let event = audit_event(
+            deps,
+            tenant,
+            Some(&actor.user.id),
+            action,
+            target.value.user_id.as_str(),
+            serde_json::json!({ "role": target.value.role }),
+        );
         let mut writes = vec![
             schema::delete(schema::member_key(tenant, &target.value.user_id), target.version),
             schema::replace(t.version, &new_tenant),

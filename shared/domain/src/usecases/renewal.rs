@@ -87,7 +87,8 @@ pub async fn request_renewal(deps: &Deps, raw_token: &str) -> Result<RenewalRequ
         }
         let mut updated = inv.value.clone();
         updated.renewal_requested_at = Some(now);
-        let event = audit_event(deps, &inv.value.tenant_id, None, "invitation.renewal_requested", inv.value.id.as_str(), serde_json::json!({}));
+        let event =
+            audit_event(deps, &inv.value.tenant_id, None, "invitation.renewal_requested", inv.value.id.as_str(), serde_json::json!({}));
         let writes = vec![schema::replace(inv.version, &updated), schema::audit_write(&event)];
         match table.transact(writes).await.context("recording renewal request")? {
             Committed::Yes => {}
@@ -102,7 +103,8 @@ pub async fn request_renewal(deps: &Deps, raw_token: &str) -> Result<RenewalRequ
 async fn notify_inviter(deps: &Deps, inv: &crate::model::Invitation) -> Result<bool, Unexpected> {
     let table = deps.table.as_ref();
     let Some(inviter_id) = &inv.invited_by.user_id else { return Ok(false) };
-    let Some(inviter) = schema::load::<Member>(table, &schema::member_key(&inv.tenant_id, inviter_id)).await.context("reading inviter")? else {
+    let Some(inviter) = schema::load::<Member>(table, &schema::member_key(&inv.tenant_id, inviter_id)).await.context("reading inviter")?
+    else {
         return Ok(false);
     };
     if !inviter.value.notifications.renewal_requests {

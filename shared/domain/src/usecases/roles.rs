@@ -85,7 +85,15 @@ impl From<AccessError> for RoleError {
 }
 
 fn builtin_resource(r: &Role, members: u32) -> RoleResource {
-    RoleResource { name: r.name.clone(), builtin: true, permissions: r.permissions.to_vec(), description: None, members, created_at: None, updated_at: None }
+    RoleResource {
+        name: r.name.clone(),
+        builtin: true,
+        permissions: r.permissions.to_vec(),
+        description: None,
+        members,
+        created_at: None,
+        updated_at: None,
+    }
 }
 
 fn custom_resource(r: &CustomRole, members: u32) -> RoleResource {
@@ -106,7 +114,14 @@ pub async fn list_roles(deps: &Deps, principal: &Principal, tenant: &TenantId) -
     let t = access::load_tenant(deps.table.as_ref(), tenant).await?.ok_or(RoleError::NotFound)?;
     let count = |n: &RoleName| t.value.role_counts.get(n).copied().unwrap_or(0);
     let mut out: Vec<RoleResource> = Role::builtins().iter().map(|r| builtin_resource(r, count(&r.name))).collect();
-    let query = Query { index: None, pk: schema::tenant_pk(tenant), range: SortKeyRange::BeginsWith(ROLE_PREFIX.into()), ascending: true, limit: 100, after: None };
+    let query = Query {
+        index: None,
+        pk: schema::tenant_pk(tenant),
+        range: SortKeyRange::BeginsWith(ROLE_PREFIX.into()),
+        ascending: true,
+        limit: 100,
+        after: None,
+    };
     let custom = paging::read_all(deps.table.as_ref(), query, |item| {
         Ok(Some(decode::<CustomRole>(item).map_err(|source| Unexpected { context: "decoding role", source })?.value))
     })
@@ -128,13 +143,22 @@ pub async fn get_role(deps: &Deps, principal: &Principal, tenant: &TenantId, nam
     if let Some(r) = Role::builtin(&name) {
         return Ok(builtin_resource(&r, members));
     }
-    let r = schema::load::<CustomRole>(deps.table.as_ref(), &schema::role_key(tenant, &name)).await.context("reading role")?.ok_or(RoleError::NotFound)?;
+    let r = schema::load::<CustomRole>(deps.table.as_ref(), &schema::role_key(tenant, &name))
+        .await
+        .context("reading role")?
+        .ok_or(RoleError::NotFound)?;
     Ok(custom_resource(&r.value, members))
 }
 
 /// Creates or replaces a custom role. Nobody defines a role with a permission they lack.
 #[tracing::instrument(skip_all, fields(tenant = %tenant))]
-pub async fn put_role(deps: &Deps, principal: &Principal, tenant: &TenantId, name: &str, req: &RoleRequest) -> Result<(RoleResource, bool), RoleError> {
+pub async fn put_role(
+    deps: &Deps,
+    principal: &Principal,
+    tenant: &TenantId,
+    name: &str,
+    req: &RoleRequest,
+) -> Result<(RoleResource, bool), RoleError> {
     let actor = access::member_of(deps, principal, tenant).await?;
     if !actor.can(Permission::RolesManage) {
         return Err(RoleError::Forbidden);
@@ -148,7 +172,9 @@ pub async fn put_role(deps: &Deps, principal: &Principal, tenant: &TenantId, nam
         Some(ps) => ps
             .iter()
             .enumerate()
-            .filter_map(|(i, p)| Permission::parse(p).map_err(|e| errors.push(FieldError::from_invalid(format!("permissions[{i}]"), &e))).ok())
+            .filter_map(|(i, p)| {
+                Permission::parse(p).map_err(|e| errors.push(FieldError::from_invalid(format!("permissions[{i}]"), &e))).ok()
+            })
             .collect(),
         None => {
             errors.push(FieldError::new("permissions", "required", "permissions is required (it may be empty)"));
@@ -185,7 +211,14 @@ pub async fn put_role(deps: &Deps, principal: &Principal, tenant: &TenantId, nam
             None => schema::create(&role),
             Some(e) => schema::replace(e.version, &role),
         };
-        let event = audit_event(deps, tenant, Some(&actor.user.id), if created { "role.created" } else { "role.updated" }, name.as_str(), serde_json::json!({ "permissions": role.permissions }));
+        let event = audit_event(
+            deps,
+            tenant,
+            Some(&actor.user.id),
+            if created { "role.created" } else { "role.updated" },
+            name.as_str(),
+            serde_json::json!({ "permissions": role.permissions }),
+        );
         match table.transact(vec![write, schema::audit_write(&event)]).await.context("saving role")? {
             Committed::Yes => {
                 let members = access::load_tenant(table, tenant).await?.map_or(0, |t| t.value.role_counts.get(&name).copied().unwrap_or(0));
@@ -219,7 +252,8 @@ pub async fn delete_role(deps: &Deps, principal: &Principal, tenant: &TenantId, 
         }
         let event = audit_event(deps, tenant, Some(&actor.user.id), "role.deleted", name.as_str(), serde_json::json!({}));
         // The tenant check makes "nobody holds it" part of the transaction.
-        let writes = vec![schema::delete(key, existing.version), schema::check(schema::tenant_key(tenant), t.version), schema::audit_write(&event)];
+        let writes =
+            vec![schema::delete(key, existing.version), schema::check(schema::tenant_key(tenant), t.version), schema::audit_write(&event)];
         match table.transact(writes).await.context("deleting role")? {
             Committed::Yes => return Ok(()),
             Committed::ConditionFailed { .. } => continue,

@@ -120,7 +120,14 @@ pub async fn create_tenant(deps: &Deps, caller: &Caller, req: &NewTenant) -> Res
         let user_id = match existing {
             Some(p) => p.value.user_id,
             None => {
-                let u = User { id: UserId::from_uuid(deps.new_uuid()), email: owner.clone(), subject: None, name: None, username: None, created_at: now };
+                let u = User {
+                    id: UserId::from_uuid(deps.new_uuid()),
+                    email: owner.clone(),
+                    subject: None,
+                    name: None,
+                    username: None,
+                    created_at: now,
+                };
                 writes.push(schema::create(&u));
                 writes.push(schema::create_at(schema::user_email_key(&owner), &UserPointer { user_id: u.id.clone() }));
                 u.id

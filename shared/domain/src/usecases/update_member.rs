@@ -95,13 +95,15 @@ pub async fn update_member(
     let table = deps.table.as_ref();
     // Parse everything first, reporting every problem at once.
     let mut errors = Vec::new();
-    let new_role = patch.role.as_deref().and_then(|r| RoleName::parse(r).map_err(|e| errors.push(FieldError::from_invalid("role", &e))).ok());
+    let new_role =
+        patch.role.as_deref().and_then(|r| RoleName::parse(r).map_err(|e| errors.push(FieldError::from_invalid("role", &e))).ok());
     let workspaces = patch
         .workspaces
         .as_ref()
         .and_then(|w| parse_workspaces(w).map_err(|e| errors.push(FieldError::from_invalid("workspaces", &e))).ok());
     let profile_patch = patch.profile.as_ref().and_then(|raw| {
-        let parsed = Profile::parse(raw).map_err(|es| errors.extend(es.iter().map(|(f, e)| FieldError::from_invalid(f.clone(), e)))).ok()?;
+        let parsed =
+            Profile::parse(raw).map_err(|es| errors.extend(es.iter().map(|(f, e)| FieldError::from_invalid(f.clone(), e)))).ok()?;
         // An empty string means "clear this field"; `parse` dropped it, so put the marker back.
         let keep = |raw: &Option<String>, parsed: Option<String>| match raw {
             Some(s) if s.trim().is_empty() => Some(String::new()),
@@ -132,7 +134,11 @@ pub async fn update_member(
         let mut tenant_write = None;
         if let Some(role_name) = new_role.as_ref().filter(|r| **r != target.value.role) {
             let Some(role) = access::resolve_role(table, tenant, role_name).await? else {
-                return Err(UpdateMemberError::Invalid(vec![FieldError::new("role", "unknown_role", format!("the tenant has no role '{role_name}'"))]));
+                return Err(UpdateMemberError::Invalid(vec![FieldError::new(
+                    "role",
+                    "unknown_role",
+                    format!("the tenant has no role '{role_name}'"),
+                )]));
             };
             if !actor.role.may_grant(&role) {
                 return Err(UpdateMemberError::RoleNotGrantable(role_name.to_string()));

@@ -1,0 +1,176 @@
+//! The `usher` binary as an operator uses it: the README's walk-through, end to end, over a real
+//! socket, with the outbox on disk.
+
+use serde_json::{Value, json};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn usher(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_usher")).args(args).env("USHER_LOG", "warn").output().expect("run usher")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).trim().to_owned()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(data: &Path, port: u16) -> Server {
+    let child = Command::new(env!("CARGO_BIN_EXE_usher"))
+        .args([
+            "serve",
+            "--port",
+            &port.to_string(),
+            "--data-dir",
+            data.to_str().expect("utf-8 path"),
+            "--accept-url",
+            "https://app.example/accept",
+        ])
+        .env("USHER_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start usher serve");
+    let server = Server(child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "usher serve did not start listening");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    server
+}
+
+/// A minimal HTTP/1.1 client: enough for JSON requests to our own server.
+fn http(port: u16, method: &str, path: &str, bearer: Option<&str>, body: Option<Value>) -> (u16, Value) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let auth = bearer.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).expect("write");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("read");
+    let text = String::from_utf8_lossy(&raw);
+    let status = text.split(' ').nth(1).and_then(|c| c.parse().ok()).expect("status");
+    let json = text.split_once("\r\n\r\n").and_then(|(_, b)| serde_json::from_str(b).ok()).unwrap_or(Value::Null);
+    (status, json)
+}
+
+fn token_from_outbox(outbox: &Path, to: &str) -> String {
+    let mut files: Vec<_> = std::fs::read_dir(outbox).expect("outbox").filter_map(|e| e.ok().map(|e| e.path())).collect();
+    files.sort();
+    let msg = files
+        .iter()
+        .map(|p| std::fs::read_to_string(p).expect("eml"))
+        .filter(|m| m.contains(&format!("To: {to}\r\n")))
+        .last()
+        .expect("an email to the invitee");
+    let at = msg.find("#token=").expect("link") + 7;
+    msg[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+}
+
+#[test]
+fn the_readme_walk_through_works_end_to_end() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let d = data.to_str().expect("utf-8");
+
+    let created = usher(&["tenant", "create", "--name", "Acme", "--owner-email", "owner@acme.test", "--seats", "10", "--data-dir", d]);
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let tenant: Value = serde_json::from_str(&stdout(&created)).expect("tenant JSON on stdout");
+    let t = tenant["id"].as_str().expect("id").to_owned();
+    assert_eq!(tenant["seats"]["limit"], 10);
+
+    let owner = stdout(&usher(&["token", "--email", "owner@acme.test", "--data-dir", d]));
+    let ada = stdout(&usher(&["token", "--email", "ada@example.com", "--data-dir", d]));
+    assert_eq!(owner.split('.').count(), 3, "a JWT");
+
+    let port = free_port();
+    let _server = serve(&data, port);
+    let (status, inv) = http(
+        port,
+        "POST",
+        &format!("/v1/tenants/{t}/invitations"),
+        Some(&owner),
+        Some(json!({"email": "ada@example.com", "role": "member"})),
+    );
+    assert_eq!(status, 201, "{inv}");
+    let token = token_from_outbox(&data.join("outbox"), "ada@example.com");
+
+    let (status, looked) = http(port, "POST", "/v1/invitations/lookup", None, Some(json!({"token": token})));
+    assert_eq!((status, looked["tenant_name"].as_str()), (200, Some("Acme")));
+    let (status, accepted) = http(port, "POST", "/v1/invitations/accept", Some(&ada), Some(json!({"token": token})));
+    assert_eq!(status, 200, "{accepted}");
+    let (status, members) = http(port, "GET", &format!("/v1/tenants/{t}/members"), Some(&owner), None);
+    assert_eq!((status, members["seats"]["members"].as_u64()), (200, Some(2)));
+
+    // A second invitation, then the sweep "as of" a month later expires it.
+    http(port, "POST", &format!("/v1/tenants/{t}/invitations"), Some(&owner), Some(json!({"email": "bob@example.com", "role": "viewer"})));
+    let later = "2099-01-01T00:00:00Z";
+    let swept = usher(&["expire", "--now", later, "--data-dir", d]);
+    assert!(swept.status.success(), "{}", String::from_utf8_lossy(&swept.stderr));
+    let summary: Value = serde_json::from_str(&stdout(&swept)).expect("summary JSON");
+    assert_eq!(summary["expired"], 1);
+    assert_eq!(summary["now"], later);
+    let (_, listed) = http(port, "GET", &format!("/v1/tenants/{t}/invitations?status=expired"), Some(&owner), None);
+    assert_eq!(listed["data"][0]["email"], "bob@example.com");
+}
+
+#[test]
+fn a_token_from_another_data_dir_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let created =
+        usher(&["tenant", "create", "--name", "Acme", "--owner-email", "owner@acme.test", "--data-dir", a.to_str().expect("utf-8")]);
+    let t: Value = serde_json::from_str(&stdout(&created)).expect("json");
+    let foreign = stdout(&usher(&["token", "--email", "owner@acme.test", "--data-dir", b.to_str().expect("utf-8")]));
+    let port = free_port();
+    let _server = serve(&a, port);
+    let (status, body) = http(port, "GET", &format!("/v1/tenants/{}/members", t["id"].as_str().expect("id")), Some(&foreign), None);
+    assert_eq!((status, body["code"].as_str()), (401, Some("unauthenticated")));
+}
+
+#[test]
+fn bad_arguments_fail_with_a_clear_message_and_a_non_zero_exit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().to_str().expect("utf-8");
+    let bad_email = usher(&["tenant", "create", "--name", "Acme", "--owner-email", "nope", "--data-dir", d]);
+    assert!(!bad_email.status.success());
+    assert!(String::from_utf8_lossy(&bad_email.stderr).contains("owner_email"), "{}", String::from_utf8_lossy(&bad_email.stderr));
+    let bad_time = usher(&["expire", "--now", "yesterday", "--data-dir", d]);
+    assert!(!bad_time.status.success());
+    assert!(String::from_utf8_lossy(&bad_time.stderr).contains("RFC 3339"));
+    let missing = usher(&["token"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("--email"));
+    let bad_token_email = usher(&["token", "--email", "x", "--data-dir", d]);
+    assert!(!bad_token_email.status.success());
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in
+        [vec!["--help"], vec!["serve", "--help"], vec!["tenant", "create", "--help"], vec!["token", "--help"], vec!["expire", "--help"]]
+    {
+        let o = usher(&args);
+        assert!(o.status.success(), "{args:?}");
+        assert!(stdout(&o).contains("Usage"), "{args:?}");
+    }
+    assert!(stdout(&usher(&["--help"])).contains("serve"));
+}
