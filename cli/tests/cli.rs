@@ -78,8 +78,7 @@ fn token_from_outbox(outbox: &Path, to: &str) -> String {
     let msg = files
         .iter()
         .map(|p| std::fs::read_to_string(p).expect("eml"))
-        .filter(|m| m.contains(&format!("To: {to}\r\n")))
-        .last()
+        .rfind(|m| m.contains(&format!("To: {to}\r\n")))
         .expect("an email to the invitee");
     let at = msg.find("#token=").expect("link") + 7;
     msg[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()

@@ -390,13 +390,11 @@ impl Profile {
             employee_number: field("employee_number", &raw.employee_number),
             company: field("company", &raw.company),
         };
-        if let Some(phone) = &p.phone {
-            if !phone.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
-                errors.push((
-                    "profile.phone".into(),
-                    InvalidValue::new("invalid_phone", "a phone number has only digits, spaces and + - ( ) ."),
-                ));
-            }
+        if let Some(phone) = &p.phone
+            && !phone.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c))
+        {
+            errors
+                .push(("profile.phone".into(), InvalidValue::new("invalid_phone", "a phone number has only digits, spaces and + - ( ) .")));
         }
         if errors.is_empty() { Ok(p) } else { Err(errors) }
     }

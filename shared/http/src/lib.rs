@@ -265,10 +265,10 @@ impl App {
 fn replay(stored: usher_domain::model::StoredResponse) -> Response<Bytes> {
     let mut r = Response::new(Bytes::from(stored.body.clone()));
     *r.status_mut() = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
-    if let Ok(v) = HeaderValue::from_str(&stored.content_type) {
-        if !stored.content_type.is_empty() {
-            r.headers_mut().insert(header::CONTENT_TYPE, v);
-        }
+    if let Ok(v) = HeaderValue::from_str(&stored.content_type)
+        && !stored.content_type.is_empty()
+    {
+        r.headers_mut().insert(header::CONTENT_TYPE, v);
     }
     for (name, value) in &stored.headers {
         if let (Ok(n), Ok(v)) = (header::HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {

@@ -103,16 +103,11 @@ pub async fn accept(deps: &Deps, principal: &Principal, raw_token: &str) -> Resu
         if inv.value.status == InvitationStatus::Accepted {
             // The same person again: answer the membership they have (idempotent accept).
             let same = existing_user.as_ref().is_some_and(|u| inv.value.accepted_by.as_ref() == Some(&u.id));
-            if let (true, true, Some(user_id)) = (same, current, &inv.value.accepted_by) {
-                if let Some(m) =
+            if let (true, true, Some(user_id)) = (same, current, &inv.value.accepted_by)
+                && let Some(m) =
                     schema::load::<Member>(table, &schema::member_key(&inv.value.tenant_id, user_id)).await.context("reading membership")?
-                {
-                    return Ok(Accepted {
-                        tenant_id: tenant.value.id,
-                        tenant_name: tenant.value.name,
-                        member: MemberResource::of(&m.value),
-                    });
-                }
+            {
+                return Ok(Accepted { tenant_id: tenant.value.id, tenant_name: tenant.value.name, member: MemberResource::of(&m.value) });
             }
             return Err(AcceptError::Used);
         }

@@ -58,7 +58,7 @@ pub(crate) enum GuardState {
     Free,
     /// A stale guard (its invitation is overdue or closed) that may be taken over. If the
     /// invitation is still stored as pending, it must be expired in the same transaction.
-    Stale { guard_version: u64, overdue: Option<Versioned<Invitation>> },
+    Stale { guard_version: u64, overdue: Option<Box<Versioned<Invitation>>> },
     /// A member holds it.
     Member,
     /// A pending, in-time invitation holds it.
@@ -80,7 +80,7 @@ pub(crate) async fn read_guard(deps: &Deps, tenant: &TenantId, email: &Email) ->
             match inv {
                 Some(inv) if inv.value.status_at(deps.now()) == InvitationStatus::Pending => Ok(GuardState::Invited),
                 Some(inv) if inv.value.status == InvitationStatus::Pending => {
-                    Ok(GuardState::Stale { guard_version: guard.version, overdue: Some(inv) })
+                    Ok(GuardState::Stale { guard_version: guard.version, overdue: Some(Box::new(inv)) })
                 }
                 _ => Ok(GuardState::Stale { guard_version: guard.version, overdue: None }),
             }

@@ -68,10 +68,10 @@ pub(crate) fn may_manage(
     if !actor.can(permission) {
         return Err(RemoveMemberError::Forbidden);
     }
-    if let Some(role) = target_role {
-        if !actor.role.may_grant(role) {
-            return Err(RemoveMemberError::RoleNotGrantable(target.role.to_string()));
-        }
+    if let Some(role) = target_role
+        && !actor.role.may_grant(role)
+    {
+        return Err(RemoveMemberError::RoleNotGrantable(target.role.to_string()));
     }
     Ok(())
 }
@@ -137,10 +137,10 @@ pub async fn remove_member(
             schema::audit_write(&event),
         ];
         let guard_key = schema::guard_key(tenant, &target.value.email);
-        if let Some(g) = schema::load::<EmailGuard>(table, &guard_key).await.context("reading email guard")? {
-            if g.value == (EmailGuard::Member { user_id: target.value.user_id.clone() }) {
-                writes.push(schema::delete(guard_key, g.version));
-            }
+        if let Some(g) = schema::load::<EmailGuard>(table, &guard_key).await.context("reading email guard")?
+            && g.value == (EmailGuard::Member { user_id: target.value.user_id.clone() })
+        {
+            writes.push(schema::delete(guard_key, g.version));
         }
         match table.transact(writes).await.context("removing member")? {
             Committed::Yes => {

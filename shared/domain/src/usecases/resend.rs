@@ -74,10 +74,10 @@ pub async fn resend(deps: &Deps, principal: &Principal, tenant: &TenantId, invit
     for _ in 0..MAX_WRITE_ATTEMPTS {
         let now = deps.now();
         let inv = load_invitation(deps, tenant, invitation_id).await?.ok_or(ResendError::NotFound)?;
-        if let Some(role) = access::resolve_role(table, tenant, &inv.value.role).await? {
-            if !actor.role.may_grant(&role) {
-                return Err(ResendError::RoleNotGrantable(role.name));
-            }
+        if let Some(role) = access::resolve_role(table, tenant, &inv.value.role).await?
+            && !actor.role.may_grant(&role)
+        {
+            return Err(ResendError::RoleNotGrantable(role.name));
         }
         let t = access::load_tenant(table, tenant).await?.ok_or(ResendError::NotFound)?;
         let mut new_tenant = t.value.clone();
