@@ -6,14 +6,14 @@ use usher_store::SqliteTable;
 
 #[tokio::test]
 async fn the_in_memory_sqlite_table_keeps_the_storage_contract() {
-    usher_tests::contract::run_all(&|| Arc::new(SqliteTable::in_memory().expect("sqlite")) as Arc<dyn Table>).await;
+    usher_tests::contract::run_all(async || Arc::new(SqliteTable::in_memory().expect("sqlite")) as Arc<dyn Table>).await;
 }
 
 #[tokio::test]
 async fn the_on_disk_sqlite_table_keeps_the_storage_contract() {
     let dir = tempfile::tempdir().expect("tempdir");
     let counter = std::sync::atomic::AtomicUsize::new(0);
-    usher_tests::contract::run_all(&|| {
+    usher_tests::contract::run_all(async || {
         let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Arc::new(SqliteTable::open(&dir.path().join(format!("t{n}.db"))).expect("sqlite")) as Arc<dyn Table>
     })

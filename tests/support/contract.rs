@@ -15,15 +15,15 @@ fn put(item: Item, cond: Cond) -> Write {
 }
 
 /// Each check of the contract, by name, so a failure says which rule broke.
-pub async fn run_all(make: &dyn Fn() -> Arc<dyn Table>) {
-    creating_an_item_that_exists_fails_its_condition(make()).await;
-    a_replace_needs_the_version_that_was_read(make()).await;
-    a_transaction_with_one_failed_condition_writes_nothing_and_names_the_write(make()).await;
-    a_delete_and_a_check_honour_their_conditions(make()).await;
-    queries_return_a_partition_in_order_and_page_through_it(make()).await;
-    index_queries_are_sparse_and_page_through_ties(make()).await;
-    the_real_service_limits_are_enforced(make()).await;
-    attributes_and_expiry_round_trip_unchanged(make()).await;
+pub async fn run_all(make: impl AsyncFn() -> Arc<dyn Table>) {
+    creating_an_item_that_exists_fails_its_condition(make().await).await;
+    a_replace_needs_the_version_that_was_read(make().await).await;
+    a_transaction_with_one_failed_condition_writes_nothing_and_names_the_write(make().await).await;
+    a_delete_and_a_check_honour_their_conditions(make().await).await;
+    queries_return_a_partition_in_order_and_page_through_it(make().await).await;
+    index_queries_are_sparse_and_page_through_ties(make().await).await;
+    the_real_service_limits_are_enforced(make().await).await;
+    attributes_and_expiry_round_trip_unchanged(make().await).await;
 }
 
 pub async fn creating_an_item_that_exists_fails_its_condition(t: Arc<dyn Table>) {

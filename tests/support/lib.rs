@@ -1,6 +1,7 @@
 //! Test support: an Usher app wired to a real embedded store (or any `Table`), the real outbox
 //! mailer in a temp dir, a clock the test moves, and helpers to call the API as a browser would.
 
+pub mod aws;
 pub mod contract;
 pub mod races;
 
@@ -52,9 +53,10 @@ impl Clock for ManualClock {
     }
 }
 
-/// The real outbox, with a switch that makes sending fail (fault injection: "SES is down").
+/// A real mailer (the outbox, or SES), with a switch that makes sending fail (fault injection:
+/// "SES is down").
 pub struct SwitchableMailer {
-    inner: OutboxMailer,
+    inner: Arc<dyn Mailer>,
     failing: AtomicBool,
     /// Messages refused while failing.
     pub refused: AtomicU64,
@@ -118,13 +120,22 @@ impl TestApp {
 
     /// An app over any table (the contract and adapter suites use this).
     pub fn with_table(table: Arc<dyn Table>) -> Self {
+        Self::with_ports(table, None)
+    }
+
+    /// An app over any table and mailer (`None`: the outbox in a temp dir).
+    pub fn with_ports(table: Arc<dyn Table>, mailer: Option<Arc<dyn Mailer>>) -> Self {
+        // USHER_TEST_LOG=debug shows the app's logs (and the causes of any 500) in failing tests.
+        if let Ok(level) = std::env::var("USHER_TEST_LOG") {
+            let _ = tracing_subscriber::fmt().with_env_filter(level).with_test_writer().try_init();
+        }
         let dir = tempfile::tempdir().expect("tempdir");
         let outbox = dir.path().join("outbox");
-        let mailer = Arc::new(SwitchableMailer {
-            inner: OutboxMailer::new(&outbox, "Usher <no-reply@usher.test>").expect("outbox"),
-            failing: AtomicBool::new(false),
-            refused: AtomicU64::new(0),
-        });
+        let inner: Arc<dyn Mailer> = match mailer {
+            Some(m) => m,
+            None => Arc::new(OutboxMailer::new(&outbox, "Usher <no-reply@usher.test>").expect("outbox")),
+        };
+        let mailer = Arc::new(SwitchableMailer { inner, failing: AtomicBool::new(false), refused: AtomicU64::new(0) });
         let clock = Arc::new(ManualClock::at("2026-11-23T09:00:00Z"));
         let settings = Settings { accept_url: ACCEPT_URL.into(), ..Settings::default() };
         let deps = Deps { table, mailer: mailer.clone(), clock: clock.clone(), random: Arc::new(OsRandom), settings };

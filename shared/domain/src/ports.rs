@@ -123,6 +123,30 @@ pub enum Committed {
 /// adapter so that code that works locally works on AWS).
 pub const MAX_TRANSACTION_WRITES: usize = 100;
 
+/// DynamoDB's item size limit (400 KB), enforced by every adapter.
+pub const MAX_ITEM_BYTES: usize = 400 * 1024;
+
+/// Checks a transaction against the real service's limits (DynamoDB's): 1 to 100 writes, no two
+/// on one key, no item over 400 KB. Adapters call this first, so a local run fails where AWS would.
+pub fn validate_transaction(writes: &[Write]) -> Result<(), StoreError> {
+    if writes.is_empty() || writes.len() > MAX_TRANSACTION_WRITES {
+        return Err(StoreError::Rejected(format!("a transaction holds 1 to {MAX_TRANSACTION_WRITES} writes, not {}", writes.len())));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for w in writes {
+        if !seen.insert(w.key()) {
+            return Err(StoreError::Rejected(format!("two writes in one transaction touch {:?}", w.key())));
+        }
+        if let Write::Put { item, .. } = w {
+            let size = item.key.pk.len() + item.key.sk.len() + item.data.to_string().len();
+            if size > MAX_ITEM_BYTES {
+                return Err(StoreError::Rejected(format!("item {:?} is larger than 400 KB", item.key)));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Which sort keys a query wants.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SortKeyRange {

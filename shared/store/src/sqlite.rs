@@ -5,16 +5,12 @@
 
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
-use std::collections::HashSet;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use usher_domain::ports::{
-    Committed, Cond, IndexName, Item, Key, MAX_TRANSACTION_WRITES, Page, PageKey, Query, SortKeyRange, StoreError, Table, Write,
+    Committed, Cond, IndexName, Item, Key, Page, PageKey, Query, SortKeyRange, StoreError, Table, Write, validate_transaction,
 };
 use usher_domain::values::Timestamp;
-
-/// DynamoDB's item size limit, enforced here too so that what works locally works on AWS.
-pub const MAX_ITEM_BYTES: usize = 400 * 1024;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS items (
@@ -134,19 +130,6 @@ fn holds(cond: Cond, version: Option<u64>) -> bool {
     }
 }
 
-fn validate(writes: &[Write]) -> Result<(), StoreError> {
-    if writes.is_empty() || writes.len() > MAX_TRANSACTION_WRITES {
-        return Err(StoreError::Rejected(format!("a transaction holds 1 to {MAX_TRANSACTION_WRITES} writes, not {}", writes.len())));
-    }
-    let mut seen = HashSet::new();
-    for w in writes {
-        if !seen.insert(w.key().clone()) {
-            return Err(StoreError::Rejected(format!("two writes in one transaction touch {:?}", w.key())));
-        }
-    }
-    Ok(())
-}
-
 #[async_trait]
 impl Table for SqliteTable {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
@@ -164,7 +147,7 @@ impl Table for SqliteTable {
     }
 
     async fn transact(&self, writes: Vec<Write>) -> Result<Committed, StoreError> {
-        validate(&writes)?;
+        validate_transaction(&writes)?;
         self.with_conn(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(unavailable)?;
             for (at, w) in writes.iter().enumerate() {
@@ -190,9 +173,6 @@ fn apply(tx: &rusqlite::Transaction<'_>, w: &Write) -> Result<(), StoreError> {
     match w {
         Write::Put { item, .. } => {
             let data = serde_json::to_string(&item.data).map_err(|e| StoreError::Rejected(e.to_string()))?;
-            if data.len() + item.key.pk.len() + item.key.sk.len() > MAX_ITEM_BYTES {
-                return Err(StoreError::Rejected(format!("item {:?} is larger than 400 KB", item.key)));
-            }
             let ix = |index: IndexName| item.index_key(index).map(|(pk, sk)| (pk.to_owned(), sk.to_owned())).unzip();
             let (g1pk, g1sk): (Option<String>, Option<String>) = ix(IndexName::ByUser);
             let (g2pk, g2sk): (Option<String>, Option<String>) = ix(IndexName::PendingByEmail);

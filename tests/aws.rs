@@ -1,0 +1,140 @@
+//! The production adapters against a local AWS-compatible server (moto), through the real AWS
+//! SDK: the storage contract and the races on DynamoDB, and email through SES v2.
+//! `infra/scripts/test.sh` starts the server and runs these (`--include-ignored`); plain
+//! `cargo test` lists them as ignored because it has no server.
+
+use http::{Method, StatusCode};
+use serde_json::json;
+use std::sync::Arc;
+use usher_domain::ports::{Mailer, Table};
+use usher_tests::{TestApp, aws, races};
+
+const OWNER: &str = "owner@acme.test";
+
+async fn dynamo_app() -> Arc<TestApp> {
+    Arc::new(TestApp::with_table(aws::new_table().await))
+}
+
+#[tokio::test]
+#[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
+async fn the_dynamodb_table_keeps_the_storage_contract() {
+    usher_tests::contract::run_all(async || aws::new_table().await as Arc<dyn Table>).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
+async fn fifty_concurrent_accepts_on_dynamodb_make_exactly_one_membership() {
+    races::fifty_concurrent_accepts_make_exactly_one_membership(dynamo_app().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
+async fn ten_concurrent_invites_of_one_address_on_dynamodb_make_exactly_one_invitation() {
+    races::ten_concurrent_invites_of_one_address_make_exactly_one_invitation(dynamo_app().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
+async fn concurrent_invites_for_the_last_seat_on_dynamodb_let_exactly_one_through() {
+    races::concurrent_invites_for_the_last_seat_let_exactly_one_through(dynamo_app().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
+async fn accept_racing_revoke_on_dynamodb_leaves_one_winner_and_consistent_state() {
+    races::accept_racing_revoke_leaves_one_winner_and_consistent_state(dynamo_app().await).await;
+}
+
+#[tokio::test]
+#[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
+async fn the_whole_lifecycle_runs_on_dynamodb_and_ses() {
+    let domain = format!("{}.usher.test", aws::unique());
+    aws::verify_domain(&domain).await;
+    let app = TestApp::with_ports(aws::new_table().await, Some(aws::mailer(&format!("Usher <no-reply@{domain}>"))));
+    let t = app.tenant("Acme", OWNER, Some(10)).await;
+    let ada = format!("ada-{}@example.com", aws::unique());
+
+    let inv = app.invite(&t, OWNER, &ada, "admin").await;
+    assert_eq!(inv.status, StatusCode::CREATED, "{}", inv.json);
+    assert_eq!(inv.json["delivery"]["status"], "sent");
+    let mails = aws::sent_to(&ada);
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0]["subject"], format!("{OWNER} invited you to join Acme"));
+    assert_eq!(mails[0]["source"], format!("Usher <no-reply@{domain}>"));
+    assert!(mails[0]["body"].as_str().unwrap_or_default().contains("https://app.example/accept#token="));
+    let token = aws::token_sent_to(&ada);
+
+    let look = app.call(Method::POST, "/v1/invitations/lookup", None, Some(json!({"token": token}))).await;
+    assert_eq!((look.status, look.json["status"].as_str()), (StatusCode::OK, Some("pending")));
+    let acc = app.call(Method::POST, "/v1/invitations/accept", Some(&app.token(&ada)), Some(json!({"token": token}))).await;
+    assert_eq!(acc.status, StatusCode::OK, "{}", acc.json);
+
+    let owner = app.token(OWNER);
+    let members = app.call(Method::GET, &format!("/v1/tenants/{t}/members"), Some(&owner), None).await;
+    assert_eq!(members.json["seats"], json!({"limit": 10, "members": 2, "pending": 0, "available": 8}));
+    for i in 0..5 {
+        app.invite(&t, OWNER, &format!("p{i}-{}@example.com", aws::unique()), "viewer").await;
+    }
+    let page = app.call(Method::GET, &format!("/v1/tenants/{t}/invitations?limit=2&status=pending"), Some(&owner), None).await;
+    assert_eq!(page.json["data"].as_array().map(Vec::len), Some(2));
+    let cursor = page.json["next_cursor"].as_str().expect("a cursor");
+    let next =
+        app.call(Method::GET, &format!("/v1/tenants/{t}/invitations?limit=10&status=pending&cursor={cursor}"), Some(&owner), None).await;
+    assert_eq!(next.json["data"].as_array().map(Vec::len), Some(3), "cursor pages through DynamoDB");
+
+    let export = app.call(Method::GET, &format!("/v1/tenants/{t}/members/export?include=invitations"), Some(&owner), None).await;
+    assert_eq!(String::from_utf8_lossy(&export.bytes).lines().count(), 1 + 2 + 5);
+
+    app.clock.advance_days(8);
+    let swept = usher_domain::usecases::expire::sweep(&app.deps).await.expect("sweep");
+    assert_eq!(swept.expired, 5);
+    let after = app.call(Method::GET, &format!("/v1/tenants/{t}/members"), Some(&owner), None).await;
+    assert_eq!(after.json["seats"]["pending"], 0);
+    let mine = app.call(Method::GET, "/v1/me/invitations", Some(&app.token(&ada)), None).await;
+    assert_eq!(mine.json["data"].as_array().map(Vec::len), Some(0));
+}
+
+#[tokio::test]
+#[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
+async fn an_unverified_sender_leaves_the_invitation_failed_and_the_sweep_delivers_it_once_verified() {
+    let domain = format!("{}.usher.test", aws::unique());
+    let app = TestApp::with_ports(aws::new_table().await, Some(aws::mailer(&format!("no-reply@{domain}"))));
+    let t = app.tenant("Acme", OWNER, None).await;
+    let ada = format!("ada-{}@example.com", aws::unique());
+
+    let inv = app.invite(&t, OWNER, &ada, "member").await;
+    assert_eq!(inv.status, StatusCode::CREATED, "the invitation is saved even though SES refused");
+    assert_eq!(inv.json["delivery"]["status"], "failed");
+    assert!(inv.json["delivery"]["last_error"].as_str().unwrap_or_default().contains("not verified"), "{}", inv.json);
+    assert!(aws::sent_to(&ada).is_empty());
+    let listed = app.call(Method::GET, &format!("/v1/tenants/{t}/invitations"), Some(&app.token(OWNER)), None).await;
+    assert_eq!(listed.json["data"][0]["delivery"]["status"], "failed", "visible to admins");
+
+    aws::verify_domain(&domain).await;
+    app.clock.advance_secs(61);
+    let swept = usher_domain::usecases::expire::sweep(&app.deps).await.expect("sweep");
+    assert_eq!((swept.delivered, swept.delivery_failures), (1, 0));
+    assert_eq!(aws::sent_to(&ada).len(), 1);
+    let token = aws::token_sent_to(&ada);
+    let acc = app.call(Method::POST, "/v1/invitations/accept", Some(&app.token(&ada)), Some(json!({"token": token}))).await;
+    assert_eq!(acc.status, StatusCode::OK, "the retried link works: {}", acc.json);
+}
+
+#[tokio::test]
+#[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
+async fn the_ses_mailer_sends_subject_html_and_text_to_exactly_the_recipient() {
+    let domain = format!("{}.usher.test", aws::unique());
+    aws::verify_domain(&domain).await;
+    let to = format!("grace-{}@example.com", aws::unique());
+    let message = usher_domain::ports::OutgoingEmail {
+        to: usher_domain::values::Email::parse(&to).expect("email"),
+        subject: "Grüße from Usher".into(),
+        html: "<p>Hallo</p>".into(),
+        text: "Hallo".into(),
+    };
+    aws::mailer(&format!("Usher <hello@{domain}>")).send(&message).await.expect("sent");
+    let sent = aws::sent_to(&to);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["subject"], "Grüße from Usher");
+    assert_eq!(sent[0]["destinations"]["ToAddresses"], json!([to]));
+}

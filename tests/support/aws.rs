@@ -1,0 +1,106 @@
+//! The local AWS-compatible server (moto) for the adapter suites. `infra/scripts/test.sh`
+//! installs it into `.venv`, starts it on a free 127.0.0.1 port, exports
+//! `USHER_TEST_AWS_ENDPOINT`, runs the tests and stops it by PID. The SDK clients here are the
+//! real ones, pointed at that endpoint with static test credentials and no retries.
+
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use serde_json::Value;
+use std::io::{Read, Write};
+use std::sync::Arc;
+use usher_aws::{DynamoTable, SesMailer};
+
+/// The variable that carries the server's address.
+pub const ENDPOINT_VAR: &str = "USHER_TEST_AWS_ENDPOINT";
+
+/// The server's base URL; a clear failure when the suite runs without it.
+pub fn endpoint() -> String {
+    std::env::var(ENDPOINT_VAR).unwrap_or_else(|_| panic!("{ENDPOINT_VAR} is not set: run infra/scripts/test.sh, which starts moto"))
+}
+
+fn credentials() -> Credentials {
+    Credentials::new("test", "test", None, None, "usher-tests")
+}
+
+/// A DynamoDB client for the local server.
+pub fn dynamodb() -> aws_sdk_dynamodb::Client {
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .endpoint_url(endpoint())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(credentials())
+        .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::disabled())
+        .timeout_config(usher_aws::sdk_timeouts())
+        .build();
+    aws_sdk_dynamodb::Client::from_conf(config)
+}
+
+/// An SES v2 client for the local server.
+pub fn sesv2() -> aws_sdk_sesv2::Client {
+    let config = aws_sdk_sesv2::Config::builder()
+        .behavior_version(aws_sdk_sesv2::config::BehaviorVersion::latest())
+        .endpoint_url(endpoint())
+        .region(aws_sdk_sesv2::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_sesv2::config::Credentials::new("test", "test", None, None, "usher-tests"))
+        .retry_config(aws_sdk_sesv2::config::retry::RetryConfig::disabled())
+        .build();
+    aws_sdk_sesv2::Client::from_conf(config)
+}
+
+/// A short random suffix so parallel tests never share a table or an address.
+pub fn unique() -> String {
+    let mut b = [0u8; 6];
+    usher_domain::ports::Random::fill(&usher_store::OsRandom, &mut b);
+    usher_domain::token::hex(&b)
+}
+
+/// A fresh table with the production definition.
+pub async fn new_table() -> Arc<DynamoTable> {
+    let table = DynamoTable::new(dynamodb(), format!("usher-test-{}", unique()));
+    table.create().await.expect("create table");
+    table.prime().await.expect("table reachable");
+    Arc::new(table)
+}
+
+/// Verifies a sending domain (SES refuses senders without a verified identity).
+pub async fn verify_domain(domain: &str) {
+    sesv2().create_email_identity().email_identity(domain).send().await.expect("create identity");
+}
+
+/// An SES mailer sending as `from`.
+pub fn mailer(from: &str) -> Arc<SesMailer> {
+    Arc::new(SesMailer::new(sesv2(), from, None))
+}
+
+/// GET on the server's own API (HTTP/1.0, so the answer has a plain body).
+pub fn moto_get(path: &str) -> Value {
+    let addr = endpoint().trim_start_matches("http://").to_owned();
+    let mut s = std::net::TcpStream::connect(&addr).expect("connect to moto");
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").expect("write");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("read");
+    let text = String::from_utf8_lossy(&raw);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or_default();
+    serde_json::from_str(body).expect("JSON from moto")
+}
+
+/// Messages SES accepted for `to`, oldest first: `{source, destinations, subject, body}`.
+pub fn sent_to(to: &str) -> Vec<Value> {
+    let data = moto_get("/moto-api/data.json");
+    data["ses"]["Message"]
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .filter(|m| m["destinations"]["ToAddresses"].as_array().is_some_and(|a| a.iter().any(|d| d.as_str() == Some(to))))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The token in the latest message SES accepted for `to`.
+pub fn token_sent_to(to: &str) -> String {
+    let msgs = sent_to(to);
+    let body = msgs.last().unwrap_or_else(|| panic!("SES accepted no message for {to}")).to_string();
+    let at = body.find("#token=").expect("link in the message") + "#token=".len();
+    body[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+}
