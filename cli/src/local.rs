@@ -17,6 +17,15 @@ pub const LOCAL_AUDIENCE: &str = "usher";
 /// The sender shown in outbox messages.
 pub const LOCAL_SENDER: &str = "Usher <no-reply@usher.localhost>";
 
+/// Where operator commands read and write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StoreKind {
+    /// The local data dir's SQLite database.
+    Sqlite,
+    /// A DynamoDB table (a deployed stack, or a local AWS-compatible server).
+    Dynamodb,
+}
+
 /// An opened data dir.
 pub struct LocalEnv {
     pub deps: Deps,
@@ -55,6 +64,30 @@ impl LocalEnv {
         let deps = Deps { table: Arc::new(table), mailer: Arc::new(mailer), clock, random: Arc::new(OsRandom), settings };
         let secret = load_or_create_secret(&data_dir.join("jwt-secret"))?;
         Ok(Self { deps, secret, outbox })
+    }
+
+    /// Opens the chosen store. For DynamoDB the AWS SDK reads the usual environment (region,
+    /// credentials, `AWS_ENDPOINT_URL`); the dev JWT secret still comes from the data dir.
+    pub async fn open_store(
+        kind: &StoreKind,
+        table: Option<&str>,
+        sender: Option<&str>,
+        data_dir: &Path,
+        now: Option<&str>,
+    ) -> Result<Self, String> {
+        let mut env = Self::open(data_dir, now, None)?;
+        if *kind == StoreKind::Dynamodb {
+            let table = table.ok_or("--table is required with --store dynamodb")?;
+            let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest()).timeout_config(usher_aws::sdk_timeouts()).load().await;
+            let dynamo = usher_aws::DynamoTable::new(aws_sdk_dynamodb::Client::new(&sdk), table);
+            dynamo.prime().await.map_err(|e| format!("cannot reach DynamoDB table '{table}': {e}"))?;
+            env.deps.table = Arc::new(dynamo);
+            env.deps.mailer = match sender {
+                Some(from) => Arc::new(usher_aws::SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), from, None)),
+                None => Arc::new(NoMail),
+            };
+        }
+        Ok(env)
     }
 
     pub async fn create_tenant(&self, name: &str, owner_email: &str, seats: Option<u32>) -> Result<serde_json::Value, String> {
@@ -135,4 +168,15 @@ fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
     std::fs::write(path, content)
+}
+
+/// For DynamoDB commands run without `--sender`: refuses to send, so a retried delivery stays
+/// `failed` and visible instead of going to the local outbox by mistake.
+struct NoMail;
+
+#[async_trait::async_trait]
+impl usher_domain::ports::Mailer for NoMail {
+    async fn send(&self, _: &usher_domain::ports::OutgoingEmail) -> Result<(), usher_domain::ports::MailError> {
+        Err(usher_domain::ports::MailError("no sender configured: pass --sender to send email".into()))
+    }
 }

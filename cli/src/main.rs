@@ -62,10 +62,27 @@ enum Command {
         /// Sweep as of this time (RFC 3339) instead of now.
         #[arg(long)]
         now: Option<String>,
-        /// Data dir.
-        #[arg(long, default_value = ".usher")]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
     },
+}
+
+/// Which store an operator command works on.
+#[derive(clap::Args, Clone)]
+struct StoreArgs {
+    /// `sqlite` (the local data dir) or `dynamodb` (a deployed stack's table, with the usual AWS
+    /// environment: AWS_REGION, credentials, and AWS_ENDPOINT_URL for a local server).
+    #[arg(long, value_enum, default_value_t = local::StoreKind::Sqlite)]
+    store: local::StoreKind,
+    /// The DynamoDB table (with `--store dynamodb`).
+    #[arg(long, required_if_eq("store", "dynamodb"))]
+    table: Option<String>,
+    /// The SES sender for emails the command sends (with `--store dynamodb`: `expire` retries deliveries).
+    #[arg(long)]
+    sender: Option<String>,
+    /// Data dir (with `--store sqlite`).
+    #[arg(long, default_value = ".usher")]
+    data_dir: PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -81,9 +98,8 @@ enum TenantCommand {
         /// Seat limit (members + pending invitations); unlimited if omitted.
         #[arg(long)]
         seats: Option<u32>,
-        /// Data dir.
-        #[arg(long, default_value = ".usher")]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
     },
 }
 
@@ -111,8 +127,9 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Serve { port, data_dir, accept_url, cors_origins } => {
             serve::serve(serve::ServeOptions { port, data_dir, accept_url, cors_origins }).await
         }
-        Command::Tenant { command: TenantCommand::Create { name, owner_email, seats, data_dir } } => {
-            let env = local::LocalEnv::open(&data_dir, None, None)?;
+        Command::Tenant { command: TenantCommand::Create { name, owner_email, seats, store } } => {
+            let env =
+                local::LocalEnv::open_store(&store.store, store.table.as_deref(), store.sender.as_deref(), &store.data_dir, None).await?;
             let tenant = env.create_tenant(&name, &owner_email, seats).await?;
             println!("{}", serde_json::to_string_pretty(&tenant).map_err(|e| e.to_string())?);
             Ok(())
@@ -122,8 +139,10 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("{}", env.mint_token(&email, sub, name, operator, ttl_hours)?);
             Ok(())
         }
-        Command::Expire { now, data_dir } => {
-            let env = local::LocalEnv::open(&data_dir, now.as_deref(), None)?;
+        Command::Expire { now, store } => {
+            let env =
+                local::LocalEnv::open_store(&store.store, store.table.as_deref(), store.sender.as_deref(), &store.data_dir, now.as_deref())
+                    .await?;
             let summary = env.sweep().await?;
             println!("{}", serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?);
             Ok(())

@@ -173,3 +173,52 @@ fn every_command_has_help() {
     }
     assert!(stdout(&usher(&["--help"])).contains("serve"));
 }
+
+#[tokio::test]
+#[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
+async fn operator_commands_work_on_a_dynamodb_table() {
+    use usher_domain::ports::Table;
+    let table = usher_tests::aws::new_table().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().to_str().expect("utf-8");
+    let aws_env = |cmd: &mut Command| {
+        cmd.env("AWS_ENDPOINT_URL", usher_tests::aws::endpoint())
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("USHER_LOG", "warn");
+    };
+    let mut create = Command::new(env!("CARGO_BIN_EXE_usher"));
+    create.args([
+        "tenant",
+        "create",
+        "--name",
+        "Acme",
+        "--owner-email",
+        "owner@acme.test",
+        "--store",
+        "dynamodb",
+        "--table",
+        table.name(),
+        "--data-dir",
+        d,
+    ]);
+    aws_env(&mut create);
+    let out = create.output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let tenant: Value = serde_json::from_str(&stdout(&out)).expect("tenant JSON");
+    let id = usher_domain::values::TenantId::parse(tenant["id"].as_str().expect("id")).expect("tenant id");
+    assert!(table.get(&usher_domain::schema::tenant_key(&id)).await.expect("get").is_some(), "the tenant is in DynamoDB");
+
+    let mut sweep = Command::new(env!("CARGO_BIN_EXE_usher"));
+    sweep.args(["expire", "--store", "dynamodb", "--table", table.name(), "--data-dir", d]);
+    aws_env(&mut sweep);
+    let out = sweep.output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(serde_json::from_str::<Value>(&stdout(&out)).expect("summary")["expired"], 0);
+
+    let missing = usher(&["expire", "--store", "dynamodb"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("--table"));
+}

@@ -52,5 +52,8 @@ cargo fmt --all --check
 echo "==> lints"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-echo "==> tests (unit, API through the real handlers, races, storage contract on SQLite and DynamoDB, SES, CLI, consistency)"
+echo "==> the Lambda function binaries (the end-to-end suite runs them as Lambda does)"
+cargo build --workspace --bins --locked
+
+echo "==> tests (unit, API through the real handlers, races, storage contract on SQLite and DynamoDB, SES, functions end to end, CLI, consistency)"
 cargo test --workspace --locked --no-fail-fast -- --include-ignored

@@ -3,6 +3,7 @@
 
 pub mod aws;
 pub mod contract;
+pub mod lambda;
 pub mod races;
 
 use bytes::Bytes;
@@ -35,6 +36,10 @@ impl ManualClock {
     /// Starts at `t`.
     pub fn at(t: &str) -> Self {
         Self(Mutex::new(Timestamp::parse(t).expect("valid time")))
+    }
+    /// Sets the time (to seed data "in the past" for a real-time process to find).
+    pub fn set(&self, t: Timestamp) {
+        *self.0.lock().expect("clock lock") = t;
     }
     /// Moves forward.
     pub fn advance_secs(&self, secs: i64) {

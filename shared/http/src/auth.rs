@@ -60,7 +60,7 @@ impl Flag {
 }
 
 #[derive(Debug, Deserialize)]
-struct Claims {
+pub(crate) struct Claims {
     sub: String,
     #[serde(default)]
     email: Option<String>,
@@ -77,7 +77,7 @@ struct Claims {
 }
 
 impl Claims {
-    fn into_verified(self, honor_operator_claim: bool) -> Result<Verified, AuthError> {
+    pub(crate) fn into_verified(self, honor_operator_claim: bool) -> Result<Verified, AuthError> {
         if self.sub.is_empty() || self.sub.len() > 255 {
             return Err(AuthError::Invalid);
         }

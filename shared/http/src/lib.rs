@@ -4,6 +4,7 @@
 
 pub mod auth;
 mod handlers;
+pub mod jwks;
 pub mod problem;
 pub mod routes;
 
@@ -15,6 +16,7 @@ use usher_domain::usecases::idempotency;
 use usher_domain::{Caller, Deps, ErrorCode, FieldError};
 
 pub use auth::{AuthError, Hs256Verifier, TokenVerifier};
+pub use jwks::JwksVerifier;
 pub use problem::Problem;
 pub use routes::{Access, Found, Op, Route, routes};
 

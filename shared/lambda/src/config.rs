@@ -1,0 +1,208 @@
+//! Configuration: typed, read once at cold start, failing fast with the name of what is missing.
+//! Nothing below `main` reads the environment; the SAM template declares every variable here.
+
+use std::collections::HashMap;
+
+/// Why the configuration is unusable (the cold start fails with this message).
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// A required variable is not set.
+    #[error("missing environment variable {0}")]
+    Missing(&'static str),
+    /// A variable is set to something unusable.
+    #[error("environment variable {var} is invalid: {reason}")]
+    Invalid {
+        /// Which.
+        var: &'static str,
+        /// Why.
+        reason: String,
+    },
+}
+
+// `main` returning this prints its Debug form: make that the sentence, naming the variable.
+impl std::fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+/// How bearer tokens are verified.
+#[derive(Clone, PartialEq, Eq)]
+pub enum JwtKeys {
+    /// The identity provider's published keys (Cognito or any OIDC issuer).
+    Jwks {
+        /// Where the key set is.
+        url: String,
+        /// Accepted algorithms (pinned).
+        algorithms: Vec<String>,
+    },
+    /// A shared HS256 secret: only when explicitly configured (local end-to-end runs).
+    Hs256 {
+        /// The secret.
+        secret: Vec<u8>,
+    },
+}
+
+impl std::fmt::Debug for JwtKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Jwks { url, algorithms } => f.debug_struct("Jwks").field("url", url).field("algorithms", algorithms).finish(),
+            Self::Hs256 { .. } => f.write_str("Hs256(<redacted>)"),
+        }
+    }
+}
+
+/// Everything a function needs to know about its environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// DynamoDB table name (`USHER_TABLE`).
+    pub table: String,
+    /// Sender identity for SES (`USHER_SENDER`, e.g. `Acme <no-reply@acme.com>`).
+    pub sender: String,
+    /// SES configuration set (`USHER_SES_CONFIGURATION_SET`, optional).
+    pub configuration_set: Option<String>,
+    /// Invitee landing page (`USHER_ACCEPT_URL`).
+    pub accept_url: String,
+    /// Token issuer (`USHER_JWT_ISSUER`).
+    pub jwt_issuer: String,
+    /// Token audience, or the Cognito app client id (`USHER_JWT_AUDIENCE`).
+    pub jwt_audience: String,
+    /// How tokens are verified (`USHER_JWKS_URL` / `USHER_JWT_ALGORITHMS`, or `USHER_JWT_HS256_SECRET`).
+    pub jwt_keys: JwtKeys,
+    /// Browser origins for CORS (`USHER_CORS_ORIGINS`, comma-separated; API Gateway also applies CORS).
+    pub cors_origins: Vec<String>,
+    /// Default invitation lifetime in days (`USHER_INVITATION_TTL_DAYS`, default 7).
+    pub default_ttl_days: u32,
+    /// Longest lifetime an inviter may choose (`USHER_MAX_TTL_DAYS`, default 30).
+    pub max_ttl_days: u32,
+    /// Email attempts per link (`USHER_MAX_DELIVERY_ATTEMPTS`, default 5).
+    pub max_delivery_attempts: u32,
+}
+
+impl Config {
+    /// Reads the process environment (once, in `main`).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let vars: HashMap<String, String> = std::env::vars().collect();
+        Self::from_lookup(|k| vars.get(k).cloned())
+    }
+
+    /// Reads from any source of variables (tests).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |name: &'static str| get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let required = |name: &'static str| var(name).ok_or(ConfigError::Missing(name));
+        let number = |name: &'static str, default: u32, range: std::ops::RangeInclusive<u32>| -> Result<u32, ConfigError> {
+            match var(name) {
+                None => Ok(default),
+                Some(v) => v.parse().ok().filter(|n| range.contains(n)).ok_or_else(|| ConfigError::Invalid {
+                    var: name,
+                    reason: format!("expected a whole number from {} to {}, got '{v}'", range.start(), range.end()),
+                }),
+            }
+        };
+        let url = |name: &'static str, value: String| -> Result<String, ConfigError> {
+            if value.starts_with("https://") || value.starts_with("http://") {
+                Ok(value)
+            } else {
+                Err(ConfigError::Invalid { var: name, reason: "expected an http(s) URL".into() })
+            }
+        };
+        let jwt_issuer = url("USHER_JWT_ISSUER", required("USHER_JWT_ISSUER")?)?;
+        let jwt_keys = match var("USHER_JWT_HS256_SECRET") {
+            Some(secret) if secret.len() < 32 => {
+                return Err(ConfigError::Invalid { var: "USHER_JWT_HS256_SECRET", reason: "must be at least 32 characters".into() });
+            }
+            Some(secret) => JwtKeys::Hs256 { secret: secret.into_bytes() },
+            None => {
+                let url_value =
+                    var("USHER_JWKS_URL").unwrap_or_else(|| format!("{}/.well-known/jwks.json", jwt_issuer.trim_end_matches('/')));
+                let algorithms: Vec<String> =
+                    var("USHER_JWT_ALGORITHMS").unwrap_or_else(|| "RS256".into()).split(',').map(|a| a.trim().to_uppercase()).collect();
+                if let Some(bad) = algorithms.iter().find(|a| !["RS256", "ES256"].contains(&a.as_str())) {
+                    return Err(ConfigError::Invalid { var: "USHER_JWT_ALGORITHMS", reason: format!("'{bad}' is not RS256 or ES256") });
+                }
+                JwtKeys::Jwks { url: url("USHER_JWKS_URL", url_value)?, algorithms }
+            }
+        };
+        let default_ttl_days = number("USHER_INVITATION_TTL_DAYS", 7, 1..=365)?;
+        let max_ttl_days = number("USHER_MAX_TTL_DAYS", 30, 1..=365)?;
+        if default_ttl_days > max_ttl_days {
+            return Err(ConfigError::Invalid { var: "USHER_INVITATION_TTL_DAYS", reason: "longer than USHER_MAX_TTL_DAYS".into() });
+        }
+        Ok(Self {
+            table: required("USHER_TABLE")?,
+            sender: required("USHER_SENDER")?,
+            configuration_set: var("USHER_SES_CONFIGURATION_SET"),
+            accept_url: url("USHER_ACCEPT_URL", required("USHER_ACCEPT_URL")?)?,
+            jwt_issuer,
+            jwt_audience: required("USHER_JWT_AUDIENCE")?,
+            jwt_keys,
+            cors_origins: var("USHER_CORS_ORIGINS")
+                .map(|o| o.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+                .unwrap_or_default(),
+            default_ttl_days,
+            max_ttl_days,
+            max_delivery_attempts: number("USHER_MAX_DELIVERY_ATTEMPTS", 5, 1..=10)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        move |k| map.get(k).cloned()
+    }
+
+    const MINIMAL: [(&str, &str); 5] = [
+        ("USHER_TABLE", "usher-dev"),
+        ("USHER_SENDER", "Usher <no-reply@example.com>"),
+        ("USHER_ACCEPT_URL", "https://app.example.com/accept"),
+        ("USHER_JWT_ISSUER", "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc"),
+        ("USHER_JWT_AUDIENCE", "client123"),
+    ];
+
+    #[test]
+    fn the_minimal_configuration_gets_sensible_defaults_and_cognitos_jwks_url() {
+        let c = Config::from_lookup(env(&MINIMAL)).unwrap();
+        assert_eq!(c.default_ttl_days, 7);
+        assert_eq!(c.max_delivery_attempts, 5);
+        assert_eq!(
+            c.jwt_keys,
+            JwtKeys::Jwks {
+                url: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc/.well-known/jwks.json".into(),
+                algorithms: vec!["RS256".into()]
+            }
+        );
+    }
+
+    #[test]
+    fn a_missing_variable_is_named() {
+        for (name, _) in MINIMAL {
+            let without: Vec<(&str, &str)> = MINIMAL.iter().copied().filter(|(k, _)| *k != name).collect();
+            assert_eq!(Config::from_lookup(env(&without)).unwrap_err(), ConfigError::Missing(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_variable_and_the_reason() {
+        let mut bad = MINIMAL.to_vec();
+        bad.push(("USHER_INVITATION_TTL_DAYS", "forever"));
+        assert!(matches!(Config::from_lookup(env(&bad)), Err(ConfigError::Invalid { var: "USHER_INVITATION_TTL_DAYS", .. })));
+        let mut weak = MINIMAL.to_vec();
+        weak.push(("USHER_JWT_HS256_SECRET", "short"));
+        assert!(matches!(Config::from_lookup(env(&weak)), Err(ConfigError::Invalid { var: "USHER_JWT_HS256_SECRET", .. })));
+        let mut alg = MINIMAL.to_vec();
+        alg.push(("USHER_JWT_ALGORITHMS", "HS256"));
+        assert!(matches!(Config::from_lookup(env(&alg)), Err(ConfigError::Invalid { var: "USHER_JWT_ALGORITHMS", .. })));
+    }
+
+    #[test]
+    fn the_hs256_secret_never_shows_in_debug_output() {
+        let mut local = MINIMAL.to_vec();
+        local.push(("USHER_JWT_HS256_SECRET", "0123456789abcdef0123456789abcdef"));
+        let c = Config::from_lookup(env(&local)).unwrap();
+        assert!(!format!("{c:?}").contains("0123456789abcdef"));
+    }
+}

@@ -1,0 +1,156 @@
+//! What every Usher Lambda function shares. A function's `main.rs` only wires:
+//! `init_tracing()`, `Config::from_env()`, `Ports::build(&config)` (SDK clients built once, the
+//! DynamoDB connection primed), then `lambda_http::run` with `serve` (or the sweep for `expire`).
+
+pub mod config;
+
+pub use config::{Config, ConfigError, JwtKeys};
+
+use bytes::Bytes;
+use lambda_http::request::RequestContext as ApiContext;
+use lambda_http::{Body, Request, RequestExt, Response};
+use std::sync::Arc;
+use usher_aws::{DynamoTable, SesMailer};
+use usher_domain::{Deps, Settings};
+use usher_http::{App, Hs256Verifier, HttpConfig, RequestContext, TokenVerifier};
+use usher_store::{OsRandom, SystemClock};
+
+/// Why a cold start failed (the function reports it to Lambda and stops).
+#[derive(thiserror::Error)]
+pub enum InitError {
+    /// Bad configuration.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The table is missing or unreachable.
+    #[error("cannot reach the DynamoDB table: {0}")]
+    Table(String),
+}
+
+impl std::fmt::Debug for InitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+/// JSON logs to stdout (CloudWatch), level from `USHER_LOG` (default `info`). Never logs
+/// events, headers, tokens or whole email addresses: those are kept out at the call sites.
+pub fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("USHER_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().json().with_env_filter(filter).with_current_span(false).with_target(false).without_time().try_init();
+}
+
+/// The ports and the token verifier, built once per cold start.
+#[derive(Clone)]
+pub struct Ports {
+    /// The use cases' ports and settings.
+    pub deps: Deps,
+    /// Verifies bearer tokens.
+    pub verifier: Arc<dyn TokenVerifier>,
+    /// HTTP settings.
+    pub http: HttpConfig,
+}
+
+impl Ports {
+    /// Builds the SDK clients from the standard AWS environment (region, credentials of the
+    /// function's role; `AWS_ENDPOINT_URL` points them elsewhere for local runs), primes the
+    /// DynamoDB connection and the identity provider's keys.
+    pub async fn build(config: &Config) -> Result<Self, InitError> {
+        let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest()).timeout_config(usher_aws::sdk_timeouts()).load().await;
+        let table = DynamoTable::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table);
+        table.prime().await.map_err(|e| InitError::Table(e.to_string()))?;
+        let mailer = SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), &config.sender, config.configuration_set.clone());
+        let verifier: Arc<dyn TokenVerifier> = match &config.jwt_keys {
+            JwtKeys::Hs256 { secret } => Arc::new(Hs256Verifier::new(secret, &config.jwt_issuer, &config.jwt_audience, false)),
+            JwtKeys::Jwks { url, algorithms } => {
+                let algorithms = algorithms.iter().filter_map(|a| a.parse().ok()).collect();
+                let v =
+                    usher_http::jwks::JwksVerifier::new(url.clone(), config.jwt_issuer.clone(), config.jwt_audience.clone(), algorithms);
+                if let Err(e) = v.prime().await {
+                    tracing::warn!(error = %e, "could not fetch the identity provider's keys at cold start; will retry on demand");
+                }
+                Arc::new(v)
+            }
+        };
+        let settings = Settings {
+            accept_url: config.accept_url.clone(),
+            default_ttl_days: config.default_ttl_days,
+            max_ttl_days: config.max_ttl_days,
+            max_delivery_attempts: config.max_delivery_attempts,
+            ..Settings::default()
+        };
+        let deps =
+            Deps { table: Arc::new(table), mailer: Arc::new(mailer), clock: Arc::new(SystemClock), random: Arc::new(OsRandom), settings };
+        let http = HttpConfig { cors_origins: config.cors_origins.clone(), ..HttpConfig::default() };
+        Ok(Self { deps, verifier, http })
+    }
+
+    /// The HTTP app, serving only `function`'s routes.
+    pub fn app(&self, function: &str) -> App {
+        App::new(self.deps.clone(), self.verifier.clone(), self.http.clone()).only_function(function)
+    }
+}
+
+/// A response handed to lambda_http exactly as built. (lambda_http re-encodes a plain
+/// `Response<B>` by its content type, and its text path drops a UTF-8 BOM, which the CSV
+/// export must keep for spreadsheet apps.)
+pub struct Reply(pub Response<Body>);
+
+impl lambda_http::IntoResponse for Reply {
+    fn into_response(self) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response<Body>> + Send>> {
+        Box::pin(std::future::ready(self.0))
+    }
+}
+
+/// Serves one API Gateway (HTTP API, payload v2) request through the shared app.
+pub async fn serve(app: App, req: Request) -> Result<Reply, std::convert::Infallible> {
+    let (request_id, iam_operator) = match req.request_context_ref() {
+        Some(ApiContext::ApiGatewayV2(ctx)) => {
+            let iam = ctx.authorizer.as_ref().and_then(|a| a.iam.as_ref()).is_some();
+            (ctx.request_id.clone().unwrap_or_default(), iam)
+        }
+        _ => (String::new(), false),
+    };
+    let request_id =
+        if request_id.is_empty() { req.lambda_context_ref().map(|c| c.request_id.clone()).unwrap_or_default() } else { request_id };
+    // Route on the raw path: API Gateway's own stage prefix is not part of the contract.
+    let path_and_query = match req.uri().query() {
+        Some(q) => format!("{}?{q}", req.raw_http_path()),
+        None => req.raw_http_path().to_owned(),
+    };
+    let (mut parts, body) = req.into_parts();
+    if let Ok(uri) = path_and_query.parse() {
+        parts.uri = uri;
+    }
+    let bytes = match body {
+        Body::Empty => Bytes::new(),
+        Body::Text(t) => Bytes::from(t),
+        Body::Binary(b) => Bytes::from(b),
+        _ => Bytes::new(),
+    };
+    let resp = app.handle(http::Request::from_parts(parts, bytes), RequestContext { request_id, iam_operator }).await;
+    let (parts, bytes) = resp.into_parts();
+    let is_text =
+        parts.headers.get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| {
+            ct.starts_with("application/json") || ct.starts_with("application/problem+json") || ct.starts_with("text/plain")
+        });
+    let body = if bytes.is_empty() {
+        Body::Empty
+    } else if is_text {
+        Body::Text(String::from_utf8_lossy(&bytes).into_owned())
+    } else {
+        // Exports (CSV with BOM, XLSX) travel base64-encoded, byte for byte.
+        Body::Binary(bytes.to_vec())
+    };
+    Ok(Reply(Response::from_parts(parts, body)))
+}
+
+/// The scheduled sweep: expire overdue invitations, retry failed emails. A failure is returned
+/// to Lambda, so EventBridge's retry policy and dead-letter queue take over.
+pub async fn sweep(deps: Deps) -> Result<serde_json::Value, lambda_runtime::Error> {
+    let summary = usher_domain::usecases::expire::sweep(&deps).await.map_err(|e| {
+        tracing::error!(error = %e, "sweep failed");
+        lambda_runtime::Error::from(e.to_string())
+    })?;
+    Ok(serde_json::to_value(summary)?)
+}

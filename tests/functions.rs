@@ -1,0 +1,140 @@
+//! End to end, the way Lambda runs Usher: the real function binaries, started under an emulated
+//! Lambda Runtime API, fed the committed API Gateway v2 and EventBridge event fixtures, against
+//! DynamoDB and SES on the local AWS-compatible server.
+//! invite → email arrives → lookup → accept → list → export → expire.
+
+use serde_json::{Value, json};
+use usher_domain::ports::Clock;
+use usher_http::auth::{DevClaims, mint};
+use usher_tests::lambda::{Function, http_answer, http_event, schedule_event};
+use usher_tests::{TestApp, aws};
+
+const ISSUER: &str = "https://issuer.usher.test";
+const AUDIENCE: &str = "usher-e2e";
+const SECRET: &str = "e2e-secret-e2e-secret-e2e-secret-e2e";
+
+fn env(table: &str, sender: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("USHER_TABLE", table.to_owned()),
+        ("USHER_SENDER", sender.to_owned()),
+        ("USHER_ACCEPT_URL", "https://app.example/accept".into()),
+        ("USHER_JWT_ISSUER", ISSUER.into()),
+        ("USHER_JWT_AUDIENCE", AUDIENCE.into()),
+        ("USHER_JWT_HS256_SECRET", SECRET.into()),
+        ("AWS_ENDPOINT_URL", aws::endpoint()),
+        ("AWS_REGION", "us-east-1".into()),
+        ("AWS_ACCESS_KEY_ID", "test".into()),
+        ("AWS_SECRET_ACCESS_KEY", "test".into()),
+        ("AWS_EC2_METADATA_DISABLED", "true".into()),
+    ]
+}
+
+fn token(email: &str) -> String {
+    let now = usher_store::SystemClock.now().unix();
+    let claims = DevClaims {
+        sub: format!("idp|{email}"),
+        email: email.into(),
+        email_verified: true,
+        name: None,
+        usher_operator: true, // ignored on AWS: operators are IAM-authorised by API Gateway
+        iss: ISSUER.into(),
+        aud: AUDIENCE.into(),
+        iat: now,
+        exp: now + 3600,
+    };
+    mint(SECRET.as_bytes(), &claims).expect("mint")
+}
+
+async fn call(f: &Function, method: &str, path: &str, bearer: Option<&str>, body: Option<Value>) -> (u16, Value, Vec<u8>) {
+    let resp = f.invoke(http_event(method, path, bearer, body.as_ref())).await.expect("the function answered");
+    http_answer(&resp)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
+async fn the_function_binaries_serve_the_whole_lifecycle_as_lambda_runs_them() {
+    let table = aws::new_table().await;
+    let domain = format!("{}.usher.test", aws::unique());
+    aws::verify_domain(&domain).await;
+    let env = env(table.name(), &format!("Usher <no-reply@{domain}>"));
+    let update = Function::start("update", &env).await;
+    let invite = Function::start("invite", &env).await;
+    let accept = Function::start("accept", &env).await;
+    let list = Function::start("list", &env).await;
+    let export = Function::start("export", &env).await;
+    let expire = Function::start("expire", &env).await;
+
+    // Tenant provisioning is IAM-authorised: API Gateway puts the caller's IAM identity in the context.
+    let mut create =
+        http_event("POST", "/v1/tenants", None, Some(&json!({"name": "Acme", "owner_email": "owner@acme.test", "seat_limit": 5})));
+    create["requestContext"]["authorizer"] = json!({"iam": {"accessKey": "AKIA", "accountId": "123456789012", "callerId": "AROA:backend",
+        "cognitoIdentity": null, "principalOrgId": null, "userArn": "arn:aws:sts::123456789012:assumed-role/backend/x", "userId": "AROA:backend"}});
+    let (status, tenant, _) = http_answer(&update.invoke(create).await.expect("answer"));
+    assert_eq!(status, 201, "{tenant}");
+    let t = tenant["id"].as_str().expect("tenant id").to_owned();
+    let (status, _, _) =
+        call(&update, "POST", "/v1/tenants", Some(&token("owner@acme.test")), Some(json!({"name": "Mine", "owner_email": "x@y.test"})))
+            .await;
+    assert_eq!(status, 403, "a user token, even one claiming operator rights, cannot provision tenants on AWS");
+
+    let owner = token("owner@acme.test");
+    let ada_email = format!("ada-{}@example.com", aws::unique());
+    let (status, inv, _) =
+        call(&invite, "POST", &format!("/v1/tenants/{t}/invitations"), Some(&owner), Some(json!({"email": ada_email, "role": "member"})))
+            .await;
+    assert_eq!(status, 201, "{inv}");
+    assert_eq!(inv["delivery"]["status"], "sent");
+    let (status, _, _) = call(&invite, "GET", &format!("/v1/tenants/{t}/members"), Some(&owner), None).await;
+    assert_eq!(status, 404, "a function serves only its own routes");
+
+    let mail_token = aws::token_sent_to(&ada_email);
+    let (status, looked, _) = call(&accept, "POST", "/v1/invitations/lookup", None, Some(json!({"token": mail_token}))).await;
+    assert_eq!((status, looked["tenant_name"].as_str()), (200, Some("Acme")));
+    let (status, joined, _) =
+        call(&accept, "POST", "/v1/invitations/accept", Some(&token(&ada_email)), Some(json!({"token": mail_token}))).await;
+    assert_eq!(status, 200, "{joined}");
+
+    let (status, members, _) = call(&list, "GET", &format!("/v1/tenants/{t}/members?limit=10"), Some(&owner), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(members["seats"], json!({"limit": 5, "members": 2, "pending": 0, "available": 3}));
+
+    let (status, _, csv) = call(&export, "GET", &format!("/v1/tenants/{t}/members/export?format=csv"), Some(&owner), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(&csv[..3], &[0xEF, 0xBB, 0xBF], "the BOM survives the base64 trip");
+    assert_eq!(String::from_utf8_lossy(&csv).lines().count(), 3);
+    let (status, _, xlsx) = call(&export, "GET", &format!("/v1/tenants/{t}/members/export?format=xlsx"), Some(&owner), None).await;
+    assert_eq!((status, &xlsx[..2]), (200, &b"PK"[..]));
+
+    // An invitation saved ten days ago (through the domain, with its clock in the past) is overdue now.
+    let seeder = TestApp::with_ports(table.clone(), Some(aws::mailer(&format!("no-reply@{domain}"))));
+    seeder.clock.set(usher_store::SystemClock.now().plus_seconds(-10 * 86_400));
+    let late = format!("late-{}@example.com", aws::unique());
+    let seeded = seeder
+        .call(
+            http::Method::POST,
+            &format!("/v1/tenants/{t}/invitations"),
+            Some(&seeder.token("owner@acme.test")),
+            Some(json!({"email": late, "role": "viewer"})),
+        )
+        .await;
+    assert_eq!(seeded.status, http::StatusCode::CREATED, "{}", seeded.json);
+
+    let summary = expire.invoke(schedule_event()).await.expect("the sweep succeeded");
+    assert_eq!(summary["expired"], 1, "{summary}");
+    let (_, expired, _) = call(&list, "GET", &format!("/v1/tenants/{t}/invitations?status=expired"), Some(&owner), None).await;
+    assert_eq!(expired["data"][0]["email"].as_str(), Some(late.as_str()));
+}
+
+#[test]
+fn a_function_with_a_missing_variable_fails_its_cold_start_naming_it() {
+    // On Lambda, a process that exits during init is reported with what it printed.
+    let out = std::process::Command::new(usher_tests::lambda::binary("invite"))
+        .env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9")
+        .env("USHER_SENDER", "no-reply@usher.test")
+        .output()
+        .expect("run the function binary");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("missing environment variable USHER_JWT_ISSUER"), "{stderr}");
+}

@@ -1,0 +1,158 @@
+//! A Lambda Runtime API emulator, so the real function binaries run exactly as on AWS: each
+//! binary polls `/runtime/invocation/next`, handles the event, and posts its response. The
+//! events are the committed fixtures in `tests/events/`.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::routing::{get, post};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+/// Where a function's answer to one invocation goes.
+type Answer = oneshot::Sender<Result<Value, Value>>;
+/// An invocation waiting to be picked up: the event and where its answer goes.
+type Invocation = (Value, Answer);
+type Pending = Arc<Mutex<HashMap<String, Answer>>>;
+
+#[derive(Clone)]
+struct Shared {
+    queue: Arc<Mutex<mpsc::Receiver<Invocation>>>,
+    pending: Pending,
+    counter: Arc<std::sync::atomic::AtomicU64>,
+}
+
+/// One function binary running under the emulated runtime.
+pub struct Function {
+    child: Child,
+    tx: mpsc::Sender<Invocation>,
+}
+
+impl Drop for Function {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Where cargo put the workspace's binaries (next to this test executable's `deps/`).
+pub fn binary(name: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("test executable");
+    let dir = exe.parent().and_then(|p| p.parent()).expect("target dir");
+    let path = dir.join(name);
+    assert!(path.exists(), "{} is not built: run `cargo build --workspace --bins` (infra/scripts/test.sh does)", path.display());
+    path
+}
+
+impl Function {
+    /// Starts the binary `name` with `env`, behind a fresh runtime API on 127.0.0.1.
+    pub async fn start(name: &str, env: &[(&str, String)]) -> Self {
+        let (tx, rx) = mpsc::channel(16);
+        let shared = Shared { queue: Arc::new(Mutex::new(rx)), pending: Arc::default(), counter: Arc::default() };
+        let router = axum::Router::new()
+            .route("/2018-06-01/runtime/invocation/next", get(next))
+            .route("/2018-06-01/runtime/invocation/{id}/response", post(respond))
+            .route("/2018-06-01/runtime/invocation/{id}/error", post(fail))
+            .route("/2018-06-01/runtime/init/error", post(init_error))
+            .with_state(shared);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        let mut cmd = Command::new(binary(name));
+        cmd.env_clear()
+            .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())
+            .env("AWS_LAMBDA_FUNCTION_NAME", format!("usher-test-{name}"))
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+            .env("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/usher-test-{name}"))
+            .env("AWS_LAMBDA_LOG_STREAM_NAME", "test")
+            .env("USHER_LOG", std::env::var("USHER_TEST_LOG").unwrap_or_else(|_| "warn".into()))
+            .stdout(if std::env::var("USHER_TEST_LOG").is_ok() { Stdio::inherit() } else { Stdio::null() })
+            .stderr(Stdio::inherit());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("start the function binary");
+        Self { child, tx }
+    }
+
+    /// Invokes the function with `event`; `Ok` is its response, `Err` the error it reported.
+    pub async fn invoke(&self, event: Value) -> Result<Value, Value> {
+        let (done_tx, done_rx) = oneshot::channel();
+        self.tx.send((event, done_tx)).await.expect("runtime emulator running");
+        tokio::time::timeout(std::time::Duration::from_secs(30), done_rx).await.expect("the function answered in time").expect("an answer")
+    }
+}
+
+async fn next(State(s): State<Shared>) -> (HeaderMap, String) {
+    // When the test is over the queue closes: keep the function waiting, as Lambda would.
+    let Some((event, done)) = s.queue.lock().await.recv().await else { return std::future::pending().await };
+    let id = format!("req-{}", s.counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst));
+    s.pending.lock().await.insert(id.clone(), done);
+    let mut h = HeaderMap::new();
+    let deadline = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() + 30_000).unwrap_or_default();
+    h.insert("lambda-runtime-aws-request-id", HeaderValue::from_str(&id).expect("id"));
+    h.insert("lambda-runtime-deadline-ms", HeaderValue::from_str(&deadline.to_string()).expect("deadline"));
+    h.insert("lambda-runtime-invoked-function-arn", HeaderValue::from_static("arn:aws:lambda:eu-west-1:123456789012:function:usher-test"));
+    h.insert("lambda-runtime-trace-id", HeaderValue::from_static("Root=1-00000000-000000000000000000000000;Sampled=0"));
+    (h, event.to_string())
+}
+
+async fn respond(State(s): State<Shared>, Path(id): Path<String>, body: String) -> StatusCode {
+    if let Some(done) = s.pending.lock().await.remove(&id) {
+        let _ = done.send(Ok(serde_json::from_str(&body).unwrap_or(Value::String(body))));
+    }
+    StatusCode::ACCEPTED
+}
+
+async fn fail(State(s): State<Shared>, Path(id): Path<String>, body: String) -> StatusCode {
+    if let Some(done) = s.pending.lock().await.remove(&id) {
+        let _ = done.send(Err(serde_json::from_str(&body).unwrap_or(Value::String(body))));
+    }
+    StatusCode::ACCEPTED
+}
+
+async fn init_error(body: String) -> StatusCode {
+    eprintln!("function init error: {body}");
+    StatusCode::ACCEPTED
+}
+
+/// An API Gateway HTTP API (v2) event from the committed fixture, for one request.
+pub fn http_event(method: &str, path_and_query: &str, bearer: Option<&str>, body: Option<&Value>) -> Value {
+    let mut e: Value = serde_json::from_str(include_str!("../events/http-api-v2.json")).expect("fixture");
+    let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+    e["rawPath"] = path.into();
+    e["rawQueryString"] = query.into();
+    e["requestContext"]["http"]["method"] = method.into();
+    e["requestContext"]["http"]["path"] = path.into();
+    e["requestContext"]["requestId"] = format!("e2e-{}", crate::aws::unique()).into();
+    if let Some(t) = bearer {
+        e["headers"]["authorization"] = format!("Bearer {t}").into();
+    }
+    if let Some(b) = body {
+        e["body"] = b.to_string().into();
+    }
+    e
+}
+
+/// The EventBridge schedule event from the committed fixture.
+pub fn schedule_event() -> Value {
+    serde_json::from_str(include_str!("../events/schedule.json")).expect("fixture")
+}
+
+/// A function's HTTP answer: status and body (decoding a base64 body as lambda_http sends it).
+pub fn http_answer(resp: &Value) -> (u16, Value, Vec<u8>) {
+    use base64::Engine;
+    let status = resp["statusCode"].as_u64().and_then(|s| u16::try_from(s).ok()).unwrap_or(0);
+    let raw = resp["body"].as_str().unwrap_or_default();
+    let bytes = if resp["isBase64Encoded"].as_bool() == Some(true) {
+        base64::engine::general_purpose::STANDARD.decode(raw).unwrap_or_default()
+    } else {
+        raw.as_bytes().to_vec()
+    };
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null), bytes)
+}
