@@ -198,41 +198,45 @@ impl DynamoTable {
     }
 
     async fn single(&self, write: &Write) -> Result<Committed, StoreError> {
-        let failed = |e: &dyn std::fmt::Debug| format!("{e:?}").contains("ConditionalCheckFailed");
+        const FAILED: Committed = Committed::ConditionFailed { at: 0 };
         match write {
             Write::Put { item, cond } => {
-                let mut req = self.client.put_item().table_name(&self.table).set_item(Some(item_to_attrs(item)));
-                if let Some((expr, names, values)) = condition(*cond) {
-                    req = req.condition_expression(expr);
-                    if !names.is_empty() {
-                        req = req.set_expression_attribute_names(Some(names)).set_expression_attribute_values(Some(values));
-                    }
-                }
-                match req.send().await {
+                let (expr, names, values) = condition(*cond).unzip3();
+                let sent = self
+                    .client
+                    .put_item()
+                    .table_name(&self.table)
+                    .set_item(Some(item_to_attrs(item)))
+                    .set_condition_expression(expr)
+                    .set_expression_attribute_names(names)
+                    .set_expression_attribute_values(values)
+                    .send()
+                    .await;
+                match sent {
                     Ok(_) => Ok(Committed::Yes),
-                    Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {
-                        Ok(Committed::ConditionFailed { at: 0 })
-                    }
-                    Err(e) if failed(&e) => Ok(Committed::ConditionFailed { at: 0 }),
+                    Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Ok(FAILED),
                     Err(e) => Err(unavailable(e)),
                 }
             }
             Write::Delete { key, cond } => {
-                let mut req = self.client.delete_item().table_name(&self.table).set_key(Some(key_attrs(key)));
-                if let Some((expr, names, values)) = condition(*cond) {
-                    req = req.condition_expression(expr);
-                    if !names.is_empty() {
-                        req = req.set_expression_attribute_names(Some(names)).set_expression_attribute_values(Some(values));
-                    }
-                }
-                match req.send().await {
+                let (expr, names, values) = condition(*cond).unzip3();
+                let sent = self
+                    .client
+                    .delete_item()
+                    .table_name(&self.table)
+                    .set_key(Some(key_attrs(key)))
+                    .set_condition_expression(expr)
+                    .set_expression_attribute_names(names)
+                    .set_expression_attribute_values(values)
+                    .send()
+                    .await;
+                match sent {
                     Ok(_) => Ok(Committed::Yes),
-                    Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {
-                        Ok(Committed::ConditionFailed { at: 0 })
-                    }
+                    Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Ok(FAILED),
                     Err(e) => Err(unavailable(e)),
                 }
             }
+            // A condition check exists only inside transactions.
             Write::Check { .. } => self.transaction(std::slice::from_ref(write)).await,
         }
     }

@@ -1,0 +1,122 @@
+//! Usher's operations benchmark: round trips to the table per operation (each `Table` call is
+//! one DynamoDB request on AWS) and in-process latency through the real handlers on the
+//! embedded store. Rerun with:
+//!
+//!     cargo bench -p usher-tests --bench operations
+//!
+//! and copy the tables it prints into BENCHMARKS.md. (Latency here is CPU + SQLite only; on AWS
+//! each round trip adds a few milliseconds of network, which is why the counts matter more.)
+
+use async_trait::async_trait;
+use http::Method;
+use serde_json::json;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+use usher_domain::ports::{Committed, Item, Key, Page, Query, StoreError, Table, Write};
+use usher_store::SqliteTable;
+use usher_tests::TestApp;
+
+/// Counts calls to the table it wraps.
+struct Counting {
+    inner: SqliteTable,
+    gets: AtomicU64,
+    queries: AtomicU64,
+    transactions: AtomicU64,
+    writes: AtomicU64,
+}
+
+#[async_trait]
+impl Table for Counting {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.gets.fetch_add(1, Ordering::SeqCst);
+        self.inner.get(key).await
+    }
+    async fn query(&self, q: &Query) -> Result<Page, StoreError> {
+        self.queries.fetch_add(1, Ordering::SeqCst);
+        self.inner.query(q).await
+    }
+    async fn transact(&self, writes: Vec<Write>) -> Result<Committed, StoreError> {
+        self.transactions.fetch_add(1, Ordering::SeqCst);
+        self.writes.fetch_add(writes.len() as u64, Ordering::SeqCst);
+        self.inner.transact(writes).await
+    }
+}
+
+impl Counting {
+    fn take(&self) -> [u64; 4] {
+        [&self.gets, &self.queries, &self.transactions, &self.writes].map(|c| c.swap(0, Ordering::SeqCst))
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let table = Arc::new(Counting {
+        inner: SqliteTable::in_memory().expect("sqlite"),
+        gets: AtomicU64::new(0),
+        queries: AtomicU64::new(0),
+        transactions: AtomicU64::new(0),
+        writes: AtomicU64::new(0),
+    });
+    let app = TestApp::with_table(table.clone());
+    let owner = "owner@acme.test";
+    let t = app.tenant("Acme", owner, None).await;
+    let ot = app.token(owner);
+    table.take();
+
+    println!("| operation | GetItem | Query | writes (transactions/items) |");
+    println!("|---|---|---|---|");
+    let row = |name: &str| {
+        let [g, q, tx, w] = table.take();
+        println!("| {name} | {g} | {q} | {tx} / {w} |");
+    };
+    app.invite(&t, owner, "ada@example.com", "member").await;
+    row("invite (save + send + record delivery)");
+    let token = app.token_from_email("ada@example.com");
+    app.call(Method::POST, "/v1/invitations/lookup", None, Some(json!({"token": token}))).await;
+    row("lookup");
+    let ada = app.token("ada@example.com");
+    app.call(Method::POST, "/v1/invitations/accept", Some(&ada), Some(json!({"token": token}))).await;
+    row("accept (new user)");
+    app.invite(&t, owner, "bob@example.com", "member").await;
+    table.take();
+    let bob = app.call(Method::GET, &format!("/v1/tenants/{t}/invitations?status=pending"), Some(&ot), None).await;
+    row("list invitations (one page)");
+    let bob_id = bob.json["data"][0]["id"].as_str().unwrap_or_default().to_owned();
+    app.call(Method::POST, &format!("/v1/tenants/{t}/invitations/{bob_id}/resend"), Some(&ot), None).await;
+    row("resend");
+    app.call(Method::DELETE, &format!("/v1/tenants/{t}/invitations/{bob_id}"), Some(&ot), None).await;
+    row("revoke");
+    app.call(Method::GET, &format!("/v1/tenants/{t}/members"), Some(&ot), None).await;
+    row("list members (one page + seats)");
+    app.call(Method::GET, &format!("/v1/tenants/{t}/members/export"), Some(&ot), None).await;
+    row("export (2 members)");
+
+    // Latency: invite + lookup + accept, end to end through the handlers, N times.
+    let n = 300;
+    let mut invite_ms = Vec::with_capacity(n);
+    let mut accept_ms = Vec::with_capacity(n);
+    for i in 0..n {
+        let email = format!("user{i}@example.com");
+        let start = Instant::now();
+        app.invite(&t, owner, &email, "member").await;
+        invite_ms.push(start.elapsed().as_secs_f64() * 1000.0);
+        let token = app.token_from_email(&email);
+        let bearer = app.token(&email);
+        let start = Instant::now();
+        app.call(Method::POST, "/v1/invitations/accept", Some(&bearer), Some(json!({"token": token}))).await;
+        accept_ms.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    invite_ms.sort_by(f64::total_cmp);
+    accept_ms.sort_by(f64::total_cmp);
+    println!();
+    println!("| operation (n={n}, embedded store, in process) | p50 ms | p99 ms |");
+    println!("|---|---|---|");
+    println!("| invite (incl. writing the .eml) | {:.2} | {:.2} |", percentile(&invite_ms, 0.5), percentile(&invite_ms, 0.99));
+    println!("| accept | {:.2} | {:.2} |", percentile(&accept_ms, 0.5), percentile(&accept_ms, 0.99));
+}
