@@ -126,6 +126,7 @@ async fn the_function_binaries_serve_the_whole_lifecycle_as_lambda_runs_them() {
 }
 
 #[test]
+#[ignore = "needs the function binaries: run infra/scripts/test.sh (it builds them first)"]
 fn a_function_with_a_missing_variable_fails_its_cold_start_naming_it() {
     // On Lambda, a process that exits during init is reported with what it printed.
     let out = std::process::Command::new(usher_tests::lambda::binary("invite"))
