@@ -3,9 +3,11 @@
 //! SES — live beside these.)
 
 pub mod outbox;
+#[cfg(feature = "sqlite")]
 pub mod sqlite;
 pub mod system;
 
 pub use outbox::OutboxMailer;
+#[cfg(feature = "sqlite")]
 pub use sqlite::SqliteTable;
 pub use system::{OsRandom, SystemClock};
