@@ -1,5 +1,5 @@
-//! The served routes, `openapi.yaml` and the error codes agree. (The SAM template joins this
-//! check when it defines the routes.)
+//! The served routes, `openapi.yaml`, `template.yaml`, the function crates and the error codes
+//! agree. (infra/scripts/check_template.py checks the template's IAM, SES and environment.)
 
 use std::collections::BTreeSet;
 use usher_domain::ErrorCode;
@@ -80,4 +80,45 @@ fn every_operation_documents_its_success_and_error_responses() {
             assert!(op["operationId"].as_str().is_some(), "{method:?} {path:?} has no operationId");
         }
     }
+}
+
+fn template() -> serde_yaml::Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml");
+    serde_yaml::from_str(&std::fs::read_to_string(path).expect("template.yaml")).expect("valid YAML")
+}
+
+#[test]
+fn the_templates_http_routes_are_the_served_routes_each_on_the_function_that_serves_it() {
+    let doc = template();
+    let mut in_template = BTreeSet::new();
+    let mut binaries = BTreeSet::new();
+    for (_, resource) in doc["Resources"].as_mapping().expect("resources") {
+        if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let binary = resource["Metadata"]["BuildProperties"]["Binary"].as_str().expect("every function names its binary").to_owned();
+        binaries.insert(binary.clone());
+        if let Some(events) = resource["Properties"]["Events"].as_mapping() {
+            for (_, event) in events {
+                if event["Type"].as_str() == Some("HttpApi") {
+                    let method = event["Properties"]["Method"].as_str().expect("method").to_ascii_uppercase();
+                    let path = event["Properties"]["Path"].as_str().expect("path").to_owned();
+                    in_template.insert((method, path, binary.clone()));
+                }
+            }
+        }
+    }
+    let served: BTreeSet<(String, String, String)> =
+        usher_http::routes().iter().map(|r| (r.method.to_string(), r.path.to_owned(), r.function.to_owned())).collect();
+    assert_eq!(in_template, served, "template.yaml routes (method, path, function) differ from shared/http/src/routes.rs");
+
+    // Every function in the template is a crate under functions/, and every crate is deployed.
+    let crates: BTreeSet<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../functions"))
+        .expect("functions/")
+        .filter_map(|e| e.ok().filter(|e| e.path().join("Cargo.toml").exists()).map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    assert_eq!(binaries, crates);
+    let mut expected: BTreeSet<String> = usher_http::routes::HTTP_FUNCTIONS.iter().map(|f| (*f).to_owned()).collect();
+    expected.insert("expire".to_owned());
+    assert_eq!(crates, expected);
 }

@@ -52,6 +52,9 @@ cargo fmt --all --check
 echo "==> lints"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+echo "==> the SAM template (cfn-lint, serverless rules, sam validate, routes/IAM/SES checks)"
+bash infra/scripts/check-template.sh
+
 echo "==> the Lambda function binaries (the end-to-end suite runs them as Lambda does)"
 cargo build --workspace --bins --locked
 

@@ -1,0 +1,260 @@
+#!/usr/bin/env python3
+"""Checks template.yaml against the code it deploys (run by infra/scripts/check-template.sh).
+
+- The HTTP API routes in template.yaml == the routes in shared/http/src/routes.rs == the paths
+  in openapi.yaml (method + path template), each served by the function routes.rs names, with
+  the authorizer its access level calls for (Public: NONE; User: the JWT authorizer;
+  OperatorOrUser: AWS_IAM or the JWT authorizer).
+- Every crate under functions/ is a function built from the workspace root by its binary.
+- No IAM statement has an Action (or NotAction) containing `*`; DynamoDB actions are only the
+  ones the adapter needs; indexes are granted only to `list` (gsi2) and `expire` (gsi3).
+- ses:SendEmail is granted to exactly invite, resend, accept and expire.
+- Every USHER_* variable config.rs reads is set, USHER_JWT_HS256_SECRET is not, and the log
+  phrases the email-failure metric filters look for still exist in the Rust sources.
+
+Needs PyYAML only (the .venv-infra has it). Exit 0 = all good; 1 = findings, listed.
+"""
+
+import pathlib
+import re
+import sys
+
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "template.yaml"
+ROUTES_RS = ROOT / "shared/http/src/routes.rs"
+CONFIG_RS = ROOT / "shared/lambda/src/config.rs"
+LAMBDA_LIB_RS = ROOT / "shared/lambda/src/lib.rs"
+OPENAPI = ROOT / "openapi.yaml"
+
+SENDERS = {"invite", "resend", "accept", "expire"}
+DYNAMODB_ALLOWED = {
+    "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
+}
+# Which function may query which index (shared/domain/src/usecases: list.rs, expire.rs).
+INDEX_GRANTS = {"list": {"gsi2"}, "expire": {"gsi3"}}
+HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
+
+
+class CfnLoader(yaml.SafeLoader):
+    """A SafeLoader that turns CloudFormation short tags (!Ref, !Sub, !If, ...) into the long form."""
+
+
+def _cfn_tag(loader, tag_suffix, node):
+    name = tag_suffix
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    if name == "Ref":
+        return {"Ref": value}
+    if name == "GetAtt" and isinstance(value, str):
+        value = value.split(".", 1)
+    if name == "Condition":
+        return {"Condition": value}
+    return {"Fn::" + name: value}
+
+
+CfnLoader.add_multi_constructor("!", _cfn_tag)
+
+
+def load_template():
+    # An optional argument checks another copy (the script's own tests use mutated copies).
+    path = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else TEMPLATE
+    with open(path, encoding="utf-8") as f:
+        return yaml.load(f, Loader=CfnLoader)  # noqa: S506 (SafeLoader subclass)
+
+
+def routes_from_rust():
+    text = ROUTES_RS.read_text(encoding="utf-8")
+    pattern = re.compile(r'route!\(\s*([A-Z]+)\s+"([^"]+)"\s*=>\s*"([a-z_]+)"\s*,\s*(\w+)\s*,\s*(\w+)\s*\)')
+    routes = {}
+    for m in pattern.finditer(text):
+        method, path, function, access, op = m.groups()
+        routes[(method, path)] = {"function": function, "access": access, "op": op}
+    return routes
+
+
+def routes_from_openapi():
+    with open(OPENAPI, encoding="utf-8") as f:
+        doc = yaml.safe_load(f)
+    return {(m.upper(), p) for p, item in (doc.get("paths") or {}).items() for m in item if m.lower() in HTTP_METHODS}
+
+
+def as_list(v):
+    return v if isinstance(v, list) else [v]
+
+
+def walk(node, path=()):
+    """Yields (path, dict) for every mapping in the document."""
+    if isinstance(node, dict):
+        yield path, node
+        for k, v in node.items():
+            yield from walk(v, path + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from walk(v, path + (i,))
+
+
+def flatten_strings(node):
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for v in node.values():
+            yield from flatten_strings(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from flatten_strings(v)
+
+
+def main():
+    problems = []
+    tpl = load_template()
+    resources = tpl.get("Resources", {})
+    functions = {k: v for k, v in resources.items() if v.get("Type") == "AWS::Serverless::Function"}
+    apis = {k for k, v in resources.items() if v.get("Type") == "AWS::Serverless::HttpApi"}
+    jwt_authorizers = set()
+    default_authorizer = None
+    for k in apis:
+        auth = resources[k].get("Properties", {}).get("Auth", {})
+        jwt_authorizers |= {n for n, a in (auth.get("Authorizers") or {}).items() if "JwtConfiguration" in a}
+        default_authorizer = auth.get("DefaultAuthorizer")
+    if default_authorizer not in jwt_authorizers:
+        problems.append(f"the HTTP API's DefaultAuthorizer {default_authorizer!r} is not a JWT authorizer")
+
+    # --- functions: one per crate, built from the workspace root by binary name -------------
+    binary_of = {}
+    for logical, res in functions.items():
+        meta = res.get("Metadata", {})
+        binary = meta.get("BuildProperties", {}).get("Binary")
+        if meta.get("BuildMethod") != "rust-cargolambda" or not binary:
+            problems.append(f"{logical}: needs Metadata BuildMethod rust-cargolambda and BuildProperties.Binary")
+            continue
+        if res.get("Properties", {}).get("CodeUri") != ".":
+            problems.append(f"{logical}: CodeUri must be '.' (the workspace root)")
+        binary_of[logical] = binary
+    crates = {p.parent.name for p in (ROOT / "functions").glob("*/Cargo.toml")}
+    if set(binary_of.values()) != crates or len(binary_of) != len(crates):
+        problems.append(f"functions in template {sorted(binary_of.values())} != crates under functions/ {sorted(crates)}")
+
+    # --- routes ---------------------------------------------------------------------------
+    rust = routes_from_rust()
+    if len(rust) < 1:
+        problems.append("no route!(...) lines parsed from routes.rs")
+    openapi = routes_from_openapi()
+    template_routes = {}
+    for logical, res in functions.items():
+        for event_name, ev in (res.get("Properties", {}).get("Events") or {}).items():
+            if ev.get("Type") != "HttpApi":
+                continue
+            props = ev.get("Properties", {})
+            key = (str(props.get("Method", "")).upper(), props.get("Path"))
+            if key in template_routes:
+                problems.append(f"route {key} is declared twice")
+            if props.get("ApiId") not in [{"Ref": a} for a in apis]:
+                problems.append(f"{logical}.{event_name}: ApiId must reference the HttpApi")
+            authorizer = (props.get("Auth") or {}).get("Authorizer", default_authorizer)
+            template_routes[key] = {"function": binary_of.get(logical), "authorizer": authorizer, "event": event_name}
+
+    for name, other in (("openapi.yaml", openapi), ("template.yaml", set(template_routes))):
+        missing, extra = set(rust) - other, other - set(rust)
+        for m in sorted(missing):
+            problems.append(f"{name} lacks route {m[0]} {m[1]} (in routes.rs)")
+        for e in sorted(extra):
+            problems.append(f"{name} has route {e[0]} {e[1]} that routes.rs does not")
+
+    for key, r in sorted(rust.items()):
+        t = template_routes.get(key)
+        if not t:
+            continue
+        if t["function"] != r["function"]:
+            problems.append(f"{key[0]} {key[1]}: template sends it to {t['function']}, routes.rs to {r['function']}")
+        access, authorizer = r["access"], t["authorizer"]
+        ok = {
+            "Public": authorizer == "NONE",
+            "User": authorizer in jwt_authorizers,
+            "OperatorOrUser": authorizer == "AWS_IAM" or authorizer in jwt_authorizers,
+        }.get(access, False)
+        if not ok:
+            problems.append(f"{key[0]} {key[1]}: access {access} but authorizer {authorizer!r}")
+        if access == "OperatorOrUser":
+            print(f"  note: {key[0]} {key[1]} (OperatorOrUser) is authorised by {authorizer}")
+
+    # --- IAM ------------------------------------------------------------------------------
+    for path, node in walk(tpl):
+        if "NotAction" in node:
+            problems.append(f"{'/'.join(map(str, path))}: NotAction is not allowed")
+        if "Action" in node and ("Effect" in node or "Resource" in node):
+            for action in flatten_strings(node["Action"]):
+                if "*" in action:
+                    problems.append(f"{'/'.join(map(str, path))}: Action {action!r} contains '*'")
+    senders = set()
+    for logical, res in functions.items():
+        name = binary_of.get(logical, logical)
+        policies = as_list(res.get("Properties", {}).get("Policies") or [])
+        actions, index_resources = set(), set()
+        for pol in policies:
+            if not isinstance(pol, dict) or "Statement" not in pol:
+                problems.append(f"{logical}: policy {pol!r} is not an inline policy document (no SAM policy templates or managed policies)")
+                continue
+            for st in as_list(pol["Statement"]):
+                acts = set(flatten_strings(st.get("Action", [])))
+                actions |= acts
+                for s in flatten_strings(st.get("Resource", [])):
+                    m = re.search(r"/index/(.+)$", s)
+                    if m:
+                        index_resources.add(m.group(1))
+        for a in sorted(x for x in actions if x.startswith("dynamodb:") and x not in DYNAMODB_ALLOWED):
+            problems.append(f"{name}: {a} is not a call the DynamoDB adapter makes")
+        if index_resources != INDEX_GRANTS.get(name, set()):
+            problems.append(f"{name}: may query indexes {sorted(index_resources)}, expected {sorted(INDEX_GRANTS.get(name, set()))}")
+        if any(a.lower().startswith("ses:") and a != "ses:SendEmail" for a in actions):
+            problems.append(f"{name}: only ses:SendEmail is allowed among SES actions, found {sorted(a for a in actions if a.startswith('ses:'))}")
+        if "ses:SendEmail" in actions:
+            senders.add(name)
+    if senders != SENDERS:
+        problems.append(f"functions with ses:SendEmail {sorted(senders)} != the ones that send email {sorted(SENDERS)}")
+
+    # --- environment ----------------------------------------------------------------------
+    read_vars = set(re.findall(r'"(USHER_[A-Z0-9_]+)"', CONFIG_RS.read_text(encoding="utf-8")))
+    read_vars |= set(re.findall(r'"(USHER_[A-Z0-9_]+)"', LAMBDA_LIB_RS.read_text(encoding="utf-8")))
+    set_vars = set((tpl.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables") or {}))
+    for res in functions.values():
+        set_vars |= set((res.get("Properties", {}).get("Environment", {}).get("Variables") or {}))
+    for v in sorted(read_vars - set_vars - {"USHER_JWT_HS256_SECRET"}):
+        problems.append(f"environment variable {v} (read by the functions) is not set in the template")
+    for v in sorted(set_vars - read_vars):
+        problems.append(f"environment variable {v} is set but nothing reads it")
+    # Anywhere in the parsed template (keys or values; comments may mention it).
+    if "USHER_JWT_HS256_SECRET" in set_vars or any("USHER_JWT_HS256_SECRET" in s for s in flatten_strings(tpl)):
+        problems.append("USHER_JWT_HS256_SECRET must never be set by the template (local runs only)")
+
+    # --- email-failure metric filters still match a log line -------------------------------
+    rust_sources = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "shared").rglob("*.rs"))
+    filters = [v for v in resources.values() if v.get("Type") == "AWS::Logs::MetricFilter"]
+    for f in filters:
+        for phrase in re.findall(r'"([^"]+)"', f.get("Properties", {}).get("FilterPattern", "")):
+            if f'"{phrase}"' not in rust_sources:
+                problems.append(f"metric filter phrase {phrase!r} no longer appears in shared/**/*.rs")
+
+    print(f"  {len(rust)} routes in routes.rs, {len(openapi)} in openapi.yaml, {len(template_routes)} in template.yaml; "
+          f"{len(functions)} functions; ses:SendEmail on {sorted(senders)}")
+    if problems:
+        print("template check FAILED:")
+        for p in problems:
+            print(f"  - {p}")
+        return 1
+    print("template check passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
