@@ -55,6 +55,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "==> the SAM template (cfn-lint, serverless rules, sam validate, routes/IAM/SES checks)"
 bash infra/scripts/check-template.sh
 
+echo "==> sam build, offline (cargo-lambda + zig, x86_64): a bootstrap for every function"
+bash infra/scripts/sam-build.sh
+
 echo "==> the Lambda function binaries (the end-to-end suite runs them as Lambda does)"
 cargo build --workspace --bins --locked
 
