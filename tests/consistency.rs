@@ -1,5 +1,6 @@
 //! The served routes, `openapi.yaml`, `template.yaml`, the function crates and the error codes
-//! agree. (infra/scripts/check_template.py checks the template's IAM, SES and environment.)
+//! agree. (infra/scripts/check_template.py checks the template's authorizers and environment;
+//! tests/iam.rs checks its IAM.)
 
 use std::collections::BTreeSet;
 use usher_domain::ErrorCode;

@@ -1,0 +1,489 @@
+//! Each function's IAM policy in `template.yaml` grants exactly the AWS calls its code makes.
+//!
+//! How "the calls its code makes" is known: the real adapters (`DynamoTable`, `SesMailer`) run
+//! against moto through SDK clients carrying a recording interceptor, which notes every request
+//! as the IAM action(s) it needs, the resource (table, index, SES identity or configuration set)
+//! and, for writes, the partition-key prefix (for `dynamodb:LeadingKeys` conditions). A
+//! scenario then drives every route through the app, attributing each request to the function
+//! that serves it (`routes.rs`), plus the cold-start prime of every function and the scheduled
+//! sweep. Failure-only paths are driven too: a storage failure mid-request (the idempotency
+//! claim is released with a `DeleteItem`), a refused email (retried by the sweep), an expired
+//! link's renewal request.
+//!
+//! The check is both ways: nothing the code calls is missing from the template (the function
+//! would fail in AWS with AccessDenied), and nothing the template grants goes unused.
+//!
+//! IAM for `TransactWriteItems` is per item: `PutItem`, `DeleteItem`, `ConditionCheckItem`,
+//! `UpdateItem` on the item's table (there is no `dynamodb:TransactWriteItems` action).
+
+use aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef;
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept};
+use aws_sdk_dynamodb::error::BoxError;
+use aws_sdk_dynamodb::operation::{
+    delete_item::DeleteItemInput, describe_table::DescribeTableInput, get_item::GetItemInput, put_item::PutItemInput, query::QueryInput,
+    transact_write_items::TransactWriteItemsInput,
+};
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_sesv2::operation::send_email::SendEmailInput;
+use http::{Method, StatusCode};
+use serde_json::{Value, json};
+use serde_yaml::Value as Yaml;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use usher_aws::{DynamoTable, SesMailer};
+use usher_domain::ports::{Committed, Item, Key, Page, Query, StoreError, Table, Write};
+use usher_http::routes::{self, Found};
+use usher_tests::{TestApp, aws};
+
+/// One permission a request needs: action, resource, and (writes only) the partition key's
+/// prefix up to its first `#`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Need {
+    action: String,
+    resource: String,
+    leading_key: Option<String>,
+}
+
+/// Notes the permissions each request needs, under the function currently acting.
+#[derive(Debug, Clone, Default)]
+struct Recorder {
+    acting: Arc<Mutex<String>>,
+    seen: Arc<Mutex<BTreeMap<String, BTreeSet<Need>>>>,
+}
+
+impl Recorder {
+    fn act_as(&self, function: &str) {
+        *self.acting.lock().expect("lock") = function.to_owned();
+    }
+
+    fn note(&self, action: &str, resource: String, leading_key: Option<String>) {
+        let acting = self.acting.lock().expect("lock").clone();
+        let need = Need { action: action.to_owned(), resource, leading_key };
+        self.seen.lock().expect("lock").entry(acting).or_default().insert(need);
+    }
+
+    fn seen(&self) -> BTreeMap<String, BTreeSet<Need>> {
+        self.seen.lock().expect("lock").clone()
+    }
+}
+
+fn pk_prefix(attrs: Option<&HashMap<String, AttributeValue>>) -> Option<String> {
+    let pk = attrs?.get("pk")?.as_s().ok()?;
+    Some(pk.split_inclusive('#').next().unwrap_or(pk).to_owned())
+}
+
+impl Intercept for Recorder {
+    fn name(&self) -> &'static str {
+        "iam-recorder"
+    }
+
+    fn read_before_execution(&self, ctx: &BeforeSerializationInterceptorContextRef<'_>, _cfg: &mut ConfigBag) -> Result<(), BoxError> {
+        let input = ctx.input();
+        if input.downcast_ref::<DescribeTableInput>().is_some() {
+            self.note("dynamodb:DescribeTable", "table".into(), None);
+        } else if input.downcast_ref::<GetItemInput>().is_some() {
+            self.note("dynamodb:GetItem", "table".into(), None);
+        } else if let Some(q) = input.downcast_ref::<QueryInput>() {
+            let resource = q.index_name().map_or("table".to_owned(), |i| format!("table/index/{i}"));
+            self.note("dynamodb:Query", resource, None);
+        } else if let Some(p) = input.downcast_ref::<PutItemInput>() {
+            self.note("dynamodb:PutItem", "table".into(), pk_prefix(p.item()));
+        } else if let Some(d) = input.downcast_ref::<DeleteItemInput>() {
+            self.note("dynamodb:DeleteItem", "table".into(), pk_prefix(d.key()));
+        } else if let Some(t) = input.downcast_ref::<TransactWriteItemsInput>() {
+            for item in t.transact_items() {
+                if let Some(p) = item.put() {
+                    self.note("dynamodb:PutItem", "table".into(), pk_prefix(Some(p.item())));
+                }
+                if let Some(d) = item.delete() {
+                    self.note("dynamodb:DeleteItem", "table".into(), pk_prefix(Some(d.key())));
+                }
+                if let Some(c) = item.condition_check() {
+                    self.note("dynamodb:ConditionCheckItem", "table".into(), pk_prefix(Some(c.key())));
+                }
+                if let Some(u) = item.update() {
+                    self.note("dynamodb:UpdateItem", "table".into(), pk_prefix(Some(u.key())));
+                }
+            }
+        } else if let Some(s) = input.downcast_ref::<SendEmailInput>() {
+            // SES v2 authorises SendEmail on the sending identity and on the configuration set.
+            self.note("ses:SendEmail", "ses:identity".into(), None);
+            if s.configuration_set_name().is_some() {
+                self.note("ses:SendEmail", "ses:configuration-set".into(), None);
+            }
+        } else {
+            self.note("unrecognised request (teach tests/iam.rs its IAM action)", format!("{input:?}"), None);
+        }
+        Ok(())
+    }
+}
+
+/// A table whose writes fail while armed (except the idempotency claim and its release), so a
+/// request fails on our side mid-way, as when DynamoDB throttles.
+struct FailingWrites {
+    inner: Arc<DynamoTable>,
+    armed: AtomicBool,
+}
+
+#[async_trait::async_trait]
+impl Table for FailingWrites {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.inner.get(key).await
+    }
+    async fn query(&self, query: &Query) -> Result<Page, StoreError> {
+        self.inner.query(query).await
+    }
+    async fn transact(&self, writes: Vec<Write>) -> Result<Committed, StoreError> {
+        let idempotency = writes.iter().all(|w| w.key().pk.starts_with("IDEM#"));
+        if self.armed.load(Ordering::SeqCst) && !idempotency {
+            return Err(StoreError::Unavailable("injected by tests/iam.rs".into()));
+        }
+        self.inner.transact(writes).await
+    }
+}
+
+/// The app over recorded AWS clients, and the routes the scenario got a success from.
+struct Scenario {
+    app: TestApp,
+    recorder: Recorder,
+    table: Arc<FailingWrites>,
+    succeeded: BTreeSet<(Method, &'static str)>,
+}
+
+impl Scenario {
+    /// Sends a request as a browser or backend would, attributed to the function that serves it.
+    async fn call(&mut self, method: Method, path: &str, bearer: Option<&str>, body: Option<Value>) -> usher_tests::Reply {
+        self.call_with(method, path, bearer, body, &[]).await
+    }
+
+    async fn call_with(
+        &mut self,
+        method: Method,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> usher_tests::Reply {
+        let bare = path.split('?').next().unwrap_or(path);
+        let Found::Route(route, _) = routes::find(&routes::routes(), &method, bare) else { panic!("no route for {method} {bare}") };
+        self.recorder.act_as(route.function);
+        let reply = self.app.call_with(method.clone(), path, bearer, body.map(|b| b.to_string().into_bytes()), headers).await;
+        if reply.status.is_success() {
+            self.succeeded.insert((method, route.path));
+        }
+        reply
+    }
+
+    /// Runs a write route while storage fails: a 500, and the idempotency claim is released.
+    async fn fail_midway(&mut self, method: Method, path: &str, bearer: Option<&str>, body: Option<Value>) {
+        self.table.armed.store(true, Ordering::SeqCst);
+        let r = self.call_with(method.clone(), path, bearer, body, &[("idempotency-key", "iam-midway")]).await;
+        self.table.armed.store(false, Ordering::SeqCst);
+        assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{method} {path}: {}", r.json);
+    }
+}
+
+fn id(r: &usher_tests::Reply) -> String {
+    assert!(r.status.is_success(), "{}", r.json);
+    r.json["id"].as_str().expect("id").to_owned()
+}
+
+/// Drives every route, the sweep and the failure paths; returns what each function needed.
+async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
+    let recorder = Recorder::default();
+    recorder.act_as("setup");
+    let dynamodb = {
+        let conf = aws::dynamodb().config().to_builder().interceptor(recorder.clone()).build();
+        aws_sdk_dynamodb::Client::from_conf(conf)
+    };
+    let ses = {
+        let conf = aws::sesv2().config().to_builder().interceptor(recorder.clone()).build();
+        aws_sdk_sesv2::Client::from_conf(conf)
+    };
+    let domain = format!("{}.usher.test", aws::unique());
+    aws::verify_domain(&domain).await;
+    let configuration_set = format!("usher-{}", aws::unique());
+    ses.create_configuration_set().configuration_set_name(&configuration_set).send().await.expect("configuration set");
+
+    let dynamo = Arc::new(DynamoTable::new(dynamodb, format!("usher-iam-{}", aws::unique())));
+    dynamo.create().await.expect("create table");
+    // Every function primes the table at cold start (usher_lambda::Ports::build).
+    let mut functions: Vec<&str> = routes::HTTP_FUNCTIONS.to_vec();
+    functions.push("expire");
+    for f in &functions {
+        recorder.act_as(f);
+        dynamo.prime().await.expect("prime");
+    }
+
+    let table = Arc::new(FailingWrites { inner: dynamo, armed: AtomicBool::new(false) });
+    let mailer = Arc::new(SesMailer::new(ses, format!("Usher <no-reply@{domain}>"), Some(configuration_set)));
+    let app = TestApp::with_ports(table.clone(), Some(mailer));
+    let mut s = Scenario { app, recorder: recorder.clone(), table, succeeded: BTreeSet::new() };
+
+    let u = aws::unique();
+    let owner_email = format!("owner-{u}@example.com");
+    let (ada, bob, carol, dave, erin) = (
+        format!("ada-{u}@example.com"),
+        format!("bob-{u}@example.com"),
+        format!("carol-{u}@example.com"),
+        format!("dave-{u}@example.com"),
+        format!("erin-{u}@example.com"),
+    );
+    let operator = s.app.operator();
+    let owner = s.app.token(&owner_email);
+
+    // update: provisioning by the SaaS backend.
+    let t = id(&s.call(Method::POST, "/v1/tenants", Some(&operator), Some(json!({"name": "Acme", "owner_email": owner_email}))).await);
+    let tp = |rest: &str| format!("/v1/tenants/{t}{rest}");
+    // list: the owner's first request links their identity-provider subject (a SUB# PutItem).
+    assert_eq!(s.call(Method::GET, &tp("/invitations"), Some(&owner), None).await.status, StatusCode::OK);
+    assert_eq!(s.call(Method::GET, &tp(""), Some(&owner), None).await.status, StatusCode::OK);
+    assert_eq!(s.call(Method::PATCH, &tp(""), Some(&owner), Some(json!({"name": "Acme Corp"}))).await.status, StatusCode::OK);
+    let role = json!({"permissions": ["members.read", "members.export"]});
+    assert!(s.call(Method::PUT, &tp("/roles/auditor"), Some(&owner), Some(role)).await.status.is_success());
+    assert_eq!(s.call(Method::GET, &tp("/roles"), Some(&owner), None).await.status, StatusCode::OK);
+    assert_eq!(s.call(Method::GET, &tp("/roles/auditor"), Some(&owner), None).await.status, StatusCode::OK);
+
+    // invite, with a working and a refusing mailer.
+    let invite = |email: &str, role: &str| json!({"email": email, "role": role});
+    id(&s.call(Method::POST, &tp("/invitations"), Some(&owner), Some(invite(&ada, "admin"))).await);
+    let inv_bob = id(&s.call(Method::POST, &tp("/invitations"), Some(&owner), Some(invite(&bob, "auditor"))).await);
+    s.call(Method::POST, &tp("/invitations"), Some(&owner), Some(invite(&dave, "viewer"))).await;
+    s.app.mail_fails(true);
+    let failed = s.call(Method::POST, &tp("/invitations"), Some(&owner), Some(invite(&carol, "viewer"))).await;
+    s.app.mail_fails(false);
+    assert_eq!(failed.json["delivery"]["status"], "failed", "{}", failed.json);
+
+    // resend.
+    let resent = s.call(Method::POST, &tp(&format!("/invitations/{inv_bob}/resend")), Some(&owner), None).await;
+    assert_eq!(resent.status, StatusCode::OK, "{}", resent.json);
+
+    // accept: lookup, accept (a first sign-in: user, subject and email items), decline.
+    let ada_token = aws::token_sent_to(&ada);
+    let look = s.call(Method::POST, "/v1/invitations/lookup", None, Some(json!({"token": ada_token}))).await;
+    assert_eq!(look.status, StatusCode::OK, "{}", look.json);
+    let accepted = s.call(Method::POST, "/v1/invitations/accept", Some(&s.app.token(&ada)), Some(json!({"token": ada_token}))).await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.json);
+    let ada_id = accepted.json["member"]["user_id"].as_str().expect("user id").to_owned();
+    let dave_token = aws::token_sent_to(&dave);
+    let declined = s.call(Method::POST, "/v1/invitations/decline", Some(&s.app.token(&dave)), Some(json!({"token": dave_token}))).await;
+    assert!(declined.status.is_success(), "{}", declined.json);
+
+    // list: every read, including the invitee's own pending invitations (the email index).
+    for path in [tp(&format!("/invitations/{inv_bob}")), tp("/members"), tp("/audit"), tp("/invitations?status=pending&limit=1")] {
+        let r = s.call(Method::GET, &path, Some(&owner), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.json);
+    }
+    let mine = s.call(Method::GET, "/v1/me/invitations", Some(&s.app.token(&bob)), None).await;
+    assert_eq!(mine.json["data"].as_array().map(Vec::len), Some(1), "{}", mine.json);
+
+    // update a member; export (also as a fresh tenant owner, whose first request is an export).
+    let patched = s.call(Method::PATCH, &tp(&format!("/members/{ada_id}")), Some(&owner), Some(json!({"role": "member"}))).await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.json);
+    let other_owner = format!("other-{u}@example.com");
+    let t2 = id(&s.call(Method::POST, "/v1/tenants", Some(&operator), Some(json!({"name": "Other", "owner_email": other_owner}))).await);
+    let export = s.call(Method::GET, &format!("/v1/tenants/{t2}/members/export"), Some(&s.app.token(&other_owner)), None).await;
+    assert_eq!(export.status, StatusCode::OK, "{}", export.json);
+
+    // revoke an invitation and a member; delete the custom role (a ConditionCheck on the tenant).
+    let confirm = json!({"confirm_email": ada});
+    for (path, body) in
+        [(tp(&format!("/invitations/{inv_bob}")), None), (tp(&format!("/members/{ada_id}")), Some(confirm)), (tp("/roles/auditor"), None)]
+    {
+        let r = s.call(Method::DELETE, &path, Some(&owner), body).await;
+        assert!(r.status.is_success(), "DELETE {path}: {}", r.json);
+    }
+
+    // expire: the sweep retries carol's refused email, then expires what is overdue.
+    s.recorder.act_as("expire");
+    s.app.clock.advance_secs(61);
+    let first = usher_domain::usecases::expire::sweep(&s.app.deps).await.expect("sweep");
+    assert_eq!(first.delivered, 1, "{first:?}");
+    s.call(Method::POST, &tp("/invitations"), Some(&owner), Some(invite(&erin, "viewer"))).await;
+    s.app.clock.advance_days(31);
+    // accept: an expired link asks the inviter for a new one (an email to the owner).
+    let renewal = s.call(Method::POST, "/v1/invitations/renewal-request", None, Some(json!({"token": aws::token_sent_to(&erin)}))).await;
+    assert!(renewal.status.is_success(), "{}", renewal.json);
+    s.recorder.act_as("expire");
+    let second = usher_domain::usecases::expire::sweep(&s.app.deps).await.expect("sweep");
+    assert!(second.expired >= 2, "{second:?}");
+
+    // Every write function, when storage fails mid-request, releases the idempotency claim.
+    let owner = s.app.token(&owner_email);
+    let fresh = |n: &str| format!("{n}-{u}@example.com");
+    s.fail_midway(Method::POST, &tp("/invitations"), Some(&owner), Some(invite(&fresh("frank"), "viewer"))).await;
+    let inv_gina = id(&s.call(Method::POST, &tp("/invitations"), Some(&owner), Some(invite(&fresh("gina"), "viewer"))).await);
+    s.fail_midway(Method::POST, &tp(&format!("/invitations/{inv_gina}/resend")), Some(&owner), None).await;
+    s.fail_midway(Method::DELETE, &tp(&format!("/invitations/{inv_gina}")), Some(&owner), None).await;
+    s.fail_midway(Method::PATCH, &tp(""), Some(&owner), Some(json!({"name": "Acme Again"}))).await;
+    let gina = fresh("gina");
+    s.fail_midway(Method::POST, "/v1/invitations/accept", Some(&s.app.token(&gina)), Some(json!({"token": aws::token_sent_to(&gina)})))
+        .await;
+
+    let all: BTreeSet<(Method, &'static str)> = routes::routes().into_iter().map(|r| (r.method, r.path)).collect();
+    let missed: Vec<_> = all.difference(&s.succeeded).collect();
+    assert!(missed.is_empty(), "the scenario never got a success from {missed:?}");
+    recorder.seen()
+}
+
+/// A granted permission: action, resource, and the `dynamodb:LeadingKeys` patterns if any.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Grant {
+    function: String,
+    action: String,
+    resource: String,
+    leading_keys: Option<Vec<String>>,
+}
+
+/// A Resource entry, named as the recorder names resources.
+fn resource_name(v: &Yaml) -> Vec<String> {
+    match v {
+        Yaml::Tagged(t) if t.tag == "GetAtt" && t.value.as_str() == Some("Table.Arn") => vec!["table".into()],
+        Yaml::Tagged(t) if t.tag == "Sub" => {
+            let s = t.value.as_str().expect("!Sub string");
+            if let Some(index) = s.strip_prefix("${Table.Arn}/index/") {
+                vec![format!("table/index/{index}")]
+            } else if s.contains(":ses:") && s.contains(":identity/${SenderDomain}") {
+                vec!["ses:identity".into()]
+            } else if s.contains(":ses:") && s.contains(":configuration-set/${SesConfigurationSet}") {
+                vec!["ses:configuration-set".into()]
+            } else {
+                panic!("unrecognised resource {s}")
+            }
+        }
+        // SES: the configured branch (the scenario sends with a configuration set); the other
+        // branch must be the same minus the configuration set.
+        Yaml::Tagged(t) if t.tag == "If" => {
+            let parts = t.value.as_sequence().expect("!If [cond, then, else]");
+            assert_eq!(parts[0].as_str(), Some("HasSesConfigurationSet"), "{parts:?}");
+            let then: Vec<String> = resource_name(&parts[1]);
+            let otherwise: Vec<String> = resource_name(&parts[2]);
+            let expected: Vec<String> = then.iter().filter(|r| *r != "ses:configuration-set").cloned().collect();
+            assert_eq!(otherwise, expected, "without a configuration set the grant is the sender identity alone");
+            then
+        }
+        Yaml::Sequence(items) => items.iter().flat_map(resource_name).collect(),
+        other => panic!("unrecognised resource {other:?}"),
+    }
+}
+
+fn strings(v: &Yaml) -> Vec<String> {
+    match v {
+        Yaml::String(s) => vec![s.clone()],
+        Yaml::Sequence(items) => items.iter().flat_map(strings).collect(),
+        other => panic!("expected strings, got {other:?}"),
+    }
+}
+
+fn grants() -> Vec<Grant> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml");
+    let doc: Yaml = serde_yaml::from_str(&std::fs::read_to_string(path).expect("template.yaml")).expect("valid YAML");
+    let mut out = Vec::new();
+    for (_, res) in doc["Resources"].as_mapping().expect("resources") {
+        if res["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let function = res["Metadata"]["BuildProperties"]["Binary"].as_str().expect("binary").to_owned();
+        for policy in res["Properties"]["Policies"].as_sequence().expect("inline policies") {
+            for st in policy["Statement"].as_sequence().expect("statements") {
+                assert_eq!(st["Effect"].as_str(), Some("Allow"), "{function}: {st:?}");
+                let leading_keys = match &st["Condition"] {
+                    Yaml::Null => None,
+                    c => {
+                        let like = c["ForAllValues:StringLike"].as_mapping().expect("only ForAllValues:StringLike conditions");
+                        assert_eq!(like.len(), 1, "{function}: one condition key");
+                        Some(strings(&like["dynamodb:LeadingKeys"]))
+                    }
+                };
+                for action in strings(&st["Action"]) {
+                    for resource in resource_name(&st["Resource"]) {
+                        out.push(Grant {
+                            function: function.clone(),
+                            action: action.clone(),
+                            resource,
+                            leading_keys: leading_keys.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// IAM's StringLike: `*` matches any run of characters. Leading keys are recorded as a prefix
+/// ending in `#`, so `SUB#` stands for every `SUB#...` key.
+fn like(pattern: &str, prefix: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(head) if !head.contains('*') => prefix.starts_with(head),
+        _ => panic!("tests/iam.rs understands LeadingKeys patterns of the form `PREFIX*`, not {pattern:?}"),
+    }
+}
+
+fn allows(g: &Grant, need: &Need) -> bool {
+    g.action == need.action
+        && g.resource == need.resource
+        && match (&g.leading_keys, &need.leading_key) {
+            (None, _) => true,
+            (Some(patterns), Some(prefix)) => patterns.iter().any(|p| like(p, prefix)),
+            (Some(_), None) => false,
+        }
+}
+
+#[tokio::test]
+#[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
+async fn each_functions_iam_policy_grants_exactly_the_aws_calls_its_code_makes() {
+    let seen = run_scenario().await;
+    let grants = grants();
+
+    let mut problems = Vec::new();
+    for g in &grants {
+        if g.action.contains('*') || g.resource.contains('*') {
+            problems.push(format!("{}: wildcard in {} on {}", g.function, g.action, g.resource));
+        }
+    }
+    let functions: BTreeSet<&str> = grants.iter().map(|g| g.function.as_str()).collect();
+    for f in &functions {
+        let needs = seen.get(*f).cloned().unwrap_or_default();
+        let mine: Vec<&Grant> = grants.iter().filter(|g| g.function == *f).collect();
+        for need in &needs {
+            if !mine.iter().any(|g| allows(g, need)) {
+                problems.push(format!(
+                    "{f}: calls {} on {} (key {:?}) but the template does not allow it",
+                    need.action, need.resource, need.leading_key
+                ));
+            }
+        }
+        for g in &mine {
+            if !needs.iter().any(|n| allows(g, n)) {
+                problems.push(format!("{f}: the template grants {} on {} but the code never calls it", g.action, g.resource));
+            }
+        }
+        // A condition on a grant must hold for every such call (no unconditioned twin).
+        for need in &needs {
+            let conditioned = mine.iter().any(|g| g.action == need.action && g.resource == need.resource && g.leading_keys.is_some());
+            let open = mine.iter().any(|g| g.action == need.action && g.resource == need.resource && g.leading_keys.is_none());
+            if conditioned && open {
+                problems.push(format!("{f}: {} on {} is granted both with and without a key condition", need.action, need.resource));
+            }
+        }
+    }
+    let unknown: Vec<&String> = seen.keys().filter(|k| !functions.contains(k.as_str()) && *k != "setup").collect();
+    if !unknown.is_empty() {
+        problems.push(format!("calls were made as {unknown:?}, which the template does not deploy"));
+    }
+    // What the code needs, for the reader of a failure.
+    let summary: Vec<String> = seen
+        .iter()
+        .filter(|(f, _)| *f != "setup")
+        .map(|(f, needs)| {
+            let list: Vec<String> = needs
+                .iter()
+                .map(|n| format!("{} {}{}", n.action, n.resource, n.leading_key.as_ref().map(|k| format!(" [{k}]")).unwrap_or_default()))
+                .collect();
+            format!("{f}:\n    {}", list.join("\n    "))
+        })
+        .collect();
+    assert!(problems.is_empty(), "{}\n\nthe calls each function made:\n{}", problems.join("\n"), summary.join("\n"));
+}
