@@ -78,7 +78,7 @@ impl LocalEnv {
         let mut env = Self::open(data_dir, now, None)?;
         if *kind == StoreKind::Dynamodb {
             let table = table.ok_or("--table is required with --store dynamodb")?;
-            let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest()).timeout_config(usher_aws::sdk_timeouts()).load().await;
+            let sdk = usher_aws::sdk_config().await;
             let dynamo = usher_aws::DynamoTable::new(aws_sdk_dynamodb::Client::new(&sdk), table);
             dynamo.prime().await.map_err(|e| format!("cannot reach DynamoDB table '{table}': {e}"))?;
             env.deps.table = Arc::new(dynamo);

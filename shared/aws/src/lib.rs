@@ -19,3 +19,9 @@ pub fn sdk_timeouts() -> aws_config::timeout::TimeoutConfig {
         .connect_timeout(Duration::from_secs(1))
         .build()
 }
+
+/// The shared SDK configuration from the standard AWS environment (region, credentials: the
+/// function's role on Lambda, the operator's profile in the CLI) with `sdk_timeouts`.
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest()).timeout_config(sdk_timeouts()).load().await
+}

@@ -56,7 +56,7 @@ impl Ports {
     /// function's role; `AWS_ENDPOINT_URL` points them elsewhere for local runs), primes the
     /// DynamoDB connection and the identity provider's keys.
     pub async fn build(config: &Config) -> Result<Self, InitError> {
-        let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest()).timeout_config(usher_aws::sdk_timeouts()).load().await;
+        let sdk = usher_aws::sdk_config().await;
         let table = DynamoTable::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table);
         table.prime().await.map_err(|e| InitError::Table(e.to_string()))?;
         let mailer = SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), &config.sender, config.configuration_set.clone());
