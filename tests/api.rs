@@ -801,27 +801,43 @@ async fn the_sweep_expires_overdue_invitations_frees_their_seats_and_is_a_no_op_
 // ---- tenants, roles, audit ----------------------------------------------------------------------------
 
 #[tokio::test]
-async fn only_an_operator_creates_tenants_and_an_owner_can_rename_but_not_change_seats() {
+async fn only_an_operator_creates_tenants_and_changes_their_seat_limit() {
     let (app, t) = setup().await;
-    let r = app.call(Method::POST, "/v1/tenants", Some(&app.token(OWNER)), Some(json!({"name": "Mine", "owner_email": OWNER}))).await;
+    let owner = app.token(OWNER);
+    let r = app.call(Method::POST, "/v1/tenants", Some(&owner), Some(json!({"name": "Mine", "owner_email": OWNER}))).await;
     assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "forbidden"));
     let bad = app.call(Method::POST, "/v1/tenants", Some(&app.operator()), Some(json!({"name": "", "owner_email": "nope"}))).await;
     assert_eq!(bad.json["errors"].as_array().unwrap().len(), 2);
-    let owner = app.token(OWNER);
-    let renamed = app
-        .call(Method::PATCH, &format!("/v1/tenants/{t}"), Some(&owner), Some(json!({"name": "Acme Corp", "invitation_ttl_days": 14})))
-        .await;
-    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.json);
-    assert_eq!(renamed.json["name"], "Acme Corp");
-    let seats = app.call(Method::PATCH, &format!("/v1/tenants/{t}"), Some(&owner), Some(json!({"seat_limit": 1000}))).await;
-    assert_eq!(seats.code(), "forbidden");
+    // The operator routes refuse a person's token, even the owner's: the plan is the SaaS's.
+    for (method, body) in [(Method::GET, None), (Method::PATCH, Some(json!({"name": "Mine now"})))] {
+        let r = app.call(method, &format!("/v1/tenants/{t}"), Some(&owner), body).await;
+        assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "forbidden"), "{}", r.json);
+        assert!(r.json["detail"].as_str().unwrap().contains("/settings"), "the problem points people to their route");
+    }
     let op = app.call(Method::PATCH, &format!("/v1/tenants/{t}"), Some(&app.operator()), Some(json!({"seat_limit": 10}))).await;
     assert_eq!(op.json["seats"]["limit"], 10);
-    let got = app.call(Method::GET, &format!("/v1/tenants/{t}"), Some(&owner), None).await;
+    let read = app.call(Method::GET, &format!("/v1/tenants/{t}"), Some(&app.operator()), None).await;
+    assert_eq!((read.status, read.json["seats"]["limit"].as_u64()), (StatusCode::OK, Some(10)));
+    let unlimited =
+        app.call(Method::PATCH, &format!("/v1/tenants/{t}"), Some(&app.operator()), Some(json!({"unlimited_seats": true}))).await;
+    assert!(unlimited.json["seats"]["limit"].is_null(), "{}", unlimited.json);
+}
+
+#[tokio::test]
+async fn an_owner_renames_the_tenant_and_sets_its_invitation_lifetime_but_not_its_seats() {
+    let (app, t) = setup().await;
+    let owner = app.token(OWNER);
+    let settings = format!("/v1/tenants/{t}/settings");
+    let renamed = app.call(Method::PATCH, &settings, Some(&owner), Some(json!({"name": "Acme Corp", "invitation_ttl_days": 14}))).await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.json);
+    assert_eq!(renamed.json["name"], "Acme Corp");
+    let seats = app.call(Method::PATCH, &settings, Some(&owner), Some(json!({"seat_limit": 1000}))).await;
+    assert_eq!(seats.code(), "forbidden");
+    let got = app.call(Method::GET, &settings, Some(&owner), None).await;
     assert_eq!(got.json["invitation_ttl_days"], 14);
     let inv = app.invite(&t, OWNER, "ada@example.com", "member").await;
     assert_eq!(inv.json["expires_at"], "2026-12-07T09:00:00Z", "the tenant's lifetime applies");
-    let stranger = app.call(Method::GET, &format!("/v1/tenants/{t}"), Some(&app.token("x@y.test")), None).await;
+    let stranger = app.call(Method::GET, &settings, Some(&app.token("x@y.test")), None).await;
     assert_eq!(stranger.code(), "not_found");
 }
 

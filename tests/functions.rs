@@ -65,13 +65,19 @@ async fn the_function_binaries_serve_the_whole_lifecycle_as_lambda_runs_them() {
     let expire = Function::start("expire", &env).await;
 
     // Tenant provisioning is IAM-authorised: API Gateway puts the caller's IAM identity in the context.
-    let mut create =
-        http_event("POST", "/v1/tenants", None, Some(&json!({"name": "Acme", "owner_email": "owner@acme.test", "seat_limit": 5})));
-    create["requestContext"]["authorizer"] = json!({"iam": {"accessKey": "AKIA", "accountId": "123456789012", "callerId": "AROA:backend",
-        "cognitoIdentity": null, "principalOrgId": null, "userArn": "arn:aws:sts::123456789012:assumed-role/backend/x", "userId": "AROA:backend"}});
-    let (status, tenant, _) = http_answer(&update.invoke(create).await.expect("answer"));
+    let signed = |mut event: Value| {
+        event["requestContext"]["authorizer"] = json!({"iam": {"accessKey": "AKIA", "accountId": "123456789012", "callerId": "AROA:backend",
+            "cognitoIdentity": null, "principalOrgId": null, "userArn": "arn:aws:sts::123456789012:assumed-role/backend/x", "userId": "AROA:backend"}});
+        event
+    };
+    let create = http_event("POST", "/v1/tenants", None, Some(&json!({"name": "Acme", "owner_email": "owner@acme.test", "seat_limit": 4})));
+    let (status, tenant, _) = http_answer(&update.invoke(signed(create)).await.expect("answer"));
     assert_eq!(status, 201, "{tenant}");
     let t = tenant["id"].as_str().expect("tenant id").to_owned();
+    // The customer upgrades: the backend raises the seat limit, IAM-authorised too.
+    let upgrade = http_event("PATCH", &format!("/v1/tenants/{t}"), None, Some(&json!({"seat_limit": 5})));
+    let (status, upgraded, _) = http_answer(&update.invoke(signed(upgrade)).await.expect("answer"));
+    assert_eq!((status, &upgraded["seats"]["limit"]), (200, &json!(5)), "{upgraded}");
     let (status, _, _) =
         call(&update, "POST", "/v1/tenants", Some(&token("owner@acme.test")), Some(json!({"name": "Mine", "owner_email": "x@y.test"})))
             .await;

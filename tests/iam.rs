@@ -238,8 +238,10 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
     let tp = |rest: &str| format!("/v1/tenants/{t}{rest}");
     // list: the owner's first request links their identity-provider subject (a SUB# PutItem).
     assert_eq!(s.call(Method::GET, &tp("/invitations"), Some(&owner), None).await.status, StatusCode::OK);
-    assert_eq!(s.call(Method::GET, &tp(""), Some(&owner), None).await.status, StatusCode::OK);
-    assert_eq!(s.call(Method::PATCH, &tp(""), Some(&owner), Some(json!({"name": "Acme Corp"}))).await.status, StatusCode::OK);
+    assert_eq!(s.call(Method::GET, &tp(""), Some(&operator), None).await.status, StatusCode::OK);
+    assert_eq!(s.call(Method::PATCH, &tp(""), Some(&operator), Some(json!({"seat_limit": 50}))).await.status, StatusCode::OK);
+    assert_eq!(s.call(Method::GET, &tp("/settings"), Some(&owner), None).await.status, StatusCode::OK);
+    assert_eq!(s.call(Method::PATCH, &tp("/settings"), Some(&owner), Some(json!({"name": "Acme Corp"}))).await.status, StatusCode::OK);
     let role = json!({"permissions": ["members.read", "members.export"]});
     assert!(s.call(Method::PUT, &tp("/roles/auditor"), Some(&owner), Some(role)).await.status.is_success());
     assert_eq!(s.call(Method::GET, &tp("/roles"), Some(&owner), None).await.status, StatusCode::OK);
@@ -316,7 +318,7 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
     let inv_gina = id(&s.call(Method::POST, &tp("/invitations"), Some(&owner), Some(invite(&fresh("gina"), "viewer"))).await);
     s.fail_midway(Method::POST, &tp(&format!("/invitations/{inv_gina}/resend")), Some(&owner), None).await;
     s.fail_midway(Method::DELETE, &tp(&format!("/invitations/{inv_gina}")), Some(&owner), None).await;
-    s.fail_midway(Method::PATCH, &tp(""), Some(&owner), Some(json!({"name": "Acme Again"}))).await;
+    s.fail_midway(Method::PATCH, &tp("/settings"), Some(&owner), Some(json!({"name": "Acme Again"}))).await;
     let gina = fresh("gina");
     s.fail_midway(Method::POST, "/v1/invitations/accept", Some(&s.app.token(&gina)), Some(json!({"token": aws::token_sent_to(&gina)})))
         .await;

@@ -4,7 +4,7 @@
 - The HTTP API routes in template.yaml == the routes in shared/http/src/routes.rs == the paths
   in openapi.yaml (method + path template), each served by the function routes.rs names, with
   the authorizer its access level calls for (Public: NONE; User: the JWT authorizer;
-  OperatorOrUser: AWS_IAM or the JWT authorizer).
+  Operator: AWS_IAM).
 - Every crate under functions/ is a function built from the workspace root by its binary.
 - No IAM statement has an Action containing `*` or uses NotAction; every function's policies
   are inline documents (no SAM policy templates or managed policies); SES actions are only
@@ -171,12 +171,10 @@ def main():
         ok = {
             "Public": authorizer == "NONE",
             "User": authorizer in jwt_authorizers,
-            "OperatorOrUser": authorizer == "AWS_IAM" or authorizer in jwt_authorizers,
+            "Operator": authorizer == "AWS_IAM",
         }.get(access, False)
         if not ok:
             problems.append(f"{key[0]} {key[1]}: access {access} but authorizer {authorizer!r}")
-        if access == "OperatorOrUser":
-            print(f"  note: {key[0]} {key[1]} (OperatorOrUser) is authorised by {authorizer}")
 
     # --- IAM ------------------------------------------------------------------------------
     for path, node in walk(tpl):

@@ -221,6 +221,17 @@ pub(crate) async fn dispatch(
             let patch: tenants::TenantPatch = json(req, false)?;
             Ok(ok(&tenants::update_tenant(deps, &caller, &t, &patch).await.map_err(fail)?))
         }
+        Op::GetTenantSettings => {
+            let t = tenant_param(params)?;
+            let caller = Caller::User(user(&caller)?.clone());
+            Ok(ok(&tenants::get_tenant(deps, &caller, &t).await.map_err(fail)?))
+        }
+        Op::UpdateTenantSettings => {
+            let t = tenant_param(params)?;
+            let caller = Caller::User(user(&caller)?.clone());
+            let patch: tenants::TenantPatch = json(req, false)?;
+            Ok(ok(&tenants::update_tenant(deps, &caller, &t, &patch).await.map_err(fail)?))
+        }
         Op::ListRoles => {
             let t = tenant_param(params)?;
             let data = roles::list_roles(deps, user(&caller)?, &t).await.map_err(fail)?;

@@ -215,7 +215,7 @@ impl App {
         if access == Access::Public {
             return Ok(None);
         }
-        if access == Access::OperatorOrUser && ctx.iam_operator {
+        if access == Access::Operator && ctx.iam_operator {
             return Ok(Some(Caller::Operator));
         }
         let unauthenticated = |e: AuthError| match e {
@@ -224,10 +224,14 @@ impl App {
         };
         let token = auth::bearer(headers).map_err(unauthenticated)?;
         let verified = self.verifier.verify(token).await.map_err(unauthenticated)?;
-        if access == Access::OperatorOrUser && verified.operator {
-            return Ok(Some(Caller::Operator));
+        match (access, verified.operator) {
+            (Access::Operator, true) => Ok(Some(Caller::Operator)),
+            (Access::Operator, false) => Err(Problem::new(
+                ErrorCode::Forbidden,
+                "only the SaaS's backend may call this (IAM in the AWS stack, an operator token locally); members use /v1/tenants/{tenantId}/settings",
+            )),
+            _ => Ok(Some(Caller::User(verified.principal))),
         }
-        Ok(Some(Caller::User(verified.principal)))
     }
 
     fn preflight(&self) -> Response<Bytes> {

@@ -10,9 +10,9 @@ pub enum Access {
     Public,
     /// A signed-in person (Bearer JWT).
     User,
-    /// The SaaS's backend (IAM in the stack; an operator token locally) or, where the use case
-    /// allows, a signed-in member.
-    OperatorOrUser,
+    /// The SaaS's own backend: AWS IAM in the stack (API Gateway checks the signature), an
+    /// operator token locally. A person's JWT is `403 forbidden`.
+    Operator,
 }
 
 /// What a route does.
@@ -52,6 +52,10 @@ pub enum Op {
     GetTenant,
     /// Change a tenant.
     UpdateTenant,
+    /// A member reads their tenant.
+    GetTenantSettings,
+    /// An owner changes their tenant's name and default invitation lifetime.
+    UpdateTenantSettings,
     /// List roles.
     ListRoles,
     /// Read a role.
@@ -102,9 +106,13 @@ pub fn routes() -> Vec<Route> {
         route!(POST "/v1/invitations/accept" => "accept", User, Accept),
         route!(POST "/v1/invitations/decline" => "accept", User, Decline),
         route!(POST "/v1/invitations/renewal-request" => "accept", Public, RenewalRequest),
-        route!(POST "/v1/tenants" => "update", OperatorOrUser, CreateTenant),
-        route!(GET "/v1/tenants/{tenantId}" => "update", OperatorOrUser, GetTenant),
-        route!(PATCH "/v1/tenants/{tenantId}" => "update", OperatorOrUser, UpdateTenant),
+        route!(POST "/v1/tenants" => "update", Operator, CreateTenant),
+        route!(GET "/v1/tenants/{tenantId}" => "update", Operator, GetTenant),
+        route!(PATCH "/v1/tenants/{tenantId}" => "update", Operator, UpdateTenant),
+        // The same tenant for its people (an extension): API Gateway allows one authorizer per
+        // route, so members and owners reach it under its own path, behind the JWT authorizer.
+        route!(GET "/v1/tenants/{tenantId}/settings" => "update", User, GetTenantSettings),
+        route!(PATCH "/v1/tenants/{tenantId}/settings" => "update", User, UpdateTenantSettings),
         route!(GET "/v1/tenants/{tenantId}/roles" => "update", User, ListRoles),
         route!(GET "/v1/tenants/{tenantId}/roles/{name}" => "update", User, GetRole),
         route!(PUT "/v1/tenants/{tenantId}/roles/{name}" => "update", User, PutRole),
