@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Builds the deployable stack offline, as a deploy would: `sam build --config-env dev` with the
-# rust-cargolambda builder (cargo-lambda + zig, pinned, in .venv-infra), x86_64, then checks that
-# every function in template.yaml got an executable x86-64 Linux `bootstrap`.
-# First run on a cold machine: about 12 minutes on 2 cores (a release build per function; the
-# dependencies are built once and shared).
+# rust-cargolambda builder (cargo-lambda + zig, pinned, in .venv-infra), then checks that every
+# function in template.yaml got an executable Linux `bootstrap` for the architecture built.
+# arm64 (Graviton, the template's default) needs the aarch64 Rust standard library; it is added
+# with rustup when missing. Where that cannot be done (no rustup, or no access to its server)
+# the build falls back to x86_64 and says so.
+# First run on a cold 2-core machine: see BENCHMARKS.md (a release build per function with fat
+# LTO; the dependencies are built once and shared).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -22,9 +25,20 @@ PY
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "cargo-lambda==${CARGO_LAMBDA_VERSION}" "ziglang==${ZIGLANG_VERSION}"
 fi
 
-PATH="$PWD/$VENV/bin:$PATH" "$VENV/bin/sam" build --config-env dev
+ARCH=arm64
+if ! rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-linux-gnu; then
+  echo "==> adding the Rust target aarch64-unknown-linux-gnu (arm64 Lambda)"
+  rustup target add aarch64-unknown-linux-gnu >/dev/null 2>&1 || ARCH=x86_64
+fi
+if [ "$ARCH" = arm64 ]; then
+  echo "==> sam build --config-env dev (arm64)"
+  PATH="$PWD/$VENV/bin:$PATH" "$VENV/bin/sam" build --config-env dev
+else
+  echo "==> sam build --config-env dev: cannot add the aarch64 Rust target here, building x86_64 instead"
+  PATH="$PWD/$VENV/bin:$PATH" "$VENV/bin/sam" build --config-env dev --parameter-overrides "Stage=dev Architecture=x86_64"
+fi
 
-"$VENV/bin/python" - <<'PY'
+USHER_ARCH=$ARCH "$VENV/bin/python" - <<'PY'
 import os, sys, yaml
 
 class Loader(yaml.SafeLoader):
@@ -34,6 +48,8 @@ class Loader(yaml.SafeLoader):
 Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
 template = yaml.load(open("template.yaml"), Loader=Loader)
 functions = [name for name, r in template["Resources"].items() if r.get("Type") == "AWS::Serverless::Function"]
+arch = os.environ["USHER_ARCH"]
+machine = {"arm64": b"\xb7\x00", "x86_64": b"\x3e\x00"}[arch]
 problems = []
 for name in functions:
     path = os.path.join(".aws-sam", "build", name, "bootstrap")
@@ -42,14 +58,14 @@ for name in functions:
         continue
     with open(path, "rb") as f:
         head = f.read(20)
-    # ELF magic, 64-bit, and e_machine 0x3E (x86-64) at offset 18.
-    if head[:4] != b"\x7fELF" or head[4] != 2 or head[18:20] != b"\x3e\x00":
-        problems.append(f"{name}: bootstrap is not an x86-64 ELF executable")
+    # ELF magic, 64-bit, and e_machine at offset 18: 0xB7 (AArch64) or 0x3E (x86-64).
+    if head[:4] != b"\x7fELF" or head[4] != 2 or head[18:20] != machine:
+        problems.append(f"{name}: bootstrap is not a 64-bit {arch} ELF executable")
     elif not os.access(path, os.X_OK):
         problems.append(f"{name}: bootstrap is not executable")
     else:
         print(f"    {name}: bootstrap {os.path.getsize(path) / 1e6:.1f} MB")
 if problems or len(functions) != 8:
     sys.exit("sam build check failed: " + "; ".join(problems or [f"expected 8 functions, found {len(functions)}"]))
-print(f"sam build produced a bootstrap for all {len(functions)} functions")
+print(f"sam build produced an {arch} bootstrap for all {len(functions)} functions")
 PY
