@@ -10,6 +10,9 @@
   are inline documents (no SAM policy templates or managed policies); SES actions are only
   ses:SendEmail. Which actions each function gets is checked exactly, against the calls its
   code makes, by tests/iam.rs (it needs moto and the SDK, so it runs under cargo test).
+- samconfig.toml: each stage (dev, staging, prod) builds and deploys stack `usher-<stage>` with
+  `Stage=<stage>`, the same Architecture for build and deploy, and only parameters the template
+  declares; every template parameter without a default is given.
 - Every USHER_* variable config.rs reads is set, USHER_JWT_HS256_SECRET is not, and the log
   phrases the email-failure metric filters look for still exist in the Rust sources.
 
@@ -19,6 +22,7 @@ Needs PyYAML only (the .venv-infra has it). Exit 0 = all good; 1 = findings, lis
 import pathlib
 import re
 import sys
+import tomllib
 
 import yaml
 
@@ -28,6 +32,8 @@ ROUTES_RS = ROOT / "shared/http/src/routes.rs"
 CONFIG_RS = ROOT / "shared/lambda/src/config.rs"
 LAMBDA_LIB_RS = ROOT / "shared/lambda/src/lib.rs"
 OPENAPI = ROOT / "openapi.yaml"
+SAMCONFIG = ROOT / "samconfig.toml"
+STAGES = ("dev", "staging", "prod")
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 
@@ -197,6 +203,33 @@ def main():
                         problems.append(f"{name}: only ses:SendEmail is allowed among SES actions, found {a}")
                     if a == "ses:SendEmail":
                         senders.add(name)
+
+    # --- samconfig.toml: one stack per stage, parameters the template knows ---------------
+    declared = tpl.get("Parameters", {})
+    required = {k for k, v in declared.items() if "Default" not in v}
+    config = tomllib.loads(SAMCONFIG.read_text(encoding="utf-8"))
+
+    def overrides(section):
+        pairs = as_list(section.get("parameter_overrides", []))
+        if len(pairs) == 1 and " " in pairs[0]:
+            pairs = pairs[0].split()
+        return dict(p.split("=", 1) for p in pairs)
+
+    for stage in STAGES:
+        build = overrides(config.get(stage, {}).get("build", {}).get("parameters", {}))
+        deploy_section = config.get(stage, {}).get("deploy", {}).get("parameters", {})
+        deploy = overrides(deploy_section)
+        if deploy_section.get("stack_name") != f"usher-{stage}":
+            problems.append(f"samconfig {stage}: stack_name {deploy_section.get('stack_name')!r}, expected 'usher-{stage}'")
+        for kind, params in (("build", build), ("deploy", deploy)):
+            if params.get("Stage") != stage:
+                problems.append(f"samconfig {stage}.{kind}: Stage={params.get('Stage')!r}, expected {stage!r}")
+            for k in sorted(set(params) - set(declared)):
+                problems.append(f"samconfig {stage}.{kind}: {k} is not a template parameter")
+        if build.get("Architecture") != deploy.get("Architecture"):
+            problems.append(f"samconfig {stage}: builds {build.get('Architecture')} but deploys {deploy.get('Architecture')}")
+        for k in sorted(required - set(deploy)):
+            problems.append(f"samconfig {stage}.deploy: the template requires {k}")
 
     # --- environment ----------------------------------------------------------------------
     read_vars = set(re.findall(r'"(USHER_[A-Z0-9_]+)"', CONFIG_RS.read_text(encoding="utf-8")))
