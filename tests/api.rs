@@ -625,6 +625,46 @@ async fn my_invitations_lists_pending_invitations_to_my_verified_email_across_te
     assert!(later.json["data"].as_array().unwrap().is_empty());
 }
 
+#[tokio::test]
+async fn my_tenants_lists_every_tenant_i_belong_to_with_my_role_page_by_page() {
+    let app = TestApp::new();
+    let a = app.tenant("Acme", OWNER, None).await;
+    let b = app.tenant("Beta", "boss@beta.test", None).await;
+    let c = app.tenant("Gamma", "chief@gamma.test", None).await;
+    let ada = app.member(&a, OWNER, "ada@example.com", "member").await;
+    app.member(&b, "boss@beta.test", "ada@example.com", "admin").await;
+    app.invite(&c, "chief@gamma.test", "ada@example.com", "viewer").await; // pending: not a tenant of hers yet
+    let me = app.token("ada@example.com");
+
+    let first = app.call(Method::GET, "/v1/me/tenants?limit=1", Some(&me), None).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.json);
+    assert_eq!(first.json["data"][0]["tenant_name"], "Acme", "oldest tenant first");
+    assert_eq!(first.json["data"][0]["role"], "member");
+    let cursor = first.json["next_cursor"].as_str().expect("a second page");
+    let second = app.call(Method::GET, &format!("/v1/me/tenants?limit=1&cursor={cursor}"), Some(&me), None).await;
+    assert_eq!((second.json["data"][0]["tenant_name"].as_str(), second.json["data"][0]["role"].as_str()), (Some("Beta"), Some("admin")));
+    assert!(second.json["next_cursor"].is_null(), "{}", second.json);
+
+    // Leaving (here: being removed) takes the tenant off the list.
+    let removed = app
+        .call(
+            Method::DELETE,
+            &path(&a, &format!("/members/{ada}")),
+            Some(&app.token(OWNER)),
+            Some(json!({"confirm_email": "ada@example.com"})),
+        )
+        .await;
+    assert!(removed.status.is_success(), "{}", removed.json);
+    let after = app.call(Method::GET, "/v1/me/tenants", Some(&me), None).await;
+    let names: Vec<&str> = after.json["data"].as_array().unwrap().iter().map(|t| t["tenant_name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["Beta"]);
+
+    let stranger = app.call(Method::GET, "/v1/me/tenants", Some(&app.token("nobody@example.com")), None).await;
+    assert_eq!((stranger.status, stranger.json["data"].as_array().map(Vec::len)), (StatusCode::OK, Some(0)));
+    let bad = app.call(Method::GET, "/v1/me/tenants?cursor=not-ours", Some(&me), None).await;
+    assert_eq!(bad.code(), "invalid_request");
+}
+
 // ---- members: update, remove --------------------------------------------------------------------
 
 #[tokio::test]

@@ -272,11 +272,14 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
     let declined = s.call(Method::POST, "/v1/invitations/decline", Some(&s.app.token(&dave)), Some(json!({"token": dave_token}))).await;
     assert!(declined.status.is_success(), "{}", declined.json);
 
-    // list: every read, including the invitee's own pending invitations (the email index).
+    // list: every read, including the caller's tenants (the by-user index) and an invitee's
+    // pending invitations (the email index).
     for path in [tp(&format!("/invitations/{inv_bob}")), tp("/members"), tp("/audit"), tp("/invitations?status=pending&limit=1")] {
         let r = s.call(Method::GET, &path, Some(&owner), None).await;
         assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.json);
     }
+    let tenants = s.call(Method::GET, "/v1/me/tenants", Some(&owner), None).await;
+    assert_eq!(tenants.json["data"].as_array().map(Vec::len), Some(1), "{}", tenants.json);
     let mine = s.call(Method::GET, "/v1/me/invitations", Some(&s.app.token(&bob)), None).await;
     assert_eq!(mine.json["data"].as_array().map(Vec::len), Some(1), "{}", mine.json);
 

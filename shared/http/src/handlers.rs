@@ -183,6 +183,10 @@ pub(crate) async fn dispatch(
             let page = list::my_invitations(deps, user(&caller)?, &list_params(req)).await.map_err(fail)?;
             Ok(ok(&page))
         }
+        Op::MyTenants => {
+            let page = list::my_tenants(deps, user(&caller)?, &list_params(req)).await.map_err(fail)?;
+            Ok(ok(&page))
+        }
         Op::Lookup => {
             let (token, _) = token_body(req, false)?;
             Ok(ok(&lookup::lookup(deps, &token).await.map_err(fail)?))

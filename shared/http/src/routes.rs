@@ -38,6 +38,8 @@ pub enum Op {
     UpdateMember,
     /// The caller's pending invitations.
     MyInvitations,
+    /// The tenants the caller belongs to.
+    MyTenants,
     /// What a token is.
     Lookup,
     /// Accept.
@@ -102,6 +104,7 @@ pub fn routes() -> Vec<Route> {
         route!(GET "/v1/tenants/{tenantId}/members/export" => "export", User, ExportMembers),
         route!(PATCH "/v1/tenants/{tenantId}/members/{userId}" => "update", User, UpdateMember),
         route!(GET "/v1/me/invitations" => "list", User, MyInvitations),
+        route!(GET "/v1/me/tenants" => "list", User, MyTenants),
         route!(POST "/v1/invitations/lookup" => "accept", Public, Lookup),
         route!(POST "/v1/invitations/accept" => "accept", User, Accept),
         route!(POST "/v1/invitations/decline" => "accept", User, Decline),

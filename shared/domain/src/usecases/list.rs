@@ -253,6 +253,58 @@ pub async fn my_invitations(deps: &Deps, principal: &Principal, params: &ListPar
     Ok(Paged { data, next_cursor })
 }
 
+/// One of the caller's tenants.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MyTenant {
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// Its name.
+    pub tenant_name: String,
+    /// The caller's role there.
+    pub role: RoleName,
+    /// The caller's workspaces there.
+    pub workspaces: Vec<Workspace>,
+    /// When the caller joined.
+    pub joined_at: Timestamp,
+}
+
+/// The tenants the caller belongs to (what a tenant switcher shows), oldest tenant first. Read
+/// from the by-user index, which may lag a moment behind a join; a person Usher does not know
+/// yet belongs to none.
+#[tracing::instrument(skip_all)]
+pub async fn my_tenants(deps: &Deps, principal: &Principal, params: &ListParams) -> Result<Paged<MyTenant>, ListError> {
+    let p = parse(&ListParams { limit: params.limit.clone(), cursor: params.cursor.clone(), ..ListParams::default() }, MEMBER_PREFIX)?;
+    let Some(user) = access::find_user(deps, principal).await? else {
+        return Ok(Paged { data: Vec::new(), next_cursor: None });
+    };
+    let query = Query {
+        index: Some(IndexName::ByUser),
+        pk: schema::by_user_pk(&user.id),
+        range: SortKeyRange::All,
+        ascending: true,
+        limit: p.limit,
+        after: None,
+    };
+    let (members, next_cursor) = paging::collect(deps.table.as_ref(), query, p.cursor.as_ref(), p.limit, |item| {
+        let m = decode::<Member>(item).map_err(|source| Unexpected { context: "decoding member", source })?.value;
+        Ok((m.user_id == user.id).then_some(m))
+    })
+    .await?;
+    let mut data = Vec::with_capacity(members.len());
+    for m in members {
+        // A tenant read per row (at most 100): names change, so they are not copied into members.
+        let Some(tenant) = access::load_tenant(deps.table.as_ref(), &m.tenant_id).await? else { continue };
+        data.push(MyTenant {
+            tenant_id: m.tenant_id,
+            tenant_name: tenant.value.name,
+            role: m.role,
+            workspaces: m.workspaces,
+            joined_at: m.created_at,
+        });
+    }
+    Ok(Paged { data, next_cursor })
+}
+
 /// One invitation of a tenant (`invitations.read`).
 pub async fn get_invitation(
     deps: &Deps,
