@@ -5,45 +5,8 @@
 
 use serde_json::{Value, json};
 use usher_domain::ports::Clock;
-use usher_http::auth::{DevClaims, mint};
-use usher_tests::lambda::{Function, http_answer, http_event, schedule_event};
+use usher_tests::lambda::{Function, function_env, http_answer, http_event, person_token, schedule_event};
 use usher_tests::{TestApp, aws};
-
-const ISSUER: &str = "https://issuer.usher.test";
-const AUDIENCE: &str = "usher-e2e";
-const SECRET: &str = "e2e-secret-e2e-secret-e2e-secret-e2e";
-
-fn env(table: &str, sender: &str) -> Vec<(&'static str, String)> {
-    vec![
-        ("USHER_TABLE", table.to_owned()),
-        ("USHER_SENDER", sender.to_owned()),
-        ("USHER_ACCEPT_URL", "https://app.example/accept".into()),
-        ("USHER_JWT_ISSUER", ISSUER.into()),
-        ("USHER_JWT_AUDIENCE", AUDIENCE.into()),
-        ("USHER_JWT_HS256_SECRET", SECRET.into()),
-        ("AWS_ENDPOINT_URL", aws::endpoint()),
-        ("AWS_REGION", "us-east-1".into()),
-        ("AWS_ACCESS_KEY_ID", "test".into()),
-        ("AWS_SECRET_ACCESS_KEY", "test".into()),
-        ("AWS_EC2_METADATA_DISABLED", "true".into()),
-    ]
-}
-
-fn token(email: &str) -> String {
-    let now = usher_store::SystemClock.now().unix();
-    let claims = DevClaims {
-        sub: format!("idp|{email}"),
-        email: email.into(),
-        email_verified: true,
-        name: None,
-        usher_operator: true, // ignored on AWS: operators are IAM-authorised by API Gateway
-        iss: ISSUER.into(),
-        aud: AUDIENCE.into(),
-        iat: now,
-        exp: now + 3600,
-    };
-    mint(SECRET.as_bytes(), &claims).expect("mint")
-}
 
 async fn call(f: &Function, method: &str, path: &str, bearer: Option<&str>, body: Option<Value>) -> (u16, Value, Vec<u8>) {
     let resp = f.invoke(http_event(method, path, bearer, body.as_ref())).await.expect("the function answered");
@@ -56,7 +19,7 @@ async fn the_function_binaries_serve_the_whole_lifecycle_as_lambda_runs_them() {
     let table = aws::new_table().await;
     let domain = format!("{}.usher.test", aws::unique());
     aws::verify_domain(&domain).await;
-    let env = env(table.name(), &format!("Usher <no-reply@{domain}>"));
+    let env = function_env(table.name(), &format!("Usher <no-reply@{domain}>"));
     let update = Function::start("update", &env).await;
     let invite = Function::start("invite", &env).await;
     let accept = Function::start("accept", &env).await;
@@ -78,12 +41,17 @@ async fn the_function_binaries_serve_the_whole_lifecycle_as_lambda_runs_them() {
     let upgrade = http_event("PATCH", &format!("/v1/tenants/{t}"), None, Some(&json!({"seat_limit": 5})));
     let (status, upgraded, _) = http_answer(&update.invoke(signed(upgrade)).await.expect("answer"));
     assert_eq!((status, &upgraded["seats"]["limit"]), (200, &json!(5)), "{upgraded}");
-    let (status, _, _) =
-        call(&update, "POST", "/v1/tenants", Some(&token("owner@acme.test")), Some(json!({"name": "Mine", "owner_email": "x@y.test"})))
-            .await;
+    let (status, _, _) = call(
+        &update,
+        "POST",
+        "/v1/tenants",
+        Some(&person_token("owner@acme.test")),
+        Some(json!({"name": "Mine", "owner_email": "x@y.test"})),
+    )
+    .await;
     assert_eq!(status, 403, "a user token, even one claiming operator rights, cannot provision tenants on AWS");
 
-    let owner = token("owner@acme.test");
+    let owner = person_token("owner@acme.test");
     let ada_email = format!("ada-{}@example.com", aws::unique());
     let (status, inv, _) =
         call(&invite, "POST", &format!("/v1/tenants/{t}/invitations"), Some(&owner), Some(json!({"email": ada_email, "role": "member"})))
@@ -97,7 +65,7 @@ async fn the_function_binaries_serve_the_whole_lifecycle_as_lambda_runs_them() {
     let (status, looked, _) = call(&accept, "POST", "/v1/invitations/lookup", None, Some(json!({"token": mail_token}))).await;
     assert_eq!((status, looked["tenant_name"].as_str()), (200, Some("Acme")));
     let (status, joined, _) =
-        call(&accept, "POST", "/v1/invitations/accept", Some(&token(&ada_email)), Some(json!({"token": mail_token}))).await;
+        call(&accept, "POST", "/v1/invitations/accept", Some(&person_token(&ada_email)), Some(json!({"token": mail_token}))).await;
     assert_eq!(status, 200, "{joined}");
 
     let (status, members, _) = call(&list, "GET", &format!("/v1/tenants/{t}/members?limit=10"), Some(&owner), None).await;

@@ -9,6 +9,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 /// Where a function's answer to one invocation goes.
@@ -22,12 +23,16 @@ struct Shared {
     queue: Arc<Mutex<mpsc::Receiver<Invocation>>>,
     pending: Pending,
     counter: Arc<std::sync::atomic::AtomicU64>,
+    /// When the function first asked for work: its init phase ended.
+    first_poll: Arc<std::sync::OnceLock<Instant>>,
 }
 
 /// One function binary running under the emulated runtime.
 pub struct Function {
     child: Child,
     tx: mpsc::Sender<Invocation>,
+    spawned: Instant,
+    first_poll: Arc<std::sync::OnceLock<Instant>>,
 }
 
 impl Drop for Function {
@@ -50,7 +55,9 @@ impl Function {
     /// Starts the binary `name` with `env`, behind a fresh runtime API on 127.0.0.1.
     pub async fn start(name: &str, env: &[(&str, String)]) -> Self {
         let (tx, rx) = mpsc::channel(16);
-        let shared = Shared { queue: Arc::new(Mutex::new(rx)), pending: Arc::default(), counter: Arc::default() };
+        let first_poll: Arc<std::sync::OnceLock<Instant>> = Arc::default();
+        let shared =
+            Shared { queue: Arc::new(Mutex::new(rx)), pending: Arc::default(), counter: Arc::default(), first_poll: first_poll.clone() };
         let router = axum::Router::new()
             .route("/2018-06-01/runtime/invocation/next", get(next))
             .route("/2018-06-01/runtime/invocation/{id}/response", post(respond))
@@ -76,19 +83,43 @@ impl Function {
         for (k, v) in env {
             cmd.env(k, v);
         }
+        let spawned = Instant::now();
         let child = cmd.spawn().expect("start the function binary");
-        Self { child, tx }
+        Self { child, tx, spawned, first_poll }
+    }
+
+    /// Waits until the function has finished its init phase (it asks for its first event) and
+    /// says how long that took from the process start: the local analogue of Lambda's Init
+    /// Duration. `None` if it did not get there within 30 s.
+    pub async fn init_duration(&self) -> Option<Duration> {
+        let deadline = self.spawned + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Some(at) = self.first_poll.get() {
+                return Some(at.duration_since(self.spawned));
+            }
+            tokio::time::sleep(Duration::from_micros(200)).await;
+        }
+        None
+    }
+
+    /// The process's peak resident memory so far, in KiB (Linux `VmHWM`): the local analogue of
+    /// Lambda's "Max Memory Used".
+    pub fn peak_memory_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
     }
 
     /// Invokes the function with `event`; `Ok` is its response, `Err` the error it reported.
     pub async fn invoke(&self, event: Value) -> Result<Value, Value> {
         let (done_tx, done_rx) = oneshot::channel();
         self.tx.send((event, done_tx)).await.expect("runtime emulator running");
-        tokio::time::timeout(std::time::Duration::from_secs(30), done_rx).await.expect("the function answered in time").expect("an answer")
+        tokio::time::timeout(Duration::from_secs(30), done_rx).await.expect("the function answered in time").expect("an answer")
     }
 }
 
 async fn next(State(s): State<Shared>) -> (HeaderMap, String) {
+    let _ = s.first_poll.set(Instant::now());
     // When the test is over the queue closes: keep the function waiting, as Lambda would.
     let Some((event, done)) = s.queue.lock().await.recv().await else { return std::future::pending().await };
     let id = format!("req-{}", s.counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst));
@@ -119,6 +150,47 @@ async fn fail(State(s): State<Shared>, Path(id): Path<String>, body: String) -> 
 async fn init_error(body: String) -> StatusCode {
     eprintln!("function init error: {body}");
     StatusCode::ACCEPTED
+}
+
+/// The identity provider the functions trust in these runs (HS256, shared secret).
+pub const ISSUER: &str = "https://issuer.usher.test";
+/// The audience of the tokens.
+pub const AUDIENCE: &str = "usher-e2e";
+const SECRET: &str = "e2e-secret-e2e-secret-e2e-secret-e2e";
+
+/// A function's environment, as the template sets it, pointed at the local AWS server.
+pub fn function_env(table: &str, sender: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("USHER_TABLE", table.to_owned()),
+        ("USHER_SENDER", sender.to_owned()),
+        ("USHER_ACCEPT_URL", "https://app.example/accept".into()),
+        ("USHER_JWT_ISSUER", ISSUER.into()),
+        ("USHER_JWT_AUDIENCE", AUDIENCE.into()),
+        ("USHER_JWT_HS256_SECRET", SECRET.into()),
+        ("AWS_ENDPOINT_URL", crate::aws::endpoint()),
+        ("AWS_REGION", "us-east-1".into()),
+        ("AWS_ACCESS_KEY_ID", "test".into()),
+        ("AWS_SECRET_ACCESS_KEY", "test".into()),
+        ("AWS_EC2_METADATA_DISABLED", "true".into()),
+    ]
+}
+
+/// A signed-in person's token for those functions (valid for an hour).
+pub fn person_token(email: &str) -> String {
+    use usher_domain::ports::Clock;
+    let now = usher_store::SystemClock.now().unix();
+    let claims = usher_http::auth::DevClaims {
+        sub: format!("idp|{email}"),
+        email: email.into(),
+        email_verified: true,
+        name: None,
+        usher_operator: true, // ignored on AWS: operators are IAM-authorised by API Gateway
+        iss: ISSUER.into(),
+        aud: AUDIENCE.into(),
+        iat: now,
+        exp: now + 3600,
+    };
+    usher_http::auth::mint(SECRET.as_bytes(), &claims).expect("mint")
 }
 
 /// An API Gateway HTTP API (v2) event from the committed fixture, for one request.
