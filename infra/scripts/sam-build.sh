@@ -28,7 +28,8 @@ fi
 ARCH=arm64
 if ! rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-linux-gnu; then
   echo "==> adding the Rust target aarch64-unknown-linux-gnu (arm64 Lambda)"
-  rustup target add aarch64-unknown-linux-gnu >/dev/null 2>&1 || ARCH=x86_64
+  # Bounded: on a machine that cannot reach rustup's server, fall back rather than hang.
+  timeout 300 rustup target add aarch64-unknown-linux-gnu >/dev/null 2>&1 || ARCH=x86_64
 fi
 if [ "$ARCH" = arm64 ]; then
   echo "==> sam build --config-env dev (arm64)"
