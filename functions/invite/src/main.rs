@@ -2,9 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    usher_lambda::init_tracing();
-    let config = usher_lambda::Config::from_env()?;
-    let ports = usher_lambda::Ports::build(&config).await?;
-    let app = ports.app("invite");
-    lambda_http::run(lambda_http::service_fn(move |req| usher_lambda::serve(app.clone(), req))).await
+    usher_lambda::run_http("invite").await
 }

@@ -1,6 +1,7 @@
-//! What every Usher Lambda function shares. A function's `main.rs` only wires:
-//! `init_tracing()`, `Config::from_env()`, `Ports::build(&config)` (SDK clients built once, the
-//! DynamoDB connection primed), then `lambda_http::run` with `serve` (or the sweep for `expire`).
+//! What every Usher Lambda function shares. A function's `main.rs` is one call: `run_http("<its
+//! name>")` (or `run_sweep()` for `expire`), which does the cold start once — `init_tracing()`,
+//! `Config::from_env()`, `Ports::build(&config)` (SDK clients built, the DynamoDB connection
+//! primed) — then serves every invocation with what it built.
 
 pub mod config;
 
@@ -153,4 +154,23 @@ pub async fn sweep(deps: Deps) -> Result<serde_json::Value, lambda_runtime::Erro
         lambda_runtime::Error::from(e.to_string())
     })?;
     Ok(serde_json::to_value(summary)?)
+}
+
+/// A function serving its routes of the API (`usher_http::routes`): the cold start, then
+/// `serve` for every API Gateway event. Returns only if the cold start fails (Lambda reports it).
+pub async fn run_http(function: &'static str) -> Result<(), lambda_http::Error> {
+    init_tracing();
+    let config = Config::from_env()?;
+    let ports = Ports::build(&config).await?;
+    let app = ports.app(function);
+    lambda_http::run(lambda_http::service_fn(move |req| serve(app.clone(), req))).await
+}
+
+/// The scheduled function: the cold start, then `sweep` for every EventBridge event.
+pub async fn run_sweep() -> Result<(), lambda_runtime::Error> {
+    init_tracing();
+    let config = Config::from_env()?;
+    let ports = Ports::build(&config).await?;
+    lambda_runtime::run(lambda_runtime::service_fn(move |_event: lambda_runtime::LambdaEvent<serde_json::Value>| sweep(ports.deps.clone())))
+        .await
 }
