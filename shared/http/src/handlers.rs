@@ -214,25 +214,16 @@ pub(crate) async fn dispatch(
             }
             Ok(reply)
         }
-        Op::GetTenant => {
+        // The same use cases serve the operator routes and the members' `/settings` ones: the
+        // route's `Access` has already decided whether the caller is the operator or a person.
+        Op::GetTenant | Op::GetTenantSettings => {
             let caller = caller.ok_or_else(|| Problem::new(ErrorCode::Unauthenticated, "sign in first"))?;
             let t = tenant_param(params)?;
             Ok(ok(&tenants::get_tenant(deps, &caller, &t).await.map_err(fail)?))
         }
-        Op::UpdateTenant => {
+        Op::UpdateTenant | Op::UpdateTenantSettings => {
             let caller = caller.ok_or_else(|| Problem::new(ErrorCode::Unauthenticated, "sign in first"))?;
             let t = tenant_param(params)?;
-            let patch: tenants::TenantPatch = json(req, false)?;
-            Ok(ok(&tenants::update_tenant(deps, &caller, &t, &patch).await.map_err(fail)?))
-        }
-        Op::GetTenantSettings => {
-            let t = tenant_param(params)?;
-            let caller = Caller::User(user(&caller)?.clone());
-            Ok(ok(&tenants::get_tenant(deps, &caller, &t).await.map_err(fail)?))
-        }
-        Op::UpdateTenantSettings => {
-            let t = tenant_param(params)?;
-            let caller = Caller::User(user(&caller)?.clone());
             let patch: tenants::TenantPatch = json(req, false)?;
             Ok(ok(&tenants::update_tenant(deps, &caller, &t, &patch).await.map_err(fail)?))
         }
