@@ -6,8 +6,7 @@ use std::collections::BTreeSet;
 use usher_domain::ErrorCode;
 
 fn openapi() -> serde_yaml::Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.yaml");
-    serde_yaml::from_str(&std::fs::read_to_string(path).expect("openapi.yaml")).expect("valid YAML")
+    usher_tests::repo_yaml("openapi.yaml")
 }
 
 #[test]
@@ -84,8 +83,7 @@ fn every_operation_documents_its_success_and_error_responses() {
 }
 
 fn template() -> serde_yaml::Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml");
-    serde_yaml::from_str(&std::fs::read_to_string(path).expect("template.yaml")).expect("valid YAML")
+    usher_tests::repo_yaml("template.yaml")
 }
 
 #[test]

@@ -382,8 +382,7 @@ fn strings(v: &Yaml) -> Vec<String> {
 }
 
 fn grants() -> Vec<Grant> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml");
-    let doc: Yaml = serde_yaml::from_str(&std::fs::read_to_string(path).expect("template.yaml")).expect("valid YAML");
+    let doc = usher_tests::repo_yaml("template.yaml");
     let mut out = Vec::new();
     for (_, res) in doc["Resources"].as_mapping().expect("resources") {
         if res["Type"].as_str() != Some("AWS::Serverless::Function") {

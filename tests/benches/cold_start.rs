@@ -34,8 +34,7 @@ fn ms(d: Duration) -> f64 {
 
 fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
     v.sort_by(f64::total_cmp);
-    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
-    v[i]
+    usher_tests::quantile(&v, p)
 }
 
 async fn timed(f: &Function, event: Value) -> (Duration, Value) {

@@ -49,11 +49,6 @@ impl Counting {
     }
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
-}
-
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let table = Arc::new(Counting {
@@ -117,6 +112,10 @@ async fn main() {
     println!();
     println!("| operation (n={n}, embedded store, in process) | p50 ms | p99 ms |");
     println!("|---|---|---|");
-    println!("| invite (incl. writing the .eml) | {:.2} | {:.2} |", percentile(&invite_ms, 0.5), percentile(&invite_ms, 0.99));
-    println!("| accept | {:.2} | {:.2} |", percentile(&accept_ms, 0.5), percentile(&accept_ms, 0.99));
+    println!(
+        "| invite (incl. writing the .eml) | {:.2} | {:.2} |",
+        usher_tests::quantile(&invite_ms, 0.5),
+        usher_tests::quantile(&invite_ms, 0.99)
+    );
+    println!("| accept | {:.2} | {:.2} |", usher_tests::quantile(&accept_ms, 0.5), usher_tests::quantile(&accept_ms, 0.99));
 }

@@ -28,6 +28,20 @@ pub const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
 /// Where links point.
 pub const ACCEPT_URL: &str = "https://app.example/accept";
 
+/// A YAML file at the repository root (`template.yaml`, `openapi.yaml`), parsed. CloudFormation
+/// short tags (`!GetAtt`, `!Sub`, ...) come back as `serde_yaml::Value::Tagged`.
+pub fn repo_yaml(name: &str) -> serde_yaml::Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{name} is not valid YAML: {e}"))
+}
+
+/// The value at quantile `q` (0..=1, nearest rank) of samples sorted ascending; the benchmarks'.
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let i = ((sorted.len().saturating_sub(1)) as f64 * q).round() as usize;
+    sorted.get(i).copied().unwrap_or(f64::NAN)
+}
+
 /// A clock the test moves.
 #[derive(Debug)]
 pub struct ManualClock(Mutex<Timestamp>);
