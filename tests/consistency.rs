@@ -60,6 +60,7 @@ fn every_stable_error_code_is_documented_in_openapi() {
         ErrorCode::PayloadTooLarge,
         ErrorCode::RateLimited { retry_after: 1 },
         ErrorCode::Internal,
+        ErrorCode::Unavailable { retry_after: 1 },
     ];
     let codes: BTreeSet<String> = all.iter().map(|c| c.as_str().to_owned()).collect();
     assert_eq!(codes, documented);

@@ -72,6 +72,12 @@ pub enum ErrorCode {
     },
     /// 500: our fault; details only in the log.
     Internal,
+    /// 503: a dependency (the database, the identity provider's keys) is down or throttling;
+    /// nothing was half-done, try again after this many seconds.
+    Unavailable {
+        /// Seconds to wait.
+        retry_after: u64,
+    },
 }
 
 impl ErrorCode {
@@ -97,6 +103,7 @@ impl ErrorCode {
             Self::PayloadTooLarge => "payload_too_large",
             Self::RateLimited { .. } => "rate_limited",
             Self::Internal => "internal",
+            Self::Unavailable { .. } => "unavailable",
         }
     }
 }
@@ -117,6 +124,21 @@ pub struct Unexpected {
     /// What went wrong.
     #[source]
     pub source: StoreError,
+}
+
+/// Seconds a client is told to wait when a dependency is unavailable.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 2;
+
+impl Unexpected {
+    /// The stable code: a store that is down or throttling is `unavailable` (503, retry later);
+    /// anything else is our fault (`internal`). Every use case's error maps its `Unexpected`
+    /// variant through this, so an outage answers the same everywhere.
+    pub fn code(&self) -> ErrorCode {
+        match self.source {
+            StoreError::Unavailable(_) => ErrorCode::Unavailable { retry_after: UNAVAILABLE_RETRY_AFTER_SECS },
+            _ => ErrorCode::Internal,
+        }
+    }
 }
 
 /// Adds "what we were doing" to a storage error.

@@ -169,8 +169,9 @@ impl App {
                         return Problem::new(ErrorCode::IdempotencyConflict, why).into_response(&ctx.request_id);
                     }
                     Err(e) => {
-                        tracing::error!(cause = %e, "idempotency store failed");
-                        return Problem::new(ErrorCode::Internal, "An unexpected error occurred.").into_response(&ctx.request_id);
+                        tracing::warn!(cause = %e, "idempotency store failed");
+                        let detail = "Could not check the Idempotency-Key; nothing was changed. Try again shortly.";
+                        return Problem::new(e.code(), detail).into_response(&ctx.request_id);
                     }
                 }
             }
@@ -219,7 +220,9 @@ impl App {
             return Ok(Some(Caller::Operator));
         }
         let unauthenticated = |e: AuthError| match e {
-            AuthError::Unavailable => Problem::new(ErrorCode::Internal, e.to_string()),
+            AuthError::Unavailable => {
+                Problem::new(ErrorCode::Unavailable { retry_after: usher_domain::error::UNAVAILABLE_RETRY_AFTER_SECS }, e.to_string())
+            }
             _ => Problem::new(ErrorCode::Unauthenticated, e.to_string()),
         };
         let token = auth::bearer(headers).map_err(unauthenticated)?;

@@ -31,7 +31,7 @@ impl Problem {
     /// answered with nothing but "internal".
     pub fn from_use_case<E: UseCaseError>(e: &E) -> Self {
         let code = e.code();
-        if code == ErrorCode::Internal {
+        if matches!(code, ErrorCode::Internal | ErrorCode::Unavailable { .. }) {
             let mut cause = e.to_string();
             let mut source = e.source();
             while let Some(s) = source {
@@ -39,8 +39,12 @@ impl Problem {
                 cause.push_str(&s.to_string());
                 source = s.source();
             }
-            tracing::error!(%cause, "unexpected failure");
-            return Self::new(ErrorCode::Internal, "An unexpected error occurred. Quote the request id when you report it.");
+            if code == ErrorCode::Internal {
+                tracing::error!(%cause, "unexpected failure");
+                return Self::new(ErrorCode::Internal, "An unexpected error occurred. Quote the request id when you report it.");
+            }
+            tracing::warn!(%cause, "a dependency is unavailable");
+            return Self::new(code, "A service Usher depends on is unavailable or throttling; nothing was changed. Try again shortly.");
         }
         let detail = match &code {
             ErrorCode::InvalidRequest(errors) if errors.len() == 1 => errors[0].message.clone(),
@@ -70,6 +74,7 @@ pub fn status_of(code: &ErrorCode) -> StatusCode {
         ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorCode::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 
@@ -94,6 +99,7 @@ fn title_of(code: &ErrorCode) -> &'static str {
         ErrorCode::PayloadTooLarge => "Request body too large",
         ErrorCode::RateLimited { .. } => "Too many requests",
         ErrorCode::Internal => "Internal error",
+        ErrorCode::Unavailable { .. } => "Service temporarily unavailable",
     }
 }
 
@@ -139,7 +145,7 @@ impl Problem {
             ErrorCode::Unauthenticated => {
                 h.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"usher\""));
             }
-            ErrorCode::RateLimited { retry_after } => {
+            ErrorCode::RateLimited { retry_after } | ErrorCode::Unavailable { retry_after } => {
                 if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
                     h.insert(header::RETRY_AFTER, v);
                 }

@@ -63,7 +63,7 @@ crate::error_codes!(AcceptError {
     AcceptError::Used => ErrorCode::InvitationUsed,
     AcceptError::Declined => ErrorCode::InvitationDeclined,
     AcceptError::RoleGone => ErrorCode::InvalidState,
-    AcceptError::Unexpected(_) => ErrorCode::Internal,
+    AcceptError::Unexpected(u) => u.code(),
 });
 
 /// The answer for a token whose invitation is not (or no longer) pending, shared with decline.

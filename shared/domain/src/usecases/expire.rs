@@ -36,7 +36,7 @@ pub enum SweepError {
     Unexpected(#[from] Unexpected),
 }
 
-crate::error_codes!(SweepError { SweepError::Unexpected(_) => ErrorCode::Internal });
+crate::error_codes!(SweepError { SweepError::Unexpected(u) => u.code() });
 
 /// Most invitations one sweep handles (the schedule runs again a minute later).
 pub const BATCH: usize = 500;

@@ -61,7 +61,7 @@ crate::error_codes!(ExportError {
     ExportError::NotFound => ErrorCode::NotFound,
     ExportError::Forbidden => ErrorCode::Forbidden,
     ExportError::Encoding(_) => ErrorCode::Internal,
-    ExportError::Unexpected(_) => ErrorCode::Internal,
+    ExportError::Unexpected(u) => u.code(),
 });
 
 impl From<AccessError> for ExportError {

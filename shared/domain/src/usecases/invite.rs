@@ -141,7 +141,7 @@ crate::error_codes!(InviteError {
     InviteError::AlreadyInvited(_) => ErrorCode::AlreadyInvited,
     InviteError::AlreadyMember(_) => ErrorCode::AlreadyMember,
     InviteError::SeatLimitReached => ErrorCode::SeatLimitReached,
-    InviteError::Unexpected(_) => ErrorCode::Internal,
+    InviteError::Unexpected(u) => u.code(),
 });
 
 impl From<AccessError> for InviteError {

@@ -39,7 +39,7 @@ crate::error_codes!(ListError {
     ListError::NotFound => ErrorCode::NotFound,
     ListError::Forbidden => ErrorCode::Forbidden,
     ListError::NoVerifiedEmail => ErrorCode::Forbidden,
-    ListError::Unexpected(_) => ErrorCode::Internal,
+    ListError::Unexpected(u) => u.code(),
 });
 
 impl From<AccessError> for ListError {

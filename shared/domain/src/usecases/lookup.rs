@@ -45,7 +45,7 @@ pub enum LookupError {
 crate::error_codes!(LookupError {
     LookupError::Invalid(e) => ErrorCode::InvalidRequest(vec![e.clone()]),
     LookupError::NotFound => ErrorCode::NotFound,
-    LookupError::Unexpected(_) => ErrorCode::Internal,
+    LookupError::Unexpected(u) => u.code(),
 });
 
 /// Describes the invitation behind a token.

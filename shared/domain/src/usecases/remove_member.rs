@@ -39,7 +39,7 @@ crate::error_codes!(RemoveMemberError {
     RemoveMemberError::Forbidden => ErrorCode::Forbidden,
     RemoveMemberError::RoleNotGrantable(_) => ErrorCode::RoleNotGrantable,
     RemoveMemberError::LastOwner => ErrorCode::InvalidState,
-    RemoveMemberError::Unexpected(_) => ErrorCode::Internal,
+    RemoveMemberError::Unexpected(u) => u.code(),
 });
 
 impl From<AccessError> for RemoveMemberError {

@@ -61,7 +61,7 @@ crate::error_codes!(RenewalError {
     RenewalError::Used => ErrorCode::InvitationUsed,
     RenewalError::Declined => ErrorCode::InvitationDeclined,
     RenewalError::TooSoon { retry_after } => ErrorCode::RateLimited { retry_after: *retry_after },
-    RenewalError::Unexpected(_) => ErrorCode::Internal,
+    RenewalError::Unexpected(u) => u.code(),
 });
 
 /// Records the request and emails the inviter.

@@ -50,7 +50,7 @@ crate::error_codes!(ResendError {
     ResendError::AlreadyInvited(_) => ErrorCode::AlreadyInvited,
     ResendError::AlreadyMember(_) => ErrorCode::AlreadyMember,
     ResendError::SeatLimitReached => ErrorCode::SeatLimitReached,
-    ResendError::Unexpected(_) => ErrorCode::Internal,
+    ResendError::Unexpected(u) => u.code(),
 });
 
 impl From<AccessError> for ResendError {

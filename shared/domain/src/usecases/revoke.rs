@@ -33,7 +33,7 @@ crate::error_codes!(RevokeError {
     RevokeError::NotFound => ErrorCode::NotFound,
     RevokeError::Forbidden => ErrorCode::Forbidden,
     RevokeError::NotPending(_) => ErrorCode::InvalidState,
-    RevokeError::Unexpected(_) => ErrorCode::Internal,
+    RevokeError::Unexpected(u) => u.code(),
 });
 
 impl From<AccessError> for RevokeError {

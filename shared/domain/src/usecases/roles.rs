@@ -72,7 +72,7 @@ crate::error_codes!(RoleError {
     RoleError::Forbidden => ErrorCode::Forbidden,
     RoleError::NotGrantable => ErrorCode::RoleNotGrantable,
     RoleError::InvalidState(_) => ErrorCode::InvalidState,
-    RoleError::Unexpected(_) => ErrorCode::Internal,
+    RoleError::Unexpected(u) => u.code(),
 });
 
 impl From<AccessError> for RoleError {

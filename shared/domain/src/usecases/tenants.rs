@@ -63,7 +63,7 @@ crate::error_codes!(TenantError {
     TenantError::Invalid(e) => ErrorCode::InvalidRequest(e.clone()),
     TenantError::NotFound => ErrorCode::NotFound,
     TenantError::Forbidden(_) => ErrorCode::Forbidden,
-    TenantError::Unexpected(_) => ErrorCode::Internal,
+    TenantError::Unexpected(u) => u.code(),
 });
 
 impl From<AccessError> for TenantError {

@@ -56,7 +56,7 @@ crate::error_codes!(UpdateMemberError {
     UpdateMemberError::Forbidden => ErrorCode::Forbidden,
     UpdateMemberError::RoleNotGrantable(_) => ErrorCode::RoleNotGrantable,
     UpdateMemberError::LastOwner => ErrorCode::InvalidState,
-    UpdateMemberError::Unexpected(_) => ErrorCode::Internal,
+    UpdateMemberError::Unexpected(u) => u.code(),
 });
 
 impl From<AccessError> for UpdateMemberError {
