@@ -72,8 +72,9 @@ PY
 echo "==> usher serve is up on 127.0.0.1:${port} (pid ${server_pid}), tenant ${tenant}"
 
 # Things for the path parameters to name, so requests reach the handlers instead of a 404: a
-# pending invitation, a member (invited, and accepted with the link from the outbox), a custom
-# role. Then every {tenantId}, {invitationId}, {userId} and {name} is one of these.
+# pending invitation (and its token, from the outbox), a member (invited, and accepted with the
+# link from the outbox), a custom role. Then every {tenantId}, {invitationId}, {userId} and
+# {name} is one of these, and half the bodies' `token`s are that invitation's.
 python3 - "$port" "$tenant" "$owner" "$member" "$data/outbox" "$work/schemathesis.toml" "$operator" <<'PY'
 import glob, json, re, sys, urllib.request
 port, tenant, owner, member, outbox, config, operator = sys.argv[1:]
@@ -85,12 +86,14 @@ def call(method, url, token, body):
     with urllib.request.urlopen(req, timeout=10) as r:
         return json.load(r)
 
+def link_token(email):
+    mails = [open(p).read() for p in sorted(glob.glob(f"{outbox}/*.eml"))]
+    return re.search(r"#token=([A-Za-z0-9_-]{43})", [m for m in mails if f"To: {email}" in m][-1]).group(1)
+
 invitation = call("POST", f"{base}/invitations", owner, {"email": "pending@fuzz.test", "role": "member"})["id"]
+pending_token = link_token("pending@fuzz.test")
 call("POST", f"{base}/invitations", owner, {"email": "member@fuzz.test", "role": "member"})
-mails = [open(p).read() for p in sorted(glob.glob(f"{outbox}/*.eml"))]
-link = [m for m in mails if "To: member@fuzz.test" in m][-1]
-token = re.search(r"#token=([A-Za-z0-9_-]{43})", link).group(1)
-user = call("POST", f"http://127.0.0.1:{port}/v1/invitations/accept", member, {"token": token})["member"]["user_id"]
+user = call("POST", f"http://127.0.0.1:{port}/v1/invitations/accept", member, {"token": link_token("member@fuzz.test")})["member"]["user_id"]
 call("PUT", f"{base}/roles/fuzz-role", owner, {"permissions": ["members.read"], "description": "fuzz"})
 with open(config, "w") as f:
     f.write(f"""[parameters]
@@ -98,6 +101,11 @@ with open(config, "w") as f:
 "path.invitationId" = "{invitation}"
 "path.userId" = "{user}"
 "path.name" = "fuzz-role"
+# Half the invitation tokens in bodies are a real one (the pending invitation's), half generated.
+"body.token" = {{ dictionary = "tokens", probability = 0.5 }}
+
+[dictionaries.tokens]
+values = ["{pending_token}"]
 
 [[operations]]
 include-operation-id = ["createTenant", "getTenant", "updateTenant"]
