@@ -17,7 +17,8 @@
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
+use aws_sdk_dynamodb::config::http::HttpResponse;
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
     ProjectionType, Put, ScalarAttributeType, TimeToLiveSpecification, TransactWriteItem,
@@ -37,8 +38,45 @@ pub struct DynamoTable {
     table: String,
 }
 
-fn unavailable<E: std::error::Error + 'static, R: std::fmt::Debug>(e: SdkError<E, R>) -> StoreError {
-    StoreError::Unavailable(DisplayErrorContext(&e).to_string())
+/// DynamoDB's answers that mean "not now": the request was fine, the table is busy or the service
+/// is having trouble. Retrying later (after the SDK's own retries) is the right move.
+const TRY_LATER: [&str; 6] = [
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "LimitExceededException",
+];
+
+/// A cancelled transaction's reasons that mean "not now" (DynamoDB lists them in the message:
+/// `... specific reasons [None, ThrottlingError]`). Condition failures and conflicts never get
+/// here: the transaction answers them as `Committed::ConditionFailed`.
+const TRY_LATER_REASONS: [&str; 2] = ["ThrottlingError", "ProvisionedThroughputExceeded"];
+
+/// Classifies an SDK error: the store is unreachable, slow, throttling or failing on its side
+/// (`Unavailable`, answered `503` with `Retry-After`), or it refused what we sent (`Rejected`: our
+/// bug, a missing table, missing permissions; answered `500`). The SDK has already retried the
+/// transient ones within its time budget (`crate::sdk_timeouts`, `crate::sdk_retries`).
+fn unavailable<E>(e: SdkError<E, HttpResponse>) -> StoreError
+where
+    E: std::error::Error + ProvideErrorMetadata + 'static,
+{
+    let why = DisplayErrorContext(&e).to_string();
+    let try_later = match &e {
+        // No answer at all: connection refused or reset, DNS, TLS, timeouts, unreadable answers.
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => true,
+        SdkError::ServiceError(service) => {
+            let code = e.code().unwrap_or_default();
+            service.raw().status().is_server_error()
+                || TRY_LATER.contains(&code)
+                || (code == "TransactionCanceledException" && e.message().is_some_and(|m| TRY_LATER_REASONS.iter().any(|r| m.contains(r))))
+        }
+        // The request could not even be built: ours to fix.
+        SdkError::ConstructionFailure(_) => false,
+        _ => true,
+    };
+    if try_later { StoreError::Unavailable(why) } else { StoreError::Rejected(why) }
 }
 
 fn index_attrs(index: IndexName) -> (&'static str, &'static str) {

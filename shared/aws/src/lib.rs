@@ -9,19 +9,35 @@ pub use ses::SesMailer;
 
 use std::time::Duration;
 
-/// SDK settings for calls made inside an API request: each attempt gets 2 s, the whole call
-/// (with retries) 6 s, well inside API Gateway's 30 s, so a slow dependency becomes a clear
-/// error instead of a gateway timeout.
+/// Longest a single SDK call may take, retries included. A request makes a few calls in a row;
+/// several of these still fit well inside the functions' 10 s timeout (`template.yaml`), so a
+/// dead or throttling dependency answers `503 unavailable`, never a Lambda timeout.
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(4);
+
+/// SDK settings for calls made inside an API request: 1 s to connect, 2 s per attempt, 4 s for
+/// the whole call with its retries, so a slow dependency becomes a clear error instead of a
+/// gateway timeout.
 pub fn sdk_timeouts() -> aws_config::timeout::TimeoutConfig {
     aws_config::timeout::TimeoutConfig::builder()
         .operation_attempt_timeout(Duration::from_secs(2))
-        .operation_timeout(Duration::from_secs(6))
+        .operation_timeout(OPERATION_TIMEOUT)
         .connect_timeout(Duration::from_secs(1))
         .build()
 }
 
+/// SDK retries: up to 3 attempts for what the SDK deems transient (throttling, 5xx, timeouts,
+/// refused connections), with a short jittered backoff (0.1 s, then up to 1 s), so the retries
+/// fit inside `OPERATION_TIMEOUT` instead of the SDK's default backoff of up to 20 s.
+pub fn sdk_retries() -> aws_config::retry::RetryConfig {
+    aws_config::retry::RetryConfig::standard()
+        .with_max_attempts(3)
+        .with_initial_backoff(Duration::from_millis(100))
+        .with_max_backoff(Duration::from_secs(1))
+}
+
 /// The shared SDK configuration from the standard AWS environment (region, credentials: the
-/// function's role on Lambda, the operator's profile in the CLI) with `sdk_timeouts`.
+/// function's role on Lambda, the operator's profile in the CLI) with `sdk_timeouts` and
+/// `sdk_retries`.
 pub async fn sdk_config() -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest()).timeout_config(sdk_timeouts()).load().await
+    aws_config::defaults(aws_config::BehaviorVersion::latest()).timeout_config(sdk_timeouts()).retry_config(sdk_retries()).load().await
 }
