@@ -44,10 +44,61 @@ impl Mailer for SesMailer {
             .send()
             .await
             .map_err(|e| {
-                let why = DisplayErrorContext(&e).to_string();
+                // SES names the recipient in some errors ("... failed the check: ada@example.com");
+                // the error is stored on the invitation and logged, so the address goes first.
+                let why = without_addresses(&DisplayErrorContext(&e).to_string());
                 MailError(why.chars().take(300).collect())
             })?;
         tracing::info!(message_id = out.message_id().unwrap_or_default(), to_domain = email.to.domain(), "email accepted by SES");
         Ok(())
+    }
+}
+
+/// `text` with every email address reduced to its domain (`***@example.com`), URL-encoded ones
+/// (`%40`) too. Enough to tell which domain bounced, never who.
+fn without_addresses(text: &str) -> String {
+    let local_char = |c: char| c.is_ascii_alphanumeric() || "._%+-!#$&'*/=?^`{|}~".contains(c);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let at = match (rest.find('@'), rest.find("%40")) {
+            (Some(a), Some(b)) if b < a => Some((b, "%40")),
+            (Some(a), _) => Some((a, "@")),
+            (None, Some(b)) => Some((b, "%40")),
+            (None, None) => None,
+        };
+        let Some((at, sep)) = at else { break };
+        let local = rest[..at].trim_end_matches(local_char);
+        out.push_str(local);
+        if local.len() < at {
+            out.push_str("***");
+        }
+        out.push_str(sep);
+        rest = &rest[at + sep.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ses_error_keeps_the_domains_but_loses_every_address() {
+        let why = "MessageRejected: Email address is not verified. The following identities failed the check \
+                   in region US-EAST-1: Ada.Lovelace+usher@Example.com, no-reply@usher.test (request for \
+                   ada.lovelace%2Busher%40example.com)";
+        let scrubbed = without_addresses(why);
+        assert!(!scrubbed.to_ascii_lowercase().contains("lovelace"), "{scrubbed}");
+        assert!(!scrubbed.contains("no-reply"), "{scrubbed}");
+        assert!(scrubbed.contains("***@Example.com") && scrubbed.contains("***@usher.test"), "{scrubbed}");
+        assert!(scrubbed.starts_with("MessageRejected: Email address is not verified."), "{scrubbed}");
+    }
+
+    #[test]
+    fn text_without_an_address_is_unchanged() {
+        let why = "dispatch failure: io error: Connection refused (os error 111) @ 127.0.0.1";
+        assert_eq!(without_addresses(why), why);
     }
 }
