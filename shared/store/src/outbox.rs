@@ -1,5 +1,7 @@
 //! The local mailer: every message becomes an `.eml` file (text and HTML parts) in a folder, and
-//! the accept link is logged, so a developer can click through without any mail server.
+//! the file's name is logged, so a developer can open it and click through without any mail
+//! server. The link itself is never logged: it carries the invitation's token, and logs are
+//! copied, shipped and kept far longer than an outbox file.
 
 use async_trait::async_trait;
 use std::path::{Path, PathBuf};
@@ -67,11 +69,8 @@ impl Mailer for OutboxMailer {
             tokio::fs::rename(&tmp, &path).await
         };
         write.await.map_err(|e| MailError(format!("could not write {}: {e}", path.display())))?;
-        // Local development only: show the link so it can be clicked. (The SES mailer never logs.)
-        for link in email.text.split_whitespace().filter(|w| w.contains("#token=")) {
-            tracing::info!(file = %path.display(), %link, "outbox: invitation link");
-        }
-        tracing::info!(file = %path.display(), to_domain = email.to.domain(), "outbox: message written");
+        // The file's name, never the link (it holds the token) nor the whole address.
+        tracing::info!(file = %name, to_domain = email.to.domain(), "outbox: message written");
         Ok(())
     }
 }
@@ -84,6 +83,70 @@ mod tests {
     fn a_non_ascii_subject_is_encoded_and_an_ascii_one_is_not() {
         assert_eq!(encode_header("Hello"), "Hello");
         assert_eq!(encode_header("Grüße"), "=?UTF-8?B?R3LDvMOfZQ==?=");
+    }
+
+    thread_local! {
+        /// The log lines emitted on this thread (each test's single-threaded runtime runs here).
+        static LINES: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+
+    /// A process-wide subscriber that keeps each thread's log lines, fields included, apart. (A
+    /// scoped one per test would race with other tests over tracing's per-callsite interest.)
+    struct Capture;
+
+    struct Line<'a>(&'a mut String);
+
+    impl tracing::field::Visit for Line<'_> {
+        fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+            self.0.push_str(&format!(" {}={value:?}", field.name()));
+        }
+    }
+
+    impl tracing::Subscriber for Capture {
+        fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+            tracing::span::Id::from_u64(1)
+        }
+        fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+        fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+        fn event(&self, event: &tracing::Event<'_>) {
+            let mut line = String::new();
+            event.record(&mut Line(&mut line));
+            LINES.with(|lines| lines.borrow_mut().push(line));
+        }
+        fn enter(&self, _: &tracing::span::Id) {}
+        fn exit(&self, _: &tracing::span::Id) {}
+    }
+
+    /// This thread's log lines so far, from when capture started.
+    fn captured_logs() -> String {
+        static INSTALL: std::sync::Once = std::sync::Once::new();
+        INSTALL.call_once(|| tracing::subscriber::set_global_default(Capture).expect("no other global subscriber in these tests"));
+        LINES.with(|lines| lines.borrow().join("\n"))
+    }
+
+    #[tokio::test]
+    async fn the_outbox_logs_the_file_name_but_never_the_token_or_the_whole_address() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = OutboxMailer::new(dir.path().join("outbox"), "Usher <no-reply@usher.local>").unwrap();
+        let token = "tok_SECRET-4f9a81c2";
+        let msg = OutgoingEmail {
+            to: usher_domain::values::Email::parse("ada@example.com").unwrap(),
+            subject: "You're invited".into(),
+            text: format!("Accept: https://app.example/accept#token={token}\n"),
+            html: format!("<a href=\"https://app.example/accept#token={token}\">Accept</a>"),
+        };
+        assert_eq!(captured_logs(), "", "capture starts empty");
+        outbox.send(&msg).await.unwrap();
+
+        let lines = captured_logs();
+        let file = std::fs::read_dir(outbox.dir()).unwrap().next().unwrap().unwrap().file_name().into_string().unwrap();
+        assert!(lines.contains(&file), "the file's name is logged: {lines}");
+        assert!(lines.contains("example.com"), "the recipient's domain is logged: {lines}");
+        assert!(!lines.contains(token), "a token was logged: {lines}");
+        assert!(!lines.contains("ada@"), "a whole address was logged: {lines}");
     }
 
     #[tokio::test]
