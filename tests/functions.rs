@@ -113,3 +113,47 @@ fn a_function_with_a_missing_variable_fails_its_cold_start_naming_it() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("missing environment variable USHER_JWT_ISSUER"), "{stderr}");
 }
+
+#[test]
+#[ignore = "needs the function binaries: run infra/scripts/test.sh (it builds them first)"]
+fn a_function_with_a_stray_hs256_secret_refuses_its_cold_start_unless_local_end_to_end_mode_is_named() {
+    // A shared secret left in a deployed function's environment would replace the identity
+    // provider's keys: anyone holding it could sign in as anyone.
+    let start = |local_e2e: bool| {
+        let mut cmd = std::process::Command::new(usher_tests::lambda::binary("invite"));
+        cmd.env_clear()
+            // Nothing listens on the discard port: a function past its cold start fails there instead.
+            .env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9")
+            .env("USHER_TABLE", "usher-prod")
+            .env("USHER_SENDER", "no-reply@usher.test")
+            .env("USHER_ACCEPT_URL", "https://app.example/accept")
+            .env("USHER_JWT_ISSUER", "https://issuer.usher.test")
+            .env("USHER_JWT_AUDIENCE", "usher")
+            .env("USHER_JWT_HS256_SECRET", "stray-secret-stray-secret-stray-secret")
+            .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_EC2_METADATA_DISABLED", "true");
+        if local_e2e {
+            cmd.env("USHER_LOCAL_E2E", "1");
+        }
+        // Past its cold start a function would wait for work: give it 20 s, then stop it.
+        let mut child =
+            cmd.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped()).spawn().expect("run the function binary");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while child.try_wait().expect("wait").is_none() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        child.wait_with_output().expect("its output")
+    };
+    let stray = start(false);
+    assert!(!stray.status.success());
+    let stderr = String::from_utf8_lossy(&stray.stderr);
+    assert!(stderr.contains("USHER_JWT_HS256_SECRET") && stderr.contains("USHER_LOCAL_E2E=1"), "{stderr}");
+    assert!(!stderr.contains("stray-secret"), "the secret itself is never printed: {stderr}");
+
+    let named = String::from_utf8_lossy(&start(true).stderr).into_owned();
+    assert!(!named.contains("USHER_JWT_HS256_SECRET"), "accepted in the named mode: {named}");
+}

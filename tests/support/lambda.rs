@@ -166,6 +166,8 @@ pub fn function_env(table: &str, sender: &str) -> Vec<(&'static str, String)> {
         ("USHER_ACCEPT_URL", "https://app.example/accept".into()),
         ("USHER_JWT_ISSUER", ISSUER.into()),
         ("USHER_JWT_AUDIENCE", AUDIENCE.into()),
+        // The shared secret is accepted only in the explicitly named local end-to-end mode.
+        ("USHER_LOCAL_E2E", "1".into()),
         ("USHER_JWT_HS256_SECRET", SECRET.into()),
         ("AWS_ENDPOINT_URL", crate::aws::endpoint()),
         ("AWS_REGION", "us-east-1".into()),

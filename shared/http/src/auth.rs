@@ -159,13 +159,49 @@ pub fn mint(secret: &[u8], claims: &DevClaims) -> Result<String, jsonwebtoken::e
     jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret))
 }
 
-/// Reads `Authorization: Bearer <token>`.
+/// The longest bearer token accepted. Real ID and access tokens are 1 to 2 KB; anything past
+/// this is refused before it is decoded, so a huge header costs no parsing or key lookups.
+pub const MAX_BEARER_BYTES: usize = 8 * 1024;
+
+/// Reads `Authorization: Bearer <token>`; a token over `MAX_BEARER_BYTES` is `Invalid`.
 pub fn bearer(headers: &http::HeaderMap) -> Result<&str, AuthError> {
     let value = headers.get(http::header::AUTHORIZATION).ok_or(AuthError::Missing)?;
     let value = value.to_str().map_err(|_| AuthError::Invalid)?;
     let (scheme, token) = value.split_once(' ').ok_or(AuthError::Invalid)?;
-    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+    let token = token.trim();
+    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
         return Err(AuthError::Invalid);
     }
-    Ok(token.trim())
+    if token.len() > MAX_BEARER_BYTES {
+        tracing::debug!(bytes = token.len(), "bearer token rejected: too long");
+        return Err(AuthError::Invalid);
+    }
+    Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_authorization(value: &str) -> http::HeaderMap {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(http::header::AUTHORIZATION, http::HeaderValue::from_str(value).unwrap());
+        headers
+    }
+
+    #[test]
+    fn a_bearer_token_over_8_kb_is_refused_and_one_at_the_limit_is_read() {
+        let at_limit = "a".repeat(MAX_BEARER_BYTES);
+        assert_eq!(bearer(&with_authorization(&format!("Bearer {at_limit}"))), Ok(at_limit.as_str()));
+        let over = "a".repeat(MAX_BEARER_BYTES + 1);
+        assert_eq!(bearer(&with_authorization(&format!("Bearer {over}"))), Err(AuthError::Invalid));
+    }
+
+    #[test]
+    fn a_missing_or_malformed_authorization_header_is_told_apart() {
+        assert_eq!(bearer(&http::HeaderMap::new()), Err(AuthError::Missing));
+        assert_eq!(bearer(&with_authorization("Basic abc")), Err(AuthError::Invalid));
+        assert_eq!(bearer(&with_authorization("Bearer ")), Err(AuthError::Invalid));
+        assert_eq!(bearer(&with_authorization("bearer  tok ")), Ok("tok"));
+    }
 }

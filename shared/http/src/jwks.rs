@@ -17,9 +17,11 @@
 
 use crate::auth::{AuthError, Claims, TokenVerifier, Verified, validation};
 use async_trait::async_trait;
+/// The algorithms `JwksVerifier::new` pins (re-exported so hosts need not name jsonwebtoken).
+pub use jsonwebtoken::Algorithm;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm, PublicKeyUse};
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use jsonwebtoken::{DecodingKey, Validation};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -33,8 +35,11 @@ const REFETCH_INTERVAL: Duration = Duration::from_secs(60);
 /// With no key at all every token has an unknown kid: retry sooner, so a failed fetch at cold
 /// start does not lock a container out for a whole minute.
 const EMPTY_RETRY: Duration = Duration::from_secs(5);
-/// A fetch never holds a request up for longer than this.
-const FETCH_TIMEOUT: Duration = Duration::from_secs(2);
+/// A fetch never holds a request up for longer than this (an unreachable identity provider
+/// answers `503 unavailable` within it, well inside the functions' timeout).
+pub const FETCH_TIMEOUT: Duration = Duration::from_secs(2);
+/// Connecting to the identity provider gets at most this much of `FETCH_TIMEOUT`.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 /// A key set is a few kilobytes; anything much bigger is not one.
 const MAX_JWKS_BYTES: usize = 256 * 1024;
 
@@ -82,13 +87,21 @@ impl JwksVerifier {
             without_aud.set_required_spec_claims(&["exp", "iss", "sub"]);
             pinned.push(Pinned { alg, strict, without_aud });
         }
+        // Keys fetched in the clear could be swapped in transit: refuse to fetch from anything
+        // but https (or this machine, for tests). The Lambda configuration refuses it earlier.
+        let secure = https_or_loopback(&jwks_url);
+        if !secure {
+            tracing::error!(url = %jwks_url, "the JWKS URL is not https; every token will be answered unavailable");
+        }
         let client = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
             .timeout(FETCH_TIMEOUT)
             // Keys come from the configured address only.
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| tracing::error!(cause = %e, "could not build the HTTP client for the JWKS"))
-            .ok();
+            .ok()
+            .filter(|_| secure);
         Self { jwks_url, audience, pinned, client, cache: RwLock::new(KeyCache::default()), fetching: Mutex::new(()) }
     }
 
@@ -192,6 +205,22 @@ impl TokenVerifier for JwksVerifier {
         };
         // Operators are IAM-authorised by API Gateway on AWS, never by a claim in a user's token.
         claims.into_verified(false)
+    }
+}
+
+/// Whether `url` is fit to fetch keys from, or to name an issuer: `https://`, or plain `http://`
+/// only to this machine (`localhost`, `127.0.0.0/8`, `::1`: local runs and tests). The host is
+/// read as a URL parser reads it, so `http://127.0.0.1@evil.example` is not loopback.
+pub fn https_or_loopback(url: &str) -> bool {
+    let Ok(uri) = url.parse::<http::Uri>() else { return false };
+    let Some(host) = uri.host() else { return false };
+    match uri.scheme_str() {
+        Some("https") => true,
+        Some("http") => {
+            let host = host.trim_start_matches('[').trim_end_matches(']');
+            host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        }
+        _ => false,
     }
 }
 
@@ -780,6 +809,61 @@ mod tests {
 
         assert_eq!(verifier.prime().await, Err(AuthError::Unavailable));
         assert_eq!(verifier.verify(&key.sign(&id_token_claims())).await, Err(AuthError::Unavailable));
+    }
+
+    #[tokio::test]
+    async fn a_key_server_that_never_answers_makes_verification_unavailable_within_the_fetch_timeout() {
+        // Accepts connections and reads, but never answers: the slowest way to be down.
+        let silent = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/.well-known/jwks.json", silent.local_addr().unwrap());
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((stream, _)) = silent.accept().await {
+                held.push(stream);
+            }
+        });
+        let verifier = JwksVerifier::new(url, ISSUER.into(), AUDIENCE.into(), vec![Algorithm::ES256]);
+        let key = Signer::es256("ec-1");
+
+        let started = std::time::Instant::now();
+        let verdict = verifier.verify(&key.sign(&id_token_claims())).await;
+
+        assert_eq!(verdict, Err(AuthError::Unavailable));
+        assert!(started.elapsed() < FETCH_TIMEOUT + Duration::from_secs(1), "took {:?}", started.elapsed());
+    }
+
+    #[tokio::test]
+    async fn keys_are_never_fetched_in_the_clear_from_another_machine() {
+        // An unroutable documentation address: a fetch attempt would hang or fail, never succeed,
+        // so the proof is that the verifier answers at once without trying.
+        let verifier =
+            JwksVerifier::new("http://192.0.2.1/.well-known/jwks.json".into(), ISSUER.into(), AUDIENCE.into(), vec![Algorithm::ES256]);
+        let started = std::time::Instant::now();
+        assert_eq!(verifier.prime().await, Err(AuthError::Unavailable));
+        assert!(started.elapsed() < Duration::from_millis(500), "took {:?}: it tried to connect", started.elapsed());
+    }
+
+    #[test]
+    fn only_https_or_this_machine_is_fit_for_keys_and_issuers() {
+        for ok in [
+            "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc/.well-known/jwks.json",
+            "https://idp.example",
+            "http://localhost:8080/jwks.json",
+            "http://127.0.0.1:9000/jwks.json",
+            "http://[::1]:9000/jwks.json",
+        ] {
+            assert!(https_or_loopback(ok), "{ok}");
+        }
+        for bad in [
+            "http://idp.example/jwks.json",
+            "http://localhost.evil.example/jwks.json",
+            "http://127.0.0.1@evil.example/jwks.json",
+            "ftp://idp.example/jwks.json",
+            "idp.example/jwks.json",
+            "",
+        ] {
+            assert!(!https_or_loopback(bad), "{bad}");
+        }
     }
 
     #[tokio::test]

@@ -26,6 +26,10 @@ impl std::fmt::Debug for ConfigError {
     }
 }
 
+/// The variable that names the local end-to-end mode (`1`): the only mode in which
+/// `USHER_JWT_HS256_SECRET` is accepted. Never set on AWS.
+pub const LOCAL_E2E: &str = "USHER_LOCAL_E2E";
+
 /// How bearer tokens are verified.
 #[derive(Clone, PartialEq, Eq)]
 pub enum JwtKeys {
@@ -106,12 +110,35 @@ impl Config {
                 Err(ConfigError::Invalid { var: name, reason: "expected an http(s) URL".into() })
             }
         };
-        let jwt_issuer = url("USHER_JWT_ISSUER", required("USHER_JWT_ISSUER")?)?;
+        // Whoever can change the issuer's keys in transit can sign in as anyone.
+        let secure_url = |name: &'static str, value: String| -> Result<String, ConfigError> {
+            if usher_http::jwks::https_or_loopback(&value) {
+                Ok(value)
+            } else {
+                Err(ConfigError::Invalid { var: name, reason: "expected an https URL (plain http only to localhost)".into() })
+            }
+        };
+        let jwt_issuer = secure_url("USHER_JWT_ISSUER", required("USHER_JWT_ISSUER")?)?;
+        let local_e2e = match var(LOCAL_E2E) {
+            None => false,
+            Some(v) if v == "1" || v.eq_ignore_ascii_case("true") => true,
+            Some(v) if v == "0" || v.eq_ignore_ascii_case("false") => false,
+            Some(v) => return Err(ConfigError::Invalid { var: LOCAL_E2E, reason: format!("expected 1 or 0, got '{v}'") }),
+        };
         let jwt_keys = match var("USHER_JWT_HS256_SECRET") {
+            // A shared secret replaces the identity provider's keys entirely: a stray one left in
+            // a deployed function's environment must stop the cold start, not quietly take over.
+            Some(_) if !local_e2e => {
+                return Err(ConfigError::Invalid {
+                    var: "USHER_JWT_HS256_SECRET",
+                    reason: format!("only for local end-to-end runs, which must say so with {LOCAL_E2E}=1; unset it on AWS"),
+                });
+            }
             Some(secret) if secret.len() < 32 => {
                 return Err(ConfigError::Invalid { var: "USHER_JWT_HS256_SECRET", reason: "must be at least 32 characters".into() });
             }
             Some(secret) => JwtKeys::Hs256 { secret: secret.into_bytes() },
+            None if local_e2e => return Err(ConfigError::Missing("USHER_JWT_HS256_SECRET")),
             None => {
                 let url_value =
                     var("USHER_JWKS_URL").unwrap_or_else(|| format!("{}/.well-known/jwks.json", jwt_issuer.trim_end_matches('/')));
@@ -120,7 +147,7 @@ impl Config {
                 if let Some(bad) = algorithms.iter().find(|a| !["RS256", "ES256"].contains(&a.as_str())) {
                     return Err(ConfigError::Invalid { var: "USHER_JWT_ALGORITHMS", reason: format!("'{bad}' is not RS256 or ES256") });
                 }
-                JwtKeys::Jwks { url: url("USHER_JWKS_URL", url_value)?, algorithms }
+                JwtKeys::Jwks { url: secure_url("USHER_JWKS_URL", url_value)?, algorithms }
             }
         };
         let default_ttl_days = number("USHER_INVITATION_TTL_DAYS", 7, 1..=365)?;
@@ -192,6 +219,7 @@ mod tests {
         assert!(matches!(Config::from_lookup(env(&bad)), Err(ConfigError::Invalid { var: "USHER_INVITATION_TTL_DAYS", .. })));
         let mut weak = MINIMAL.to_vec();
         weak.push(("USHER_JWT_HS256_SECRET", "short"));
+        weak.push((LOCAL_E2E, "1"));
         assert!(matches!(Config::from_lookup(env(&weak)), Err(ConfigError::Invalid { var: "USHER_JWT_HS256_SECRET", .. })));
         let mut alg = MINIMAL.to_vec();
         alg.push(("USHER_JWT_ALGORITHMS", "HS256"));
@@ -199,9 +227,51 @@ mod tests {
     }
 
     #[test]
+    fn a_stray_hs256_secret_is_refused_unless_the_local_end_to_end_mode_is_named() {
+        let mut stray = MINIMAL.to_vec();
+        stray.push(("USHER_JWT_HS256_SECRET", "0123456789abcdef0123456789abcdef"));
+        assert!(matches!(Config::from_lookup(env(&stray)), Err(ConfigError::Invalid { var: "USHER_JWT_HS256_SECRET", .. })));
+        let mut off = stray.clone();
+        off.push((LOCAL_E2E, "0"));
+        assert!(matches!(Config::from_lookup(env(&off)), Err(ConfigError::Invalid { var: "USHER_JWT_HS256_SECRET", .. })));
+        let mut local = stray.clone();
+        local.push((LOCAL_E2E, "1"));
+        assert!(matches!(Config::from_lookup(env(&local)).unwrap().jwt_keys, JwtKeys::Hs256 { .. }));
+        let mut mode_without_secret = MINIMAL.to_vec();
+        mode_without_secret.push((LOCAL_E2E, "1"));
+        assert_eq!(Config::from_lookup(env(&mode_without_secret)).unwrap_err(), ConfigError::Missing("USHER_JWT_HS256_SECRET"));
+        let mut garbled = MINIMAL.to_vec();
+        garbled.push((LOCAL_E2E, "yes please"));
+        assert!(matches!(Config::from_lookup(env(&garbled)), Err(ConfigError::Invalid { var: LOCAL_E2E, .. })));
+    }
+
+    #[test]
+    fn the_issuer_and_the_key_set_must_be_https_except_on_this_machine() {
+        let with = |var: &'static str, value: &'static str| {
+            let mut e: Vec<(&str, &str)> = MINIMAL.iter().copied().filter(|(k, _)| *k != var).collect();
+            e.push((var, value));
+            Config::from_lookup(env(&e))
+        };
+        assert!(matches!(with("USHER_JWT_ISSUER", "http://idp.example"), Err(ConfigError::Invalid { var: "USHER_JWT_ISSUER", .. })));
+        assert!(matches!(with("USHER_JWKS_URL", "http://idp.example/jwks.json"), Err(ConfigError::Invalid { var: "USHER_JWKS_URL", .. })));
+        assert!(matches!(
+            with("USHER_JWKS_URL", "http://127.0.0.1@idp.example/jwks.json"),
+            Err(ConfigError::Invalid { var: "USHER_JWKS_URL", .. })
+        ));
+        // An http issuer would also make the default key-set URL http.
+        let c = with("USHER_JWT_ISSUER", "http://127.0.0.1:9000").unwrap();
+        assert_eq!(
+            c.jwt_keys,
+            JwtKeys::Jwks { url: "http://127.0.0.1:9000/.well-known/jwks.json".into(), algorithms: vec!["RS256".into()] }
+        );
+        assert!(with("USHER_JWKS_URL", "http://localhost:9000/jwks.json").is_ok());
+    }
+
+    #[test]
     fn the_hs256_secret_never_shows_in_debug_output() {
         let mut local = MINIMAL.to_vec();
         local.push(("USHER_JWT_HS256_SECRET", "0123456789abcdef0123456789abcdef"));
+        local.push((LOCAL_E2E, "1"));
         let c = Config::from_lookup(env(&local)).unwrap();
         assert!(!format!("{c:?}").contains("0123456789abcdef"));
     }

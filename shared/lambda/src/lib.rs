@@ -5,7 +5,7 @@
 
 pub mod config;
 
-pub use config::{Config, ConfigError, JwtKeys};
+pub use config::{Config, ConfigError, JwtKeys, LOCAL_E2E};
 
 use bytes::Bytes;
 use lambda_http::request::RequestContext as ApiContext;
@@ -22,8 +22,8 @@ pub enum InitError {
     /// Bad configuration.
     #[error(transparent)]
     Config(#[from] ConfigError),
-    /// The table is missing or unreachable.
-    #[error("cannot reach the DynamoDB table: {0}")]
+    /// The table is missing or refuses us (an unreachable one is retried per request instead).
+    #[error("cannot use the DynamoDB table: {0}")]
     Table(String),
 }
 
@@ -59,7 +59,16 @@ impl Ports {
     pub async fn build(config: &Config) -> Result<Self, InitError> {
         let sdk = usher_aws::sdk_config().await;
         let table = DynamoTable::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table);
-        table.prime().await.map_err(|e| InitError::Table(e.to_string()))?;
+        match table.prime().await {
+            Ok(()) => {}
+            // Down or throttling right now: start anyway, so requests answer `503 unavailable`
+            // (with Retry-After) instead of the gateway's bare 500 for a failed cold start.
+            Err(e @ usher_domain::ports::StoreError::Unavailable(_)) => {
+                tracing::warn!(error = %e, "could not reach the DynamoDB table at cold start; requests will retry it");
+            }
+            // Missing table, no permission: a deployment mistake, reported now.
+            Err(e) => return Err(InitError::Table(e.to_string())),
+        }
         let mailer = SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), &config.sender, config.configuration_set.clone());
         let verifier: Arc<dyn TokenVerifier> = match &config.jwt_keys {
             JwtKeys::Hs256 { secret } => Arc::new(Hs256Verifier::new(secret, &config.jwt_issuer, &config.jwt_audience, false)),
@@ -80,8 +89,14 @@ impl Ports {
             max_delivery_attempts: config.max_delivery_attempts,
             ..Settings::default()
         };
-        let deps =
-            Deps { table: Arc::new(table), mailer: Arc::new(mailer), clock: Arc::new(SystemClock), random: Arc::new(OsRandom), settings };
+        let deps = Deps {
+            table: Arc::new(table),
+            mailer: Arc::new(mailer),
+            clock: Arc::new(SystemClock),
+            random: Arc::new(OsRandom),
+            settings,
+            identities: Arc::default(),
+        };
         let http = HttpConfig { cors_origins: config.cors_origins.clone(), ..HttpConfig::default() };
         Ok(Self { deps, verifier, http })
     }
