@@ -565,7 +565,7 @@ async fn bad_listing_parameters_are_400() {
 }
 
 #[tokio::test]
-async fn a_cursor_from_another_tenant_reads_nothing_of_that_tenant() {
+async fn a_cursor_from_another_tenant_is_refused_and_reads_nothing_of_that_tenant() {
     let (app, t) = setup().await;
     let other = app.tenant("Other", "boss@other.test", None).await;
     for i in 0..3 {
@@ -574,7 +574,7 @@ async fn a_cursor_from_another_tenant_reads_nothing_of_that_tenant() {
     let p = app.call(Method::GET, &path(&other, "/invitations?limit=1"), Some(&app.token("boss@other.test")), None).await;
     let cursor = p.json["next_cursor"].as_str().unwrap();
     let r = app.call(Method::GET, &path(&t, &format!("/invitations?cursor={cursor}")), Some(&app.token(OWNER)), None).await;
-    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!((r.status, r.json["errors"][0]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_cursor")), "{}", r.json);
     assert!(!r.bytes.windows(6).any(|w| w == b"secret"), "{}", r.json);
 }
 

@@ -18,6 +18,9 @@ pub struct Settings {
     pub max_delivery_attempts: u32,
     /// Least time between two renewal requests for one invitation.
     pub renewal_cooldown_secs: i64,
+    /// Signs list cursors so that one listing's cursor is refused by another (derive it from a
+    /// per-deployment secret with `CursorKey::from_secret`; the default only binds, see `paging`).
+    pub cursor_key: crate::paging::CursorKey,
 }
 
 impl Default for Settings {
@@ -28,6 +31,7 @@ impl Default for Settings {
             max_ttl_days: 30,
             max_delivery_attempts: 5,
             renewal_cooldown_secs: 3600,
+            cursor_key: crate::paging::CursorKey::default(),
         }
     }
 }

@@ -42,6 +42,15 @@ crate::error_codes!(ListError {
     ListError::Unexpected(u) => u.code(),
 });
 
+impl From<paging::PageError> for ListError {
+    fn from(e: paging::PageError) -> Self {
+        match e {
+            paging::PageError::InvalidCursor(f) => Self::Invalid(vec![f]),
+            paging::PageError::Unexpected(u) => Self::Unexpected(u),
+        }
+    }
+}
+
 impl From<AccessError> for ListError {
     fn from(e: AccessError) -> Self {
         match e {
@@ -75,6 +84,14 @@ struct Parsed {
     q: Option<String>,
     limit: usize,
     cursor: Option<Cursor>,
+}
+
+impl Parsed {
+    /// The filters in canonical form: what a cursor of this listing is bound to.
+    fn filters(&self) -> String {
+        serde_json::json!([self.status.map(|s| format!("{s:?}")), self.email_prefix, self.role.as_ref().map(ToString::to_string), self.q,])
+            .to_string()
+    }
 }
 
 fn parse(p: &ListParams, sk_prefix: &str) -> Result<Parsed, ListError> {
@@ -118,14 +135,15 @@ pub async fn list_invitations(
         limit: p.limit,
         after: None,
     };
-    let (data, next_cursor) = paging::collect(deps.table.as_ref(), query, p.cursor.as_ref(), p.limit, |item| {
-        let inv = decode::<Invitation>(item).map_err(|source| Unexpected { context: "decoding invitation", source })?.value;
-        let keep = p.status.is_none_or(|s| inv.status_at(now) == s)
-            && p.email_prefix.as_deref().is_none_or(|e| inv.email.as_str().starts_with(e))
-            && p.role.as_ref().is_none_or(|r| inv.role == *r);
-        Ok(keep.then(|| InvitationResource::of(&inv, now)))
-    })
-    .await?;
+    let (data, next_cursor) =
+        paging::collect_in(deps.table.as_ref(), &deps.settings.cursor_key, &p.filters(), query, p.cursor.as_ref(), p.limit, |item| {
+            let inv = decode::<Invitation>(item).map_err(|source| Unexpected { context: "decoding invitation", source })?.value;
+            let keep = p.status.is_none_or(|s| inv.status_at(now) == s)
+                && p.email_prefix.as_deref().is_none_or(|e| inv.email.as_str().starts_with(e))
+                && p.role.as_ref().is_none_or(|r| inv.role == *r);
+            Ok(keep.then(|| InvitationResource::of(&inv, now)))
+        })
+        .await?;
     Ok(Paged { data, next_cursor })
 }
 
@@ -170,14 +188,15 @@ pub async fn list_members(deps: &Deps, principal: &Principal, tenant: &TenantId,
         limit: p.limit,
         after: None,
     };
-    let (data, next_cursor) = paging::collect(deps.table.as_ref(), query, p.cursor.as_ref(), p.limit, |item| {
-        let m = decode::<Member>(item).map_err(|source| Unexpected { context: "decoding member", source })?.value;
-        let keep = only.as_ref().is_none_or(|u| *u == m.user_id)
-            && p.role.as_ref().is_none_or(|r| m.role == *r)
-            && p.q.as_deref().is_none_or(|q| matches_query(&m, q));
-        Ok(keep.then(|| MemberResource::of(&m)))
-    })
-    .await?;
+    let (data, next_cursor) =
+        paging::collect_in(deps.table.as_ref(), &deps.settings.cursor_key, &p.filters(), query, p.cursor.as_ref(), p.limit, |item| {
+            let m = decode::<Member>(item).map_err(|source| Unexpected { context: "decoding member", source })?.value;
+            let keep = only.as_ref().is_none_or(|u| *u == m.user_id)
+                && p.role.as_ref().is_none_or(|r| m.role == *r)
+                && p.q.as_deref().is_none_or(|q| matches_query(&m, q));
+            Ok(keep.then(|| MemberResource::of(&m)))
+        })
+        .await?;
     Ok(MembersPage { data, next_cursor, seats: Seats::of(&t.value), roles: t.value.role_counts.clone() })
 }
 
@@ -227,11 +246,12 @@ pub async fn my_invitations(deps: &Deps, principal: &Principal, params: &ListPar
         limit: p.limit,
         after: None,
     };
-    let (invs, next_cursor) = paging::collect(deps.table.as_ref(), query, p.cursor.as_ref(), p.limit, |item| {
-        let inv = decode::<Invitation>(item).map_err(|source| Unexpected { context: "decoding invitation", source })?.value;
-        Ok((inv.status_at(now) == InvitationStatus::Pending && inv.email == *email).then_some(inv))
-    })
-    .await?;
+    let (invs, next_cursor) =
+        paging::collect_in(deps.table.as_ref(), &deps.settings.cursor_key, &p.filters(), query, p.cursor.as_ref(), p.limit, |item| {
+            let inv = decode::<Invitation>(item).map_err(|source| Unexpected { context: "decoding invitation", source })?.value;
+            Ok((inv.status_at(now) == InvitationStatus::Pending && inv.email == *email).then_some(inv))
+        })
+        .await?;
     let mut names: HashMap<TenantId, String> = HashMap::new();
     let mut data = Vec::with_capacity(invs.len());
     for inv in invs {
@@ -285,11 +305,12 @@ pub async fn my_tenants(deps: &Deps, principal: &Principal, params: &ListParams)
         limit: p.limit,
         after: None,
     };
-    let (members, next_cursor) = paging::collect(deps.table.as_ref(), query, p.cursor.as_ref(), p.limit, |item| {
-        let m = decode::<Member>(item).map_err(|source| Unexpected { context: "decoding member", source })?.value;
-        Ok((m.user_id == user.id).then_some(m))
-    })
-    .await?;
+    let (members, next_cursor) =
+        paging::collect_in(deps.table.as_ref(), &deps.settings.cursor_key, &p.filters(), query, p.cursor.as_ref(), p.limit, |item| {
+            let m = decode::<Member>(item).map_err(|source| Unexpected { context: "decoding member", source })?.value;
+            Ok((m.user_id == user.id).then_some(m))
+        })
+        .await?;
     let mut data = Vec::with_capacity(members.len());
     for m in members {
         // A tenant read per row (at most 100): names change, so they are not copied into members.
