@@ -61,23 +61,32 @@ impl LocalEnv {
         if let Some(url) = accept_url {
             settings.accept_url = url.to_owned();
         }
-        let deps = Deps { table: Arc::new(table), mailer: Arc::new(mailer), clock, random: Arc::new(OsRandom), settings };
+        let deps = Deps {
+            table: Arc::new(table),
+            mailer: Arc::new(mailer),
+            clock,
+            random: Arc::new(OsRandom),
+            settings,
+            identities: Arc::default(),
+        };
         let secret = load_or_create_secret(&data_dir.join("jwt-secret"))?;
         Ok(Self { deps, secret, outbox })
     }
 
     /// Opens the chosen store. For DynamoDB the AWS SDK reads the usual environment (region,
     /// credentials, `AWS_ENDPOINT_URL`); the dev JWT secret still comes from the data dir.
-    pub async fn open_store(
-        kind: &StoreKind,
-        table: Option<&str>,
-        sender: Option<&str>,
-        data_dir: &Path,
-        now: Option<&str>,
-    ) -> Result<Self, String> {
-        let mut env = Self::open(data_dir, now, None)?;
-        if *kind == StoreKind::Dynamodb {
-            let table = table.ok_or("--table is required with --store dynamodb")?;
+    /// `accept_url` is where the links in the emails it sends point (the caller requires one
+    /// for DynamoDB: see `Expire` in main.rs).
+    pub async fn open_store(store: &crate::StoreArgs, now: Option<&str>, accept_url: Option<&str>) -> Result<Self, String> {
+        if let Some(url) = accept_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err(format!("--accept-url: '{url}' is not an http(s) URL"));
+        }
+        let mut env = Self::open(&store.data_dir, now, accept_url)?;
+        if store.store == StoreKind::Dynamodb {
+            let table = store.table.as_deref().ok_or("--table is required with --store dynamodb")?;
+            let sender = store.sender.as_deref();
             let sdk = usher_aws::sdk_config().await;
             let dynamo = usher_aws::DynamoTable::new(aws_sdk_dynamodb::Client::new(&sdk), table);
             dynamo.prime().await.map_err(|e| format!("cannot reach DynamoDB table '{table}': {e}"))?;

@@ -25,7 +25,7 @@ enum Command {
         #[arg(long, default_value = ".usher")]
         data_dir: PathBuf,
         /// The invitee landing page; links are <accept-url>#token=...
-        #[arg(long, default_value = "http://localhost:3000/accept")]
+        #[arg(long, default_value = serve::DEFAULT_ACCEPT_URL)]
         accept_url: String,
         /// Browser origins allowed by CORS (repeatable; `*` for any).
         #[arg(long = "cors-origin", default_value = "*")]
@@ -62,6 +62,11 @@ enum Command {
         /// Sweep as of this time (RFC 3339) instead of now.
         #[arg(long)]
         now: Option<String>,
+        /// The invitee landing page for the links in retried emails (<accept-url>#token=...).
+        /// Required with `--store dynamodb`: a retry mints a fresh token, so a wrong page would
+        /// send real invitees a dead link and void their old one. Locally, `serve`'s default.
+        #[arg(long, required_if_eq("store", "dynamodb"))]
+        accept_url: Option<String>,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -69,20 +74,20 @@ enum Command {
 
 /// Which store an operator command works on.
 #[derive(clap::Args, Clone)]
-struct StoreArgs {
+pub(crate) struct StoreArgs {
     /// `sqlite` (the local data dir) or `dynamodb` (a deployed stack's table, with the usual AWS
     /// environment: AWS_REGION, credentials, and AWS_ENDPOINT_URL for a local server).
     #[arg(long, value_enum, default_value_t = local::StoreKind::Sqlite)]
-    store: local::StoreKind,
+    pub(crate) store: local::StoreKind,
     /// The DynamoDB table (with `--store dynamodb`).
     #[arg(long, required_if_eq("store", "dynamodb"))]
-    table: Option<String>,
+    pub(crate) table: Option<String>,
     /// The SES sender for emails the command sends (with `--store dynamodb`: `expire` retries deliveries).
     #[arg(long)]
-    sender: Option<String>,
+    pub(crate) sender: Option<String>,
     /// Data dir (with `--store sqlite`).
     #[arg(long, default_value = ".usher")]
-    data_dir: PathBuf,
+    pub(crate) data_dir: PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -128,8 +133,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             serve::serve(serve::ServeOptions { port, data_dir, accept_url, cors_origins }).await
         }
         Command::Tenant { command: TenantCommand::Create { name, owner_email, seats, store } } => {
-            let env =
-                local::LocalEnv::open_store(&store.store, store.table.as_deref(), store.sender.as_deref(), &store.data_dir, None).await?;
+            let env = local::LocalEnv::open_store(&store, None, None).await?;
             let tenant = env.create_tenant(&name, &owner_email, seats).await?;
             println!("{}", serde_json::to_string_pretty(&tenant).map_err(|e| e.to_string())?);
             Ok(())
@@ -139,10 +143,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("{}", env.mint_token(&email, sub, name, operator, ttl_hours)?);
             Ok(())
         }
-        Command::Expire { now, store } => {
-            let env =
-                local::LocalEnv::open_store(&store.store, store.table.as_deref(), store.sender.as_deref(), &store.data_dir, now.as_deref())
-                    .await?;
+        Command::Expire { now, accept_url, store } => {
+            let accept_url = accept_url.as_deref().unwrap_or(serve::DEFAULT_ACCEPT_URL);
+            let env = local::LocalEnv::open_store(&store, now.as_deref(), Some(accept_url)).await?;
             let summary = env.sweep().await?;
             println!("{}", serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?);
             Ok(())

@@ -11,6 +11,9 @@ use std::sync::Arc;
 use usher_domain::ErrorCode;
 use usher_http::{App, Hs256Verifier, HttpConfig, Problem, RequestContext};
 
+/// The landing page links point to when none is given (a local front end's usual address).
+pub const DEFAULT_ACCEPT_URL: &str = "http://localhost:3000/accept";
+
 pub struct ServeOptions {
     pub port: u16,
     pub data_dir: PathBuf,

@@ -163,6 +163,21 @@ fn bad_arguments_fail_with_a_clear_message_and_a_non_zero_exit() {
 }
 
 #[test]
+fn expire_on_dynamodb_refuses_to_run_without_an_accept_url() {
+    // Retried emails carry fresh tokens: without the real landing page, production invitees
+    // would get a local link and lose their working one. Refused before any AWS call.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().to_str().expect("utf-8");
+    let out = usher(&["expire", "--store", "dynamodb", "--table", "usher-prod", "--data-dir", d]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--accept-url"), "{}", String::from_utf8_lossy(&out.stderr));
+    let not_a_url = usher(&["expire", "--store", "dynamodb", "--table", "usher-prod", "--accept-url", "app.example", "--data-dir", d]);
+    assert!(!not_a_url.status.success());
+    assert!(String::from_utf8_lossy(&not_a_url.stderr).contains("--accept-url"), "{}", String::from_utf8_lossy(&not_a_url.stderr));
+    assert!(usher(&["expire", "--data-dir", d]).status.success(), "the local sweep needs no accept URL");
+}
+
+#[test]
 fn every_command_has_help() {
     for args in
         [vec!["--help"], vec!["serve", "--help"], vec!["tenant", "create", "--help"], vec!["token", "--help"], vec!["expire", "--help"]]
@@ -212,7 +227,7 @@ async fn operator_commands_work_on_a_dynamodb_table() {
     assert!(table.get(&usher_domain::schema::tenant_key(&id)).await.expect("get").is_some(), "the tenant is in DynamoDB");
 
     let mut sweep = Command::new(env!("CARGO_BIN_EXE_usher"));
-    sweep.args(["expire", "--store", "dynamodb", "--table", table.name(), "--data-dir", d]);
+    sweep.args(["expire", "--store", "dynamodb", "--table", table.name(), "--accept-url", "https://app.example/accept", "--data-dir", d]);
     aws_env(&mut sweep);
     let out = sweep.output().expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
