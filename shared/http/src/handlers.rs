@@ -35,15 +35,15 @@ fn user(caller: &Option<Caller>) -> Result<&Principal, Problem> {
     }
 }
 
-/// Parses a JSON body. An empty body reads as `{}` where `empty_ok`.
+/// Parses a JSON body. An empty body reads as `{}` where `empty_ok`. A body needs
+/// `Content-Type: application/json` (or a `+json` type); without one it is refused rather than
+/// guessed at, naming `Content-Type`.
 fn json<T: DeserializeOwned>(req: &Request<Bytes>, empty_ok: bool) -> Result<T, Problem> {
-    if let Some(ct) = req.headers().get(header::CONTENT_TYPE) {
-        let ct = ct.to_str().unwrap_or_default().to_ascii_lowercase();
-        if !ct.starts_with("application/json") && !ct.is_empty() {
-            return Err(Problem::invalid(FieldError::new("Content-Type", "unsupported_media_type", "send the body as application/json")));
-        }
+    let empty = req.body().iter().all(u8::is_ascii_whitespace);
+    if !empty {
+        check_json_content_type(req)?;
     }
-    let body: &[u8] = if req.body().iter().all(u8::is_ascii_whitespace) {
+    let body: &[u8] = if empty {
         if !empty_ok {
             return Err(Problem::invalid(FieldError::new("body", "required", "a JSON body is required")));
         }
@@ -51,10 +51,51 @@ fn json<T: DeserializeOwned>(req: &Request<Bytes>, empty_ok: bool) -> Result<T, 
     } else {
         req.body()
     };
-    serde_json::from_slice(body).map_err(|e| {
-        let code = if e.is_data() { "invalid_field" } else { "invalid_json" };
-        Problem::invalid(FieldError::new("body", code, e.to_string()))
-    })
+    serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(body)).map_err(json_problem)
+}
+
+fn check_json_content_type(req: &Request<Bytes>) -> Result<(), Problem> {
+    let raw = req.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap_or("?").to_ascii_lowercase());
+    let essence = raw.as_deref().map(|ct| ct.split(';').next().unwrap_or_default().trim().to_owned()).unwrap_or_default();
+    if essence.is_empty() {
+        return Err(Problem::invalid(FieldError::new(
+            "Content-Type",
+            "required",
+            "a request with a body needs the header Content-Type: application/json",
+        )));
+    }
+    let is_json = essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"));
+    if !is_json {
+        return Err(Problem::invalid(FieldError::new("Content-Type", "unsupported_media_type", "send the body as application/json")));
+    }
+    Ok(())
+}
+
+/// A body that does not fit its type, reported at the JSON path of the offending field
+/// (`profile.nickname`, `invitations[3].email`); `body` when the JSON itself is broken or the
+/// problem is the whole document.
+fn json_problem(e: serde_path_to_error::Error<serde_json::Error>) -> Problem {
+    let path = e.path().to_string();
+    let inner = e.inner();
+    if !inner.is_data() {
+        return Problem::invalid(FieldError::new("body", "invalid_json", inner.to_string()));
+    }
+    let message = inner.to_string();
+    // serde reports a missing field at its parent; name the field itself.
+    let missing = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next()).map(str::to_owned);
+    let parent = if path == "." || path.is_empty() { None } else { Some(path) };
+    let (field, code) = match (parent, missing) {
+        (Some(p), Some(m)) => (format!("{p}.{m}"), "required"),
+        (None, Some(m)) => (m, "required"),
+        (Some(p), None) => (p, if message.starts_with("unknown field") { "unknown_field" } else { "invalid_field" }),
+        (None, None) => ("body".to_owned(), "invalid_field"),
+    };
+    // serde_json appends " at line L column C"; the field path says more.
+    let message = match message.rfind(" at line ") {
+        Some(at) => message[..at].to_owned(),
+        None => message,
+    };
+    Problem::invalid(FieldError::new(field, code, message))
 }
 
 fn query(req: &Request<Bytes>) -> Vec<(String, String)> {
@@ -119,8 +160,7 @@ pub(crate) async fn dispatch(
                     "bulk invitations are not available yet; send one invitation per request",
                 )));
             }
-            let raw: invite::InviteRequest =
-                serde_json::from_value(body).map_err(|e| Problem::invalid(FieldError::new("body", "invalid_field", e.to_string())))?;
+            let raw: invite::InviteRequest = serde_path_to_error::deserialize(body).map_err(json_problem)?;
             let inv = invite::invite(deps, user(&caller)?, &t, &raw).await.map_err(fail)?;
             let mut reply = Reply::json(StatusCode::CREATED, &inv);
             if let Ok(v) = HeaderValue::from_str(&format!("/v1/tenants/{t}/invitations/{}", inv.id)) {

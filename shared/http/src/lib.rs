@@ -13,6 +13,7 @@ use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header
 use std::sync::Arc;
 use std::time::Instant;
 use usher_domain::usecases::idempotency;
+use usher_domain::usecases::rate_limit::{self, Bucket, Limit, Verdict};
 use usher_domain::{Caller, Deps, ErrorCode, FieldError};
 
 pub use auth::{AuthError, Hs256Verifier, TokenVerifier};
@@ -35,6 +36,48 @@ impl Default for HttpConfig {
     }
 }
 
+/// Budgets of the public token routes (lookup, renewal request), counted in the store so they
+/// hold across every container. Over budget is `429 rate_limited` with `Retry-After`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    /// Requests from one source address (all public token routes together).
+    pub per_source: Limit,
+    /// Requests carrying one token (valid or not).
+    pub per_token: Limit,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self { per_source: Limit::per_minute(30), per_token: Limit::per_minute(10) }
+    }
+}
+
+/// The caller's network address, as the host saw it (API Gateway's
+/// `requestContext.http.sourceIp`, the socket's peer for `usher serve`). Hosts put it in the
+/// request's extensions: `parts.extensions.insert(SourceIp(ip))`. Without it, only the per-token
+/// budget applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceIp(pub std::net::IpAddr);
+
+/// Requests a host refuses before the app sees them, answered with the app's headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// 413: the body is over `limit` bytes.
+    BodyTooLarge {
+        /// The host's limit.
+        limit: usize,
+    },
+    /// 431: the request's headers are too large.
+    HeadersTooLarge,
+}
+
+/// Largest request head (header names and values) the app accepts; API Gateway's own limit is
+/// 10 KiB, so only a local host can send more.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// Seconds a client is told to wait when its Idempotency-Key is held by a request still running.
+pub const IN_FLIGHT_RETRY_AFTER_SECS: u64 = 2;
+
 /// Facts about a request that the host knows and the request itself does not carry.
 #[derive(Debug, Clone, Default)]
 pub struct RequestContext {
@@ -50,6 +93,7 @@ pub struct App {
     deps: Deps,
     verifier: Arc<dyn TokenVerifier>,
     config: HttpConfig,
+    limits: RateLimits,
     routes: Arc<Vec<Route>>,
 }
 
@@ -79,7 +123,26 @@ impl Reply {
 impl App {
     /// An app serving every route.
     pub fn new(deps: Deps, verifier: Arc<dyn TokenVerifier>, config: HttpConfig) -> Self {
-        Self { deps, verifier, config, routes: Arc::new(routes()) }
+        Self { deps, verifier, config, limits: RateLimits::default(), routes: Arc::new(routes()) }
+    }
+
+    /// Replaces the public routes' budgets.
+    pub fn with_rate_limits(mut self, limits: RateLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Answers a request the host refused before handing it over (a body or headers over the
+    /// host's limits) with the same headers every answer of the app carries.
+    pub fn refuse(&self, why: Refusal, request_headers: &HeaderMap, ctx: &RequestContext) -> Response<Bytes> {
+        let mut resp = match why {
+            Refusal::BodyTooLarge { limit } => {
+                Problem::new(ErrorCode::PayloadTooLarge, format!("the body may be at most {limit} bytes")).into_response(&ctx.request_id)
+            }
+            Refusal::HeadersTooLarge => problem::headers_too_large(&ctx.request_id),
+        };
+        self.finish_headers(resp.headers_mut(), request_headers.get(header::ORIGIN), &ctx.request_id);
+        resp
     }
 
     /// Restricts the app to the routes of one Lambda function; other paths answer 404.
@@ -98,7 +161,10 @@ impl App {
         let started = Instant::now();
         let origin = req.headers().get(header::ORIGIN).cloned();
         let method = req.method().clone();
-        let (mut resp, route_path) = if method == Method::OPTIONS {
+        let head_bytes: usize = req.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum();
+        let (mut resp, route_path) = if head_bytes > MAX_HEADER_BYTES {
+            (problem::headers_too_large(&ctx.request_id), "-")
+        } else if method == Method::OPTIONS {
             (self.preflight(), "OPTIONS")
         } else {
             match routes::find(&self.routes, &method, req.uri().path()) {
@@ -139,6 +205,11 @@ impl App {
             Ok(c) => c,
             Err(p) => return p.into_response(&ctx.request_id),
         };
+        if route.op.is_throttled()
+            && let Err(p) = self.throttle(&req).await
+        {
+            return p.into_response(&ctx.request_id);
+        }
         let writes = matches!(req.method(), &Method::POST | &Method::PUT | &Method::PATCH | &Method::DELETE);
         let idem_key = req.headers().get("idempotency-key").map(|v| v.to_str().map(str::to_owned));
         let claim = match (writes, idem_key) {
@@ -154,8 +225,9 @@ impl App {
                         return Problem::invalid(e).into_response(&ctx.request_id);
                     }
                 };
+                // Scopes never contain `#` (the key's separator): a subject is hashed to hex.
                 let scope = match &caller {
-                    Some(Caller::User(p)) => format!("u:{}", p.subject),
+                    Some(Caller::User(p)) => format!("u:{}", idempotency::request_hash("sub", "", p.subject.as_bytes())),
                     Some(Caller::Operator) => "operator".to_owned(),
                     None => String::new(),
                 };
@@ -166,7 +238,12 @@ impl App {
                     Ok(idempotency::Begin::Proceed(claim)) => Some(claim),
                     Ok(idempotency::Begin::Replay(stored)) => return replay(stored),
                     Ok(idempotency::Begin::Conflict(why)) => {
-                        return Problem::new(ErrorCode::IdempotencyConflict, why).into_response(&ctx.request_id);
+                        let mut r = Problem::new(ErrorCode::IdempotencyConflict, why).into_response(&ctx.request_id);
+                        // Still running (not another request): the client may retry shortly.
+                        if why.contains("still being processed") {
+                            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(IN_FLIGHT_RETRY_AFTER_SECS));
+                        }
+                        return r;
                     }
                     Err(e) => {
                         tracing::warn!(cause = %e, "idempotency store failed");
@@ -210,6 +287,36 @@ impl App {
             }
         }
         resp
+    }
+
+    /// Counts a public token request against its source's and its token's budgets.
+    async fn throttle(&self, req: &Request<Bytes>) -> Result<(), Problem> {
+        let mut subjects = Vec::with_capacity(2);
+        if let Some(SourceIp(ip)) = req.extensions().get::<SourceIp>() {
+            subjects.push((Bucket::Source, ip.to_string(), self.limits.per_source));
+        }
+        // The token as sent (a malformed body has none; the handler then answers 400).
+        let token = serde_json::from_slice::<serde_json::Value>(req.body())
+            .ok()
+            .and_then(|v| v.get("token").and_then(serde_json::Value::as_str).map(|t| t.trim().to_owned()))
+            .filter(|t| !t.is_empty());
+        if let Some(t) = token {
+            subjects.push((Bucket::Token, t, self.limits.per_token));
+        }
+        for (bucket, subject, limit) in subjects {
+            match rate_limit::hit(&self.deps, bucket, &subject, limit).await {
+                Ok(Verdict::Allowed) => {}
+                Ok(Verdict::Limited { retry_after }) => {
+                    tracing::info!(bucket = ?bucket, retry_after, "rate limited");
+                    return Err(Problem::new(
+                        ErrorCode::RateLimited { retry_after },
+                        format!("too many requests; try again in {retry_after} seconds"),
+                    ));
+                }
+                Err(e) => return Err(Problem::from_use_case(&RateLimitStoreError(e))),
+            }
+        }
+        Ok(())
     }
 
     async fn authenticate(&self, access: Access, headers: &HeaderMap, ctx: &RequestContext) -> Result<Option<Caller>, Problem> {
@@ -286,4 +393,15 @@ fn replay(stored: usher_domain::model::StoredResponse) -> Response<Bytes> {
     }
     r.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
     r
+}
+
+/// The store failed while counting a request.
+#[derive(Debug, thiserror::Error)]
+#[error("could not count the request")]
+struct RateLimitStoreError(#[source] usher_domain::error::Unexpected);
+
+impl usher_domain::UseCaseError for RateLimitStoreError {
+    fn code(&self) -> ErrorCode {
+        self.0.code()
+    }
 }

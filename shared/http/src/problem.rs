@@ -119,10 +119,21 @@ struct Body<'a> {
 /// Base of the problem `type` URIs (one per code, documented in openapi.yaml).
 pub const PROBLEM_TYPE_BASE: &str = "https://usher.dev/problems/";
 
+/// 431: the request's headers are too large (a host's refusal: `invalid_request` naming
+/// `headers`, with the status that says which limit).
+pub fn headers_too_large(request_id: &str) -> Response<Bytes> {
+    let field = FieldError::new("headers", "too_large", "the request's headers are too large");
+    Problem::invalid(field).render(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, request_id)
+}
+
 impl Problem {
     /// Renders `application/problem+json`.
     pub fn into_response(self, request_id: &str) -> Response<Bytes> {
         let status = status_of(&self.code);
+        self.render(status, request_id)
+    }
+
+    fn render(self, status: StatusCode, request_id: &str) -> Response<Bytes> {
         let errors = match &self.code {
             ErrorCode::InvalidRequest(e) => Some(e.as_slice()),
             _ => None,

@@ -70,6 +70,14 @@ pub enum Op {
     ListAudit,
 }
 
+impl Op {
+    /// Public routes that take an invitation token: budgeted per source and per token (a
+    /// wrong-token flood is `429`).
+    pub fn is_throttled(self) -> bool {
+        matches!(self, Op::Lookup | Op::RenewalRequest)
+    }
+}
+
 /// One endpoint.
 #[derive(Debug, Clone)]
 pub struct Route {

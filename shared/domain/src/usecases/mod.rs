@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod invite;
 pub mod list;
 pub mod lookup;
+pub mod rate_limit;
 pub mod remove_member;
 pub mod renewal;
 pub mod resend;
