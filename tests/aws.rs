@@ -45,6 +45,12 @@ async fn accept_racing_revoke_on_dynamodb_leaves_one_winner_and_consistent_state
     races::accept_racing_revoke_leaves_one_winner_and_consistent_state(dynamo_app().await).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
+async fn twenty_concurrent_writers_in_one_tenant_on_dynamodb_all_succeed_without_conflicting() {
+    races::twenty_concurrent_writers_in_one_tenant_all_succeed_without_conflicting(aws::new_table().await).await;
+}
+
 #[tokio::test]
 #[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
 async fn the_whole_lifecycle_runs_on_dynamodb_and_ses() {

@@ -22,3 +22,9 @@ async fn concurrent_invites_for_the_last_seat_let_exactly_one_through() {
 async fn accept_racing_revoke_leaves_one_winner_and_consistent_state() {
     races::accept_racing_revoke_leaves_one_winner_and_consistent_state(Arc::new(TestApp::new())).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_concurrent_writers_in_one_tenant_all_succeed_without_conflicting() {
+    let table = Arc::new(usher_store::SqliteTable::in_memory().expect("sqlite"));
+    races::twenty_concurrent_writers_in_one_tenant_all_succeed_without_conflicting(table).await;
+}

@@ -24,6 +24,71 @@ pub async fn run_all(make: impl AsyncFn() -> Arc<dyn Table>) {
     index_queries_are_sparse_and_page_through_ties(make().await).await;
     the_real_service_limits_are_enforced(make().await).await;
     attributes_and_expiry_round_trip_unchanged(make().await).await;
+    counts_add_in_place_without_a_version_and_bump_it(make().await).await;
+    a_count_fails_when_the_item_is_missing_or_an_expectation_does_not_hold(make().await).await;
+}
+
+fn path(p: &[&str]) -> Vec<String> {
+    p.iter().map(|s| (*s).to_owned()).collect()
+}
+
+pub async fn counts_add_in_place_without_a_version_and_bump_it(t: Arc<dyn Table>) {
+    let mut counters = item("P", "c", 1);
+    counters.data = json!({ "name": "kept", "n": 2, "roles": { "admin": 1 } });
+    t.transact(vec![put(counters, Cond::Absent)]).await.unwrap();
+    let add = vec![(path(&["n"]), 3), (path(&["roles", "admin"]), -1), (path(&["roles", "viewer"]), 1), (path(&["fresh"]), 5)];
+    let out = t.transact(vec![Write::Count { key: Key::new("P", "c"), add, expect: vec![] }]).await.unwrap();
+    assert_eq!(out, Committed::Yes);
+    let got = t.get(&Key::new("P", "c")).await.unwrap().unwrap();
+    assert_eq!(got.version, 2, "a count bumps the version, so a whole-item replace read before it fails");
+    assert_eq!(got.data, json!({ "name": "kept", "n": 5, "roles": { "admin": 0, "viewer": 1 }, "fresh": 5 }));
+    // In a transaction with other writes, too.
+    let out = t
+        .transact(vec![
+            put(item("P", "other", 1), Cond::Absent),
+            Write::Count { key: Key::new("P", "c"), add: vec![(path(&["n"]), 1)], expect: vec![] },
+        ])
+        .await
+        .unwrap();
+    assert_eq!(out, Committed::Yes);
+    assert_eq!(t.get(&Key::new("P", "c")).await.unwrap().unwrap().data["n"], json!(6));
+}
+
+pub async fn a_count_fails_when_the_item_is_missing_or_an_expectation_does_not_hold(t: Arc<dyn Table>) {
+    use usher_domain::ports::Expect;
+    let missing = Write::Count { key: Key::new("P", "nothing"), add: vec![(path(&["n"]), 1)], expect: vec![] };
+    assert_eq!(t.transact(vec![missing]).await.unwrap(), Committed::ConditionFailed { at: 0 });
+    assert_eq!(t.get(&Key::new("P", "nothing")).await.unwrap(), None, "a count never creates an item");
+
+    let mut seats = item("P", "s", 1);
+    seats.data = json!({ "used": 4, "limit": 5, "owners": 1, "roles": {} });
+    t.transact(vec![put(seats, Cond::Absent)]).await.unwrap();
+    let take = |max: i64| Write::Count {
+        key: Key::new("P", "s"),
+        add: vec![(path(&["used"]), 1)],
+        expect: vec![Expect::Equals(path(&["limit"]), json!(5)), Expect::AtMost(path(&["used"]), max)],
+    };
+    assert_eq!(t.transact(vec![take(4)]).await.unwrap(), Committed::Yes, "the fifth seat is free");
+    let out = t.transact(vec![put(item("Q", "x", 1), Cond::Absent), take(4)]).await.unwrap();
+    assert_eq!(out, Committed::ConditionFailed { at: 1 }, "no sixth seat");
+    assert_eq!(t.get(&Key::new("Q", "x")).await.unwrap(), None, "all or nothing");
+    let other_limit = Write::Count {
+        key: Key::new("P", "s"),
+        add: vec![(path(&["used"]), -1)],
+        expect: vec![Expect::Equals(path(&["limit"]), json!(7))],
+    };
+    assert_eq!(t.transact(vec![other_limit]).await.unwrap(), Committed::ConditionFailed { at: 0 });
+    let no_limit = Write::Count { key: Key::new("P", "s"), add: vec![], expect: vec![Expect::Equals(path(&["absent"]), json!(null))] };
+    assert_eq!(t.transact(vec![no_limit]).await.unwrap(), Committed::Yes, "an absent field equals null");
+    let last_owner = |min: i64| Write::Count {
+        key: Key::new("P", "s"),
+        add: vec![(path(&["owners"]), -1)],
+        expect: vec![Expect::AtLeast(path(&["owners"]), min)],
+    };
+    assert_eq!(t.transact(vec![last_owner(2)]).await.unwrap(), Committed::ConditionFailed { at: 0 }, "the last owner stays");
+    assert_eq!(t.transact(vec![last_owner(1)]).await.unwrap(), Committed::Yes);
+    let got = t.get(&Key::new("P", "s")).await.unwrap().unwrap();
+    assert_eq!((got.data["used"].clone(), got.data["owners"].clone()), (json!(5), json!(0)));
 }
 
 pub async fn creating_an_item_that_exists_fails_its_condition(t: Arc<dyn Table>) {

@@ -3,7 +3,9 @@
 use crate::context::{Deps, Principal};
 use crate::error::{Context, Unexpected};
 use crate::model::{CustomRole, Member, Tenant, User};
+use crate::ports::Committed;
 use crate::ports::Table;
+use crate::retry::Attempt;
 use crate::roles::{Permission, PermissionSet, Role, RoleName};
 use crate::schema::{self, UserPointer, Versioned};
 use crate::values::TenantId;
@@ -37,26 +39,110 @@ pub enum AccessError {
     Unexpected(#[from] Unexpected),
 }
 
-/// Finds the Usher user behind a principal: by subject first, else by verified email (and then
-/// remembers the subject, so a changed email at the identity provider keeps the same user).
+/// Finds the Usher user behind a principal, by subject: a person is their `sub` at the issuer.
+///
+/// A verified email binds a new subject to a user only while that user has never signed in
+/// (they were invited or made owner by address), in one conditional write: the subject pointer
+/// must be absent and the user unchanged since it was read without a subject. A user that already
+/// has a subject is somebody else: a second account at the issuer, or a recycled mailbox, that
+/// shows the same verified email gets none of that user's memberships (`None` here).
+///
+/// The subject → user link never changes once written, so a warm process keeps it
+/// (`IdentityCache`); memberships are still read on every request, so removal is immediate.
 pub async fn find_user(deps: &Deps, principal: &Principal) -> Result<Option<User>, Unexpected> {
+    let now = deps.now();
+    if let Some(user) = deps.identities.get(&principal.subject, now) {
+        return Ok(Some(user));
+    }
     let table = deps.table.as_ref();
     let by_sub =
         schema::load::<UserPointer>(table, &schema::user_subject_key(&principal.subject)).await.context("reading user by subject")?;
-    let user_id = match (by_sub, principal.verified_email()) {
-        (Some(p), _) => p.value.user_id,
-        (None, Some(email)) => {
-            let Some(p) = schema::load::<UserPointer>(table, &schema::user_email_key(email)).await.context("reading user by email")? else {
-                return Ok(None);
-            };
-            // Link the subject. Losing a race here is harmless: the other writer linked it.
-            let link = schema::create_at(schema::user_subject_key(&principal.subject), &p.value);
-            table.transact(vec![link]).await.context("linking subject")?;
-            p.value.user_id
-        }
-        (None, None) => return Ok(None),
+    let user = match by_sub {
+        Some(p) => schema::load::<User>(table, &schema::user_key(&p.value.user_id)).await.context("reading user")?.map(|u| u.value),
+        None => bind_subject(deps, principal).await?,
     };
-    Ok(schema::load::<User>(table, &schema::user_key(&user_id)).await.context("reading user")?.map(|u| u.value))
+    if let Some(u) = &user {
+        deps.identities.put(&principal.subject, u.clone(), now);
+    }
+    Ok(user)
+}
+
+/// Binds the principal's subject to the never-signed-in user its verified email names, if any.
+async fn bind_subject(deps: &Deps, principal: &Principal) -> Result<Option<User>, Unexpected> {
+    let table = deps.table.as_ref();
+    let Some(email) = principal.verified_email() else { return Ok(None) };
+    crate::optimistic!(deps, "binding subject", Unexpected, {
+        let Some(p) = schema::load::<UserPointer>(table, &schema::user_email_key(email)).await.context("reading user by email")? else {
+            return Ok(Attempt::Done(None));
+        };
+        let Some(user) = schema::load::<User>(table, &schema::user_key(&p.value.user_id)).await.context("reading user")? else {
+            return Ok(Attempt::Done(None));
+        };
+        match &user.value.subject {
+            // A parallel first request of this same person bound it meanwhile.
+            Some(s) if *s == principal.subject => return Ok(Attempt::Done(Some(user.value))),
+            // Someone else already signed in as this user: this principal is a different person.
+            Some(_) => return Ok(Attempt::Done(None)),
+            None => {}
+        }
+        let mut bound = user.value.clone();
+        bound.subject = Some(principal.subject.clone());
+        let writes = vec![
+            schema::create_at(schema::user_subject_key(&principal.subject), &UserPointer { user_id: bound.id.clone() }),
+            schema::replace(user.version, &bound),
+        ];
+        match table.transact(writes).await.context("binding subject")? {
+            Committed::Yes => {
+                tracing::info!(user = %bound.id, "subject bound to an invited user at first sign-in");
+                Ok(Attempt::Done(Some(bound)))
+            }
+            // The same subject was bound meanwhile (a parallel first request): read that link.
+            Committed::ConditionFailed { at: 0 } => {
+                let linked = schema::load::<UserPointer>(table, &schema::user_subject_key(&principal.subject))
+                    .await
+                    .context("reading user by subject")?;
+                let user = match linked {
+                    Some(l) => {
+                        schema::load::<User>(table, &schema::user_key(&l.value.user_id)).await.context("reading user")?.map(|u| u.value)
+                    }
+                    None => None,
+                };
+                Ok(Attempt::Done(user))
+            }
+            // The user changed (maybe another subject was bound): decide again.
+            Committed::ConditionFailed { .. } => Ok(Attempt::Lost),
+        }
+    })
+    .await
+}
+
+/// The subject → user links a warm process has resolved (the link never changes; the user's
+/// name and email may, so an entry is kept for `IDENTITY_TTL_SECS`). Bounded: when full it starts
+/// over. Memberships are never cached.
+#[derive(Debug, Default)]
+pub struct IdentityCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (User, crate::values::Timestamp)>>,
+}
+
+/// How long a cached user is trusted for its display fields.
+pub const IDENTITY_TTL_SECS: i64 = 300;
+/// Most subjects one process remembers.
+const IDENTITY_CACHE_ENTRIES: usize = 10_000;
+
+impl IdentityCache {
+    fn get(&self, subject: &str, now: crate::values::Timestamp) -> Option<User> {
+        let entries = self.entries.lock().ok()?;
+        entries.get(subject).filter(|(_, at)| now < at.plus_seconds(IDENTITY_TTL_SECS)).map(|(u, _)| u.clone())
+    }
+
+    fn put(&self, subject: &str, user: User, now: crate::values::Timestamp) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= IDENTITY_CACHE_ENTRIES {
+                entries.clear();
+            }
+            entries.insert(subject.to_owned(), (user, now));
+        }
+    }
 }
 
 /// The caller as a member of `tenant`, or `NotFound`.

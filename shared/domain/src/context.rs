@@ -49,6 +49,8 @@ pub struct Deps {
     pub random: Arc<dyn Random>,
     /// Settings.
     pub settings: Settings,
+    /// Subject → user links resolved by this process (`Default` for a new process).
+    pub identities: Arc<crate::access::IdentityCache>,
 }
 
 impl Deps {

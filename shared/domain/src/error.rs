@@ -153,12 +153,8 @@ impl<T> Context<T> for Result<T, StoreError> {
     }
 }
 
-/// Optimistic writes that keep losing to concurrent writers give up after this many tries and
-/// report `Unexpected` (never seen outside contrived tests: each lost round means another
-/// writer made progress).
-pub const MAX_WRITE_ATTEMPTS: usize = 64;
-
-/// The `Unexpected` raised when `MAX_WRITE_ATTEMPTS` is used up.
+/// The `Unexpected` raised when an optimistic write keeps losing (`crate::retry`): a transient
+/// `unavailable`, since every lost round means another writer made progress.
 pub fn too_much_contention(context: &'static str) -> Unexpected {
     Unexpected { context, source: StoreError::Unavailable("too many concurrent writers; try again".into()) }
 }

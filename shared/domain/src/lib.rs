@@ -11,6 +11,7 @@ pub mod error;
 pub mod model;
 pub mod paging;
 pub mod ports;
+pub mod retry;
 pub mod roles;
 pub mod schema;
 pub mod token;

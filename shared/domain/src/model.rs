@@ -6,8 +6,10 @@ use crate::values::{Email, InvitationId, Locale, Profile, TenantId, Timestamp, U
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// A tenant, with its seat counters. Every membership or pending-invitation change rewrites this
-/// record under a version check, so the counters can never drift or be raced past the limit.
+/// A tenant, with its seat counters. The counters are never rewritten from a read copy: they
+/// change only through `schema::tenant_counts` (DynamoDB `ADD`-style count writes under a
+/// condition), so invites, accepts and the sweep in one tenant never conflict over this item,
+/// and a seat is taken only while `seats_used` is below `seat_limit`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tenant {
     /// Its id.
@@ -20,7 +22,11 @@ pub struct Tenant {
     pub members: u32,
     /// How many pending invitations (including overdue ones not yet swept).
     pub pending: u32,
-    /// Members per role.
+    /// `members + pending`, kept as its own counter because a DynamoDB condition cannot add:
+    /// "a seat is free" is `seats_used <= seat_limit - 1`.
+    #[serde(default)]
+    pub seats_used: u32,
+    /// Members per role (a role nobody holds may show 0).
     #[serde(default)]
     pub role_counts: BTreeMap<RoleName, u32>,
     /// Days an invitation stays valid unless the inviter says otherwise.
@@ -34,7 +40,7 @@ pub struct Tenant {
 impl Tenant {
     /// Seats still free (`None` when unlimited).
     pub fn seats_available(&self) -> Option<u32> {
-        self.seat_limit.map(|l| l.saturating_sub(self.members + self.pending))
+        self.seat_limit.map(|l| l.saturating_sub(self.seats_used))
     }
 
     /// Whether `n` more seats can be taken.
@@ -42,13 +48,14 @@ impl Tenant {
         self.seats_available().is_none_or(|free| free >= n)
     }
 
-    /// Adjusts the role count when a member gains (`+1`) or loses (`-1`) a role.
-    pub fn count_role(&mut self, role: &RoleName, delta: i32) {
-        let n = self.role_counts.entry(role.clone()).or_insert(0);
-        *n = n.saturating_add_signed(delta);
-        if *n == 0 {
-            self.role_counts.remove(role);
-        }
+    /// Members per role, without the roles nobody holds.
+    pub fn role_counts(&self) -> BTreeMap<RoleName, u32> {
+        self.role_counts.iter().filter(|(_, n)| **n > 0).map(|(r, n)| (r.clone(), *n)).collect()
+    }
+
+    /// How many members hold `role`.
+    pub fn holders_of(&self, role: &RoleName) -> u32 {
+        self.role_counts.get(role).copied().unwrap_or(0)
     }
 }
 
@@ -223,6 +230,9 @@ impl Delivery {
     }
 }
 
+/// How long a sweep's claim on a delivery retry holds (longer than any one send).
+pub const DELIVERY_CLAIM_SECS: i64 = 300;
+
 /// Who sent an invitation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvitedBy {
@@ -373,6 +383,52 @@ impl Invitation {
             }
             from => Err(NotAllowed { from }),
         }
+    }
+
+    /// The invitee asks for a new link: at most once per `cooldown_secs` (otherwise `Err` with
+    /// the seconds to wait).
+    pub fn request_renewal(&mut self, now: Timestamp, cooldown_secs: i64) -> Result<(), u64> {
+        if let Some(last) = self.renewal_requested_at {
+            let wait = cooldown_secs - last.seconds_until(now);
+            if wait > 0 {
+                return Err(u64::try_from(wait).unwrap_or(1));
+            }
+        }
+        self.renewal_requested_at = Some(now);
+        Ok(())
+    }
+
+    /// The mail service accepted the current link.
+    pub fn delivery_sent(&mut self, now: Timestamp) {
+        self.delivery.attempts += 1;
+        self.delivery.status = DeliveryStatus::Sent;
+        self.delivery.last_error = None;
+        self.delivery.next_attempt_at = None;
+        self.last_sent_at = Some(now);
+    }
+
+    /// The mail service refused or was unreachable: schedule the next try, if any remain.
+    pub fn delivery_failed(&mut self, error: &str, now: Timestamp, max_attempts: u32) {
+        self.delivery.attempts += 1;
+        self.delivery.status = DeliveryStatus::Failed;
+        self.delivery.last_error = Some(error.chars().take(300).collect());
+        self.delivery.next_attempt_at = next_retry_after(self.delivery.attempts, max_attempts).map(|secs| now.plus_seconds(secs));
+    }
+
+    /// The sweep claims a delivery retry before sending it: a new link, and the next attempt
+    /// pushed past the claim, so an overlapping sweep that reads this does not send it too. If
+    /// the claimer dies, the claim lapses and a later sweep tries again.
+    pub fn claim_delivery(&mut self, token_hash: TokenHash, now: Timestamp) {
+        self.token_hash = token_hash;
+        self.delivery.next_attempt_at = Some(now.plus_seconds(DELIVERY_CLAIM_SECS));
+        self.updated_at = now;
+    }
+
+    /// An admin's resend: a new link with a fresh expiry (also re-arms an expired invitation).
+    pub fn resend(&mut self, token_hash: TokenHash, expires_at: Timestamp, now: Timestamp) -> Result<(), NotAllowed> {
+        self.rearm(token_hash, expires_at, now)?;
+        self.resend_count += 1;
+        Ok(())
     }
 
     /// When the sweep must next look at this invitation: the expiry of a pending one, or the

@@ -86,6 +86,21 @@ pub enum Cond {
     Version(u64),
 }
 
+/// A path to a field of an item's attributes (`["role_counts", "admin"]`).
+pub type FieldPath = Vec<String>;
+
+/// What a `Count` write expects of the item's current attributes (DynamoDB condition
+/// expressions cannot do arithmetic, so each expectation compares one field with a constant).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expect {
+    /// The field equals this value (`Null`: the field is absent or null).
+    Equals(FieldPath, serde_json::Value),
+    /// The numeric field (absent counts as 0) is at most this.
+    AtMost(FieldPath, i64),
+    /// The numeric field (absent counts as 0) is at least this.
+    AtLeast(FieldPath, i64),
+}
+
 /// One write of a transaction.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Write {
@@ -95,6 +110,12 @@ pub enum Write {
     Delete { key: Key, cond: Cond },
     /// Write nothing; only require the condition.
     Check { key: Key, cond: Cond },
+    /// Adds to numeric fields of an existing item without reading it first (DynamoDB's `ADD`),
+    /// and bumps its version, so a writer that replaces the whole item after reading it can
+    /// never lose these counts. Counts from concurrent writers do not conflict with each other:
+    /// a busy tenant's counters are no lock. Fails its condition if the item is missing or an
+    /// expectation does not hold (checked against the values before the addition).
+    Count { key: Key, add: Vec<(FieldPath, i64)>, expect: Vec<Expect> },
 }
 
 impl Write {
@@ -102,8 +123,45 @@ impl Write {
     pub fn key(&self) -> &Key {
         match self {
             Write::Put { item, .. } => &item.key,
-            Write::Delete { key, .. } | Write::Check { key, .. } => key,
+            Write::Delete { key, .. } | Write::Check { key, .. } | Write::Count { key, .. } => key,
         }
+    }
+}
+
+/// Reads a numeric field of an item's attributes (absent or not a number: 0).
+pub fn number_at(data: &serde_json::Value, path: &[String]) -> i64 {
+    field_at(data, path).and_then(serde_json::Value::as_i64).unwrap_or(0)
+}
+
+/// The value at `path` in an item's attributes, if any.
+pub fn field_at<'a>(data: &'a serde_json::Value, path: &[String]) -> Option<&'a serde_json::Value> {
+    path.iter().try_fold(data, |v, segment| v.get(segment))
+}
+
+/// Whether an expectation holds for an item's current attributes (the embedded store's
+/// evaluation; DynamoDB evaluates the same rule as a condition expression).
+pub fn expectation_holds(data: &serde_json::Value, e: &Expect) -> bool {
+    match e {
+        Expect::Equals(path, serde_json::Value::Null) => field_at(data, path).is_none_or(serde_json::Value::is_null),
+        Expect::Equals(path, value) => field_at(data, path) == Some(value),
+        Expect::AtMost(path, max) => number_at(data, path) <= *max,
+        Expect::AtLeast(path, min) => number_at(data, path) >= *min,
+    }
+}
+
+/// Applies a `Count` write's additions to an item's attributes (creating missing fields and
+/// maps, as DynamoDB's `ADD` does).
+pub fn add_counts(data: &mut serde_json::Value, add: &[(FieldPath, i64)]) {
+    'paths: for (path, delta) in add {
+        let Some((last, parents)) = path.split_last() else { continue };
+        let mut node = &mut *data;
+        for segment in parents {
+            let Some(obj) = node.as_object_mut() else { continue 'paths };
+            node = obj.entry(segment.clone()).or_insert_with(|| serde_json::json!({}));
+        }
+        let Some(obj) = node.as_object_mut() else { continue };
+        let current = obj.get(last).and_then(serde_json::Value::as_i64).unwrap_or(0);
+        obj.insert(last.clone(), serde_json::Value::from(current + delta));
     }
 }
 
@@ -257,9 +315,13 @@ pub trait Mailer: Send + Sync {
 }
 
 /// The current time. Tests move it; nothing in the domain calls the system clock.
+#[async_trait]
 pub trait Clock: Send + Sync {
     /// Now.
     fn now(&self) -> Timestamp;
+    /// Waits (the retry loop's pauses between optimistic attempts). Real time even for a
+    /// manual clock: concurrent writers must actually spread out.
+    async fn sleep(&self, duration: std::time::Duration);
 }
 
 /// Randomness for tokens and ids (a CSPRNG in production).

@@ -164,6 +164,73 @@ impl Record for AuditEvent {
     }
 }
 
+/// A change to a tenant's counters (see `Tenant`): each becomes one `Write::Count`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TenantCount<'a> {
+    /// `n` new pending invitations take seats, only if `limit` (as read) is still the limit
+    /// and leaves room for them.
+    TakePending {
+        /// How many.
+        n: u32,
+        /// The seat limit the decision was made under.
+        limit: Option<u32>,
+    },
+    /// A pending invitation closed (revoked, declined, expired): its seat is free.
+    ReleasePending,
+    /// A pending invitation was accepted: its seat moves to the new member.
+    PendingToMember(&'a RoleName),
+    /// A member left or was removed; the last owner never can.
+    RemoveMember(&'a RoleName),
+    /// A member's role changed; the last owner's role never can.
+    ChangeRole {
+        /// The old role.
+        from: &'a RoleName,
+        /// The new one.
+        to: &'a RoleName,
+    },
+}
+
+/// THE TENANT COUNTER FIELDS: the names of `Tenant`'s serialised counters, used in count writes.
+fn tenant_field(name: &str) -> Vec<String> {
+    vec![name.to_owned()]
+}
+fn role_field(role: &RoleName) -> Vec<String> {
+    vec!["role_counts".to_owned(), role.to_string()]
+}
+
+/// The count write for a change of a tenant's counters.
+pub fn tenant_counts(tenant: &TenantId, change: TenantCount<'_>) -> Write {
+    use crate::ports::Expect;
+    let (add, expect) = match change {
+        TenantCount::TakePending { n, limit } => {
+            let n = i64::from(n);
+            let add = vec![(tenant_field("pending"), n), (tenant_field("seats_used"), n)];
+            let expect = match limit {
+                None => vec![Expect::Equals(tenant_field("seat_limit"), serde_json::Value::Null)],
+                Some(l) => vec![
+                    Expect::Equals(tenant_field("seat_limit"), serde_json::Value::from(l)),
+                    Expect::AtMost(tenant_field("seats_used"), i64::from(l) - n),
+                ],
+            };
+            (add, expect)
+        }
+        TenantCount::ReleasePending => (vec![(tenant_field("pending"), -1), (tenant_field("seats_used"), -1)], vec![]),
+        TenantCount::PendingToMember(role) => {
+            (vec![(tenant_field("pending"), -1), (tenant_field("members"), 1), (role_field(role), 1)], vec![])
+        }
+        TenantCount::RemoveMember(role) => {
+            (vec![(tenant_field("members"), -1), (tenant_field("seats_used"), -1), (role_field(role), -1)], last_owner_guard(role))
+        }
+        TenantCount::ChangeRole { from, to } => (vec![(role_field(from), -1), (role_field(to), 1)], last_owner_guard(from)),
+    };
+    Write::Count { key: tenant_key(tenant), add, expect }
+}
+
+/// An owner may go only while another owner stays.
+fn last_owner_guard(role: &RoleName) -> Vec<crate::ports::Expect> {
+    if role.is_owner() { vec![crate::ports::Expect::AtLeast(role_field(role), 2)] } else { Vec::new() }
+}
+
 /// Small pointer records (token → invitation, email/subject → user).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TokenPointer {

@@ -184,7 +184,7 @@ impl TenantResource {
             seat_limit: t.seat_limit,
             invitation_ttl_days: t.invitation_ttl_days,
             seats: Seats::of(t),
-            roles: t.role_counts.clone(),
+            roles: t.role_counts(),
             created_at: t.created_at,
             updated_at: t.updated_at,
         }

@@ -8,7 +8,8 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use usher_domain::ports::{
-    Committed, Cond, IndexName, Item, Key, Page, PageKey, Query, SortKeyRange, StoreError, Table, Write, validate_transaction,
+    Committed, Cond, IndexName, Item, Key, Page, PageKey, Query, SortKeyRange, StoreError, Table, Write, add_counts, expectation_holds,
+    validate_transaction,
 };
 use usher_domain::values::Timestamp;
 
@@ -122,6 +123,20 @@ fn current_version(tx: &rusqlite::Transaction<'_>, key: &Key) -> Result<Option<u
         .map_err(unavailable)
 }
 
+fn current_data(tx: &rusqlite::Transaction<'_>, key: &Key) -> Result<Option<(u64, serde_json::Value)>, StoreError> {
+    let row = tx
+        .query_row("SELECT version, data FROM items WHERE pk = ?1 AND sk = ?2", params![key.pk, key.sk], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })
+        .optional()
+        .map_err(unavailable)?;
+    row.map(|(v, data)| {
+        let data = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt { key: key.clone(), reason: e.to_string() })?;
+        Ok((u64::try_from(v).unwrap_or(0), data))
+    })
+    .transpose()
+}
+
 fn holds(cond: Cond, version: Option<u64>) -> bool {
     match cond {
         Cond::Always => true,
@@ -151,10 +166,16 @@ impl Table for SqliteTable {
         self.with_conn(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(unavailable)?;
             for (at, w) in writes.iter().enumerate() {
-                let cond = match w {
-                    Write::Put { cond, .. } | Write::Delete { cond, .. } | Write::Check { cond, .. } => *cond,
+                let ok = match w {
+                    Write::Put { cond, .. } | Write::Delete { cond, .. } | Write::Check { cond, .. } => {
+                        holds(*cond, current_version(&tx, w.key())?)
+                    }
+                    Write::Count { key, expect, .. } => match current_data(&tx, key)? {
+                        Some((_, data)) => expect.iter().all(|e| expectation_holds(&data, e)),
+                        None => false,
+                    },
                 };
-                if !holds(cond, current_version(&tx, w.key())?) {
+                if !ok {
                     // Dropping the transaction rolls it back: nothing was written.
                     return Ok(Committed::ConditionFailed { at });
                 }
@@ -199,6 +220,17 @@ fn apply(tx: &rusqlite::Transaction<'_>, w: &Write) -> Result<(), StoreError> {
             tx.execute("DELETE FROM items WHERE pk = ?1 AND sk = ?2", params![key.pk, key.sk]).map_err(unavailable)?;
         }
         Write::Check { .. } => {}
+        Write::Count { key, add, .. } => {
+            // The condition pass found the item; add in place and bump the version.
+            let Some((version, mut data)) = current_data(tx, key)? else { return Ok(()) };
+            add_counts(&mut data, add);
+            let data = serde_json::to_string(&data).map_err(|e| StoreError::Rejected(e.to_string()))?;
+            tx.execute(
+                "UPDATE items SET data = ?3, version = ?4 WHERE pk = ?1 AND sk = ?2",
+                params![key.pk, key.sk, data, i64::try_from(version + 1).unwrap_or(i64::MAX)],
+            )
+            .map_err(unavailable)?;
+        }
     }
     Ok(())
 }

@@ -7,9 +7,13 @@ use usher_domain::values::Timestamp;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
 
+#[async_trait::async_trait]
 impl Clock for SystemClock {
     fn now(&self) -> Timestamp {
         Timestamp::from_datetime(time::OffsetDateTime::now_utc())
+    }
+    async fn sleep(&self, duration: std::time::Duration) {
+        tokio::time::sleep(duration).await;
     }
 }
 
@@ -17,9 +21,13 @@ impl Clock for SystemClock {
 #[derive(Debug, Clone, Copy)]
 pub struct FixedClock(pub Timestamp);
 
+#[async_trait::async_trait]
 impl Clock for FixedClock {
     fn now(&self) -> Timestamp {
         self.0
+    }
+    async fn sleep(&self, duration: std::time::Duration) {
+        tokio::time::sleep(duration).await;
     }
 }
 

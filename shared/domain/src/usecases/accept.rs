@@ -3,10 +3,11 @@
 use super::{audit_event, invitation_by_token, parse_token};
 use crate::access::{self, find_user};
 use crate::context::{Deps, Principal};
-use crate::error::{Context, ErrorCode, FieldError, MAX_WRITE_ATTEMPTS, Unexpected, too_much_contention};
+use crate::error::{Context, ErrorCode, FieldError, Unexpected};
 use crate::model::{EmailGuard, Invitation, InvitationStatus, Member, Notifications, User};
-use crate::ports::Committed;
-use crate::schema::{self, UserPointer};
+use crate::ports::{Committed, Cond, Item, Write};
+use crate::retry::Attempt;
+use crate::schema::{self, TenantCount, UserPointer};
 use crate::values::{TenantId, UserId};
 use crate::views::MemberResource;
 use serde::Serialize;
@@ -46,6 +47,9 @@ pub enum AcceptError {
     /// The invitee declined it.
     #[error("this invitation was declined")]
     Declined,
+    /// The person is already a member of the tenant (joined another way).
+    #[error("you are already a member of this tenant")]
+    AlreadyMember,
     /// The invited role no longer exists.
     #[error("the role this invitation grants no longer exists; ask for a new invitation")]
     RoleGone,
@@ -62,6 +66,7 @@ crate::error_codes!(AcceptError {
     AcceptError::Revoked => ErrorCode::InvitationRevoked,
     AcceptError::Used => ErrorCode::InvitationUsed,
     AcceptError::Declined => ErrorCode::InvitationDeclined,
+    AcceptError::AlreadyMember => ErrorCode::AlreadyMember,
     AcceptError::RoleGone => ErrorCode::InvalidState,
     AcceptError::Unexpected(u) => u.code(),
 });
@@ -94,7 +99,7 @@ pub(crate) fn check_invitee(principal: &Principal, inv: &Invitation) -> Result<(
 pub async fn accept(deps: &Deps, principal: &Principal, raw_token: &str) -> Result<Accepted, AcceptError> {
     let token = parse_token(raw_token).map_err(AcceptError::Invalid)?;
     let table = deps.table.as_ref();
-    for _ in 0..MAX_WRITE_ATTEMPTS {
+    crate::optimistic!(deps, "accepting invitation", AcceptError, {
         let now = deps.now();
         let (inv, current) = invitation_by_token(deps, &token).await?.ok_or(AcceptError::NotFound)?;
         let existing_user = find_user(deps, principal).await?;
@@ -107,7 +112,9 @@ pub async fn accept(deps: &Deps, principal: &Principal, raw_token: &str) -> Resu
                 && let Some(m) =
                     schema::load::<Member>(table, &schema::member_key(&inv.value.tenant_id, user_id)).await.context("reading membership")?
             {
-                return Ok(Accepted { tenant_id: tenant.value.id, tenant_name: tenant.value.name, member: MemberResource::of(&m.value) });
+                let accepted =
+                    Accepted { tenant_id: tenant.value.id, tenant_name: tenant.value.name, member: MemberResource::of(&m.value) };
+                return Ok(Attempt::Done(accepted));
             }
             return Err(AcceptError::Used);
         }
@@ -119,6 +126,7 @@ pub async fn accept(deps: &Deps, principal: &Principal, raw_token: &str) -> Resu
             return Err(AcceptError::RoleGone);
         }
 
+        let mut accepted = inv.value.clone();
         let mut writes = Vec::new();
         let user = match existing_user {
             Some(u) => u,
@@ -133,22 +141,16 @@ pub async fn accept(deps: &Deps, principal: &Principal, raw_token: &str) -> Resu
                 };
                 let pointer = UserPointer { user_id: u.id.clone() };
                 writes.push(schema::create(&u));
-                writes.push(schema::create_at(schema::user_email_key(&u.email), &pointer));
                 writes.push(schema::create_at(schema::user_subject_key(&principal.subject), &pointer));
+                // The address may already name a user who signed in with another account: that
+                // user keeps it (this person is someone else, found by their subject).
+                let by_email = schema::user_email_key(&u.email);
+                if table.get(&by_email).await.context("reading user by email")?.is_none() {
+                    writes.push(schema::create_at(by_email, &pointer));
+                }
                 u
             }
         };
-        // The address guard moves from "invited" to "member".
-        let guard = schema::load::<EmailGuard>(table, &schema::guard_key(&inv.value.tenant_id, &inv.value.email))
-            .await
-            .context("reading email guard")?;
-        let guard_write = schema::guard_write(
-            &inv.value.tenant_id,
-            &inv.value.email,
-            &EmailGuard::Member { user_id: user.id.clone() },
-            guard.map(|g| g.version),
-        );
-        let mut accepted = inv.value.clone();
         accepted.accept(&user.id, now).map_err(|_| AcceptError::Used)?;
         let member = Member {
             tenant_id: inv.value.tenant_id.clone(),
@@ -164,11 +166,6 @@ pub async fn accept(deps: &Deps, principal: &Principal, raw_token: &str) -> Resu
             created_at: now,
             updated_at: now,
         };
-        let mut new_tenant = tenant.value.clone();
-        new_tenant.pending = new_tenant.pending.saturating_sub(1);
-        new_tenant.members += 1;
-        new_tenant.count_role(&member.role, 1);
-        new_tenant.updated_at = now;
         let event = audit_event(
             deps,
             &inv.value.tenant_id,
@@ -177,21 +174,43 @@ pub async fn accept(deps: &Deps, principal: &Principal, raw_token: &str) -> Resu
             inv.value.id.as_str(),
             serde_json::json!({ "role": member.role, "user_id": user.id }),
         );
-        writes.extend([
+        // The address guard moves from "invited" to "member". A pending invitation always holds
+        // its address's guard, and the invitation's version is checked here, so the guard needs
+        // no read of its own.
+        let guard = schema::guard_key(&inv.value.tenant_id, &inv.value.email);
+        let guard_write = Write::Put {
+            item: Item {
+                key: guard,
+                version: 1,
+                index_keys: Vec::new(),
+                expires_at: None,
+                data: serde_json::to_value(EmailGuard::Member { user_id: user.id.clone() }).unwrap_or_default(),
+            },
+            cond: Cond::Always,
+        };
+        const MEMBER_AT: usize = 1;
+        let mut all = vec![
             schema::replace(inv.version, &accepted),
-            guard_write,
             schema::create(&member),
-            schema::replace(tenant.version, &new_tenant),
+            guard_write,
+            schema::tenant_counts(&inv.value.tenant_id, TenantCount::PendingToMember(&member.role)),
             schema::audit_write(&event),
-        ]);
-        match table.transact(writes).await.context("accepting invitation")? {
+        ];
+        all.extend(writes);
+        match table.transact(all).await.context("accepting invitation")? {
             Committed::Yes => {
                 tracing::info!(invitation = %inv.value.id, user = %user.id, "invitation accepted");
-                return Ok(Accepted { tenant_id: new_tenant.id, tenant_name: new_tenant.name, member: MemberResource::of(&member) });
+                Ok(Attempt::Done(Accepted {
+                    tenant_id: tenant.value.id,
+                    tenant_name: tenant.value.name,
+                    member: MemberResource::of(&member),
+                }))
             }
+            // Already a member (joined another way, under another address): permanent.
+            Committed::ConditionFailed { at: MEMBER_AT } => Err(AcceptError::AlreadyMember),
             // Someone else moved first (another accept, a revoke, the sweep): look again.
-            Committed::ConditionFailed { .. } => continue,
+            Committed::ConditionFailed { .. } => Ok(Attempt::Lost),
         }
-    }
-    Err(too_much_contention("accepting invitation").into())
+    })
+    .await
 }

@@ -2,12 +2,12 @@
 
 use super::accept::{AcceptError, check_invitee, closed_error};
 use super::{audit_event, invitation_by_token, parse_token};
-use crate::access;
 use crate::context::{Deps, Principal};
-use crate::error::{Context, FieldError, MAX_WRITE_ATTEMPTS, Unexpected, too_much_contention};
+use crate::error::{Context, FieldError, Unexpected};
 use crate::model::{EmailGuard, InvitationStatus};
 use crate::ports::Committed;
-use crate::schema;
+use crate::retry::{Attempt, settle};
+use crate::schema::{self, TenantCount};
 use crate::values::parse_text;
 
 /// What the invitee sees after declining: the invitation's id, status and when.
@@ -34,35 +34,32 @@ pub async fn decline(deps: &Deps, principal: &Principal, raw_token: &str, reason
         None => None,
     };
     let table = deps.table.as_ref();
-    for _ in 0..MAX_WRITE_ATTEMPTS {
+    crate::optimistic!(deps, "declining invitation", AcceptError, {
         let now = deps.now();
         let (inv, current) = invitation_by_token(deps, &token).await?.ok_or(AcceptError::NotFound)?;
         check_invitee(principal, &inv.value)?;
         if inv.value.status == InvitationStatus::Declined && current {
-            return Ok(Declined { id: inv.value.id, status: InvitationStatus::Declined, declined_at: inv.value.closed_at });
+            return Ok(Attempt::Done(Declined { id: inv.value.id, status: InvitationStatus::Declined, declined_at: inv.value.closed_at }));
         }
         if let Some(e) = closed_error(&inv.value, current, now) {
             return Err(e);
         }
-        let tenant = access::load_tenant(table, &inv.value.tenant_id).await?.ok_or(AcceptError::NotFound)?;
         let mut declined = inv.value.clone();
         declined.decline(reason.clone(), now).map_err(|_| AcceptError::Used)?;
-        let mut new_tenant = tenant.value.clone();
-        new_tenant.pending = new_tenant.pending.saturating_sub(1);
-        new_tenant.updated_at = now;
         let event = audit_event(deps, &inv.value.tenant_id, None, "invitation.declined", inv.value.id.as_str(), serde_json::json!({}));
-        let mut writes =
-            vec![schema::replace(inv.version, &declined), schema::replace(tenant.version, &new_tenant), schema::audit_write(&event)];
+        let mut writes = vec![
+            schema::replace(inv.version, &declined),
+            schema::tenant_counts(&inv.value.tenant_id, TenantCount::ReleasePending),
+            schema::audit_write(&event),
+        ];
         writes.extend(release_guard(deps, &inv.value).await?);
-        match table.transact(writes).await.context("declining invitation")? {
-            Committed::Yes => {
-                tracing::info!(invitation = %declined.id, "invitation declined");
-                return Ok(Declined { id: declined.id, status: declined.status, declined_at: declined.closed_at });
-            }
-            Committed::ConditionFailed { .. } => continue,
+        let committed = table.transact(writes).await.context("declining invitation")?;
+        if committed == Committed::Yes {
+            tracing::info!(invitation = %declined.id, "invitation declined");
         }
-    }
-    Err(too_much_contention("declining invitation").into())
+        Ok(settle(committed, || Declined { id: declined.id.clone(), status: declined.status, declined_at: declined.closed_at }))
+    })
+    .await
 }
 
 /// The write that frees an invitation's address, if that invitation still holds it.

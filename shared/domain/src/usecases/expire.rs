@@ -5,10 +5,11 @@ use super::decline::release_guard;
 use super::{audit_event, deliver, token_write};
 use crate::access;
 use crate::context::Deps;
-use crate::error::{Context, ErrorCode, MAX_WRITE_ATTEMPTS, Unexpected};
+use crate::error::{Context, Unexpected};
 use crate::model::{DeliveryStatus, Invitation, InvitationStatus};
 use crate::ports::{Committed, IndexName, Query, SortKeyRange};
-use crate::schema::{self, DUE_SHARDS, Versioned, decode};
+use crate::retry::{Attempt, settle};
+use crate::schema::{self, DUE_SHARDS, TenantCount, Versioned, decode};
 use serde::Serialize;
 
 /// What one sweep did.
@@ -24,8 +25,13 @@ pub struct SweepSummary {
     pub delivered: usize,
     /// Deliveries retried and failed again.
     pub delivery_failures: usize,
-    /// True when the batch limit stopped the sweep early; the next run continues.
+    /// Index entries that could not be decoded: logged with their key and passed over, so one
+    /// bad item never stalls the sweep.
+    pub skipped: usize,
+    /// True when the batch or time budget stopped the sweep early; the next run continues.
     pub more: bool,
+    /// Due entries left for later runs (counted up to `BACKLOG_COUNT_LIMIT`): the backlog metric.
+    pub backlog: usize,
 }
 
 /// What the sweep can fail with.
@@ -40,88 +46,143 @@ crate::error_codes!(SweepError { SweepError::Unexpected(u) => u.code() });
 
 /// Most invitations one sweep handles (the schedule runs again a minute later).
 pub const BATCH: usize = 500;
+/// Most seconds one sweep spends before it stops and leaves the rest to the next run: well
+/// inside the function's 60 s timeout, so a run never dies mid-send.
+pub const TIME_BUDGET_SECS: i64 = 40;
+/// The backlog is counted up to this many entries (it only has to show a trend).
+pub const BACKLOG_COUNT_LIMIT: usize = 10_000;
 
-/// Runs one sweep as of the clock's now.
+fn due_query(shard: u32, upper: &str) -> Query {
+    Query {
+        index: Some(IndexName::Due),
+        pk: schema::due_pk(shard),
+        range: SortKeyRange::Between(String::new(), upper.to_owned()),
+        ascending: true,
+        limit: 100,
+        after: None,
+    }
+}
+
+/// Runs one sweep as of the clock's now. Two overlapping runs are safe: every change is a
+/// conditional write, and a delivery retry is claimed before it is sent.
 #[tracing::instrument(skip_all)]
 pub async fn sweep(deps: &Deps) -> Result<SweepSummary, SweepError> {
-    let now = deps.now();
-    let mut summary = SweepSummary { now: now.to_string(), ..SweepSummary::default() };
+    let started = deps.now();
+    let mut summary = SweepSummary { now: started.to_string(), ..SweepSummary::default() };
     // Everything due up to now: the sort key is `<due time>#<id>` and '~' sorts after '#'.
-    let upper = format!("{now}~");
-    for shard in 0..DUE_SHARDS {
-        let query = Query {
-            index: Some(IndexName::Due),
-            pk: schema::due_pk(shard),
-            range: SortKeyRange::Between(String::new(), upper.clone()),
-            ascending: true,
-            limit: 100,
-            after: None,
-        };
-        let mut q = query;
+    let upper = format!("{started}~");
+    let out_of_budget = |summary: &SweepSummary| summary.scanned >= BATCH || started.seconds_until(deps.now()) >= TIME_BUDGET_SECS;
+    'shards: for shard in 0..DUE_SHARDS {
+        let mut q = due_query(shard, &upper);
         loop {
             let page = deps.table.query(&q).await.context("reading due invitations")?;
             for item in page.items {
-                if summary.scanned >= BATCH {
+                if out_of_budget(&summary) {
                     summary.more = true;
-                    return Ok(summary);
+                    break 'shards;
                 }
                 summary.scanned += 1;
-                let listed = decode::<Invitation>(item).map_err(|source| Unexpected { context: "decoding due invitation", source })?;
-                handle(deps, &listed.value, &mut summary).await?;
+                let key = item.key.clone();
+                // Resume after this entry whatever happens to it.
+                q.after = Some(crate::ports::PageKey {
+                    index_sk: item.index_key(IndexName::Due).map(|(_, sk)| sk.to_owned()),
+                    key: item.key.clone(),
+                });
+                match decode::<Invitation>(item) {
+                    Ok(listed) => handle(deps, &listed.value, &mut summary).await?,
+                    Err(e) => {
+                        summary.skipped += 1;
+                        tracing::error!(pk = %key.pk, sk = %key.sk, error = %e, "skipping an undecodable due item; fix or delete it");
+                    }
+                }
             }
-            match page.next {
-                Some(next) => q.after = Some(next),
-                None => break,
+            if page.next.is_none() {
+                break;
             }
         }
     }
-    tracing::info!(expired = summary.expired, delivered = summary.delivered, failures = summary.delivery_failures, "sweep done");
+    if summary.more {
+        summary.backlog = count_backlog(deps, &upper).await?;
+    }
+    tracing::info!(
+        expired = summary.expired,
+        delivered = summary.delivered,
+        failures = summary.delivery_failures,
+        skipped = summary.skipped,
+        backlog = summary.backlog,
+        "sweep done"
+    );
     Ok(summary)
+}
+
+/// Due entries still waiting (up to `BACKLOG_COUNT_LIMIT`): index reads only.
+async fn count_backlog(deps: &Deps, upper: &str) -> Result<usize, Unexpected> {
+    let mut n = 0;
+    for shard in 0..DUE_SHARDS {
+        let mut q = due_query(shard, upper);
+        q.limit = 1000;
+        loop {
+            let page = deps.table.query(&q).await.context("counting the sweep's backlog")?;
+            n += page.items.len();
+            match page.next {
+                Some(next) if n < BACKLOG_COUNT_LIMIT => q.after = Some(next),
+                _ => break,
+            }
+        }
+    }
+    Ok(n.min(BACKLOG_COUNT_LIMIT))
 }
 
 async fn handle(deps: &Deps, listed: &Invitation, summary: &mut SweepSummary) -> Result<(), Unexpected> {
     let table = deps.table.as_ref();
     let key = schema::invitation_key(&listed.tenant_id, &listed.id);
-    for _ in 0..MAX_WRITE_ATTEMPTS {
+    enum Next {
+        Nothing,
+        Expired,
+        Send(Box<Versioned<Invitation>>, crate::token::InvitationToken),
+    }
+    let next = crate::optimistic!(deps, "sweeping invitation", Unexpected, {
         let now = deps.now();
         // The index may lag: decide on a strongly consistent read.
-        let Some(inv) = schema::load::<Invitation>(table, &key).await.context("reading invitation")? else { return Ok(()) };
+        let Some(inv) = schema::load::<Invitation>(table, &key).await.context("reading invitation")? else {
+            return Ok(Attempt::Done(Next::Nothing));
+        };
         if inv.value.status != InvitationStatus::Pending {
-            return Ok(());
+            return Ok(Attempt::Done(Next::Nothing));
         }
         if inv.value.status_at(now) == InvitationStatus::Expired {
-            match expire_one(deps, &inv).await? {
-                Committed::Yes => {
-                    summary.expired += 1;
-                    return Ok(());
-                }
-                Committed::ConditionFailed { .. } => continue,
-            }
+            let committed = expire_one(deps, &inv).await?;
+            return Ok(settle(committed, || Next::Expired));
         }
         let retry_due = inv.value.delivery.status != DeliveryStatus::Sent && inv.value.delivery.next_attempt_at.is_some_and(|t| t <= now);
         if !retry_due {
-            return Ok(());
+            return Ok(Attempt::Done(Next::Nothing));
         }
         // The token was never kept, so a retry sends a fresh link (the old one never arrived,
-        // or arrived and now reads as "replaced").
+        // or arrived and now reads as "replaced"). Rotating it claims the attempt: an
+        // overlapping sweep re-reads, finds it not due, and sends nothing.
         let token = deps.new_token();
-        let mut rotated = inv.value.clone();
-        rotated.token_hash = token.hash();
-        rotated.updated_at = now;
-        match table.transact(vec![schema::replace(inv.version, &rotated), token_write(&rotated)]).await.context("rotating link")? {
-            Committed::Yes => {}
-            Committed::ConditionFailed { .. } => continue,
+        let mut claimed = inv.value.clone();
+        claimed.claim_delivery(token.hash(), now);
+        let committed =
+            table.transact(vec![schema::replace(inv.version, &claimed), token_write(&claimed)]).await.context("claiming delivery")?;
+        Ok(settle(committed, || Next::Send(Box::new(Versioned { value: claimed, version: inv.version + 1 }), token)))
+    })
+    .await?;
+    match next {
+        Next::Nothing => {}
+        Next::Expired => summary.expired += 1,
+        Next::Send(claimed, token) => {
+            let tenant_name = access::load_tenant(table, &claimed.value.tenant_id).await?.map(|t| t.value.name).unwrap_or_default();
+            let after = deliver(deps, &tenant_name, &claimed, &token).await?;
+            if after.delivery.status == DeliveryStatus::Sent {
+                summary.delivered += 1;
+            } else {
+                summary.delivery_failures += 1;
+            }
         }
-        let tenant_name = access::load_tenant(table, &rotated.tenant_id).await?.map(|t| t.value.name).unwrap_or_default();
-        let after = deliver(deps, &tenant_name, &rotated, &token).await?;
-        if after.delivery.status == DeliveryStatus::Sent {
-            summary.delivered += 1;
-        } else {
-            summary.delivery_failures += 1;
-        }
-        return Ok(());
     }
-    Err(crate::error::too_much_contention("sweeping invitation"))
+    Ok(())
 }
 
 async fn expire_one(deps: &Deps, inv: &Versioned<Invitation>) -> Result<Committed, Unexpected> {
@@ -131,12 +192,14 @@ async fn expire_one(deps: &Deps, inv: &Versioned<Invitation>) -> Result<Committe
     if expired.expire(now).is_err() {
         return Ok(Committed::Yes);
     }
-    let Some(t) = access::load_tenant(table, &inv.value.tenant_id).await? else { return Ok(Committed::Yes) };
-    let mut new_tenant = t.value.clone();
-    new_tenant.pending = new_tenant.pending.saturating_sub(1);
-    new_tenant.updated_at = now;
     let event = audit_event(deps, &inv.value.tenant_id, None, "invitation.expired", inv.value.id.as_str(), serde_json::json!({}));
-    let mut writes = vec![schema::replace(inv.version, &expired), schema::replace(t.version, &new_tenant), schema::audit_write(&event)];
+    let mut writes = vec![schema::replace(inv.version, &expired), schema::audit_write(&event)];
+    // A tenant that is gone has no counters to free; the invitation still leaves the index.
+    if access::load_tenant(table, &inv.value.tenant_id).await?.is_some() {
+        writes.push(schema::tenant_counts(&inv.value.tenant_id, TenantCount::ReleasePending));
+    } else {
+        tracing::warn!(invitation = %inv.value.id, "expiring an invitation whose tenant is gone");
+    }
     writes.extend(release_guard(deps, &inv.value).await?);
     table.transact(writes).await.context("expiring invitation")
 }

@@ -8,7 +8,8 @@
 use crate::context::Deps;
 use crate::error::{Context, FieldError, Unexpected};
 use crate::model::{IdempotencyRecord, StoredResponse};
-use crate::ports::{Committed, Cond, Write};
+use crate::ports::{Cond, Write};
+use crate::retry::Attempt;
 use crate::schema;
 use crate::token::hex;
 use sha2::{Digest, Sha256};
@@ -61,35 +62,38 @@ pub fn request_hash(method: &str, path: &str, body: &[u8]) -> String {
 /// Claims `key` for this request, or says why not.
 pub async fn begin(deps: &Deps, scope: &str, key: &str, request_hash: &str) -> Result<Begin, Unexpected> {
     let item_key = schema::idempotency_key(scope, key);
-    for _ in 0..crate::error::MAX_WRITE_ATTEMPTS {
+    crate::optimistic!(deps, "claiming idempotency key", Unexpected, {
         let now = deps.now();
         let existing = schema::load::<IdempotencyRecord>(deps.table.as_ref(), &item_key).await.context("reading idempotency key")?;
         let (version, cond) = match existing {
             Some(r) if r.value.expires_at > now => {
                 if r.value.request_hash != request_hash {
-                    return Ok(Begin::Conflict("this Idempotency-Key was used with a different request"));
+                    return Ok(Attempt::Done(Begin::Conflict("this Idempotency-Key was used with a different request")));
                 }
-                return Ok(match r.value.response {
+                return Ok(Attempt::Done(match r.value.response {
                     Some(resp) => Begin::Replay(resp),
                     None => Begin::Conflict("a request with this Idempotency-Key is still being processed"),
-                });
+                }));
             }
             Some(r) => (r.version + 1, Cond::Version(r.version)),
             None => (1, Cond::Absent),
         };
         let claim = IdempotencyRecord { request_hash: request_hash.to_owned(), response: None, expires_at: now.plus_seconds(CLAIM_SECS) };
-        match deps
+        let committed = deps
             .table
             .transact(vec![schema::put_expiring(item_key.clone(), version, cond, &claim)])
             .await
-            .context("claiming idempotency key")?
-        {
-            Committed::Yes => return Ok(Begin::Proceed(Claim { key: item_key, version, request_hash: request_hash.to_owned() })),
-            Committed::ConditionFailed { .. } => continue,
-        }
-    }
-    Err(crate::error::too_much_contention("claiming idempotency key"))
+            .context("claiming idempotency key")?;
+        Ok(crate::retry::settle(committed, || {
+            Begin::Proceed(Claim { key: item_key.clone(), version, request_hash: request_hash.to_owned() })
+        }))
+    })
+    .await
 }
+
+/// Tries of storing a response: the change is already made, so losing its answer would make the
+/// client's retry run it again once the claim lapses.
+const FINISH_TRIES: u32 = 3;
 
 /// Stores the response for repeats, or (`None`: the request failed on our side) releases the
 /// key so the client's retry can run.
@@ -105,7 +109,18 @@ pub async fn finish(deps: &Deps, claim: Claim, response: Option<StoredResponse>)
         }
         None => Write::Delete { key: claim.key, cond: Cond::Version(claim.version) },
     };
-    // If the claim lapsed and someone else took the key, their record stands.
-    deps.table.transact(vec![write]).await.context("storing idempotent response")?;
-    Ok(())
+    // If the claim lapsed and someone else took the key, their record stands (a failed
+    // condition is an answer, not an error). A store that fails is tried again, with pauses.
+    let mut n = 0;
+    loop {
+        match deps.table.transact(vec![write.clone()]).await.context("storing idempotent response") {
+            Ok(_) => return Ok(()),
+            Err(e) if n + 1 >= FINISH_TRIES => return Err(e),
+            Err(e) => {
+                tracing::warn!(cause = %e, "storing the idempotent response failed; trying again");
+                deps.clock.sleep(crate::retry::pause(deps, n + 2)).await;
+                n += 1;
+            }
+        }
+    }
 }

@@ -3,11 +3,12 @@
 use super::{GuardState, audit_event, deliver, expire_writes, read_guard, token_write};
 use crate::access::{self, AccessError, Actor};
 use crate::context::{Deps, Principal};
-use crate::error::{Context, ErrorCode, FieldError, MAX_WRITE_ATTEMPTS, Unexpected, too_much_contention};
+use crate::error::{Context, ErrorCode, FieldError, Unexpected};
 use crate::model::{Delivery, EmailGuard, Invitation, InvitationStatus, InvitedBy};
 use crate::ports::Committed;
+use crate::retry::settle;
 use crate::roles::{Permission, Role, RoleName};
-use crate::schema;
+use crate::schema::{self, TenantCount};
 use crate::values::{Email, InvalidValue, Locale, Profile, TenantId, Workspace, parse_text, parse_workspaces};
 use crate::views::InvitationResource;
 use serde::Deserialize;
@@ -178,7 +179,8 @@ pub async fn invite(deps: &Deps, principal: &Principal, tenant: &TenantId, raw: 
     let cmd = InviteCommand::parse(raw, deps.settings.max_ttl_days).map_err(InviteError::Invalid)?;
     authorize(deps, &actor, tenant, &cmd.role).await?;
     let (inv, token, tenant_name) = save_new(deps, &actor, tenant, cmd).await?;
-    let inv = deliver(deps, &tenant_name, &inv, &token).await?;
+    // Created at version 1: the delivery record needs no read.
+    let inv = deliver(deps, &tenant_name, &schema::Versioned { value: inv, version: 1 }, &token).await?;
     Ok(InvitationResource::of(&inv, deps.now()))
 }
 
@@ -191,26 +193,29 @@ pub async fn save_new(
 ) -> Result<(Invitation, crate::token::InvitationToken, String), InviteError> {
     let token = deps.new_token();
     let id = crate::values::InvitationId::from_uuid(deps.new_uuid());
-    for _ in 0..MAX_WRITE_ATTEMPTS {
+    let (inv, tenant_name) = crate::optimistic!(deps, "saving invitation", InviteError, {
         let now = deps.now();
         let Some(tenant) = access::load_tenant(deps.table.as_ref(), tenant_id).await? else {
             return Err(InviteError::NotFound);
         };
-        let mut new_tenant = tenant.value.clone();
         let mut writes = Vec::new();
+        let mut freed = 0;
         let guard_version = match read_guard(deps, tenant_id, &cmd.email).await? {
-            GuardState::Member => return Err(InviteError::AlreadyMember(cmd.email)),
-            GuardState::Invited => return Err(InviteError::AlreadyInvited(cmd.email)),
+            GuardState::Member => return Err(InviteError::AlreadyMember(cmd.email.clone())),
+            GuardState::Invited => return Err(InviteError::AlreadyInvited(cmd.email.clone())),
             GuardState::Free => None,
             GuardState::Stale { guard_version, overdue } => {
                 if let Some(overdue) = overdue.as_ref().and_then(|o| expire_writes(deps, o)) {
                     writes.extend(overdue);
-                    new_tenant.pending = new_tenant.pending.saturating_sub(1);
+                    freed = 1;
                 }
                 Some(guard_version)
             }
         };
-        if !new_tenant.has_seats_for(1) {
+        // Decide on the seats as read; the count write below re-checks them in the database.
+        let mut as_read = tenant.value.clone();
+        as_read.seats_used = as_read.seats_used.saturating_sub(freed);
+        if !as_read.has_seats_for(1) {
             return Err(InviteError::SeatLimitReached);
         }
         let ttl_days = cmd.expires_in_days.unwrap_or(tenant.value.invitation_ttl_days);
@@ -243,8 +248,6 @@ pub async fn save_new(
             decline_reason: None,
             renewal_requested_at: None,
         };
-        new_tenant.pending += 1;
-        new_tenant.updated_at = now;
         let event = audit_event(
             deps,
             tenant_id,
@@ -253,21 +256,26 @@ pub async fn save_new(
             inv.id.as_str(),
             serde_json::json!({ "role": inv.role, "email_domain": inv.email.domain() }),
         );
+        // An overdue invitation expired in this same transaction gives its seat back here.
+        let take = if freed == 1 {
+            None
+        } else {
+            Some(schema::tenant_counts(tenant_id, TenantCount::TakePending { n: 1, limit: tenant.value.seat_limit }))
+        };
         writes.extend([
             schema::guard_write(tenant_id, &cmd.email, &EmailGuard::Invitation { invitation_id: id.clone() }, guard_version),
             schema::create(&inv),
             token_write(&inv),
-            schema::replace(tenant.version, &new_tenant),
             schema::audit_write(&event),
         ]);
-        match deps.table.transact(writes).await.context("saving invitation")? {
-            Committed::Yes => {
-                tracing::info!(invitation = %inv.id, role = %inv.role, "invitation saved");
-                return Ok((inv, token, new_tenant.name));
-            }
-            // Someone changed the tenant, the guard or an overdue invitation: decide again.
-            Committed::ConditionFailed { .. } => continue,
+        writes.extend(take);
+        let committed = deps.table.transact(writes).await.context("saving invitation")?;
+        if committed == Committed::Yes {
+            tracing::info!(invitation = %inv.id, role = %inv.role, "invitation saved");
         }
-    }
-    Err(too_much_contention("saving invitation").into())
+        // Lost: someone changed the guard, an overdue invitation, or took the last seat; decide again.
+        Ok(settle(committed, || (inv, tenant.value.name.clone())))
+    })
+    .await?;
+    Ok((inv, token, tenant_name))
 }

@@ -3,8 +3,10 @@
 //!
 //! The pattern every write follows: read what the decision needs (with versions), decide, write
 //! everything in one transaction whose conditions say "nothing I read has changed". If a
-//! condition fails, someone else got there first: read again and decide again (bounded by
-//! `MAX_WRITE_ATTEMPTS`). So races resolve in the database, never in memory.
+//! condition fails, someone else got there first: read again and decide again (`crate::retry`,
+//! bounded in tries and time). So races resolve in the database, never in memory. Tenant
+//! counters are never rewritten from a read copy: they change by count writes
+//! (`schema::tenant_counts`), so unrelated writes in one tenant do not conflict.
 
 pub mod accept;
 pub mod audit;
@@ -27,8 +29,9 @@ pub mod update_member;
 use crate::context::Deps;
 use crate::email::{self, Template};
 use crate::error::{Context, Unexpected};
-use crate::model::{AuditEvent, DeliveryStatus, EmailGuard, Invitation, InvitationStatus, next_retry_after};
-use crate::ports::{Committed, Write};
+use crate::model::{AuditEvent, EmailGuard, Invitation, InvitationStatus};
+use crate::ports::Write;
+use crate::retry::Attempt;
 use crate::schema::{self, TokenPointer, Versioned};
 use crate::token::InvitationToken;
 use crate::values::{Email, TenantId, UserId};
@@ -89,8 +92,8 @@ pub(crate) async fn read_guard(deps: &Deps, tenant: &TenantId, email: &Email) ->
     }
 }
 
-/// The writes that expire an overdue invitation inside another transaction (its seat is counted
-/// by the caller, who rewrites the tenant anyway).
+/// The writes that expire an overdue invitation inside another transaction. Its seat stays
+/// taken: the caller's new pending invitation inherits it (so no count write is needed).
 pub(crate) fn expire_writes(deps: &Deps, overdue: &Versioned<Invitation>) -> Option<Vec<Write>> {
     let mut inv = overdue.value.clone();
     inv.expire(deps.now()).ok()?;
@@ -126,45 +129,44 @@ pub(crate) fn invitation_email(deps: &Deps, tenant_name: &str, inv: &Invitation,
 /// Sends the current link of a saved invitation and records how that went. The invitation was
 /// saved (with delivery `pending`) before this runs, so a crash or a mail outage loses nothing:
 /// the sweep finds it through the due index and tries again.
-pub(crate) async fn deliver(deps: &Deps, tenant_name: &str, saved: &Invitation, token: &InvitationToken) -> Result<Invitation, Unexpected> {
-    let message = invitation_email(deps, tenant_name, saved, token);
+pub(crate) async fn deliver(
+    deps: &Deps,
+    tenant_name: &str,
+    saved: &Versioned<Invitation>,
+    token: &InvitationToken,
+) -> Result<Invitation, Unexpected> {
+    let message = invitation_email(deps, tenant_name, &saved.value, token);
     let result = deps.mailer.send(&message).await;
     match &result {
-        Ok(()) => tracing::info!(invitation = %saved.id, domain = saved.email.domain(), "invitation email handed to the mail service"),
-        Err(e) => tracing::warn!(invitation = %saved.id, error = %e, "invitation email failed; the sweep will retry"),
+        Ok(()) => {
+            tracing::info!(invitation = %saved.value.id, domain = saved.value.email.domain(), "invitation email handed to the mail service")
+        }
+        Err(e) => tracing::warn!(invitation = %saved.value.id, error = %e, "invitation email failed; the sweep will retry"),
     }
-    let key = schema::invitation_key(&saved.tenant_id, &saved.id);
-    for _ in 0..crate::error::MAX_WRITE_ATTEMPTS {
-        let Some(current) = schema::load::<Invitation>(deps.table.as_ref(), &key).await.context("re-reading invitation")? else {
-            return Ok(saved.clone());
+    let key = schema::invitation_key(&saved.value.tenant_id, &saved.value.id);
+    // First try on the version this request wrote (no read); a lost race reads and decides.
+    let mut known = Some(saved.version);
+    crate::optimistic!(deps, "recording delivery", Unexpected, {
+        let current = match known.take() {
+            Some(version) => Versioned { value: saved.value.clone(), version },
+            None => match schema::load::<Invitation>(deps.table.as_ref(), &key).await.context("re-reading invitation")? {
+                Some(current) => current,
+                None => return Ok(Attempt::Done(saved.value.clone())),
+            },
         };
         // Someone rotated the link meanwhile (resend): their delivery is the one that counts.
-        if current.value.token_hash != saved.token_hash {
-            return Ok(current.value);
+        if current.value.token_hash != saved.value.token_hash {
+            return Ok(Attempt::Done(current.value));
         }
-        let now = deps.now();
         let mut inv = current.value.clone();
-        inv.delivery.attempts += 1;
         match &result {
-            Ok(()) => {
-                inv.delivery.status = DeliveryStatus::Sent;
-                inv.delivery.last_error = None;
-                inv.delivery.next_attempt_at = None;
-                inv.last_sent_at = Some(now);
-            }
-            Err(e) => {
-                inv.delivery.status = DeliveryStatus::Failed;
-                inv.delivery.last_error = Some(e.0.chars().take(300).collect());
-                inv.delivery.next_attempt_at =
-                    next_retry_after(inv.delivery.attempts, deps.settings.max_delivery_attempts).map(|secs| now.plus_seconds(secs));
-            }
+            Ok(()) => inv.delivery_sent(deps.now()),
+            Err(e) => inv.delivery_failed(&e.0, deps.now(), deps.settings.max_delivery_attempts),
         }
-        match deps.table.transact(vec![schema::replace(current.version, &inv)]).await.context("recording delivery")? {
-            Committed::Yes => return Ok(inv),
-            Committed::ConditionFailed { .. } => continue,
-        }
-    }
-    Err(crate::error::too_much_contention("recording delivery"))
+        let committed = deps.table.transact(vec![schema::replace(current.version, &inv)]).await.context("recording delivery")?;
+        Ok(crate::retry::settle(committed, || inv))
+    })
+    .await
 }
 
 /// The token item for a new link.

@@ -3,11 +3,12 @@
 use super::audit_event;
 use crate::access::{self, AccessError, Actor};
 use crate::context::{Deps, Principal};
-use crate::error::{Context, ErrorCode, FieldError, MAX_WRITE_ATTEMPTS, Unexpected, too_much_contention};
+use crate::error::{Context, ErrorCode, FieldError, Unexpected};
 use crate::model::{EmailGuard, Member};
 use crate::ports::Committed;
-use crate::roles::{Permission, Role};
-use crate::schema::{self, Versioned};
+use crate::retry::settle;
+use crate::roles::{Permission, PermissionSet, Role};
+use crate::schema::{self, TenantCount, Versioned};
 use crate::values::{Email, TenantId, UserId};
 
 /// What removing a member can answer besides success.
@@ -68,9 +69,10 @@ pub(crate) fn may_manage(
     if !actor.can(permission) {
         return Err(RemoveMemberError::Forbidden);
     }
-    if let Some(role) = target_role
-        && !actor.role.may_grant(role)
-    {
+    // A role that no longer resolves (a custom role deleted under a member, or corrupt data)
+    // is treated as carrying every permission: only someone who could grant all may act on it.
+    let unresolved = Role { name: target.role.clone(), permissions: PermissionSet::all(), sees_only_self: false };
+    if !actor.role.may_grant(target_role.unwrap_or(&unresolved)) {
         return Err(RemoveMemberError::RoleNotGrantable(target.role.to_string()));
     }
     Ok(())
@@ -87,8 +89,7 @@ pub async fn remove_member(
 ) -> Result<(), RemoveMemberError> {
     let actor = access::member_of(deps, principal, tenant).await?;
     let table = deps.table.as_ref();
-    for _ in 0..MAX_WRITE_ATTEMPTS {
-        let now = deps.now();
+    crate::optimistic!(deps, "removing member", RemoveMemberError, {
         let target = load_member(deps, tenant, user_id).await?.ok_or(RemoveMemberError::NotFound)?;
         let leaving = target.value.user_id == actor.user.id;
         if !leaving {
@@ -115,13 +116,9 @@ pub async fn remove_member(
             }
         }
         let t = access::load_tenant(table, tenant).await?.ok_or(RemoveMemberError::NotFound)?;
-        if target.value.role.is_owner() && t.value.role_counts.get(&target.value.role).copied().unwrap_or(0) <= 1 {
+        if target.value.role.is_owner() && t.value.holders_of(&target.value.role) <= 1 {
             return Err(RemoveMemberError::LastOwner);
         }
-        let mut new_tenant = t.value.clone();
-        new_tenant.members = new_tenant.members.saturating_sub(1);
-        new_tenant.count_role(&target.value.role, -1);
-        new_tenant.updated_at = now;
         let action = if leaving { "member.left" } else { "member.removed" };
         let event = audit_event(
             deps,
@@ -133,7 +130,7 @@ pub async fn remove_member(
         );
         let mut writes = vec![
             schema::delete(schema::member_key(tenant, &target.value.user_id), target.version),
-            schema::replace(t.version, &new_tenant),
+            schema::tenant_counts(tenant, TenantCount::RemoveMember(&target.value.role)),
             schema::audit_write(&event),
         ];
         let guard_key = schema::guard_key(tenant, &target.value.email);
@@ -142,13 +139,12 @@ pub async fn remove_member(
         {
             writes.push(schema::delete(guard_key, g.version));
         }
-        match table.transact(writes).await.context("removing member")? {
-            Committed::Yes => {
-                tracing::info!(user = %target.value.user_id, "member removed");
-                return Ok(());
-            }
-            Committed::ConditionFailed { .. } => continue,
+        let committed = table.transact(writes).await.context("removing member")?;
+        if committed == Committed::Yes {
+            tracing::info!(user = %target.value.user_id, "member removed");
         }
-    }
-    Err(too_much_contention("removing member").into())
+        // Lost: the member changed, or (the count's guard) the last other owner just left.
+        Ok(settle(committed, || ()))
+    })
+    .await
 }

@@ -5,9 +5,9 @@ use super::{audit_event, invitation_by_token, parse_token};
 use crate::access;
 use crate::context::Deps;
 use crate::email::{self, Template};
-use crate::error::{Context, ErrorCode, FieldError, MAX_WRITE_ATTEMPTS, Unexpected, too_much_contention};
+use crate::error::{Context, ErrorCode, FieldError, Unexpected};
 use crate::model::{InvitationStatus, Member};
-use crate::ports::Committed;
+use crate::retry::settle;
 use crate::schema;
 use serde::Serialize;
 
@@ -69,7 +69,7 @@ crate::error_codes!(RenewalError {
 pub async fn request_renewal(deps: &Deps, raw_token: &str) -> Result<RenewalRequested, RenewalError> {
     let token = parse_token(raw_token).map_err(RenewalError::Invalid)?;
     let table = deps.table.as_ref();
-    for _ in 0..MAX_WRITE_ATTEMPTS {
+    let updated = crate::optimistic!(deps, "recording renewal request", RenewalError, {
         let now = deps.now();
         let (inv, current) = invitation_by_token(deps, &token).await?.ok_or(RenewalError::NotFound)?;
         match inv.value.status_at(now) {
@@ -79,25 +79,19 @@ pub async fn request_renewal(deps: &Deps, raw_token: &str) -> Result<RenewalRequ
             InvitationStatus::Accepted => return Err(RenewalError::Used),
             InvitationStatus::Declined => return Err(RenewalError::Declined),
         }
-        if let Some(last) = inv.value.renewal_requested_at {
-            let wait = deps.settings.renewal_cooldown_secs - last.seconds_until(now);
-            if wait > 0 {
-                return Err(RenewalError::TooSoon { retry_after: u64::try_from(wait).unwrap_or(1) });
-            }
-        }
         let mut updated = inv.value.clone();
-        updated.renewal_requested_at = Some(now);
+        if let Err(wait) = updated.request_renewal(now, deps.settings.renewal_cooldown_secs) {
+            return Err(RenewalError::TooSoon { retry_after: wait });
+        }
         let event =
             audit_event(deps, &inv.value.tenant_id, None, "invitation.renewal_requested", inv.value.id.as_str(), serde_json::json!({}));
         let writes = vec![schema::replace(inv.version, &updated), schema::audit_write(&event)];
-        match table.transact(writes).await.context("recording renewal request")? {
-            Committed::Yes => {}
-            Committed::ConditionFailed { .. } => continue,
-        }
-        let inviter_notified = notify_inviter(deps, &updated).await?;
-        return Ok(RenewalRequested { status: "requested", inviter_notified });
-    }
-    Err(too_much_contention("recording renewal request").into())
+        let committed = table.transact(writes).await.context("recording renewal request")?;
+        Ok(settle(committed, || updated))
+    })
+    .await?;
+    let inviter_notified = notify_inviter(deps, &updated).await?;
+    Ok(RenewalRequested { status: "requested", inviter_notified })
 }
 
 async fn notify_inviter(deps: &Deps, inv: &crate::model::Invitation) -> Result<bool, Unexpected> {

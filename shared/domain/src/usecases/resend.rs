@@ -5,11 +5,11 @@ use super::revoke::load_invitation;
 use super::{GuardState, audit_event, deliver, expire_writes, read_guard, token_write};
 use crate::access::{self, AccessError};
 use crate::context::{Deps, Principal};
-use crate::error::{Context, ErrorCode, MAX_WRITE_ATTEMPTS, Unexpected, too_much_contention};
+use crate::error::{Context, ErrorCode, Unexpected};
 use crate::model::{EmailGuard, InvitationStatus};
-use crate::ports::Committed;
+use crate::retry::settle;
 use crate::roles::{Permission, RoleName};
-use crate::schema;
+use crate::schema::{self, TenantCount, Versioned};
 use crate::values::{Email, TenantId};
 use crate::views::InvitationResource;
 
@@ -71,7 +71,7 @@ pub async fn resend(deps: &Deps, principal: &Principal, tenant: &TenantId, invit
     }
     let table = deps.table.as_ref();
     let token = deps.new_token();
-    for _ in 0..MAX_WRITE_ATTEMPTS {
+    let (rearmed, tenant_name) = crate::optimistic!(deps, "re-arming invitation", ResendError, {
         let now = deps.now();
         let inv = load_invitation(deps, tenant, invitation_id).await?.ok_or(ResendError::NotFound)?;
         if let Some(role) = access::resolve_role(table, tenant, &inv.value.role).await?
@@ -80,30 +80,32 @@ pub async fn resend(deps: &Deps, principal: &Principal, tenant: &TenantId, invit
             return Err(ResendError::RoleNotGrantable(role.name));
         }
         let t = access::load_tenant(table, tenant).await?.ok_or(ResendError::NotFound)?;
-        let mut new_tenant = t.value.clone();
         let mut writes = Vec::new();
         let stored_pending = inv.value.status == InvitationStatus::Pending;
         if !stored_pending && inv.value.status != InvitationStatus::Expired {
             return Err(ResendError::Closed(inv.value.status.as_str()));
         }
         if !stored_pending {
-            // Re-arming an expired invitation takes the address and a seat again.
-            let guard_version = match read_guard(deps, tenant, &inv.value.email).await? {
+            // Re-arming an expired invitation takes the address and a seat again (an overdue
+            // one that holds the address is expired here and hands its seat over).
+            let (guard_version, freed) = match read_guard(deps, tenant, &inv.value.email).await? {
                 GuardState::Member => return Err(ResendError::AlreadyMember(inv.value.email.clone())),
                 GuardState::Invited => return Err(ResendError::AlreadyInvited(inv.value.email.clone())),
-                GuardState::Free => None,
-                GuardState::Stale { guard_version, overdue } => {
-                    if let Some(w) = overdue.as_ref().and_then(|o| expire_writes(deps, o)) {
+                GuardState::Free => (None, false),
+                GuardState::Stale { guard_version, overdue } => match overdue.as_ref().and_then(|o| expire_writes(deps, o)) {
+                    Some(w) => {
                         writes.extend(w);
-                        new_tenant.pending = new_tenant.pending.saturating_sub(1);
+                        (Some(guard_version), true)
                     }
-                    Some(guard_version)
-                }
+                    None => (Some(guard_version), false),
+                },
             };
-            if !new_tenant.has_seats_for(1) {
-                return Err(ResendError::SeatLimitReached);
+            if !freed {
+                if !t.value.has_seats_for(1) {
+                    return Err(ResendError::SeatLimitReached);
+                }
+                writes.push(schema::tenant_counts(tenant, TenantCount::TakePending { n: 1, limit: t.value.seat_limit }));
             }
-            new_tenant.pending += 1;
             writes.push(schema::guard_write(
                 tenant,
                 &inv.value.email,
@@ -113,9 +115,7 @@ pub async fn resend(deps: &Deps, principal: &Principal, tenant: &TenantId, invit
         }
         let mut rearmed = inv.value.clone();
         let expires_at = now.plus_seconds(i64::from(rearmed.ttl_days) * 86_400);
-        rearmed.rearm(token.hash(), expires_at, now).map_err(|e| ResendError::Closed(e.from.as_str()))?;
-        rearmed.resend_count += 1;
-        new_tenant.updated_at = now;
+        rearmed.resend(token.hash(), expires_at, now).map_err(|e| ResendError::Closed(e.from.as_str()))?;
         let event = audit_event(
             deps,
             tenant,
@@ -124,19 +124,11 @@ pub async fn resend(deps: &Deps, principal: &Principal, tenant: &TenantId, invit
             rearmed.id.as_str(),
             serde_json::json!({ "rearmed": !stored_pending }),
         );
-        writes.extend([
-            schema::replace(inv.version, &rearmed),
-            token_write(&rearmed),
-            schema::replace(t.version, &new_tenant),
-            schema::audit_write(&event),
-        ]);
-        match table.transact(writes).await.context("re-arming invitation")? {
-            Committed::Yes => {
-                let sent = deliver(deps, &new_tenant.name, &rearmed, &token).await?;
-                return Ok(InvitationResource::of(&sent, deps.now()));
-            }
-            Committed::ConditionFailed { .. } => continue,
-        }
-    }
-    Err(too_much_contention("re-arming invitation").into())
+        writes.extend([schema::replace(inv.version, &rearmed), token_write(&rearmed), schema::audit_write(&event)]);
+        let committed = table.transact(writes).await.context("re-arming invitation")?;
+        Ok(settle(committed, || (Versioned { value: rearmed, version: inv.version + 1 }, t.value.name.clone())))
+    })
+    .await?;
+    let sent = deliver(deps, &tenant_name, &rearmed, &token).await?;
+    Ok(InvitationResource::of(&sent, deps.now()))
 }

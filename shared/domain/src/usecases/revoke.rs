@@ -4,11 +4,12 @@ use super::audit_event;
 use super::decline::release_guard;
 use crate::access::{self, AccessError};
 use crate::context::{Deps, Principal};
-use crate::error::{Context, ErrorCode, MAX_WRITE_ATTEMPTS, Unexpected, too_much_contention};
+use crate::error::{Context, ErrorCode, Unexpected};
 use crate::model::Invitation;
 use crate::ports::Committed;
+use crate::retry::settle;
 use crate::roles::Permission;
-use crate::schema::{self, Versioned};
+use crate::schema::{self, TenantCount, Versioned};
 use crate::values::{InvitationId, TenantId};
 use crate::views::InvitationResource;
 
@@ -60,27 +61,25 @@ pub async fn revoke(deps: &Deps, principal: &Principal, tenant: &TenantId, invit
         return Err(RevokeError::Forbidden);
     }
     let table = deps.table.as_ref();
-    for _ in 0..MAX_WRITE_ATTEMPTS {
+    crate::optimistic!(deps, "revoking invitation", RevokeError, {
         let now = deps.now();
         let inv = load_invitation(deps, tenant, invitation_id).await?.ok_or(RevokeError::NotFound)?;
         let mut revoked = inv.value.clone();
         if let Err(e) = revoked.revoke(Some(actor.user.id.clone()), now) {
             return Err(RevokeError::NotPending(e.from.as_str()));
         }
-        let t = access::load_tenant(table, tenant).await?.ok_or(RevokeError::NotFound)?;
-        let mut new_tenant = t.value.clone();
-        new_tenant.pending = new_tenant.pending.saturating_sub(1);
-        new_tenant.updated_at = now;
         let event = audit_event(deps, tenant, Some(&actor.user.id), "invitation.revoked", inv.value.id.as_str(), serde_json::json!({}));
-        let mut writes = vec![schema::replace(inv.version, &revoked), schema::replace(t.version, &new_tenant), schema::audit_write(&event)];
+        let mut writes = vec![
+            schema::replace(inv.version, &revoked),
+            schema::tenant_counts(tenant, TenantCount::ReleasePending),
+            schema::audit_write(&event),
+        ];
         writes.extend(release_guard(deps, &inv.value).await?);
-        match table.transact(writes).await.context("revoking invitation")? {
-            Committed::Yes => {
-                tracing::info!(invitation = %revoked.id, "invitation revoked");
-                return Ok(InvitationResource::of(&revoked, now));
-            }
-            Committed::ConditionFailed { .. } => continue,
+        let committed = table.transact(writes).await.context("revoking invitation")?;
+        if committed == Committed::Yes {
+            tracing::info!(invitation = %revoked.id, "invitation revoked");
         }
-    }
-    Err(too_much_contention("revoking invitation").into())
+        Ok(settle(committed, || InvitationResource::of(&revoked, now)))
+    })
+    .await
 }

@@ -3,10 +3,11 @@
 use super::audit_event;
 use crate::access::{self, AccessError};
 use crate::context::{Deps, Principal};
-use crate::error::{Context, ErrorCode, FieldError, MAX_WRITE_ATTEMPTS, Unexpected, too_much_contention};
+use crate::error::{Context, ErrorCode, FieldError, Unexpected};
 use crate::model::CustomRole;
 use crate::paging;
-use crate::ports::{Committed, Query, SortKeyRange};
+use crate::ports::{Committed, Expect, Query, SortKeyRange, Write};
+use crate::retry::{Attempt, settle};
 use crate::roles::{Permission, PermissionSet, Role, RoleName};
 use crate::schema::{self, ROLE_PREFIX, decode};
 use crate::values::{TenantId, Timestamp, parse_text};
@@ -112,7 +113,7 @@ fn custom_resource(r: &CustomRole, members: u32) -> RoleResource {
 pub async fn list_roles(deps: &Deps, principal: &Principal, tenant: &TenantId) -> Result<Vec<RoleResource>, RoleError> {
     access::member_of(deps, principal, tenant).await?;
     let t = access::load_tenant(deps.table.as_ref(), tenant).await?.ok_or(RoleError::NotFound)?;
-    let count = |n: &RoleName| t.value.role_counts.get(n).copied().unwrap_or(0);
+    let count = |n: &RoleName| t.value.holders_of(n);
     let mut out: Vec<RoleResource> = Role::builtins().iter().map(|r| builtin_resource(r, count(&r.name))).collect();
     let query = Query {
         index: None,
@@ -139,7 +140,7 @@ pub async fn get_role(deps: &Deps, principal: &Principal, tenant: &TenantId, nam
     access::member_of(deps, principal, tenant).await?;
     let name = parse_name(name).map_err(|_| RoleError::NotFound)?;
     let t = access::load_tenant(deps.table.as_ref(), tenant).await?.ok_or(RoleError::NotFound)?;
-    let members = t.value.role_counts.get(&name).copied().unwrap_or(0);
+    let members = t.value.holders_of(&name);
     if let Some(r) = Role::builtin(&name) {
         return Ok(builtin_resource(&r, members));
     }
@@ -194,10 +195,17 @@ pub async fn put_role(
         return Err(RoleError::NotGrantable);
     }
     let table = deps.table.as_ref();
-    for _ in 0..MAX_WRITE_ATTEMPTS {
+    crate::optimistic!(deps, "saving role", RoleError, {
         let now = deps.now();
         let key = schema::role_key(tenant, &name);
         let existing = schema::load::<CustomRole>(table, &key).await.context("reading role")?;
+        // Changing a role is granting and taking away its permissions: the caller must hold
+        // everything it carries now, not only what it will carry.
+        if let Some(e) = &existing
+            && !actor.role.permissions.covers(PermissionSet::from_iter(e.value.permissions.iter().copied()))
+        {
+            return Err(RoleError::NotGrantable);
+        }
         let role = CustomRole {
             tenant_id: tenant.clone(),
             name: name.clone(),
@@ -221,13 +229,13 @@ pub async fn put_role(
         );
         match table.transact(vec![write, schema::audit_write(&event)]).await.context("saving role")? {
             Committed::Yes => {
-                let members = access::load_tenant(table, tenant).await?.map_or(0, |t| t.value.role_counts.get(&name).copied().unwrap_or(0));
-                return Ok((custom_resource(&role, members), created));
+                let members = access::load_tenant(table, tenant).await?.map_or(0, |t| t.value.holders_of(&name));
+                Ok(Attempt::Done((custom_resource(&role, members), created)))
             }
-            Committed::ConditionFailed { .. } => continue,
+            Committed::ConditionFailed { .. } => Ok(Attempt::Lost),
         }
-    }
-    Err(too_much_contention("saving role").into())
+    })
+    .await
 }
 
 /// Deletes a custom role nobody holds.
@@ -242,22 +250,24 @@ pub async fn delete_role(deps: &Deps, principal: &Principal, tenant: &TenantId, 
         return Err(RoleError::InvalidState(format!("'{name}' is a built-in role and cannot be deleted")));
     }
     let table = deps.table.as_ref();
-    for _ in 0..MAX_WRITE_ATTEMPTS {
+    crate::optimistic!(deps, "deleting role", RoleError, {
         let key = schema::role_key(tenant, &name);
         let existing = schema::load::<CustomRole>(table, &key).await.context("reading role")?.ok_or(RoleError::NotFound)?;
         let t = access::load_tenant(table, tenant).await?.ok_or(RoleError::NotFound)?;
-        let holders = t.value.role_counts.get(&name).copied().unwrap_or(0);
+        let holders = t.value.holders_of(&name);
         if holders > 0 {
             return Err(RoleError::InvalidState(format!("{holders} member(s) hold '{name}'; give them another role first")));
         }
         let event = audit_event(deps, tenant, Some(&actor.user.id), "role.deleted", name.as_str(), serde_json::json!({}));
-        // The tenant check makes "nobody holds it" part of the transaction.
-        let writes =
-            vec![schema::delete(key, existing.version), schema::check(schema::tenant_key(tenant), t.version), schema::audit_write(&event)];
-        match table.transact(writes).await.context("deleting role")? {
-            Committed::Yes => return Ok(()),
-            Committed::ConditionFailed { .. } => continue,
-        }
-    }
-    Err(too_much_contention("deleting role").into())
+        // "Nobody holds it" is part of the transaction: the tenant's count for it must be 0.
+        let nobody_holds_it = Write::Count {
+            key: schema::tenant_key(tenant),
+            add: Vec::new(),
+            expect: vec![Expect::AtMost(vec!["role_counts".to_owned(), name.to_string()], 0)],
+        };
+        let writes = vec![schema::delete(key, existing.version), nobody_holds_it, schema::audit_write(&event)];
+        let committed = table.transact(writes).await.context("deleting role")?;
+        Ok(settle(committed, || ()))
+    })
+    .await
 }

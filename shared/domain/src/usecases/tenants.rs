@@ -3,9 +3,10 @@
 use super::audit_event;
 use crate::access::{self, AccessError};
 use crate::context::{Caller, Deps};
-use crate::error::{Context, ErrorCode, FieldError, MAX_WRITE_ATTEMPTS, Unexpected, too_much_contention};
+use crate::error::{Context, ErrorCode, FieldError, Unexpected};
 use crate::model::{EmailGuard, Member, Notifications, Tenant, User};
 use crate::ports::Committed;
+use crate::retry::{Attempt, settle};
 use crate::roles::RoleName;
 use crate::schema::{self, UserPointer};
 use crate::values::{Email, InvalidValue, TenantId, UserId, parse_text};
@@ -113,7 +114,7 @@ pub async fn create_tenant(deps: &Deps, caller: &Caller, req: &NewTenant) -> Res
     };
     let table = deps.table.as_ref();
     let id = TenantId::from_uuid(deps.new_uuid());
-    for _ in 0..MAX_WRITE_ATTEMPTS {
+    crate::optimistic!(deps, "creating tenant", TenantError, {
         let now = deps.now();
         let mut writes = Vec::new();
         let existing = schema::load::<UserPointer>(table, &schema::user_email_key(&owner)).await.context("reading owner")?;
@@ -140,6 +141,7 @@ pub async fn create_tenant(deps: &Deps, caller: &Caller, req: &NewTenant) -> Res
             seat_limit: req.seat_limit,
             members: 1,
             pending: 0,
+            seats_used: 1,
             role_counts: BTreeMap::from([(owner_role.clone(), 1)]),
             invitation_ttl_days: ttl,
             created_at: now,
@@ -166,16 +168,14 @@ pub async fn create_tenant(deps: &Deps, caller: &Caller, req: &NewTenant) -> Res
             schema::guard_write(&id, &owner, &EmailGuard::Member { user_id: user_id.clone() }, None),
             schema::audit_write(&event),
         ]);
-        match table.transact(writes).await.context("creating tenant")? {
-            Committed::Yes => {
-                tracing::info!(tenant = %id, "tenant created");
-                return Ok(TenantResource::of(&tenant));
-            }
-            // The owner's user record appeared meanwhile: use it.
-            Committed::ConditionFailed { .. } => continue,
+        let committed = table.transact(writes).await.context("creating tenant")?;
+        if committed == Committed::Yes {
+            tracing::info!(tenant = %id, "tenant created");
         }
-    }
-    Err(too_much_contention("creating tenant").into())
+        // Lost: the owner's user record appeared meanwhile; use it.
+        Ok(settle(committed, || TenantResource::of(&tenant)))
+    })
+    .await
 }
 
 /// Reads a tenant: operators, and the tenant's members.
@@ -211,7 +211,7 @@ pub async fn update_tenant(deps: &Deps, caller: &Caller, tenant: &TenantId, patc
         return Err(TenantError::Invalid(errors));
     }
     let table = deps.table.as_ref();
-    for _ in 0..MAX_WRITE_ATTEMPTS {
+    crate::optimistic!(deps, "updating tenant", TenantError, {
         let t = access::load_tenant(table, tenant).await?.ok_or(TenantError::NotFound)?;
         let mut new = t.value.clone();
         if let Some(n) = &name {
@@ -226,7 +226,7 @@ pub async fn update_tenant(deps: &Deps, caller: &Caller, tenant: &TenantId, patc
             new.seat_limit = Some(l);
         }
         if new == t.value {
-            return Ok(TenantResource::of(&new));
+            return Ok(Attempt::Done(TenantResource::of(&new)));
         }
         new.updated_at = deps.now();
         let event = audit_event(
@@ -237,10 +237,10 @@ pub async fn update_tenant(deps: &Deps, caller: &Caller, tenant: &TenantId, patc
             tenant.as_str(),
             serde_json::json!({ "seat_limit": new.seat_limit, "name_changed": new.name != t.value.name }),
         );
-        match table.transact(vec![schema::replace(t.version, &new), schema::audit_write(&event)]).await.context("updating tenant")? {
-            Committed::Yes => return Ok(TenantResource::of(&new)),
-            Committed::ConditionFailed { .. } => continue,
-        }
-    }
-    Err(too_much_contention("updating tenant").into())
+        // Lost: the counters moved (every invite and accept bumps the version); read again.
+        let committed =
+            table.transact(vec![schema::replace(t.version, &new), schema::audit_write(&event)]).await.context("updating tenant")?;
+        Ok(settle(committed, || TenantResource::of(&new)))
+    })
+    .await
 }

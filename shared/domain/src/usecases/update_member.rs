@@ -4,11 +4,11 @@ use super::audit_event;
 use super::remove_member::{RemoveMemberError, load_member, may_manage};
 use crate::access::{self, AccessError};
 use crate::context::{Deps, Principal};
-use crate::error::{Context, ErrorCode, FieldError, MAX_WRITE_ATTEMPTS, Unexpected, too_much_contention};
+use crate::error::{Context, ErrorCode, FieldError, Unexpected};
 use crate::model::Notifications;
-use crate::ports::Committed;
+use crate::retry::{Attempt, settle};
 use crate::roles::{Permission, RoleName};
-use crate::schema;
+use crate::schema::{self, TenantCount};
 use crate::values::{Profile, TenantId, parse_workspaces};
 use crate::views::MemberResource;
 use serde::Deserialize;
@@ -121,7 +121,7 @@ pub async fn update_member(
         return Err(UpdateMemberError::Invalid(errors));
     }
 
-    for _ in 0..MAX_WRITE_ATTEMPTS {
+    crate::optimistic!(deps, "updating member", UpdateMemberError, {
         let now = deps.now();
         let target = load_member(deps, tenant, user_id).await?.ok_or(UpdateMemberError::NotFound)?;
         let is_self = target.value.user_id == actor.user.id;
@@ -131,7 +131,7 @@ pub async fn update_member(
             may_manage(&actor, &target.value, current_role.as_ref(), Permission::MembersUpdate)?;
         }
         let mut updated = target.value.clone();
-        let mut tenant_write = None;
+        let mut count_write = None;
         if let Some(role_name) = new_role.as_ref().filter(|r| **r != target.value.role) {
             let Some(role) = access::resolve_role(table, tenant, role_name).await? else {
                 return Err(UpdateMemberError::Invalid(vec![FieldError::new(
@@ -144,14 +144,10 @@ pub async fn update_member(
                 return Err(UpdateMemberError::RoleNotGrantable(role_name.to_string()));
             }
             let t = access::load_tenant(table, tenant).await?.ok_or(UpdateMemberError::NotFound)?;
-            if target.value.role.is_owner() && t.value.role_counts.get(&target.value.role).copied().unwrap_or(0) <= 1 {
+            if target.value.role.is_owner() && t.value.holders_of(&target.value.role) <= 1 {
                 return Err(UpdateMemberError::LastOwner);
             }
-            let mut new_tenant = t.value.clone();
-            new_tenant.count_role(&target.value.role, -1);
-            new_tenant.count_role(role_name, 1);
-            new_tenant.updated_at = now;
-            tenant_write = Some(schema::replace(t.version, &new_tenant));
+            count_write = Some(schema::tenant_counts(tenant, TenantCount::ChangeRole { from: &target.value.role, to: role_name }));
             updated.role = role_name.clone();
         }
         if let Some(w) = &workspaces {
@@ -164,7 +160,7 @@ pub async fn update_member(
             updated.notifications = n;
         }
         if updated == target.value {
-            return Ok(MemberResource::of(&updated));
+            return Ok(Attempt::Done(MemberResource::of(&updated)));
         }
         updated.updated_at = now;
         let details = serde_json::json!({
@@ -174,11 +170,9 @@ pub async fn update_member(
         });
         let event = audit_event(deps, tenant, Some(&actor.user.id), "member.updated", updated.user_id.as_str(), details);
         let mut writes = vec![schema::replace(target.version, &updated), schema::audit_write(&event)];
-        writes.extend(tenant_write);
-        match table.transact(writes).await.context("updating member")? {
-            Committed::Yes => return Ok(MemberResource::of(&updated)),
-            Committed::ConditionFailed { .. } => continue,
-        }
-    }
-    Err(too_much_contention("updating member").into())
+        writes.extend(count_write);
+        let committed = table.transact(writes).await.context("updating member")?;
+        Ok(settle(committed, || MemberResource::of(&updated)))
+    })
+    .await
 }
