@@ -996,7 +996,7 @@ async fn a_known_path_with_the_wrong_method_is_405_with_allow() {
 }
 
 #[tokio::test]
-async fn a_storage_failure_is_a_500_internal_with_no_detail_in_the_body() {
+async fn a_storage_outage_is_a_503_unavailable_with_retry_after_and_no_detail_in_the_body() {
     use std::sync::Arc;
     use usher_domain::ports::{Committed, Item, Key, Page, Query, StoreError, Table, Write};
     struct Broken;
@@ -1014,7 +1014,31 @@ async fn a_storage_failure_is_a_500_internal_with_no_detail_in_the_body() {
     }
     let app = TestApp::with_table(Arc::new(Broken));
     let r = app.call(Method::GET, "/v1/tenants/ten_1/invitations", Some(&app.token(OWNER)), None).await;
-    assert_eq!((r.status, r.code()), (StatusCode::INTERNAL_SERVER_ERROR, "internal"));
+    assert_eq!((r.status, r.code()), (StatusCode::SERVICE_UNAVAILABLE, "unavailable"), "a store that is down is a 503, not our bug");
+    assert_eq!(r.headers.get("retry-after").and_then(|v| v.to_str().ok()), Some("2"));
     assert!(!r.bytes.windows(4).any(|w| w == b"disk"), "{}", r.json);
     assert_eq!(r.json["request_id"], "req-test");
+}
+
+#[tokio::test]
+async fn a_corrupt_item_is_a_500_internal_with_no_detail_in_the_body() {
+    use std::sync::Arc;
+    use usher_domain::ports::{Committed, Item, Key, Page, Query, StoreError, Table, Write};
+    struct Corrupt;
+    #[async_trait::async_trait]
+    impl Table for Corrupt {
+        async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+            Err(StoreError::Corrupt { key: key.clone(), reason: "secret detail".into() })
+        }
+        async fn query(&self, _: &Query) -> Result<Page, StoreError> {
+            Err(StoreError::Rejected("secret detail".into()))
+        }
+        async fn transact(&self, _: Vec<Write>) -> Result<Committed, StoreError> {
+            Err(StoreError::Rejected("secret detail".into()))
+        }
+    }
+    let app = TestApp::with_table(Arc::new(Corrupt));
+    let r = app.call(Method::GET, "/v1/tenants/ten_1/invitations", Some(&app.token(OWNER)), None).await;
+    assert_eq!((r.status, r.code()), (StatusCode::INTERNAL_SERVER_ERROR, "internal"));
+    assert!(!r.bytes.windows(6).any(|w| w == b"secret"), "{}", r.json);
 }

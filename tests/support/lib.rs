@@ -66,9 +66,13 @@ impl ManualClock {
     }
 }
 
+#[async_trait::async_trait]
 impl Clock for ManualClock {
     fn now(&self) -> Timestamp {
         *self.0.lock().expect("clock lock")
+    }
+    async fn sleep(&self, duration: std::time::Duration) {
+        tokio::time::sleep(duration).await;
     }
 }
 
@@ -157,7 +161,8 @@ impl TestApp {
         let mailer = Arc::new(SwitchableMailer { inner, failing: AtomicBool::new(false), refused: AtomicU64::new(0) });
         let clock = Arc::new(ManualClock::at("2026-11-23T09:00:00Z"));
         let settings = Settings { accept_url: ACCEPT_URL.into(), ..Settings::default() };
-        let deps = Deps { table, mailer: mailer.clone(), clock: clock.clone(), random: Arc::new(OsRandom), settings };
+        let deps =
+            Deps { table, mailer: mailer.clone(), clock: clock.clone(), random: Arc::new(OsRandom), settings, identities: Arc::default() };
         let verifier = Arc::new(Hs256Verifier::new(SECRET, ISSUER, AUDIENCE, true));
         let config = HttpConfig { cors_origins: vec!["https://app.example".into()], max_body_bytes: 64 * 1024 };
         let app = App::new(deps.clone(), verifier, config);

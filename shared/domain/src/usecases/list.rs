@@ -197,7 +197,7 @@ pub async fn list_members(deps: &Deps, principal: &Principal, tenant: &TenantId,
             Ok(keep.then(|| MemberResource::of(&m)))
         })
         .await?;
-    Ok(MembersPage { data, next_cursor, seats: Seats::of(&t.value), roles: t.value.role_counts.clone() })
+    Ok(MembersPage { data, next_cursor, seats: Seats::of(&t.value), roles: t.value.role_counts() })
 }
 
 fn matches_query(m: &Member, q: &str) -> bool {
