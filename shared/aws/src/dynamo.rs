@@ -21,11 +21,11 @@ use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, Put, ScalarAttributeType, TimeToLiveSpecification, TransactWriteItem,
+    ProjectionType, Put, ScalarAttributeType, TimeToLiveSpecification, TransactWriteItem, Update,
 };
 use std::collections::HashMap;
 use usher_domain::ports::{
-    Committed, Cond, IndexName, Item, Key, Page, PageKey, Query, SortKeyRange, StoreError, Table, Write, validate_transaction,
+    Committed, Cond, Expect, IndexName, Item, Key, Page, PageKey, Query, SortKeyRange, StoreError, Table, Write, validate_transaction,
 };
 use usher_domain::values::Timestamp;
 
@@ -173,6 +173,81 @@ fn condition(cond: Cond) -> Option<(String, HashMap<String, String>, Attrs)> {
     }
 }
 
+/// A `Count` write as an update: `SET #v = #v + :one, <path> = if_not_exists(<path>, :zero) + :aN`
+/// (nested paths work with SET, unlike ADD), under `attribute_exists(pk)` and the expectations.
+/// The record lives in the `d` map, so every path starts at `d`; parent maps must exist.
+struct CountUpdate {
+    update: String,
+    condition: String,
+    names: HashMap<String, String>,
+    values: Attrs,
+}
+
+fn count_update(add: &[(Vec<String>, i64)], expect: &[Expect]) -> CountUpdate {
+    let mut names = HashMap::from([("#v".to_owned(), "v".to_owned()), ("#d".to_owned(), "d".to_owned())]);
+    let mut values =
+        HashMap::from([(":one".to_owned(), AttributeValue::N("1".into())), (":zero".to_owned(), AttributeValue::N("0".into()))]);
+    let path_of = |segments: &[String], names: &mut HashMap<String, String>| {
+        let mut path = "#d".to_owned();
+        for seg in segments {
+            let placeholder = match names.iter().find(|(_, v)| *v == seg && seg != "d" && seg != "v") {
+                Some((k, _)) => k.clone(),
+                None => {
+                    let k = format!("#f{}", names.len());
+                    names.insert(k.clone(), seg.clone());
+                    k
+                }
+            };
+            path.push('.');
+            path.push_str(&placeholder);
+        }
+        path
+    };
+    // Two additions to one path would overlap (a validation error): sum them first.
+    let mut merged: Vec<(Vec<String>, i64)> = Vec::new();
+    for (p, d) in add {
+        match merged.iter_mut().find(|(q, _)| q == p) {
+            Some((_, total)) => *total += d,
+            None => merged.push((p.clone(), *d)),
+        }
+    }
+    let mut sets = vec!["#v = #v + :one".to_owned()];
+    for (i, (segments, delta)) in merged.iter().enumerate() {
+        let path = path_of(segments, &mut names);
+        values.insert(format!(":a{i}"), AttributeValue::N(delta.to_string()));
+        sets.push(format!("{path} = if_not_exists({path}, :zero) + :a{i}"));
+    }
+    let mut conds = vec!["attribute_exists(pk)".to_owned()];
+    for (i, e) in expect.iter().enumerate() {
+        let value = format!(":e{i}");
+        let c = match e {
+            Expect::Equals(segments, serde_json::Value::Null) => {
+                let path = path_of(segments, &mut names);
+                values.insert(value.clone(), AttributeValue::S("NULL".into()));
+                format!("(attribute_not_exists({path}) OR attribute_type({path}, {value}))")
+            }
+            Expect::Equals(segments, v) => {
+                let path = path_of(segments, &mut names);
+                values.insert(value.clone(), to_attr(v));
+                format!("{path} = {value}")
+            }
+            // Absent counts as 0.
+            Expect::AtMost(segments, max) => {
+                let path = path_of(segments, &mut names);
+                values.insert(value.clone(), AttributeValue::N(max.to_string()));
+                if *max >= 0 { format!("(attribute_not_exists({path}) OR {path} <= {value})") } else { format!("{path} <= {value}") }
+            }
+            Expect::AtLeast(segments, min) => {
+                let path = path_of(segments, &mut names);
+                values.insert(value.clone(), AttributeValue::N(min.to_string()));
+                if *min <= 0 { format!("(attribute_not_exists({path}) OR {path} >= {value})") } else { format!("{path} >= {value}") }
+            }
+        };
+        conds.push(c);
+    }
+    CountUpdate { update: format!("SET {}", sets.join(", ")), condition: conds.join(" AND "), names, values }
+}
+
 impl DynamoTable {
     /// A table adapter on an existing table.
     pub fn new(client: Client, table: impl Into<String>) -> Self {
@@ -276,6 +351,25 @@ impl DynamoTable {
             }
             // A condition check exists only inside transactions.
             Write::Check { .. } => self.transaction(std::slice::from_ref(write)).await,
+            Write::Count { key, add, expect } => {
+                let u = count_update(add, expect);
+                let sent = self
+                    .client
+                    .update_item()
+                    .table_name(&self.table)
+                    .set_key(Some(key_attrs(key)))
+                    .update_expression(u.update)
+                    .condition_expression(u.condition)
+                    .set_expression_attribute_names(Some(u.names))
+                    .set_expression_attribute_values(Some(u.values))
+                    .send()
+                    .await;
+                match sent {
+                    Ok(_) => Ok(Committed::Yes),
+                    Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Ok(FAILED),
+                    Err(e) => Err(unavailable(e)),
+                }
+            }
         }
     }
 
@@ -285,6 +379,7 @@ impl DynamoTable {
         for w in writes {
             let (expr, names, values) = match w {
                 Write::Put { cond, .. } | Write::Delete { cond, .. } | Write::Check { cond, .. } => condition(*cond).unzip3(),
+                Write::Count { .. } => (None, None, None),
             };
             let item = match w {
                 Write::Put { item, .. } => TransactWriteItem::builder()
@@ -311,6 +406,22 @@ impl DynamoTable {
                             .map_err(build_err)?,
                     )
                     .build(),
+                Write::Count { key, add, expect } => {
+                    let u = count_update(add, expect);
+                    TransactWriteItem::builder()
+                        .update(
+                            Update::builder()
+                                .table_name(&self.table)
+                                .set_key(Some(key_attrs(key)))
+                                .update_expression(u.update)
+                                .condition_expression(u.condition)
+                                .set_expression_attribute_names(Some(u.names))
+                                .set_expression_attribute_values(Some(u.values))
+                                .build()
+                                .map_err(build_err)?,
+                        )
+                        .build()
+                }
                 Write::Check { key, .. } => {
                     // A ConditionCheck needs an expression; "always" is `attribute_exists(pk) OR attribute_not_exists(pk)`.
                     let expr = expr.unwrap_or_else(|| "attribute_exists(pk) OR attribute_not_exists(pk)".into());
@@ -330,27 +441,48 @@ impl DynamoTable {
             };
             items.push(item);
         }
-        match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
-            Ok(_) => Ok(Committed::Yes),
-            Err(e) => {
-                if let Some(cancelled) = e.as_service_error().and_then(|s| match s {
-                    aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c) => Some(c),
-                    _ => None,
-                }) {
-                    // The first write whose condition failed, or that another transaction held
-                    // (TransactionConflict): either way someone else moved first; read again.
-                    let at = cancelled
-                        .cancellation_reasons()
-                        .iter()
-                        .position(|r| matches!(r.code(), Some("ConditionalCheckFailed") | Some("TransactionConflict")));
-                    if let Some(at) = at {
+        // A cancelled transaction wrote nothing, so sending the same one again is safe. A
+        // TransactionConflict (another transaction held one of the items for a moment) is worth
+        // a few jittered retries here; a failed condition is an answer for the use case.
+        for attempt in 0..TRANSACTION_CONFLICT_RETRIES {
+            match self.client.transact_write_items().set_transact_items(Some(items.clone())).send().await {
+                Ok(_) => return Ok(Committed::Yes),
+                Err(e) => {
+                    let reasons: Vec<Option<String>> = match e.as_service_error() {
+                        Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(
+                            c,
+                        )) => c.cancellation_reasons().iter().map(|r| r.code().map(str::to_owned)).collect(),
+                        _ => return Err(unavailable(e)),
+                    };
+                    if let Some(at) = reasons.iter().position(|r| r.as_deref() == Some("ConditionalCheckFailed")) {
                         return Ok(Committed::ConditionFailed { at });
                     }
+                    if !reasons.iter().any(|r| r.as_deref() == Some("TransactionConflict")) {
+                        // Throttling, validation, size: not a domain answer.
+                        let codes: Vec<&str> = reasons.iter().filter_map(|r| r.as_deref()).filter(|c| *c != "None").collect();
+                        return Err(if codes.iter().any(|c| c.contains("Throttl") || c.contains("ProvisionedThroughput")) {
+                            StoreError::Unavailable(format!("transaction throttled: {codes:?}"))
+                        } else {
+                            StoreError::Rejected(format!("transaction cancelled: {codes:?}"))
+                        });
+                    }
+                    tokio::time::sleep(jittered_backoff(attempt)).await;
                 }
-                Err(unavailable(e))
             }
         }
+        Err(StoreError::Unavailable("transaction kept conflicting with concurrent transactions".into()))
     }
+}
+
+/// Tries of one transaction that keeps meeting `TransactionConflict`.
+const TRANSACTION_CONFLICT_RETRIES: u32 = 4;
+
+/// Full jitter over 10, 20, 40 ms...: concurrent writers spread out instead of colliding again.
+fn jittered_backoff(attempt: u32) -> std::time::Duration {
+    let mut b = [0u8; 2];
+    let _ = getrandom::fill(&mut b);
+    let cap_ms = 10u64 << attempt.min(5);
+    std::time::Duration::from_millis(u64::from(u16::from_le_bytes(b)) % (cap_ms + 1))
 }
 
 trait Unzip3 {
