@@ -237,3 +237,19 @@ async fn paging_a_partition_whose_items_are_all_filtered_out_ends_with_an_empty_
     assert_eq!(r.json["data"].as_array().map(Vec::len), Some(0));
     assert!(r.json["next_cursor"].is_null(), "{}", r.json);
 }
+
+#[tokio::test]
+async fn exporting_over_a_store_that_answers_empty_pages_ends() {
+    let table = Arc::new(EmptyPages { inner: SqliteTable::in_memory().expect("sqlite"), next_sk: None, queries: AtomicUsize::new(0) });
+    let app = TestApp::with_table(table.clone());
+    let t = app.tenant("Acme", OWNER, None).await;
+    table.queries.store(0, Ordering::SeqCst);
+    let r = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        app.call(Method::GET, &path(&t, "/members/export?include=invitations"), Some(&app.token(OWNER)), None),
+    )
+    .await
+    .expect("the export answers");
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    assert!(table.queries.load(Ordering::SeqCst) <= 10, "queries: {}", table.queries.load(Ordering::SeqCst));
+}
