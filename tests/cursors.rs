@@ -253,3 +253,35 @@ async fn exporting_over_a_store_that_answers_empty_pages_ends() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.json);
     assert!(table.queries.load(Ordering::SeqCst) <= 10, "queries: {}", table.queries.load(Ordering::SeqCst));
 }
+
+#[tokio::test]
+#[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
+async fn on_dynamodb_a_forged_or_foreign_cursor_is_400_not_500() {
+    let app = TestApp::with_table(usher_tests::aws::new_table().await);
+    let acme = app.tenant("Acme", OWNER, None).await;
+    let other = app.tenant("Other", BOSS, None).await;
+    for t in [&acme, &other] {
+        let inviter = if *t == acme { OWNER } else { BOSS };
+        app.invite(t, inviter, "me@example.com", "member").await;
+        app.invite(t, inviter, "you@example.com", "member").await;
+    }
+    let me = app.token("me@example.com");
+    let cursor = next_cursor(&app, &me, "/v1/me/invitations?limit=1").await;
+    let yours = next_cursor(&app, &app.token("you@example.com"), "/v1/me/invitations?limit=1").await;
+    let tag = cursor.split('.').nth(1).unwrap_or_default().to_owned();
+    for forged in [
+        edit_position(&cursor),
+        yours,
+        format!("{}.{tag}", b64(r#"{"k":"I#inv_x","p":"T#ten_x","i":"inv_x"}"#)),
+        format!("{}.{tag}", b64(r#"{"k":"I#inv_x"}"#)),
+    ] {
+        let r = app.call(Method::GET, &format!("/v1/me/invitations?cursor={forged}"), Some(&me), None).await;
+        assert_invalid_cursor(&r, &forged);
+    }
+    let theirs = next_cursor(&app, &app.token(BOSS), &path(&other, "/invitations?limit=1")).await;
+    let r = app.call(Method::GET, &path(&acme, &format!("/invitations?cursor={theirs}")), Some(&app.token(OWNER)), None).await;
+    assert_invalid_cursor(&r, "another tenant's cursor on DynamoDB");
+    // The real cursor still pages on DynamoDB.
+    let next = app.call(Method::GET, &format!("/v1/me/invitations?limit=1&cursor={cursor}"), Some(&me), None).await;
+    assert_eq!((next.status, next.json["data"].as_array().map(Vec::len)), (StatusCode::OK, Some(1)), "{}", next.json);
+}

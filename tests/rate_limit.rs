@@ -119,3 +119,18 @@ async fn signed_in_routes_are_not_counted_against_the_public_budget() {
         assert_eq!(r.status, StatusCode::OK);
     }
 }
+
+#[tokio::test]
+#[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
+async fn on_dynamodb_the_limit_holds_across_two_app_instances() {
+    let table: Arc<dyn Table> = usher_tests::aws::new_table().await;
+    let first = TestApp::with_table(table.clone());
+    let second = TestApp::with_table(table);
+    for i in 0..30 {
+        let r = from(&first, "203.0.113.10", "lookup", &wrong_token(i)).await;
+        assert_ne!(r.status, StatusCode::TOO_MANY_REQUESTS, "{i}: {}", r.json);
+    }
+    assert_rate_limited(&from(&second, "203.0.113.10", "renewal-request", &wrong_token(30)).await);
+    let other = from(&second, "198.51.100.10", "lookup", &wrong_token(31)).await;
+    assert_ne!(other.status, StatusCode::TOO_MANY_REQUESTS, "{}", other.json);
+}
