@@ -87,7 +87,9 @@ async fn the_function_binaries_serve_the_whole_lifecycle_as_lambda_runs_them() {
         .call(
             http::Method::POST,
             &format!("/v1/tenants/{t}/invitations"),
-            Some(&seeder.token("owner@acme.test")),
+            // The owner as the functions know them: the same subject (a verified email binds a
+            // new subject only to a user who never signed in).
+            Some(&seeder.token_with("owner@acme.test", "idp|owner@acme.test", true, false)),
             Some(json!({"email": late, "role": "viewer"})),
         )
         .await;
