@@ -175,12 +175,12 @@ impl Scenario {
         reply
     }
 
-    /// Runs a write route while storage fails: a 500, and the idempotency claim is released.
+    /// Runs a write route while storage fails: a 503, and the idempotency claim is released.
     async fn fail_midway(&mut self, method: Method, path: &str, bearer: Option<&str>, body: Option<Value>) {
         self.table.armed.store(true, Ordering::SeqCst);
         let r = self.call_with(method.clone(), path, bearer, body, &[("idempotency-key", "iam-midway")]).await;
         self.table.armed.store(false, Ordering::SeqCst);
-        assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{method} {path}: {}", r.json);
+        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{method} {path}: {}", r.json);
     }
 }
 
@@ -305,7 +305,7 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
     s.app.clock.advance_secs(61);
     let first = usher_domain::usecases::expire::sweep(&s.app.deps).await.expect("sweep");
     assert_eq!(first.delivered, 1, "{first:?}");
-    s.call(Method::POST, &tp("/invitations"), Some(&owner), Some(invite(&erin, "viewer"))).await;
+    let inv_erin = id(&s.call(Method::POST, &tp("/invitations"), Some(&owner), Some(invite(&erin, "viewer"))).await);
     s.app.clock.advance_days(31);
     // accept: an expired link asks the inviter for a new one (an email to the owner).
     let renewal = s.call(Method::POST, "/v1/invitations/renewal-request", None, Some(json!({"token": aws::token_sent_to(&erin)}))).await;
@@ -313,6 +313,9 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
     s.recorder.act_as("expire");
     let second = usher_domain::usecases::expire::sweep(&s.app.deps).await.expect("sweep");
     assert!(second.expired >= 2, "{second:?}");
+    // resend: re-arming an expired invitation takes its seat back (a count write).
+    let rearmed = s.call(Method::POST, &tp(&format!("/invitations/{inv_erin}/resend")), Some(&owner), None).await;
+    assert!(rearmed.status.is_success(), "{}", rearmed.json);
 
     // Every write function, when storage fails mid-request, releases the idempotency claim.
     let owner = s.app.token(&owner_email);
