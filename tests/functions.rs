@@ -159,3 +159,24 @@ fn a_function_with_a_stray_hs256_secret_refuses_its_cold_start_unless_local_end_
     let named = String::from_utf8_lossy(&start(true).stderr).into_owned();
     assert!(!named.contains("USHER_JWT_HS256_SECRET"), "accepted in the named mode: {named}");
 }
+
+#[tokio::test]
+#[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
+async fn a_function_whose_table_is_unreachable_still_starts_and_answers_503_unavailable_with_retry_after() {
+    // Nothing listens there: DynamoDB is "down" from the cold start on. The function must not
+    // fail its init (API Gateway would answer a bare 500), but answer each request 503.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port");
+    let mut env = function_env("usher-unreachable", "Usher <no-reply@usher.test>");
+    env.push(("AWS_ENDPOINT_URL", format!("http://{closed}")));
+    let list = Function::start("list", &env).await;
+    assert!(list.init_duration().await.is_some(), "the cold start finished");
+
+    let started = std::time::Instant::now();
+    let resp = list.invoke(http_event("GET", "/v1/me/tenants", Some(&person_token("owner@acme.test")), None)).await.expect("an answer");
+    let (status, body, _) = http_answer(&resp);
+
+    assert_eq!((status, body["code"].as_str()), (503, Some("unavailable")), "{body}");
+    let retry_after = resp["headers"]["retry-after"].as_str().and_then(|v| v.parse::<u64>().ok());
+    assert!(retry_after.is_some_and(|s| s >= 1), "Retry-After: {}", resp["headers"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(15), "took {:?}", started.elapsed());
+}
