@@ -7,13 +7,16 @@ pub mod config;
 
 pub use config::{Config, ConfigError, JwtKeys, LOCAL_E2E};
 
+use aws_sdk_dynamodb::config::{AsyncSleep, SharedAsyncSleep};
 use bytes::Bytes;
 use lambda_http::request::RequestContext as ApiContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use std::sync::Arc;
+use std::task::Poll;
+use std::time::{Duration, SystemTime};
 use usher_aws::{DynamoTable, SesMailer};
-use usher_domain::{Deps, Settings};
-use usher_http::{App, Hs256Verifier, HttpConfig, RequestContext, TokenVerifier};
+use usher_domain::{Deps, ErrorCode, Settings};
+use usher_http::{App, Hs256Verifier, HttpConfig, Problem, RequestContext, TokenVerifier};
 use usher_store::{OsRandom, SystemClock};
 
 /// Why a cold start failed (the function reports it to Lambda and stops).
@@ -50,6 +53,8 @@ pub struct Ports {
     pub verifier: Arc<dyn TokenVerifier>,
     /// HTTP settings.
     pub http: HttpConfig,
+    /// The SDK's timer (tokio's), for the per-request deadline in `serve`.
+    pub sleep: Option<SharedAsyncSleep>,
 }
 
 impl Ports {
@@ -98,7 +103,7 @@ impl Ports {
             identities: Arc::default(),
         };
         let http = HttpConfig { cors_origins: config.cors_origins.clone(), ..HttpConfig::default() };
-        Ok(Self { deps, verifier, http })
+        Ok(Self { deps, verifier, http, sleep: sdk.sleep_impl() })
     }
 
     /// The HTTP app, serving only `function`'s routes.
@@ -118,8 +123,35 @@ impl lambda_http::IntoResponse for Reply {
     }
 }
 
-/// Serves one API Gateway (HTTP API, payload v2) request through the shared app.
-pub async fn serve(app: App, req: Request) -> Result<Reply, std::convert::Infallible> {
+/// Time kept back from the invocation's deadline: a request still running then is answered
+/// `503 unavailable` (with Retry-After) instead of being cut off by Lambda's timeout, which API
+/// Gateway turns into a bare 500. The SDK budgets (`usher_aws::sdk_timeouts`) make this rare:
+/// it is the last guard, for a request that made many slow calls in a row.
+pub const DEADLINE_RESERVE: Duration = Duration::from_millis(1500);
+
+/// Runs `work`, unless `sleep` (the SDK's timer) fires after `budget` first: then `None`.
+async fn within<T>(work: impl Future<Output = T>, budget: Option<Duration>, sleep: Option<&SharedAsyncSleep>) -> Option<T> {
+    let (Some(budget), Some(sleep)) = (budget, sleep) else { return Some(work.await) };
+    let mut work = std::pin::pin!(work);
+    let mut timer = std::pin::pin!(sleep.sleep(budget));
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(done) = work.as_mut().poll(cx) {
+            return Poll::Ready(Some(done));
+        }
+        timer.as_mut().poll(cx).map(|()| None)
+    })
+    .await
+}
+
+/// Serves one API Gateway (HTTP API, payload v2) request through the shared app, answering
+/// `503 unavailable` if it is still running `DEADLINE_RESERVE` before the invocation's deadline
+/// (`sleep` is the timer; `None` serves without the guard).
+pub async fn serve(app: App, req: Request, sleep: Option<SharedAsyncSleep>) -> Result<Reply, std::convert::Infallible> {
+    let budget = req
+        .lambda_context_ref()
+        .and_then(|c| c.deadline().duration_since(SystemTime::now()).ok())
+        .and_then(|left| left.checked_sub(DEADLINE_RESERVE))
+        .filter(|b| !b.is_zero());
     let (request_id, iam_operator) = match req.request_context_ref() {
         Some(ApiContext::ApiGatewayV2(ctx)) => {
             let iam = ctx.authorizer.as_ref().and_then(|a| a.iam.as_ref()).is_some();
@@ -144,7 +176,15 @@ pub async fn serve(app: App, req: Request) -> Result<Reply, std::convert::Infall
         Body::Binary(b) => Bytes::from(b),
         _ => Bytes::new(),
     };
-    let resp = app.handle(http::Request::from_parts(parts, bytes), RequestContext { request_id, iam_operator }).await;
+    let handled = app.handle(http::Request::from_parts(parts, bytes), RequestContext { request_id: request_id.clone(), iam_operator });
+    let resp = match within(handled, budget, sleep.as_ref()).await {
+        Some(resp) => resp,
+        None => {
+            tracing::error!(request_id = %request_id, "request still running near the invocation deadline; answered unavailable");
+            let code = ErrorCode::Unavailable { retry_after: usher_domain::error::UNAVAILABLE_RETRY_AFTER_SECS };
+            Problem::new(code, "the service is slow to answer right now; try again shortly").into_response(&request_id)
+        }
+    };
     let (parts, bytes) = resp.into_parts();
     let is_text =
         parts.headers.get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| {
@@ -178,7 +218,8 @@ pub async fn run_http(function: &'static str) -> Result<(), lambda_http::Error> 
     let config = Config::from_env()?;
     let ports = Ports::build(&config).await?;
     let app = ports.app(function);
-    lambda_http::run(lambda_http::service_fn(move |req| serve(app.clone(), req))).await
+    let sleep = ports.sleep.clone();
+    lambda_http::run(lambda_http::service_fn(move |req| serve(app.clone(), req, sleep.clone()))).await
 }
 
 /// The scheduled function: the cold start, then `sweep` for every EventBridge event.
@@ -188,4 +229,87 @@ pub async fn run_sweep() -> Result<(), lambda_runtime::Error> {
     let ports = Ports::build(&config).await?;
     lambda_runtime::run(lambda_runtime::service_fn(move |_event: lambda_runtime::LambdaEvent<serde_json::Value>| sweep(ports.deps.clone())))
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lambda_http::RequestExt;
+
+    /// An app over a DynamoDB that accepts connections and never answers, with no SDK timeouts:
+    /// only the deadline guard can end its requests.
+    async fn app_over_a_hanging_table() -> App {
+        let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", silent.local_addr().unwrap());
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((stream, _)) = silent.accept().await {
+                held.push(stream);
+            }
+        });
+        let config = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+            .endpoint_url(url)
+            .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_dynamodb::config::Credentials::new("test", "test", None, None, "test"))
+            .build();
+        let table = DynamoTable::new(aws_sdk_dynamodb::Client::from_conf(config), "usher-hanging");
+        let sdk = usher_aws::sdk_config().await;
+        let mailer = SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), "no-reply@usher.test", None);
+        let settings = Settings { accept_url: "https://app.example/accept".into(), ..Settings::default() };
+        let deps = Deps {
+            table: Arc::new(table),
+            mailer: Arc::new(mailer),
+            clock: Arc::new(SystemClock),
+            random: Arc::new(OsRandom),
+            settings,
+            identities: Arc::default(),
+        };
+        App::new(deps, Arc::new(Hs256Verifier::new(SECRET, "https://issuer.test", "usher", false)), HttpConfig::default())
+    }
+
+    const SECRET: &[u8] = b"deadline-secret-deadline-secret!";
+
+    fn request_due_in(left: Duration) -> Request {
+        let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap();
+        let claims = usher_http::auth::DevClaims {
+            sub: "idp|ada".into(),
+            email: "ada@example.com".into(),
+            email_verified: true,
+            name: None,
+            usher_operator: false,
+            iss: "https://issuer.test".into(),
+            aud: "usher".into(),
+            iat: i64::try_from(now.as_secs()).unwrap(),
+            exp: i64::try_from(now.as_secs()).unwrap() + 3600,
+        };
+        let token = usher_http::auth::mint(SECRET, &claims).unwrap();
+        let mut context = lambda_http::Context::default();
+        context.request_id = "req-deadline".into();
+        context.deadline = u64::try_from((now + left).as_millis()).unwrap();
+        http::Request::builder()
+            .uri("/v1/me/tenants")
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::Empty)
+            .unwrap()
+            .with_lambda_context(context)
+    }
+
+    #[tokio::test]
+    async fn a_request_still_running_near_the_invocation_deadline_answers_503_unavailable_before_lambda_cuts_it_off() {
+        let app = app_over_a_hanging_table().await;
+        let sleep = usher_aws::sdk_config().await.sleep_impl();
+        assert!(sleep.is_some(), "the SDK configuration has a timer");
+
+        let started = std::time::Instant::now();
+        let left = DEADLINE_RESERVE + Duration::from_millis(500);
+        let served = tokio::time::timeout(left, serve(app, request_due_in(left), sleep)).await;
+
+        let Reply(resp) = served.expect("answered before the invocation deadline").unwrap();
+        assert_eq!(resp.status(), http::StatusCode::SERVICE_UNAVAILABLE);
+        assert!(resp.headers().contains_key(http::header::RETRY_AFTER), "{:?}", resp.headers());
+        let Body::Text(body) = resp.body() else { panic!("a problem+json body: {:?}", resp.body()) };
+        assert!(body.contains("\"code\":\"unavailable\""), "{body}");
+        assert!(started.elapsed() >= Duration::from_millis(400), "it waited for the budget, not less: {:?}", started.elapsed());
+    }
 }
