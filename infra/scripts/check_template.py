@@ -19,6 +19,9 @@
 Needs PyYAML only (the .venv-infra has it). Exit 0 = all good; 1 = findings, listed.
 """
 
+# Variables only local end-to-end runs set (a shared HS256 secret, and the switch that allows it).
+LOCAL_ONLY = {"USHER_JWT_HS256_SECRET", "USHER_LOCAL_E2E"}
+
 import pathlib
 import re
 import sys
@@ -237,13 +240,14 @@ def main():
     set_vars = set((tpl.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables") or {}))
     for res in functions.values():
         set_vars |= set((res.get("Properties", {}).get("Environment", {}).get("Variables") or {}))
-    for v in sorted(read_vars - set_vars - {"USHER_JWT_HS256_SECRET"}):
+    for v in sorted(read_vars - set_vars - LOCAL_ONLY):
         problems.append(f"environment variable {v} (read by the functions) is not set in the template")
     for v in sorted(set_vars - read_vars):
         problems.append(f"environment variable {v} is set but nothing reads it")
     # Anywhere in the parsed template (keys or values; comments may mention it).
-    if "USHER_JWT_HS256_SECRET" in set_vars or any("USHER_JWT_HS256_SECRET" in s for s in flatten_strings(tpl)):
-        problems.append("USHER_JWT_HS256_SECRET must never be set by the template (local runs only)")
+    for v in sorted(LOCAL_ONLY):
+        if v in set_vars or any(v in s for s in flatten_strings(tpl)):
+            problems.append(f"{v} must never be set by the template (local runs only)")
 
     # --- email-failure metric filters still match a log line -------------------------------
     rust_sources = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "shared").rglob("*.rs"))

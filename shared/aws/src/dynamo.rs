@@ -184,10 +184,11 @@ struct CountUpdate {
 }
 
 fn count_update(add: &[(Vec<String>, i64)], expect: &[Expect]) -> CountUpdate {
-    let mut names = HashMap::from([("#v".to_owned(), "v".to_owned()), ("#d".to_owned(), "d".to_owned())]);
-    let mut values =
-        HashMap::from([(":one".to_owned(), AttributeValue::N("1".into())), (":zero".to_owned(), AttributeValue::N("0".into()))]);
+    // DynamoDB refuses names and values an expression does not use: add each when first used.
+    let mut names = HashMap::from([("#v".to_owned(), "v".to_owned())]);
+    let mut values = HashMap::from([(":one".to_owned(), AttributeValue::N("1".into()))]);
     let path_of = |segments: &[String], names: &mut HashMap<String, String>| {
+        names.insert("#d".to_owned(), "d".to_owned());
         let mut path = "#d".to_owned();
         for seg in segments {
             let placeholder = match names.iter().find(|(_, v)| *v == seg && seg != "d" && seg != "v") {
@@ -215,6 +216,7 @@ fn count_update(add: &[(Vec<String>, i64)], expect: &[Expect]) -> CountUpdate {
     for (i, (segments, delta)) in merged.iter().enumerate() {
         let path = path_of(segments, &mut names);
         values.insert(format!(":a{i}"), AttributeValue::N(delta.to_string()));
+        values.insert(":zero".to_owned(), AttributeValue::N("0".into()));
         sets.push(format!("{path} = if_not_exists({path}, :zero) + :a{i}"));
     }
     let mut conds = vec!["attribute_exists(pk)".to_owned()];
