@@ -171,3 +171,25 @@ async fn idempotency_keys_of_different_people_never_collide_even_with_a_hash_in_
     assert_eq!(a.status, b.status, "{} / {}", a.json, b.json);
     assert_eq!(b.header("idempotent-replayed"), None, "another person's response was replayed: {}", b.json);
 }
+
+#[tokio::test]
+async fn the_export_path_is_never_a_user_id_every_other_method_is_405_allow_get() {
+    let app = TestApp::new();
+    let t = app.tenant("Acme", OWNER, None).await;
+    let owner = app.token(OWNER);
+    let export = format!("/v1/tenants/{t}/members/export");
+    for method in [Method::PATCH, Method::DELETE, Method::PUT, Method::POST] {
+        let body = (method == Method::PATCH).then(|| json!({"role": "member"}));
+        let r = app.call(method.clone(), &export, Some(&owner), body).await;
+        assert_eq!((r.status, r.code()), (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"), "{method}: {}", r.json);
+        assert_eq!(r.header("allow"), Some("GET"), "{method}");
+    }
+    let r = app.call(Method::GET, &export, Some(&owner), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    // A user id is still a user id: an unknown one is 404, and PUT there allows what it has.
+    let member = format!("/v1/tenants/{t}/members/usr_0190b4a1c2d37e8f9a0b1c2d3e4f5a6b");
+    let r = app.call(Method::DELETE, &member, Some(&owner), None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.json);
+    let r = app.call(Method::PUT, &member, Some(&owner), None).await;
+    assert_eq!((r.status, r.header("allow")), (StatusCode::METHOD_NOT_ALLOWED, Some("DELETE, PATCH")), "{}", r.json);
+}

@@ -138,25 +138,30 @@ pub const HTTP_FUNCTIONS: [&str; 7] = ["invite", "accept", "resend", "revoke", "
 /// Path parameters captured by a match, in template order.
 pub type Params = Vec<(&'static str, String)>;
 
-/// Matches a concrete path against a template. Literal segments win over parameters, so
-/// `/members/export` is never taken for a user id (callers try routes in table order and
-/// prefer an exact literal match; see `find`).
-fn match_path(template: &'static str, path: &str) -> Option<(Params, usize)> {
+/// Which segments of a template are literals, in order: the template's specificity. Between two
+/// templates that match the same path, the one with a literal at the first segment where they
+/// differ is the more specific (`/members/export` over `/members/{userId}`), whatever the method.
+type Specificity = Vec<bool>;
+
+/// Matches a concrete path against a template: its parameters (percent-decoded) and its
+/// specificity.
+fn match_path(template: &'static str, path: &str) -> Option<(Params, Specificity)> {
     let t: Vec<&'static str> = template.trim_matches('/').split('/').collect();
     let p: Vec<&str> = path.trim_end_matches('/').trim_start_matches('/').split('/').collect();
     if t.len() != p.len() {
         return None;
     }
     let mut params = Vec::new();
-    let mut literals = 0;
+    let mut literals = Vec::with_capacity(t.len());
     for (ts, ps) in t.iter().zip(&p) {
         if let Some(name) = ts.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
             if ps.is_empty() {
                 return None;
             }
             params.push((name, percent_decode(ps)?));
+            literals.push(false);
         } else if ts == ps {
-            literals += 1;
+            literals.push(true);
         } else {
             return None;
         }
@@ -192,26 +197,29 @@ pub enum Found {
     NotFound,
 }
 
-/// Finds the route for a method and path (the most specific template wins).
+/// Finds the route for a method and path. The path is the most specific template that matches
+/// it, for any method (a literal segment wins over a parameter, so `/members/export` is never a
+/// user id, not even for a method only `/members/{userId}` has); then the method picks among
+/// that template's routes, or the answer is `405` with that template's methods alone.
 pub fn find(routes: &[Route], method: &Method, path: &str) -> Found {
-    let mut best: Option<(&Route, Params, usize)> = None;
+    let matches: Vec<(&Route, Params, Specificity)> =
+        routes.iter().filter_map(|r| match_path(r.path, path).map(|(params, spec)| (r, params, spec))).collect();
+    let Some(most_specific) = matches.iter().map(|(_, _, spec)| spec).max().cloned() else {
+        return Found::NotFound;
+    };
     let mut allowed = Vec::new();
-    for r in routes {
-        if let Some((params, literals)) = match_path(r.path, path) {
-            if r.method == *method {
-                if best.as_ref().is_none_or(|(_, _, l)| literals > *l) {
-                    best = Some((r, params, literals));
-                }
-            } else {
-                allowed.push(r.method.clone());
-            }
+    for (r, params, spec) in matches {
+        if spec != most_specific {
+            continue;
         }
+        if r.method == *method {
+            return Found::Route(r.clone(), params);
+        }
+        allowed.push(r.method.clone());
     }
-    match best {
-        Some((r, params, _)) => Found::Route(r.clone(), params),
-        None if allowed.is_empty() => Found::NotFound,
-        None => Found::MethodNotAllowed(allowed),
-    }
+    allowed.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    allowed.dedup();
+    Found::MethodNotAllowed(allowed)
 }
 
 #[cfg(test)]
@@ -229,6 +237,30 @@ mod tests {
     fn the_export_path_is_not_taken_for_a_user_id() {
         assert_eq!(op(Method::GET, "/v1/tenants/ten_1/members/export"), Some(Op::ExportMembers));
         assert_eq!(op(Method::PATCH, "/v1/tenants/ten_1/members/usr_1"), Some(Op::UpdateMember));
+    }
+
+    #[test]
+    fn the_export_path_is_get_only_for_every_other_method() {
+        for method in [Method::PATCH, Method::DELETE, Method::PUT, Method::POST] {
+            match find(&routes(), &method, "/v1/tenants/ten_1/members/export") {
+                Found::MethodNotAllowed(allowed) => assert_eq!(allowed, vec![Method::GET], "{method}"),
+                other => panic!("{method} /members/export: {other:?}"),
+            }
+        }
+        // A user id is still a user id.
+        assert_eq!(op(Method::DELETE, "/v1/tenants/ten_1/members/usr_1"), Some(Op::RemoveMember));
+        match find(&routes(), &Method::PUT, "/v1/tenants/ten_1/members/usr_1") {
+            Found::MethodNotAllowed(allowed) => assert_eq!(allowed, vec![Method::DELETE, Method::PATCH]),
+            other => panic!("PUT /members/usr_1: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_literal_segment_wins_where_templates_first_differ() {
+        let r = |path: &'static str, op| Route { method: Method::GET, path, function: "list", access: Access::User, op };
+        let table = [r("/a/{x}/c", Op::ListMembers), r("/a/b/{y}", Op::ListRoles)];
+        assert!(matches!(find(&table, &Method::GET, "/a/b/c"), Found::Route(Route { op: Op::ListRoles, .. }, _)));
+        assert!(matches!(find(&table, &Method::GET, "/a/z/c"), Found::Route(Route { op: Op::ListMembers, .. }, _)));
     }
 
     #[test]
