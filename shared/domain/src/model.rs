@@ -245,7 +245,10 @@ pub struct InvitedBy {
     pub name: Option<String>,
 }
 
-/// An invitation to join a tenant with a role.
+/// An invitation to join a tenant with a role. Its state (status, link, expiry, delivery and
+/// the closing facts) is private: it changes only through the transitions below, and is read
+/// through `status_at(now)` and the getters, so nothing can put it in a state the machine does not
+/// allow.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Invitation {
     /// Its id.
@@ -260,22 +263,22 @@ pub struct Invitation {
     #[serde(default)]
     pub workspaces: Vec<Workspace>,
     /// Stored status. Read `status_at(now)`: an overdue pending invitation is expired.
-    pub status: InvitationStatus,
+    status: InvitationStatus,
     /// When the current link stops working.
-    pub expires_at: Timestamp,
+    expires_at: Timestamp,
     /// Created.
     pub created_at: Timestamp,
     /// Last changed.
-    pub updated_at: Timestamp,
+    updated_at: Timestamp,
     /// Who invited.
     pub invited_by: InvitedBy,
     /// How many times it was re-sent by an admin.
-    pub resend_count: u32,
+    resend_count: u32,
     /// When the current link was last handed to the mail service.
     #[serde(default)]
-    pub last_sent_at: Option<Timestamp>,
+    last_sent_at: Option<Timestamp>,
     /// Email delivery of the current link.
-    pub delivery: Delivery,
+    delivery: Delivery,
     /// Profile fields copied to the member on accept.
     #[serde(default)]
     pub profile: Profile,
@@ -287,22 +290,22 @@ pub struct Invitation {
     /// Lifetime of a link in days (a resend gives the new link the same).
     pub ttl_days: u32,
     /// SHA-256 of the current token. Never the token itself.
-    pub token_hash: TokenHash,
+    token_hash: TokenHash,
     /// Who accepted.
     #[serde(default)]
-    pub accepted_by: Option<UserId>,
+    accepted_by: Option<UserId>,
     /// When it left `pending` (accepted, declined, revoked or expired).
     #[serde(default)]
-    pub closed_at: Option<Timestamp>,
+    closed_at: Option<Timestamp>,
     /// Who revoked it.
     #[serde(default)]
-    pub revoked_by: Option<UserId>,
+    revoked_by: Option<UserId>,
     /// The invitee's reason for declining.
     #[serde(default)]
-    pub decline_reason: Option<String>,
+    decline_reason: Option<String>,
     /// Last time the invitee asked for a new link.
     #[serde(default)]
-    pub renewal_requested_at: Option<Timestamp>,
+    renewal_requested_at: Option<Timestamp>,
 }
 
 /// A transition the state machine does not allow from the current state.
@@ -313,7 +316,121 @@ pub struct NotAllowed {
     pub from: InvitationStatus,
 }
 
+/// What an inviter decides about a new invitation (its state starts as "pending, link just made").
+#[derive(Debug, Clone)]
+pub struct NewInvitation {
+    /// Its id.
+    pub id: InvitationId,
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// Who is invited.
+    pub email: Email,
+    /// The role they get on accepting.
+    pub role: RoleName,
+    /// Workspaces they get on accepting.
+    pub workspaces: Vec<Workspace>,
+    /// Who invited.
+    pub invited_by: InvitedBy,
+    /// Profile fields copied to the member on accept.
+    pub profile: Profile,
+    /// Language of the emails.
+    pub locale: Locale,
+    /// A personal note from the inviter.
+    pub message: Option<String>,
+    /// Lifetime of a link in days.
+    pub ttl_days: u32,
+}
+
 impl Invitation {
+    /// A new pending invitation with its first link.
+    pub fn new(fields: NewInvitation, token_hash: TokenHash, now: Timestamp) -> Self {
+        Self {
+            expires_at: now.plus_seconds(i64::from(fields.ttl_days) * 86_400),
+            id: fields.id,
+            tenant_id: fields.tenant_id,
+            email: fields.email,
+            role: fields.role,
+            workspaces: fields.workspaces,
+            status: InvitationStatus::Pending,
+            created_at: now,
+            updated_at: now,
+            invited_by: fields.invited_by,
+            resend_count: 0,
+            last_sent_at: None,
+            delivery: Delivery::new_pending(now),
+            profile: fields.profile,
+            locale: fields.locale,
+            message: fields.message,
+            ttl_days: fields.ttl_days,
+            token_hash,
+            accepted_by: None,
+            closed_at: None,
+            revoked_by: None,
+            decline_reason: None,
+            renewal_requested_at: None,
+        }
+    }
+
+    /// The stored status (`status_at(now)` is the effective one: an overdue pending invitation is expired).
+    pub fn status(&self) -> InvitationStatus {
+        self.status
+    }
+
+    /// When the current link stops working.
+    pub fn expires_at(&self) -> Timestamp {
+        self.expires_at
+    }
+
+    /// Last changed.
+    pub fn updated_at(&self) -> Timestamp {
+        self.updated_at
+    }
+
+    /// How many times an admin re-sent it.
+    pub fn resend_count(&self) -> u32 {
+        self.resend_count
+    }
+
+    /// When the current link was last handed to the mail service.
+    pub fn last_sent_at(&self) -> Option<Timestamp> {
+        self.last_sent_at
+    }
+
+    /// Email delivery of the current link.
+    pub fn delivery(&self) -> &Delivery {
+        &self.delivery
+    }
+
+    /// SHA-256 of the current token.
+    pub fn token_hash(&self) -> &TokenHash {
+        &self.token_hash
+    }
+
+    /// Who accepted.
+    pub fn accepted_by(&self) -> Option<&UserId> {
+        self.accepted_by.as_ref()
+    }
+
+    /// When it left `pending`.
+    pub fn closed_at(&self) -> Option<Timestamp> {
+        self.closed_at
+    }
+
+    /// Who revoked it.
+    pub fn revoked_by(&self) -> Option<&UserId> {
+        self.revoked_by.as_ref()
+    }
+
+    /// The invitee's reason for declining.
+    pub fn decline_reason(&self) -> Option<&str> {
+        self.decline_reason.as_deref()
+    }
+
+    /// Last time the invitee asked for a new link.
+    pub fn renewal_requested_at(&self) -> Option<Timestamp> {
+        self.renewal_requested_at
+    }
+
     /// The status as of `now`: a pending invitation past its expiry is `Expired`, whether or not
     /// the sweep has written that down yet.
     pub fn status_at(&self, now: Timestamp) -> InvitationStatus {
@@ -413,6 +530,11 @@ impl Invitation {
         self.delivery.status = DeliveryStatus::Failed;
         self.delivery.last_error = Some(error.chars().take(300).collect());
         self.delivery.next_attempt_at = next_retry_after(self.delivery.attempts, max_attempts).map(|secs| now.plus_seconds(secs));
+    }
+
+    /// Whether the sweep should retry this link's delivery now.
+    pub fn delivery_due(&self, now: Timestamp) -> bool {
+        self.delivery.status != DeliveryStatus::Sent && self.delivery.next_attempt_at.is_some_and(|t| t <= now)
     }
 
     /// The sweep claims a delivery retry before sending it: a new link, and the next attempt

@@ -148,7 +148,7 @@ impl Record for Invitation {
     }
     fn index_keys(&self) -> Vec<(IndexName, String, String)> {
         let mut keys = Vec::new();
-        if self.status == InvitationStatus::Pending {
+        if self.status() == InvitationStatus::Pending {
             keys.push((IndexName::PendingByEmail, pending_by_email_pk(&self.email), self.id.to_string()));
         }
         if let Some(due) = self.due_at() {

@@ -105,10 +105,10 @@ pub async fn accept(deps: &Deps, principal: &Principal, raw_token: &str) -> Resu
         let existing_user = find_user(deps, principal).await?;
         let tenant = access::load_tenant(table, &inv.value.tenant_id).await?.ok_or(AcceptError::NotFound)?;
 
-        if inv.value.status == InvitationStatus::Accepted {
+        if inv.value.status() == InvitationStatus::Accepted {
             // The same person again: answer the membership they have (idempotent accept).
-            let same = existing_user.as_ref().is_some_and(|u| inv.value.accepted_by.as_ref() == Some(&u.id));
-            if let (true, true, Some(user_id)) = (same, current, &inv.value.accepted_by)
+            let same = existing_user.as_ref().is_some_and(|u| inv.value.accepted_by() == Some(&u.id));
+            if let (true, true, Some(user_id)) = (same, current, inv.value.accepted_by())
                 && let Some(m) =
                     schema::load::<Member>(table, &schema::member_key(&inv.value.tenant_id, user_id)).await.context("reading membership")?
             {

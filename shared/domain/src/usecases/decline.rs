@@ -38,8 +38,8 @@ pub async fn decline(deps: &Deps, principal: &Principal, raw_token: &str, reason
         let now = deps.now();
         let (inv, current) = invitation_by_token(deps, &token).await?.ok_or(AcceptError::NotFound)?;
         check_invitee(principal, &inv.value)?;
-        if inv.value.status == InvitationStatus::Declined && current {
-            return Ok(Attempt::Done(Declined { id: inv.value.id, status: InvitationStatus::Declined, declined_at: inv.value.closed_at }));
+        if inv.value.status() == InvitationStatus::Declined && current {
+            return Ok(Attempt::Done(Declined { declined_at: inv.value.closed_at(), id: inv.value.id, status: InvitationStatus::Declined }));
         }
         if let Some(e) = closed_error(&inv.value, current, now) {
             return Err(e);
@@ -57,7 +57,7 @@ pub async fn decline(deps: &Deps, principal: &Principal, raw_token: &str, reason
         if committed == Committed::Yes {
             tracing::info!(invitation = %declined.id, "invitation declined");
         }
-        Ok(settle(committed, || Declined { id: declined.id.clone(), status: declined.status, declined_at: declined.closed_at }))
+        Ok(settle(committed, || Declined { id: declined.id.clone(), status: declined.status(), declined_at: declined.closed_at() }))
     })
     .await
 }

@@ -147,14 +147,14 @@ async fn handle(deps: &Deps, listed: &Invitation, summary: &mut SweepSummary) ->
         let Some(inv) = schema::load::<Invitation>(table, &key).await.context("reading invitation")? else {
             return Ok(Attempt::Done(Next::Nothing));
         };
-        if inv.value.status != InvitationStatus::Pending {
+        if inv.value.status() != InvitationStatus::Pending {
             return Ok(Attempt::Done(Next::Nothing));
         }
         if inv.value.status_at(now) == InvitationStatus::Expired {
             let committed = expire_one(deps, &inv).await?;
             return Ok(settle(committed, || Next::Expired));
         }
-        let retry_due = inv.value.delivery.status != DeliveryStatus::Sent && inv.value.delivery.next_attempt_at.is_some_and(|t| t <= now);
+        let retry_due = inv.value.delivery_due(now);
         if !retry_due {
             return Ok(Attempt::Done(Next::Nothing));
         }
@@ -175,7 +175,7 @@ async fn handle(deps: &Deps, listed: &Invitation, summary: &mut SweepSummary) ->
         Next::Send(claimed, token) => {
             let tenant_name = access::load_tenant(table, &claimed.value.tenant_id).await?.map(|t| t.value.name).unwrap_or_default();
             let after = deliver(deps, &tenant_name, &claimed, &token).await?;
-            if after.delivery.status == DeliveryStatus::Sent {
+            if after.delivery().status == DeliveryStatus::Sent {
                 summary.delivered += 1;
             } else {
                 summary.delivery_failures += 1;

@@ -128,7 +128,7 @@ fn invitation_row(i: &Invitation) -> [String; 12] {
         i.profile.employee_number.clone().unwrap_or_default(),
         i.profile.company.clone().unwrap_or_default(),
         ts(Some(i.created_at)),
-        ts(Some(i.updated_at)),
+        ts(Some(i.updated_at())),
         "pending_activation".into(),
     ]
 }

@@ -4,7 +4,7 @@ use super::{GuardState, audit_event, deliver, expire_writes, read_guard, token_w
 use crate::access::{self, AccessError, Actor};
 use crate::context::{Deps, Principal};
 use crate::error::{Context, ErrorCode, FieldError, Unexpected};
-use crate::model::{Delivery, EmailGuard, Invitation, InvitationStatus, InvitedBy};
+use crate::model::{EmailGuard, Invitation, InvitedBy, NewInvitation};
 use crate::ports::Committed;
 use crate::retry::settle;
 use crate::roles::{Permission, Role, RoleName};
@@ -219,35 +219,26 @@ pub async fn save_new(
             return Err(InviteError::SeatLimitReached);
         }
         let ttl_days = cmd.expires_in_days.unwrap_or(tenant.value.invitation_ttl_days);
-        let inv = Invitation {
-            id: id.clone(),
-            tenant_id: tenant_id.clone(),
-            email: cmd.email.clone(),
-            role: cmd.role.clone(),
-            workspaces: cmd.workspaces.clone(),
-            status: InvitationStatus::Pending,
-            expires_at: now.plus_seconds(i64::from(ttl_days) * 86_400),
-            created_at: now,
-            updated_at: now,
-            invited_by: InvitedBy {
-                user_id: Some(actor.user.id.clone()),
-                email: Some(actor.user.email.clone()),
-                name: Some(actor.member.value.display_name(actor.user.name.as_deref())),
+        let inv = Invitation::new(
+            NewInvitation {
+                id: id.clone(),
+                tenant_id: tenant_id.clone(),
+                email: cmd.email.clone(),
+                role: cmd.role.clone(),
+                workspaces: cmd.workspaces.clone(),
+                invited_by: InvitedBy {
+                    user_id: Some(actor.user.id.clone()),
+                    email: Some(actor.user.email.clone()),
+                    name: Some(actor.member.value.display_name(actor.user.name.as_deref())),
+                },
+                profile: cmd.profile.clone(),
+                locale: cmd.locale,
+                message: cmd.message.clone(),
+                ttl_days,
             },
-            resend_count: 0,
-            last_sent_at: None,
-            delivery: Delivery::new_pending(now),
-            profile: cmd.profile.clone(),
-            locale: cmd.locale,
-            message: cmd.message.clone(),
-            ttl_days,
-            token_hash: token.hash(),
-            accepted_by: None,
-            closed_at: None,
-            revoked_by: None,
-            decline_reason: None,
-            renewal_requested_at: None,
-        };
+            token.hash(),
+            now,
+        );
         let event = audit_event(
             deps,
             tenant_id,

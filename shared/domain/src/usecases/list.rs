@@ -260,6 +260,7 @@ pub async fn my_invitations(deps: &Deps, principal: &Principal, params: &ListPar
             names.insert(inv.tenant_id.clone(), name);
         }
         data.push(MyInvitation {
+            expires_at: inv.expires_at(),
             tenant_name: names.get(&inv.tenant_id).cloned().unwrap_or_default(),
             id: inv.id,
             tenant_id: inv.tenant_id,
@@ -267,7 +268,6 @@ pub async fn my_invitations(deps: &Deps, principal: &Principal, params: &ListPar
             workspaces: inv.workspaces,
             inviter_name: inv.invited_by.name,
             created_at: inv.created_at,
-            expires_at: inv.expires_at,
         });
     }
     Ok(Paged { data, next_cursor })

@@ -65,7 +65,7 @@ pub async fn lookup(deps: &Deps, raw_token: &str) -> Result<LookupResult, Lookup
         role: inv.role.clone(),
         email: inv.email.masked(),
         status,
-        expires_at: inv.expires_at,
+        expires_at: inv.expires_at(),
         replaced: !current,
     })
 }

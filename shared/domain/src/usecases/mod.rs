@@ -83,7 +83,7 @@ pub(crate) async fn read_guard(deps: &Deps, tenant: &TenantId, email: &Email) ->
                 .context("reading guarding invitation")?;
             match inv {
                 Some(inv) if inv.value.status_at(deps.now()) == InvitationStatus::Pending => Ok(GuardState::Invited),
-                Some(inv) if inv.value.status == InvitationStatus::Pending => {
+                Some(inv) if inv.value.status() == InvitationStatus::Pending => {
                     Ok(GuardState::Stale { guard_version: guard.version, overdue: Some(Box::new(inv)) })
                 }
                 _ => Ok(GuardState::Stale { guard_version: guard.version, overdue: None }),
@@ -110,7 +110,7 @@ pub(crate) fn invitation_email(deps: &Deps, tenant_name: &str, inv: &Invitation,
         .clone()
         .or_else(|| inv.invited_by.email.as_ref().map(ToString::to_string))
         .unwrap_or_else(|| tenant_name.to_owned());
-    let expires = inv.expires_at.to_string();
+    let expires = inv.expires_at().to_string();
     email::render(
         Template::Invitation,
         inv.locale,
@@ -155,7 +155,7 @@ pub(crate) async fn deliver(
             },
         };
         // Someone rotated the link meanwhile (resend): their delivery is the one that counts.
-        if current.value.token_hash != saved.value.token_hash {
+        if current.value.token_hash() != saved.value.token_hash() {
             return Ok(Attempt::Done(current.value));
         }
         let mut inv = current.value.clone();
@@ -171,7 +171,7 @@ pub(crate) async fn deliver(
 
 /// The token item for a new link.
 pub(crate) fn token_write(inv: &Invitation) -> Write {
-    schema::create_at(schema::token_key(&inv.token_hash), &TokenPointer { tenant_id: inv.tenant_id.clone(), invitation_id: inv.id.clone() })
+    schema::create_at(schema::token_key(inv.token_hash()), &TokenPointer { tenant_id: inv.tenant_id.clone(), invitation_id: inv.id.clone() })
 }
 
 /// Resolves a token sent by an invitee to its invitation (and whether it is the current link).
@@ -184,7 +184,7 @@ pub(crate) async fn invitation_by_token(deps: &Deps, token: &InvitationToken) ->
     let key = schema::invitation_key(&pointer.value.tenant_id, &pointer.value.invitation_id);
     let inv = schema::load::<Invitation>(table, &key).await.context("reading invitation")?;
     Ok(inv.map(|inv| {
-        let current = inv.value.token_hash == hash;
+        let current = *inv.value.token_hash() == hash;
         (inv, current)
     }))
 }

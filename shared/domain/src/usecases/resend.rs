@@ -81,9 +81,9 @@ pub async fn resend(deps: &Deps, principal: &Principal, tenant: &TenantId, invit
         }
         let t = access::load_tenant(table, tenant).await?.ok_or(ResendError::NotFound)?;
         let mut writes = Vec::new();
-        let stored_pending = inv.value.status == InvitationStatus::Pending;
-        if !stored_pending && inv.value.status != InvitationStatus::Expired {
-            return Err(ResendError::Closed(inv.value.status.as_str()));
+        let stored_pending = inv.value.status() == InvitationStatus::Pending;
+        if !stored_pending && inv.value.status() != InvitationStatus::Expired {
+            return Err(ResendError::Closed(inv.value.status().as_str()));
         }
         if !stored_pending {
             // Re-arming an expired invitation takes the address and a seat again (an overdue
