@@ -166,3 +166,53 @@ async fn removing_a_member_whose_role_no_longer_resolves_still_needs_the_right_t
     let by_owner = app.call(Method::DELETE, &path(&t, &format!("/members/{tim}")), Some(&owner), Some(body)).await;
     assert!(by_owner.status.is_success(), "{}", by_owner.json);
 }
+
+/// A table whose next invitation-saving transaction commits and then reports a timeout, as a
+/// store call can when the answer is lost on the way back.
+struct CommitsThenTimesOut {
+    inner: std::sync::Arc<dyn usher_domain::ports::Table>,
+    armed: std::sync::atomic::AtomicBool,
+}
+
+#[async_trait::async_trait]
+impl usher_domain::ports::Table for CommitsThenTimesOut {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, usher_domain::ports::StoreError> {
+        self.inner.get(key).await
+    }
+    async fn query(&self, q: &usher_domain::ports::Query) -> Result<usher_domain::ports::Page, usher_domain::ports::StoreError> {
+        self.inner.query(q).await
+    }
+    async fn transact(&self, writes: Vec<Write>) -> Result<usher_domain::ports::Committed, usher_domain::ports::StoreError> {
+        let saves_invitation = writes.iter().any(|w| matches!(w, Write::Put { item, cond: Cond::Absent } if item.key.sk.starts_with("I#")));
+        let out = self.inner.transact(writes).await?;
+        if saves_invitation && self.armed.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            return Err(usher_domain::ports::StoreError::Unavailable("timed out waiting for the answer".into()));
+        }
+        Ok(out)
+    }
+}
+
+#[tokio::test]
+async fn an_invite_that_committed_but_timed_out_is_answered_on_retry_not_refused_as_already_invited() {
+    let table = std::sync::Arc::new(CommitsThenTimesOut {
+        inner: std::sync::Arc::new(usher_store::SqliteTable::in_memory().expect("sqlite")),
+        armed: std::sync::atomic::AtomicBool::new(false),
+    });
+    let app = TestApp::with_table(table.clone());
+    let t = app.tenant("Acme", OWNER, None).await;
+    let body = json!({ "email": "ada@example.com", "role": "member" }).to_string().into_bytes();
+    let owner = app.token(OWNER);
+    let url = path(&t, "/invitations");
+    let send = || app.call_with(Method::POST, &url, Some(&owner), Some(body.clone()), &[("idempotency-key", "k-1")]);
+
+    table.armed.store(true, std::sync::atomic::Ordering::SeqCst);
+    let first = send().await;
+    assert_eq!((first.status, first.code()), (StatusCode::SERVICE_UNAVAILABLE, "unavailable"), "{}", first.json);
+    let retry = send().await;
+    assert_eq!(retry.status, StatusCode::CREATED, "the retry answers the invitation its first try saved: {}", retry.json);
+    let list = app.call(Method::GET, &path(&t, "/invitations"), Some(&owner), None).await;
+    assert_eq!(list.json["data"].as_array().map(Vec::len), Some(1), "one invitation, not two: {}", list.json);
+    assert_eq!(list.json["data"][0]["id"], retry.json["id"]);
+    let again = send().await;
+    assert_eq!((again.status, again.json["id"].clone()), (StatusCode::CREATED, retry.json["id"].clone()), "and replays from now on");
+}

@@ -625,6 +625,10 @@ pub struct IdempotencyRecord {
     pub response: Option<StoredResponse>,
     /// After this the key may be reused.
     pub expires_at: Timestamp,
+    /// The id the request's new resource gets, kept across tries of the same request: a try
+    /// that committed but never answered (a timeout) is found again by its id, not redone.
+    #[serde(default)]
+    pub reserved_id: Option<String>,
 }
 
 /// The response replayed for a repeated idempotent request.

@@ -6,7 +6,8 @@ use bytes::Bytes;
 use http::{HeaderValue, Request, StatusCode, header};
 use serde::de::DeserializeOwned;
 use usher_domain::usecases::{
-    accept, audit, decline, export, invite, list, lookup, remove_member, renewal, resend, revoke, roles, tenants, update_member,
+    accept, audit, decline, export, idempotency, invite, list, lookup, remove_member, renewal, resend, revoke, roles, tenants,
+    update_member,
 };
 use usher_domain::values::TenantId;
 use usher_domain::{Caller, ErrorCode, FieldError, Principal, UseCaseError};
@@ -161,7 +162,8 @@ pub(crate) async fn dispatch(
                 )));
             }
             let raw: invite::InviteRequest = serde_path_to_error::deserialize(body).map_err(json_problem)?;
-            let inv = invite::invite(deps, user(&caller)?, &t, &raw).await.map_err(fail)?;
+            let reserved = req.extensions().get::<idempotency::ReservedId>().map(|r| r.0);
+            let inv = invite::invite(deps, user(&caller)?, &t, &raw, reserved).await.map_err(fail)?;
             let mut reply = Reply::json(StatusCode::CREATED, &inv);
             if let Ok(v) = HeaderValue::from_str(&format!("/v1/tenants/{t}/invitations/{}", inv.id)) {
                 reply.headers.push((header::LOCATION, v));

@@ -238,11 +238,13 @@ impl App {
                     Ok(idempotency::Begin::Proceed(claim)) => Some(claim),
                     Ok(idempotency::Begin::Replay(stored)) => return replay(stored),
                     Ok(idempotency::Begin::Conflict(why)) => {
+                        return Problem::new(ErrorCode::IdempotencyConflict, why).into_response(&ctx.request_id);
+                    }
+                    Ok(idempotency::Begin::InFlight) => {
+                        let why = "a request with this Idempotency-Key is still being processed";
                         let mut r = Problem::new(ErrorCode::IdempotencyConflict, why).into_response(&ctx.request_id);
                         // Still running (not another request): the client may retry shortly.
-                        if why.contains("still being processed") {
-                            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(IN_FLIGHT_RETRY_AFTER_SECS));
-                        }
+                        r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(IN_FLIGHT_RETRY_AFTER_SECS));
                         return r;
                     }
                     Err(e) => {
@@ -254,6 +256,10 @@ impl App {
             }
             _ => None,
         };
+        let mut req = req;
+        if let Some(claim) = &claim {
+            req.extensions_mut().insert(idempotency::ReservedId(claim.reserved_id()));
+        }
         let result = handlers::dispatch(self, route.op, &params, caller, &req).await;
         let resp = match result {
             Ok(reply) => {

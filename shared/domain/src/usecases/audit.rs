@@ -27,9 +27,11 @@ pub async fn list_audit(
     let limit = paging::parse_limit(params.limit.as_deref()).map_err(|e| AuditError::Invalid(vec![e]))?;
     let cursor = params.cursor.as_deref().map(|c| Cursor::parse(c, "")).transpose().map_err(|e| AuditError::Invalid(vec![e]))?;
     let query = Query { index: None, pk: schema::audit_pk(tenant), range: SortKeyRange::All, ascending: false, limit, after: None };
-    let (data, next_cursor) = paging::collect(deps.table.as_ref(), query, cursor.as_ref(), limit, |item| {
-        Ok(Some(decode::<AuditEvent>(item).map_err(|source| Unexpected { context: "decoding audit event", source })?.value))
-    })
-    .await?;
+    // Signed with the deployment's key like every other listing's cursor; the audit log has no filters.
+    let (data, next_cursor) =
+        paging::collect_in(deps.table.as_ref(), &deps.settings.cursor_key, "", query, cursor.as_ref(), limit, |item| {
+            Ok(Some(decode::<AuditEvent>(item).map_err(|source| Unexpected { context: "decoding audit event", source })?.value))
+        })
+        .await?;
     Ok(Paged { data, next_cursor })
 }

@@ -39,7 +39,11 @@ pub async fn decline(deps: &Deps, principal: &Principal, raw_token: &str, reason
         let (inv, current) = invitation_by_token(deps, &token).await?.ok_or(AcceptError::NotFound)?;
         check_invitee(principal, &inv.value)?;
         if inv.value.status() == InvitationStatus::Declined && current {
-            return Ok(Attempt::Done(Declined { declined_at: inv.value.closed_at(), id: inv.value.id, status: InvitationStatus::Declined }));
+            return Ok(Attempt::Done(Declined {
+                declined_at: inv.value.closed_at(),
+                id: inv.value.id,
+                status: InvitationStatus::Declined,
+            }));
         }
         if let Some(e) = closed_error(&inv.value, current, now) {
             return Err(e);

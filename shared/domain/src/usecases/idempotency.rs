@@ -8,7 +8,7 @@
 use crate::context::Deps;
 use crate::error::{Context, FieldError, Unexpected};
 use crate::model::{IdempotencyRecord, StoredResponse};
-use crate::ports::{Cond, Write};
+use crate::ports::Cond;
 use crate::retry::Attempt;
 use crate::schema;
 use crate::token::hex;
@@ -26,8 +26,10 @@ pub enum Begin {
     Proceed(Claim),
     /// Already answered: send this again.
     Replay(StoredResponse),
-    /// The key is in use by another request (different body, or still running).
+    /// The key was used with a different request.
     Conflict(&'static str),
+    /// The same request is still running elsewhere: try again in a moment.
+    InFlight,
 }
 
 /// A claimed key.
@@ -36,6 +38,20 @@ pub struct Claim {
     key: crate::ports::Key,
     version: u64,
     request_hash: String,
+    reserved_id: uuid::Uuid,
+}
+
+/// A request extension: the id a request claimed under an `Idempotency-Key` must give the
+/// resource it creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReservedId(pub uuid::Uuid);
+
+impl Claim {
+    /// The id a resource this request creates must take: the same for every try of the same
+    /// request, so a try that finds it already written knows it was its own (see `invite`).
+    pub fn reserved_id(&self) -> uuid::Uuid {
+        self.reserved_id
+    }
 }
 
 /// Checks a key: 1 to 255 visible ASCII characters.
@@ -65,27 +81,37 @@ pub async fn begin(deps: &Deps, scope: &str, key: &str, request_hash: &str) -> R
     crate::optimistic!(deps, "claiming idempotency key", Unexpected, {
         let now = deps.now();
         let existing = schema::load::<IdempotencyRecord>(deps.table.as_ref(), &item_key).await.context("reading idempotency key")?;
-        let (version, cond) = match existing {
+        let (version, cond, reserved) = match existing {
             Some(r) if r.value.expires_at > now => {
                 if r.value.request_hash != request_hash {
                     return Ok(Attempt::Done(Begin::Conflict("this Idempotency-Key was used with a different request")));
                 }
                 return Ok(Attempt::Done(match r.value.response {
                     Some(resp) => Begin::Replay(resp),
-                    None => Begin::Conflict("a request with this Idempotency-Key is still being processed"),
+                    None => Begin::InFlight,
                 }));
             }
-            Some(r) => (r.version + 1, Cond::Version(r.version)),
-            None => (1, Cond::Absent),
+            // A lapsed or released try of the same request keeps its reserved id.
+            Some(r) if r.value.request_hash == request_hash && r.value.response.is_none() => {
+                (r.version + 1, Cond::Version(r.version), r.value.reserved_id.as_deref().and_then(|u| uuid::Uuid::parse_str(u).ok()))
+            }
+            Some(r) => (r.version + 1, Cond::Version(r.version), None),
+            None => (1, Cond::Absent, None),
         };
-        let claim = IdempotencyRecord { request_hash: request_hash.to_owned(), response: None, expires_at: now.plus_seconds(CLAIM_SECS) };
+        let reserved_id = reserved.unwrap_or_else(|| deps.new_uuid());
+        let claim = IdempotencyRecord {
+            request_hash: request_hash.to_owned(),
+            response: None,
+            expires_at: now.plus_seconds(CLAIM_SECS),
+            reserved_id: Some(reserved_id.to_string()),
+        };
         let committed = deps
             .table
             .transact(vec![schema::put_expiring(item_key.clone(), version, cond, &claim)])
             .await
             .context("claiming idempotency key")?;
         Ok(crate::retry::settle(committed, || {
-            Begin::Proceed(Claim { key: item_key.clone(), version, request_hash: request_hash.to_owned() })
+            Begin::Proceed(Claim { key: item_key.clone(), version, request_hash: request_hash.to_owned(), reserved_id })
         }))
     })
     .await
@@ -95,20 +121,18 @@ pub async fn begin(deps: &Deps, scope: &str, key: &str, request_hash: &str) -> R
 /// client's retry run it again once the claim lapses.
 const FINISH_TRIES: u32 = 3;
 
-/// Stores the response for repeats, or (`None`: the request failed on our side) releases the
-/// key so the client's retry can run.
+/// Stores the response for repeats, or (`None`: the request failed on our side, and may or may
+/// not have committed) releases the key at once so the client's retry can run, keeping the
+/// reserved id so that retry finds what an unanswered try wrote.
 pub async fn finish(deps: &Deps, claim: Claim, response: Option<StoredResponse>) -> Result<(), Unexpected> {
-    let write = match response {
-        Some(resp) => {
-            let record = IdempotencyRecord {
-                request_hash: claim.request_hash,
-                response: Some(resp),
-                expires_at: deps.now().plus_seconds(RETENTION_SECS),
-            };
-            schema::put_expiring(claim.key, claim.version + 1, Cond::Version(claim.version), &record)
-        }
-        None => Write::Delete { key: claim.key, cond: Cond::Version(claim.version) },
+    let now = deps.now();
+    let record = IdempotencyRecord {
+        request_hash: claim.request_hash,
+        expires_at: if response.is_some() { now.plus_seconds(RETENTION_SECS) } else { now },
+        response,
+        reserved_id: Some(claim.reserved_id.to_string()),
     };
+    let write = schema::put_expiring(claim.key, claim.version + 1, Cond::Version(claim.version), &record);
     // If the claim lapsed and someone else took the key, their record stands (a failed
     // condition is an answer, not an error). A store that fails is tried again, with pauses.
     let mut n = 0;

@@ -6,7 +6,7 @@ use crate::context::{Deps, Principal};
 use crate::error::{Context, ErrorCode, FieldError, Unexpected};
 use crate::model::{EmailGuard, Invitation, InvitedBy, NewInvitation};
 use crate::ports::Committed;
-use crate::retry::settle;
+use crate::retry::{Attempt, settle};
 use crate::roles::{Permission, Role, RoleName};
 use crate::schema::{self, TenantCount};
 use crate::values::{Email, InvalidValue, Locale, Profile, TenantId, Workspace, parse_text, parse_workspaces};
@@ -171,17 +171,45 @@ pub async fn authorize(deps: &Deps, actor: &Actor, tenant: &TenantId, role: &Rol
 /// Invites one person: saves the invitation, its token and the address guard, takes a seat,
 /// then sends the email. A failed send leaves the invitation saved with delivery `failed`.
 #[tracing::instrument(skip_all, fields(tenant = %tenant))]
-pub async fn invite(deps: &Deps, principal: &Principal, tenant: &TenantId, raw: &InviteRequest) -> Result<InvitationResource, InviteError> {
+///
+/// `reserved_id` (from the request's `Idempotency-Key` claim) is the id the invitation takes: a
+/// retry of a request whose write committed but never answered finds its own invitation and
+/// answers it, instead of `409 already_invited`.
+pub async fn invite(
+    deps: &Deps,
+    principal: &Principal,
+    tenant: &TenantId,
+    raw: &InviteRequest,
+    reserved_id: Option<uuid::Uuid>,
+) -> Result<InvitationResource, InviteError> {
     let actor = access::member_of(deps, principal, tenant).await?;
     if !actor.can(Permission::InvitationsCreate) {
         return Err(InviteError::Forbidden);
     }
     let cmd = InviteCommand::parse(raw, deps.settings.max_ttl_days).map_err(InviteError::Invalid)?;
     authorize(deps, &actor, tenant, &cmd.role).await?;
-    let (inv, token, tenant_name) = save_new(deps, &actor, tenant, cmd).await?;
+    let (inv, token, tenant_name) = match save_new(deps, &actor, tenant, cmd, reserved_id).await? {
+        Saved::New { invitation, token, tenant_name } => (invitation, token, tenant_name),
+        Saved::Earlier(inv) => return Ok(InvitationResource::of(&inv, deps.now())),
+    };
     // Created at version 1: the delivery record needs no read.
     let inv = deliver(deps, &tenant_name, &schema::Versioned { value: inv, version: 1 }, &token).await?;
     Ok(InvitationResource::of(&inv, deps.now()))
+}
+
+/// What saving a new invitation did.
+pub enum Saved {
+    /// Saved now: send `token` to the invitee.
+    New {
+        /// The invitation.
+        invitation: Invitation,
+        /// Its link's token (only ever in memory, then in the email).
+        token: crate::token::InvitationToken,
+        /// The tenant's name, for the email.
+        tenant_name: String,
+    },
+    /// An earlier try of this same request saved it (its reserved id holds the address).
+    Earlier(Invitation),
 }
 
 /// Saves a new pending invitation (without sending it). Used by single and bulk invites.
@@ -190,10 +218,11 @@ pub async fn save_new(
     actor: &Actor,
     tenant_id: &TenantId,
     cmd: InviteCommand,
-) -> Result<(Invitation, crate::token::InvitationToken, String), InviteError> {
+    reserved_id: Option<uuid::Uuid>,
+) -> Result<Saved, InviteError> {
     let token = deps.new_token();
-    let id = crate::values::InvitationId::from_uuid(deps.new_uuid());
-    let (inv, tenant_name) = crate::optimistic!(deps, "saving invitation", InviteError, {
+    let id = crate::values::InvitationId::from_uuid(reserved_id.unwrap_or_else(|| deps.new_uuid()));
+    let saved = crate::optimistic!(deps, "saving invitation", InviteError, {
         let now = deps.now();
         let Some(tenant) = access::load_tenant(deps.table.as_ref(), tenant_id).await? else {
             return Err(InviteError::NotFound);
@@ -202,7 +231,16 @@ pub async fn save_new(
         let mut freed = 0;
         let guard_version = match read_guard(deps, tenant_id, &cmd.email).await? {
             GuardState::Member => return Err(InviteError::AlreadyMember(cmd.email.clone())),
-            GuardState::Invited => return Err(InviteError::AlreadyInvited(cmd.email.clone())),
+            GuardState::Invited(holder) if holder == id => {
+                let key = schema::invitation_key(tenant_id, &id);
+                let earlier = schema::load::<Invitation>(deps.table.as_ref(), &key).await.context("reading invitation")?;
+                if let Some(earlier) = earlier {
+                    tracing::info!(invitation = %id, "a retried request found the invitation its earlier try saved");
+                    return Ok(Attempt::Done(Err(earlier.value)));
+                }
+                return Err(InviteError::AlreadyInvited(cmd.email.clone()));
+            }
+            GuardState::Invited(_) => return Err(InviteError::AlreadyInvited(cmd.email.clone())),
             GuardState::Free => None,
             GuardState::Stale { guard_version, overdue } => {
                 if let Some(overdue) = overdue.as_ref().and_then(|o| expire_writes(deps, o)) {
@@ -265,8 +303,11 @@ pub async fn save_new(
             tracing::info!(invitation = %inv.id, role = %inv.role, "invitation saved");
         }
         // Lost: someone changed the guard, an overdue invitation, or took the last seat; decide again.
-        Ok(settle(committed, || (inv, tenant.value.name.clone())))
+        Ok(settle(committed, || Ok((inv, tenant.value.name.clone()))))
     })
     .await?;
-    Ok((inv, token, tenant_name))
+    Ok(match saved {
+        Ok((invitation, tenant_name)) => Saved::New { invitation, token, tenant_name },
+        Err(earlier) => Saved::Earlier(earlier),
+    })
 }

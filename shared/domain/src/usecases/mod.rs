@@ -66,7 +66,7 @@ pub(crate) enum GuardState {
     /// A member holds it.
     Member,
     /// A pending, in-time invitation holds it.
-    Invited,
+    Invited(crate::values::InvitationId),
 }
 
 /// Reads who holds `email` in `tenant`.
@@ -82,7 +82,7 @@ pub(crate) async fn read_guard(deps: &Deps, tenant: &TenantId, email: &Email) ->
                 .await
                 .context("reading guarding invitation")?;
             match inv {
-                Some(inv) if inv.value.status_at(deps.now()) == InvitationStatus::Pending => Ok(GuardState::Invited),
+                Some(inv) if inv.value.status_at(deps.now()) == InvitationStatus::Pending => Ok(GuardState::Invited(invitation_id)),
                 Some(inv) if inv.value.status() == InvitationStatus::Pending => {
                     Ok(GuardState::Stale { guard_version: guard.version, overdue: Some(Box::new(inv)) })
                 }
@@ -171,7 +171,10 @@ pub(crate) async fn deliver(
 
 /// The token item for a new link.
 pub(crate) fn token_write(inv: &Invitation) -> Write {
-    schema::create_at(schema::token_key(inv.token_hash()), &TokenPointer { tenant_id: inv.tenant_id.clone(), invitation_id: inv.id.clone() })
+    schema::create_at(
+        schema::token_key(inv.token_hash()),
+        &TokenPointer { tenant_id: inv.tenant_id.clone(), invitation_id: inv.id.clone() },
+    )
 }
 
 /// Resolves a token sent by an invitee to its invitation (and whether it is the current link).

@@ -90,7 +90,7 @@ pub async fn resend(deps: &Deps, principal: &Principal, tenant: &TenantId, invit
             // one that holds the address is expired here and hands its seat over).
             let (guard_version, freed) = match read_guard(deps, tenant, &inv.value.email).await? {
                 GuardState::Member => return Err(ResendError::AlreadyMember(inv.value.email.clone())),
-                GuardState::Invited => return Err(ResendError::AlreadyInvited(inv.value.email.clone())),
+                GuardState::Invited(_) => return Err(ResendError::AlreadyInvited(inv.value.email.clone())),
                 GuardState::Free => (None, false),
                 GuardState::Stale { guard_version, overdue } => match overdue.as_ref().and_then(|o| expire_writes(deps, o)) {
                     Some(w) => {
