@@ -92,6 +92,19 @@ async fn main() {
     app.call(Method::GET, &format!("/v1/tenants/{t}/members/export"), Some(&ot), None).await;
     row("export (2 members)");
 
+    // Steady state: a signed-in owner in a warm process (the subject -> user link is cached),
+    // and a person Usher already knows accepting a second tenant's invitation.
+    app.invite(&t, owner, "cy@example.com", "member").await;
+    row("invite, steady state (save + send + record delivery)");
+    let t2 = app.tenant("Beta", owner, None).await;
+    app.invite(&t2, owner, "ada@example.com", "member").await;
+    let token2 = app.token_from_email("ada@example.com");
+    table.take();
+    app.call(Method::POST, "/v1/invitations/accept", Some(&ada), Some(json!({"token": token2}))).await;
+    row("accept, steady state (a known person)");
+    app.call(Method::GET, &format!("/v1/tenants/{t}/invitations"), Some(&ot), None).await;
+    row("list invitations, steady state (one page)");
+
     // Latency: invite + lookup + accept, end to end through the handlers, N times.
     let n = 300;
     let mut invite_ms = Vec::with_capacity(n);

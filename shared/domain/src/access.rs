@@ -135,7 +135,7 @@ impl IdentityCache {
         entries.get(subject).filter(|(_, at)| now < at.plus_seconds(IDENTITY_TTL_SECS)).map(|(u, _)| u.clone())
     }
 
-    fn put(&self, subject: &str, user: User, now: crate::values::Timestamp) {
+    pub(crate) fn put(&self, subject: &str, user: User, now: crate::values::Timestamp) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= IDENTITY_CACHE_ENTRIES {
                 entries.clear();

@@ -200,6 +200,8 @@ pub async fn accept(deps: &Deps, principal: &Principal, raw_token: &str) -> Resu
         match table.transact(all).await.context("accepting invitation")? {
             Committed::Yes => {
                 tracing::info!(invitation = %inv.value.id, user = %user.id, "invitation accepted");
+                // A person created here is this subject from now on: the next request needs no lookup.
+                deps.identities.put(&principal.subject, user.clone(), now);
                 Ok(Attempt::Done(Accepted {
                     tenant_id: tenant.value.id,
                     tenant_name: tenant.value.name,

@@ -222,6 +222,7 @@ pub async fn save_new(
 ) -> Result<Saved, InviteError> {
     let token = deps.new_token();
     let id = crate::values::InvitationId::from_uuid(reserved_id.unwrap_or_else(|| deps.new_uuid()));
+    let mut assume_free = true;
     let saved = crate::optimistic!(deps, "saving invitation", InviteError, {
         let now = deps.now();
         let Some(tenant) = access::load_tenant(deps.table.as_ref(), tenant_id).await? else {
@@ -229,7 +230,10 @@ pub async fn save_new(
         };
         let mut writes = Vec::new();
         let mut freed = 0;
-        let guard_version = match read_guard(deps, tenant_id, &cmd.email).await? {
+        // Most addresses are new: the first try assumes so, and the guard's `Absent` condition
+        // checks it in the write itself. Only when that fails is the guard read to decide.
+        let state = if std::mem::take(&mut assume_free) { GuardState::Free } else { read_guard(deps, tenant_id, &cmd.email).await? };
+        let guard_version = match state {
             GuardState::Member => return Err(InviteError::AlreadyMember(cmd.email.clone())),
             GuardState::Invited(holder) if holder == id => {
                 let key = schema::invitation_key(tenant_id, &id);
