@@ -216,3 +216,19 @@ async fn an_invite_that_committed_but_timed_out_is_answered_on_retry_not_refused
     let again = send().await;
     assert_eq!((again.status, again.json["id"].clone()), (StatusCode::CREATED, retry.json["id"].clone()), "and replays from now on");
 }
+
+#[tokio::test]
+async fn a_sweep_stops_at_its_batch_and_reports_the_backlog_the_next_run_clears() {
+    let app = TestApp::new();
+    let t = app.tenant("Acme", OWNER, None).await;
+    let batch = usher_domain::usecases::expire::BATCH;
+    for i in 0..batch + 10 {
+        let r = app.invite(&t, OWNER, &format!("p{i}@example.com"), "member").await;
+        assert_eq!(r.status, StatusCode::CREATED);
+    }
+    app.clock.advance_days(8);
+    let first = sweep(&app.deps).await.expect("sweep");
+    assert_eq!((first.expired, first.more, first.backlog), (batch, true, 10), "{first:?}");
+    let second = sweep(&app.deps).await.expect("sweep");
+    assert_eq!((second.expired, second.more, second.backlog), (10, false, 0), "{second:?}");
+}
