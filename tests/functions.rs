@@ -132,6 +132,7 @@ fn a_function_with_a_stray_hs256_secret_refuses_its_cold_start_unless_local_end_
             .env("USHER_JWT_ISSUER", "https://issuer.usher.test")
             .env("USHER_JWT_AUDIENCE", "usher")
             .env("USHER_JWT_HS256_SECRET", "stray-secret-stray-secret-stray-secret")
+            .env("USHER_CURSOR_SECRET", usher_tests::lambda::CURSOR_SECRET)
             .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
             .env("AWS_REGION", "us-east-1")
             .env("AWS_ACCESS_KEY_ID", "test")
@@ -179,4 +180,128 @@ async fn a_function_whose_table_is_unreachable_still_starts_and_answers_503_unav
     let retry_after = resp["headers"]["retry-after"].as_str().and_then(|v| v.parse::<u64>().ok());
     assert!(retry_after.is_some_and(|s| s >= 1), "Retry-After: {}", resp["headers"]);
     assert!(started.elapsed() < std::time::Duration::from_secs(15), "took {:?}", started.elapsed());
+}
+
+#[test]
+#[ignore = "needs the function binaries: run infra/scripts/test.sh (it builds them first)"]
+fn a_function_without_a_usable_cursor_secret_fails_its_cold_start_naming_it_and_never_printing_it() {
+    let start = |cursor_secret: Option<&str>| {
+        let mut cmd = std::process::Command::new(usher_tests::lambda::binary("list"));
+        cmd.env_clear()
+            // Nothing listens on the discard port: a function past its cold start fails there instead.
+            .env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9")
+            .env("USHER_TABLE", "usher-prod")
+            .env("USHER_SENDER", "no-reply@usher.test")
+            .env("USHER_ACCEPT_URL", "https://app.example/accept")
+            .env("USHER_JWT_ISSUER", "https://issuer.usher.test")
+            .env("USHER_JWT_AUDIENCE", "usher");
+        if let Some(secret) = cursor_secret {
+            cmd.env("USHER_CURSOR_SECRET", secret);
+        }
+        let out = cmd.output().expect("run the function binary");
+        assert!(!out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let missing = start(None);
+    assert!(missing.contains("missing environment variable USHER_CURSOR_SECRET"), "{missing}");
+    let short = start(Some("short-cursor-secret-0123456789"));
+    assert!(short.contains("USHER_CURSOR_SECRET") && short.contains("at least 32 bytes"), "{short}");
+    assert!(!short.contains("short-cursor-secret"), "the secret itself is never printed: {short}");
+}
+
+/// Waits, if need be, for a fixed one-minute budget window with at least `secs` left in it, so a
+/// count cannot be reset by the window rolling over mid-test.
+async fn a_fresh_budget_window_with(secs: u64) {
+    let into_minute = usher_store::SystemClock.now().unix().rem_euclid(60).unsigned_abs();
+    if 60 - into_minute < secs {
+        tokio::time::sleep(std::time::Duration::from_secs(60 - into_minute + 1)).await;
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
+async fn the_accept_function_answers_429_after_the_per_source_budget_of_lookups_from_one_api_gateway_source_ip() {
+    let table = aws::new_table().await;
+    let accept = Function::start("accept", &function_env(table.name(), "Usher <no-reply@usher.test>")).await;
+    assert!(accept.init_duration().await.is_some(), "the cold start finished");
+    let lookup_from = |source_ip: &str, i: usize| {
+        // A different wrong token each time: only the source's budget can run out.
+        let mut e = http_event("POST", "/v1/invitations/lookup", None, Some(&json!({"token": format!("{i:0>43}")})));
+        e["requestContext"]["http"]["sourceIp"] = source_ip.into();
+        e
+    };
+    let budget = usize::try_from(usher_http::RateLimits::default().per_source.max).expect("a small number");
+    a_fresh_budget_window_with(40).await;
+
+    for i in 0..budget {
+        let (status, body, _) = http_answer(&accept.invoke(lookup_from("203.0.113.7", i)).await.expect("an answer"));
+        assert_ne!(status, 429, "lookup {i} is within the source's budget: {body}");
+    }
+    let over = accept.invoke(lookup_from("203.0.113.7", budget)).await.expect("an answer");
+    let (status, body, _) = http_answer(&over);
+    let (elsewhere, _, _) = http_answer(&accept.invoke(lookup_from("198.51.100.20", budget + 1)).await.expect("an answer"));
+
+    assert_eq!((status, body["code"].as_str()), (429, Some("rate_limited")), "{body}");
+    let retry_after = over["headers"]["retry-after"].as_str().and_then(|v| v.parse::<u64>().ok());
+    assert!(retry_after.is_some_and(|s| (1..=60).contains(&s)), "Retry-After: {}", over["headers"]);
+    assert_ne!(elsewhere, 429, "another source address has its own budget");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
+async fn the_list_function_signs_cursors_with_its_deployments_secret_and_refuses_any_other() {
+    let table = aws::new_table().await;
+    let env = function_env(table.name(), "Usher <no-reply@usher.test>");
+    let mut other_env = env.clone();
+    other_env.retain(|(k, _)| *k != "USHER_CURSOR_SECRET");
+    other_env.push(("USHER_CURSOR_SECRET", "another-deployment-another-deployment-secret".into()));
+    let list = Function::start("list", &env).await;
+    let other_deployment = Function::start("list", &other_env).await;
+    // Two invitations, seeded through the domain (outbox mail), by the owner the functions know.
+    let seeder = TestApp::with_ports(table.clone(), None);
+    seeder.clock.set(usher_store::SystemClock.now());
+    let created = seeder
+        .call(http::Method::POST, "/v1/tenants", Some(&seeder.operator()), Some(json!({"name": "Acme", "owner_email": "owner@acme.test"})))
+        .await;
+    assert_eq!(created.status, http::StatusCode::CREATED, "{}", created.json);
+    let t = created.json["id"].as_str().expect("tenant id").to_owned();
+    let owner_at_seeder = seeder.token_with("owner@acme.test", "idp|owner@acme.test", true, false);
+    for who in ["ada", "bob"] {
+        let invited = seeder
+            .call(
+                http::Method::POST,
+                &format!("/v1/tenants/{t}/invitations"),
+                Some(&owner_at_seeder),
+                Some(json!({"email": format!("{who}@example.com"), "role": "member"})),
+            )
+            .await;
+        assert_eq!(invited.status, http::StatusCode::CREATED, "{}", invited.json);
+    }
+    let owner = person_token("owner@acme.test");
+    let page = |cursor: &str| format!("/v1/tenants/{t}/invitations?limit=1&cursor={cursor}");
+
+    let (status, first, _) = call(&list, "GET", &format!("/v1/tenants/{t}/invitations?limit=1"), Some(&owner), None).await;
+    assert_eq!(status, 200, "{first}");
+    let cursor = first["next_cursor"].as_str().expect("a second page").to_owned();
+    let (status, second, _) = call(&list, "GET", &page(&cursor), Some(&owner), None).await;
+    assert_eq!((status, second["data"].as_array().map(Vec::len)), (200, Some(1)), "{second}");
+    let (foreign, refused, _) = call(&other_deployment, "GET", &page(&cursor), Some(&owner), None).await;
+    // A cursor signed with the public default key (what a host without a secret issues).
+    let unkeyed = seeder.call(http::Method::GET, &format!("/v1/tenants/{t}/invitations?limit=1"), Some(&owner_at_seeder), None).await;
+    let unkeyed_cursor = unkeyed.json["next_cursor"].as_str().expect("a second page").to_owned();
+    let (forged, _, _) = call(&list, "GET", &page(&unkeyed_cursor), Some(&owner), None).await;
+
+    assert_eq!(foreign, 400, "another deployment's cursor is refused: {refused}");
+    assert_eq!((refused["code"].as_str(), refused["errors"][0]["code"].as_str()), (Some("invalid_request"), Some("invalid_cursor")));
+    assert_eq!(forged, 400, "a cursor signed with the public default key is refused");
+
+    // The audit log's cursors are keyed the same way.
+    let (status, events, _) = call(&list, "GET", &format!("/v1/tenants/{t}/audit?limit=1"), Some(&owner), None).await;
+    assert_eq!(status, 200, "{events}");
+    let audit_cursor = events["next_cursor"].as_str().expect("more than one audit event").to_owned();
+    let audit_page = format!("/v1/tenants/{t}/audit?limit=1&cursor={audit_cursor}");
+    let (status, _, _) = call(&list, "GET", &audit_page, Some(&owner), None).await;
+    assert_eq!(status, 200, "the deployment reads its own audit cursor");
+    let (status, refused, _) = call(&other_deployment, "GET", &audit_page, Some(&owner), None).await;
+    assert_eq!((status, refused["errors"][0]["code"].as_str()), (400, Some("invalid_cursor")), "{refused}");
 }

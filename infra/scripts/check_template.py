@@ -13,7 +13,8 @@
 - samconfig.toml: each stage (dev, staging, prod) builds and deploys stack `usher-<stage>` with
   `Stage=<stage>`, the same Architecture for build and deploy, and only parameters the template
   declares; every template parameter without a default is given.
-- Every USHER_* variable config.rs reads is set, USHER_JWT_HS256_SECRET is not, and the log
+- Every USHER_* variable config.rs reads is set, USHER_JWT_HS256_SECRET is not, secrets
+  (USHER_CURSOR_SECRET) are dynamic references to a secret the stack generates, and the log
   phrases the email-failure metric filters look for still exist in the Rust sources.
 
 Needs PyYAML only (the .venv-infra has it). Exit 0 = all good; 1 = findings, listed.
@@ -21,6 +22,8 @@ Needs PyYAML only (the .venv-infra has it). Exit 0 = all good; 1 = findings, lis
 
 # Variables only local end-to-end runs set (a shared HS256 secret, and the switch that allows it).
 LOCAL_ONLY = {"USHER_JWT_HS256_SECRET", "USHER_LOCAL_E2E"}
+# Variables holding a secret: set from a secret the stack generates, by dynamic reference.
+SECRETS = {"USHER_CURSOR_SECRET"}
 
 import pathlib
 import re
@@ -244,6 +247,19 @@ def main():
         problems.append(f"environment variable {v} (read by the functions) is not set in the template")
     for v in sorted(set_vars - read_vars):
         problems.append(f"environment variable {v} is set but nothing reads it")
+    # Secrets come from a secret this stack generates, resolved at deploy time: never a literal
+    # or a parameter (which would sit in samconfig.toml or the stack's parameters).
+    env_values = dict(tpl.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables") or {})
+    for res in functions.values():
+        env_values.update(res.get("Properties", {}).get("Environment", {}).get("Variables") or {})
+    for v in sorted(SECRETS & set(env_values)):
+        value = env_values[v]
+        sub = value.get("Fn::Sub") if isinstance(value, dict) else None
+        m = re.fullmatch(r"\{\{resolve:secretsmanager:\$\{(\w+)\}:SecretString\}\}", sub) if isinstance(sub, str) else None
+        secret = resources.get(m.group(1), {}) if m else {}
+        if secret.get("Type") != "AWS::SecretsManager::Secret" or "GenerateSecretString" not in secret.get("Properties", {}):
+            problems.append(f"{v} must be !Sub \"{{{{resolve:secretsmanager:${{<secret>}}:SecretString}}}}\" of an "
+                            "AWS::SecretsManager::Secret this template generates (GenerateSecretString)")
     # Anywhere in the parsed template (keys or values; comments may mention it).
     for v in sorted(LOCAL_ONLY):
         if v in set_vars or any(v in s for s in flatten_strings(tpl)):

@@ -157,6 +157,8 @@ pub const ISSUER: &str = "https://issuer.usher.test";
 /// The audience of the tokens.
 pub const AUDIENCE: &str = "usher-e2e";
 const SECRET: &str = "e2e-secret-e2e-secret-e2e-secret-e2e";
+/// The cursor secret of these runs (on AWS, the stack's generated `CursorSecret`).
+pub const CURSOR_SECRET: &str = "e2e-cursor-secret-e2e-cursor-secret-e2e-cursor";
 
 /// A function's environment, as the template sets it, pointed at the local AWS server.
 pub fn function_env(table: &str, sender: &str) -> Vec<(&'static str, String)> {
@@ -169,6 +171,7 @@ pub fn function_env(table: &str, sender: &str) -> Vec<(&'static str, String)> {
         // The shared secret is accepted only in the explicitly named local end-to-end mode.
         ("USHER_LOCAL_E2E", "1".into()),
         ("USHER_JWT_HS256_SECRET", SECRET.into()),
+        ("USHER_CURSOR_SECRET", CURSOR_SECRET.into()),
         ("AWS_ENDPOINT_URL", crate::aws::endpoint()),
         ("AWS_REGION", "us-east-1".into()),
         ("AWS_ACCESS_KEY_ID", "test".into()),

@@ -164,7 +164,8 @@ impl TestApp {
         let deps =
             Deps { table, mailer: mailer.clone(), clock: clock.clone(), random: Arc::new(OsRandom), settings, identities: Arc::default() };
         let verifier = Arc::new(Hs256Verifier::new(SECRET, ISSUER, AUDIENCE, true));
-        let config = HttpConfig { cors_origins: vec!["https://app.example".into()], max_body_bytes: 64 * 1024 };
+        #[allow(clippy::needless_update, reason = "HttpConfig gains fields; the tests take their defaults")]
+        let config = HttpConfig { cors_origins: vec!["https://app.example".into()], max_body_bytes: 64 * 1024, ..HttpConfig::default() };
         let app = App::new(deps.clone(), verifier, config);
         Self { app, clock, mailer, deps, outbox, _dir: dir }
     }

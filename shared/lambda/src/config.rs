@@ -2,6 +2,7 @@
 //! Nothing below `main` reads the environment; the SAM template declares every variable here.
 
 use std::collections::HashMap;
+use usher_domain::paging::CursorKey;
 
 /// Why the configuration is unusable (the cold start fails with this message).
 #[derive(Clone, PartialEq, Eq, thiserror::Error)]
@@ -29,6 +30,24 @@ impl std::fmt::Debug for ConfigError {
 /// The variable that names the local end-to-end mode (`1`): the only mode in which
 /// `USHER_JWT_HS256_SECRET` is accepted. Never set on AWS.
 pub const LOCAL_E2E: &str = "USHER_LOCAL_E2E";
+
+/// The variable holding the secret list cursors are signed with (never logged, never echoed).
+pub const CURSOR_SECRET: &str = "USHER_CURSOR_SECRET";
+
+/// Fewest bytes of `USHER_CURSOR_SECRET`: a shorter one could be guessed, and whoever knows it
+/// can forge cursors.
+pub const MIN_CURSOR_SECRET_BYTES: usize = 32;
+
+/// The cursor key from the deployment's secret; the reason for a refusal never quotes it.
+fn cursor_key(secret: String) -> Result<CursorKey, ConfigError> {
+    if secret.len() < MIN_CURSOR_SECRET_BYTES {
+        return Err(ConfigError::Invalid {
+            var: CURSOR_SECRET,
+            reason: format!("must be at least {MIN_CURSOR_SECRET_BYTES} bytes of random data, got {}", secret.len()),
+        });
+    }
+    Ok(CursorKey::from_secret(secret.as_bytes()))
+}
 
 /// How bearer tokens are verified.
 #[derive(Clone, PartialEq, Eq)]
@@ -81,6 +100,9 @@ pub struct Config {
     pub max_ttl_days: u32,
     /// Email attempts per link (`USHER_MAX_DELIVERY_ATTEMPTS`, default 5).
     pub max_delivery_attempts: u32,
+    /// Signs list cursors, derived from the deployment's secret (`USHER_CURSOR_SECRET`, at
+    /// least 32 bytes; the stack generates one in Secrets Manager). Its Debug is redacted.
+    pub cursor_key: CursorKey,
 }
 
 impl Config {
@@ -169,6 +191,7 @@ impl Config {
             default_ttl_days,
             max_ttl_days,
             max_delivery_attempts: number("USHER_MAX_DELIVERY_ATTEMPTS", 5, 1..=10)?,
+            cursor_key: cursor_key(required(CURSOR_SECRET)?)?,
         })
     }
 }
@@ -182,13 +205,22 @@ mod tests {
         move |k| map.get(k).cloned()
     }
 
-    const MINIMAL: [(&str, &str); 5] = [
+    const CURSOR_SECRET_VALUE: &str = "cursor-secret-0123456789-cursor-secret-abcdefghij";
+
+    const MINIMAL: [(&str, &str); 6] = [
         ("USHER_TABLE", "usher-dev"),
         ("USHER_SENDER", "Usher <no-reply@example.com>"),
         ("USHER_ACCEPT_URL", "https://app.example.com/accept"),
         ("USHER_JWT_ISSUER", "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc"),
         ("USHER_JWT_AUDIENCE", "client123"),
+        ("USHER_CURSOR_SECRET", CURSOR_SECRET_VALUE),
     ];
+
+    fn with(var: &'static str, value: &'static str) -> Result<Config, ConfigError> {
+        let mut e: Vec<(&str, &str)> = MINIMAL.iter().copied().filter(|(k, _)| *k != var).collect();
+        e.push((var, value));
+        Config::from_lookup(env(&e))
+    }
 
     #[test]
     fn the_minimal_configuration_gets_sensible_defaults_and_cognitos_jwks_url() {
@@ -247,11 +279,6 @@ mod tests {
 
     #[test]
     fn the_issuer_and_the_key_set_must_be_https_except_on_this_machine() {
-        let with = |var: &'static str, value: &'static str| {
-            let mut e: Vec<(&str, &str)> = MINIMAL.iter().copied().filter(|(k, _)| *k != var).collect();
-            e.push((var, value));
-            Config::from_lookup(env(&e))
-        };
         assert!(matches!(with("USHER_JWT_ISSUER", "http://idp.example"), Err(ConfigError::Invalid { var: "USHER_JWT_ISSUER", .. })));
         assert!(matches!(with("USHER_JWKS_URL", "http://idp.example/jwks.json"), Err(ConfigError::Invalid { var: "USHER_JWKS_URL", .. })));
         assert!(matches!(
@@ -265,6 +292,34 @@ mod tests {
             JwtKeys::Jwks { url: "http://127.0.0.1:9000/.well-known/jwks.json".into(), algorithms: vec!["RS256".into()] }
         );
         assert!(with("USHER_JWKS_URL", "http://localhost:9000/jwks.json").is_ok());
+    }
+
+    #[test]
+    fn the_cursor_key_is_derived_from_the_cursor_secret_and_differs_per_secret() {
+        let c = Config::from_lookup(env(&MINIMAL)).unwrap();
+        assert_eq!(c.cursor_key, CursorKey::from_secret(CURSOR_SECRET_VALUE.as_bytes()));
+        assert_ne!(c.cursor_key, CursorKey::default(), "not the public constant");
+        let other = with("USHER_CURSOR_SECRET", "another-secret-another-secret-another-secret").unwrap();
+        assert_ne!(other.cursor_key, c.cursor_key);
+    }
+
+    #[test]
+    fn a_cursor_secret_shorter_than_32_bytes_is_refused_naming_the_variable_but_not_the_value() {
+        let short = "0123456789abcdef0123456789abcde"; // 31 bytes
+        let err = with("USHER_CURSOR_SECRET", short).unwrap_err();
+        assert!(matches!(err, ConfigError::Invalid { var: "USHER_CURSOR_SECRET", .. }), "{err}");
+        assert!(!err.to_string().contains(short), "the secret is never echoed: {err}");
+        assert!(!format!("{err:?}").contains(short));
+        assert!(with("USHER_CURSOR_SECRET", "0123456789abcdef0123456789abcdef").is_ok(), "32 bytes are enough");
+        let blank = with("USHER_CURSOR_SECRET", "   ").unwrap_err();
+        assert_eq!(blank, ConfigError::Missing("USHER_CURSOR_SECRET"));
+    }
+
+    #[test]
+    fn the_cursor_secret_never_shows_in_debug_output() {
+        let c = Config::from_lookup(env(&MINIMAL)).unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains(CURSOR_SECRET_VALUE) && !shown.contains("cursor-secret"), "{shown}");
     }
 
     #[test]

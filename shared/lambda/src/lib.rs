@@ -11,12 +11,13 @@ use aws_sdk_dynamodb::config::{AsyncSleep, SharedAsyncSleep};
 use bytes::Bytes;
 use lambda_http::request::RequestContext as ApiContext;
 use lambda_http::{Body, Request, RequestExt, Response};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::{Duration, SystemTime};
 use usher_aws::{DynamoTable, SesMailer};
 use usher_domain::{Deps, ErrorCode, Settings};
-use usher_http::{App, Hs256Verifier, HttpConfig, Problem, RequestContext, TokenVerifier};
+use usher_http::{App, Hs256Verifier, HttpConfig, Problem, RequestContext, SourceIp, TokenVerifier};
 use usher_store::{OsRandom, SystemClock};
 
 /// Why a cold start failed (the function reports it to Lambda and stops).
@@ -92,6 +93,7 @@ impl Ports {
             default_ttl_days: config.default_ttl_days,
             max_ttl_days: config.max_ttl_days,
             max_delivery_attempts: config.max_delivery_attempts,
+            cursor_key: config.cursor_key.clone(),
             ..Settings::default()
         };
         let deps = Deps {
@@ -143,6 +145,13 @@ async fn within<T>(work: impl Future<Output = T>, budget: Option<Duration>, slee
     .await
 }
 
+/// The caller's address as API Gateway saw it (`requestContext.http.sourceIp`: the TCP peer of
+/// the gateway, which a client cannot set, unlike `X-Forwarded-For`). `None` if absent or not
+/// an address: the app then applies only its per-token budget.
+fn source_ip_of(ctx: &lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext) -> Option<IpAddr> {
+    ctx.http.source_ip.as_deref().and_then(|ip| ip.trim().parse().ok())
+}
+
 /// Serves one API Gateway (HTTP API, payload v2) request through the shared app, answering
 /// `503 unavailable` if it is still running `DEADLINE_RESERVE` before the invocation's deadline
 /// (`sleep` is the timer; `None` serves without the guard).
@@ -152,12 +161,12 @@ pub async fn serve(app: App, req: Request, sleep: Option<SharedAsyncSleep>) -> R
         .and_then(|c| c.deadline().duration_since(SystemTime::now()).ok())
         .and_then(|left| left.checked_sub(DEADLINE_RESERVE))
         .filter(|b| !b.is_zero());
-    let (request_id, iam_operator) = match req.request_context_ref() {
+    let (request_id, iam_operator, source_ip) = match req.request_context_ref() {
         Some(ApiContext::ApiGatewayV2(ctx)) => {
             let iam = ctx.authorizer.as_ref().and_then(|a| a.iam.as_ref()).is_some();
-            (ctx.request_id.clone().unwrap_or_default(), iam)
+            (ctx.request_id.clone().unwrap_or_default(), iam, source_ip_of(ctx))
         }
-        _ => (String::new(), false),
+        _ => (String::new(), false, None),
     };
     let request_id =
         if request_id.is_empty() { req.lambda_context_ref().map(|c| c.request_id.clone()).unwrap_or_default() } else { request_id };
@@ -169,6 +178,10 @@ pub async fn serve(app: App, req: Request, sleep: Option<SharedAsyncSleep>) -> R
     let (mut parts, body) = req.into_parts();
     if let Ok(uri) = path_and_query.parse() {
         parts.uri = uri;
+    }
+    // The public token routes are budgeted per source address (and per token) in the app.
+    if let Some(ip) = source_ip {
+        parts.extensions.insert(SourceIp(ip));
     }
     let bytes = match body {
         Body::Empty => Bytes::new(),
@@ -293,6 +306,57 @@ mod tests {
             .body(Body::Empty)
             .unwrap()
             .with_lambda_context(context)
+    }
+
+    /// A lookup from `source_ip` carrying `token`, as API Gateway hands it to the function: the
+    /// committed HTTP API v2 fixture (the same one the function binaries are fed end to end).
+    fn lookup_from(source_ip: &str, token: &str) -> Request {
+        let mut e: serde_json::Value = serde_json::from_str(include_str!("../../../tests/events/http-api-v2.json")).unwrap();
+        e["rawPath"] = "/v1/invitations/lookup".into();
+        e["requestContext"]["http"]["method"] = "POST".into();
+        e["requestContext"]["http"]["path"] = "/v1/invitations/lookup".into();
+        e["requestContext"]["http"]["sourceIp"] = source_ip.into();
+        // What a client can set says nothing about who it is: only the gateway's sourceIp counts.
+        e["headers"]["x-forwarded-for"] = "192.0.2.1".into();
+        e["body"] = serde_json::json!({ "token": token }).to_string().into();
+        lambda_http::request::from_str(&e.to_string()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_public_token_routes_are_budgeted_per_api_gateway_source_ip() {
+        let table = usher_store::SqliteTable::in_memory().unwrap();
+        let sdk = usher_aws::sdk_config().await;
+        let mailer = SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), "no-reply@usher.test", None);
+        // A fixed clock: the one-minute window cannot roll over mid-test.
+        let now = usher_domain::values::Timestamp::parse("2026-11-23T09:00:10Z").unwrap();
+        let deps = Deps {
+            table: Arc::new(table),
+            mailer: Arc::new(mailer),
+            clock: Arc::new(usher_store::system::FixedClock(now)),
+            random: Arc::new(OsRandom),
+            settings: Settings::default(),
+            identities: Arc::default(),
+        };
+        let per_source = usher_domain::usecases::rate_limit::Limit::per_minute(3);
+        let limits = usher_http::RateLimits { per_source, ..usher_http::RateLimits::default() };
+        let app = App::new(deps, Arc::new(Hs256Verifier::new(SECRET, "https://issuer.test", "usher", false)), HttpConfig::default())
+            .with_rate_limits(limits)
+            .only_function("accept");
+        // A different (wrong) token each time: only the source's budget can run out.
+        let token = |i: u32| format!("{i:0>43}");
+
+        for i in 0..3 {
+            let Reply(resp) = serve(app.clone(), lookup_from("203.0.113.7", &token(i)), None).await.unwrap();
+            assert_ne!(resp.status(), http::StatusCode::TOO_MANY_REQUESTS, "request {i} is within the budget");
+        }
+        let Reply(over) = serve(app.clone(), lookup_from("203.0.113.7", &token(3)), None).await.unwrap();
+        let Reply(elsewhere) = serve(app.clone(), lookup_from("198.51.100.20", &token(4)), None).await.unwrap();
+
+        assert_eq!(over.status(), http::StatusCode::TOO_MANY_REQUESTS, "the fourth from one source is over its budget");
+        assert!(over.headers().contains_key(http::header::RETRY_AFTER), "{:?}", over.headers());
+        let Body::Text(body) = over.body() else { panic!("a problem+json body: {:?}", over.body()) };
+        assert!(body.contains("\"code\":\"rate_limited\""), "{body}");
+        assert_ne!(elsewhere.status(), http::StatusCode::TOO_MANY_REQUESTS, "another source has its own budget");
     }
 
     #[tokio::test]
