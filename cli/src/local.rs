@@ -1,8 +1,9 @@
 //! The local environment behind every command: a data dir holding the SQLite database, the
-//! development JWT secret (generated once) and the outbox.
+//! development JWT secret and the cursor secret (each generated once) and the outbox.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use usher_domain::paging::CursorKey;
 use usher_domain::usecases::{expire, tenants};
 use usher_domain::values::{Email, Timestamp};
 use usher_domain::{Caller, Deps, Settings, UseCaseError};
@@ -61,6 +62,8 @@ impl LocalEnv {
         if let Some(url) = accept_url {
             settings.accept_url = url.to_owned();
         }
+        // This data dir's own key: its list cursors cannot be forged, nor used with another dir.
+        settings.cursor_key = CursorKey::from_secret(&load_or_create_secret(&data_dir.join("cursor-secret"))?);
         let deps = Deps {
             table: Arc::new(table),
             mailer: Arc::new(mailer),
@@ -148,22 +151,32 @@ fn describe<E: UseCaseError>(e: E) -> String {
     }
 }
 
-/// The development signing secret: 32 random bytes, created once per data dir, readable only by
-/// its owner.
+/// A secret of this data dir (the development signing secret, the cursor secret): 32 random
+/// bytes, created once per data dir, readable only by its owner.
 fn load_or_create_secret(path: &Path) -> Result<Vec<u8>, String> {
     if let Ok(hex) = std::fs::read_to_string(path) {
-        let hex = hex.trim();
-        let bytes: Option<Vec<u8>> =
-            (0..hex.len()).step_by(2).map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect();
-        return bytes
-            .filter(|b| b.len() >= 32)
-            .ok_or_else(|| format!("{} is not a valid secret; delete it to make a new one", path.display()));
+        return parse_secret(path, &hex);
     }
     let mut secret = [0u8; 32];
     usher_domain::ports::Random::fill(&OsRandom, &mut secret);
     let hex = usher_domain::token::hex(&secret);
-    write_private(path, &hex).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok(secret.to_vec())
+    match write_private(path, &hex) {
+        Ok(()) => Ok(secret.to_vec()),
+        // Another command on the same data dir created it first: use theirs.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            let hex = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            parse_secret(path, &hex)
+        }
+        Err(e) => Err(format!("cannot write {}: {e}", path.display())),
+    }
+}
+
+fn parse_secret(path: &Path, hex: &str) -> Result<Vec<u8>, String> {
+    let hex = hex.trim();
+    let bytes: Option<Vec<u8>> =
+        (0..hex.len()).step_by(2).map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect();
+    bytes.filter(|b| b.len() >= 32).ok_or_else(|| format!("{} is not a valid secret; delete it to make a new one", path.display()))
 }
 
 #[cfg(unix)]

@@ -21,7 +21,7 @@ enum Command {
         /// Port to listen on.
         #[arg(long, default_value_t = 8080)]
         port: u16,
-        /// Where the database, the dev JWT secret and the outbox live.
+        /// Where the database, the dev JWT and cursor secrets and the outbox live.
         #[arg(long, default_value = ".usher")]
         data_dir: PathBuf,
         /// The invitee landing page; links are <accept-url>#token=...
@@ -30,6 +30,15 @@ enum Command {
         /// Browser origins allowed by CORS (repeatable; `*` for any).
         #[arg(long = "cors-origin", default_value = "*")]
         cors_origins: Vec<String>,
+        /// Public token requests (lookup, renewal request) allowed per minute from one address;
+        /// more answer 429. Raise it for load tests and fuzzing from one machine.
+        #[arg(long, value_name = "N", default_value_t = usher_http::RateLimits::default().per_source.max,
+              value_parser = clap::value_parser!(u32).range(1..))]
+        rate_limit_per_minute: u32,
+        /// Public token requests allowed per minute carrying one token; more answer 429.
+        #[arg(long, value_name = "N", default_value_t = usher_http::RateLimits::default().per_token.max,
+              value_parser = clap::value_parser!(u32).range(1..))]
+        token_rate_limit_per_minute: u32,
     },
     /// Tenant provisioning (what the SaaS backend does through the IAM-authorised API).
     Tenant {
@@ -129,8 +138,16 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Serve { port, data_dir, accept_url, cors_origins } => {
-            serve::serve(serve::ServeOptions { port, data_dir, accept_url, cors_origins }).await
+        Command::Serve { port, data_dir, accept_url, cors_origins, rate_limit_per_minute, token_rate_limit_per_minute } => {
+            serve::serve(serve::ServeOptions {
+                port,
+                data_dir,
+                accept_url,
+                cors_origins,
+                per_source_per_minute: rate_limit_per_minute,
+                per_token_per_minute: token_rate_limit_per_minute,
+            })
+            .await
         }
         Command::Tenant { command: TenantCommand::Create { name, owner_email, seats, store } } => {
             let env = local::LocalEnv::open_store(&store, None, None).await?;

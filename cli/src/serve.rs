@@ -3,13 +3,14 @@
 
 use crate::local::{LOCAL_AUDIENCE, LOCAL_ISSUER, LocalEnv};
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::response::Response;
 use bytes::Bytes;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use usher_domain::ErrorCode;
-use usher_http::{App, Hs256Verifier, HttpConfig, Problem, RequestContext};
+use usher_domain::usecases::rate_limit::Limit;
+use usher_http::{App, Hs256Verifier, HttpConfig, RateLimits, Refusal, RequestContext, SourceIp};
 
 /// The landing page links point to when none is given (a local front end's usual address).
 pub const DEFAULT_ACCEPT_URL: &str = "http://localhost:3000/accept";
@@ -19,18 +20,34 @@ pub struct ServeOptions {
     pub data_dir: PathBuf,
     pub accept_url: String,
     pub cors_origins: Vec<String>,
+    /// Public token requests (lookup, renewal request) a minute from one address.
+    pub per_source_per_minute: u32,
+    /// Public token requests a minute carrying one token.
+    pub per_token_per_minute: u32,
+}
+
+/// What `serve` hands each request: the app, and the body limit it enforces while reading.
+#[derive(Clone)]
+struct Served {
+    app: App,
+    max_body_bytes: usize,
 }
 
 pub async fn serve(opts: ServeOptions) -> Result<(), String> {
     let env = LocalEnv::open(&opts.data_dir, None, Some(&opts.accept_url))?;
     let verifier = Arc::new(Hs256Verifier::new(&env.secret, LOCAL_ISSUER, LOCAL_AUDIENCE, true));
     let config = HttpConfig { cors_origins: opts.cors_origins, ..HttpConfig::default() };
-    let app = App::new(env.deps.clone(), verifier, config);
-    let router = axum::Router::new().fallback(handle).with_state(app);
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], opts.port));
+    let max_body_bytes = config.max_body_bytes;
+    let limits =
+        RateLimits { per_source: Limit::per_minute(opts.per_source_per_minute), per_token: Limit::per_minute(opts.per_token_per_minute) };
+    let app = App::new(env.deps.clone(), verifier, config).with_rate_limits(limits);
+    let router = axum::Router::new().fallback(handle).with_state(Served { app, max_body_bytes });
+    let addr = SocketAddr::from(([127, 0, 0, 1], opts.port));
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("Usher listening on http://{addr} (data: {}, outbox: {})", opts.data_dir.display(), env.outbox.display());
-    axum::serve(listener, router)
+    // The peer's address reaches each request (ConnectInfo): the public token routes' budget
+    // is per source address.
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
@@ -38,15 +55,16 @@ pub async fn serve(opts: ServeOptions) -> Result<(), String> {
         .map_err(|e| format!("server stopped: {e}"))
 }
 
-async fn handle(State(app): State<App>, req: axum::extract::Request) -> Response {
+async fn handle(State(served): State<Served>, ConnectInfo(peer): ConnectInfo<SocketAddr>, req: axum::extract::Request) -> Response {
     let mut id = [0u8; 16];
     usher_domain::ports::Random::fill(&usher_store::OsRandom, &mut id);
     let ctx = RequestContext { request_id: usher_domain::token::hex(&id), iam_operator: false };
-    let (parts, body) = req.into_parts();
-    let limit = 1024 * 1024;
+    let (mut parts, body) = req.into_parts();
+    parts.extensions.insert(SourceIp(peer.ip()));
+    let limit = served.max_body_bytes;
     let resp = match axum::body::to_bytes(body, limit).await {
-        Ok(bytes) => app.handle(http::Request::from_parts(parts, bytes), ctx).await,
-        Err(_) => Problem::new(ErrorCode::PayloadTooLarge, format!("the body may be at most {limit} bytes")).into_response(&ctx.request_id),
+        Ok(bytes) => served.app.handle(http::Request::from_parts(parts, bytes), ctx).await,
+        Err(_) => served.app.refuse(Refusal::BodyTooLarge { limit }, &parts.headers, &ctx),
     };
     let (parts, body): (_, Bytes) = resp.into_parts();
     Response::from_parts(parts, Body::from(body))

@@ -30,6 +30,10 @@ impl Drop for Server {
 }
 
 fn serve(data: &Path, port: u16) -> Server {
+    serve_with(data, port, &[])
+}
+
+fn serve_with(data: &Path, port: u16, extra: &[&str]) -> Server {
     let child = Command::new(env!("CARGO_BIN_EXE_usher"))
         .args([
             "serve",
@@ -40,6 +44,7 @@ fn serve(data: &Path, port: u16) -> Server {
             "--accept-url",
             "https://app.example/accept",
         ])
+        .args(extra)
         .env("USHER_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -56,20 +61,41 @@ fn serve(data: &Path, port: u16) -> Server {
 
 /// A minimal HTTP/1.1 client: enough for JSON requests to our own server.
 fn http(port: u16, method: &str, path: &str, bearer: Option<&str>, body: Option<Value>) -> (u16, Value) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    let body = body.map(|b| b.to_string()).unwrap_or_default();
     let auth = bearer.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
-    let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+    let (status, _, json) = http_raw(port, method, path, &auth, body.map(|b| b.to_string()).unwrap_or_default().as_bytes());
+    (status, json)
+}
+
+/// The same, with any extra header lines; returns the status, the head (lowercased) and the JSON.
+fn http_raw(port: u16, method: &str, path: &str, headers: &str, body: &[u8]) -> (u16, String, Value) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{headers}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
         body.len()
     );
-    s.write_all(req.as_bytes()).expect("write");
+    s.write_all(head.as_bytes()).expect("write");
+    s.write_all(body).expect("write");
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).expect("read");
     let text = String::from_utf8_lossy(&raw);
     let status = text.split(' ').nth(1).and_then(|c| c.parse().ok()).expect("status");
-    let json = text.split_once("\r\n\r\n").and_then(|(_, b)| serde_json::from_str(b).ok()).unwrap_or(Value::Null);
-    (status, json)
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    (status, head.to_ascii_lowercase(), serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+/// Waits, if need be, for a one-minute budget window with at least `secs` left in it, so a
+/// count cannot be reset by the window rolling over mid-test.
+fn a_fresh_budget_window_with(secs: u64) {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
+    if 60 - now % 60 < secs {
+        std::thread::sleep(Duration::from_secs(60 - now % 60 + 1));
+    }
+}
+
+/// A lookup carrying the `i`th wrong token: a different one each time, so only the source's
+/// budget can run out.
+fn lookup(port: u16, i: u32) -> (u16, String, Value) {
+    http_raw(port, "POST", "/v1/invitations/lookup", "", json!({"token": format!("{i:0>43}")}).to_string().as_bytes())
 }
 
 fn token_from_outbox(outbox: &Path, to: &str) -> String {
@@ -143,6 +169,111 @@ fn a_token_from_another_data_dir_is_refused() {
     let _server = serve(&a, port);
     let (status, body) = http(port, "GET", &format!("/v1/tenants/{}/members", t["id"].as_str().expect("id")), Some(&foreign), None);
     assert_eq!((status, body["code"].as_str()), (401, Some("unauthenticated")));
+}
+
+#[test]
+fn usher_serve_answers_429_after_the_per_source_budget_of_public_token_requests_from_one_address() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let _server = serve(&dir.path().join("data"), port);
+    let budget = usher_http::RateLimits::default().per_source.max;
+    a_fresh_budget_window_with(20);
+
+    for i in 0..budget {
+        let (status, _, body) = lookup(port, i);
+        assert_ne!(status, 429, "lookup {i} is within the default budget: {body}");
+    }
+    let (status, head, body) = lookup(port, budget);
+
+    assert_eq!((status, body["code"].as_str()), (429, Some("rate_limited")), "{body}");
+    let retry_after = head.lines().find_map(|l| l.strip_prefix("retry-after: ")).and_then(|v| v.trim().parse::<u64>().ok());
+    assert!(retry_after.is_some_and(|s| (1..=60).contains(&s)), "{head}");
+}
+
+#[test]
+fn usher_serve_rate_limit_flag_raises_the_per_source_budget() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let _server = serve_with(&dir.path().join("data"), port, &["--rate-limit-per-minute", "5"]);
+    a_fresh_budget_window_with(20);
+
+    let statuses: Vec<u16> = (0..6).map(|i| lookup(port, i).0).collect();
+
+    assert!(statuses[..5].iter().all(|s| *s != 429), "{statuses:?}");
+    assert_eq!(statuses[5], 429, "the sixth is over a budget of 5: {statuses:?}");
+    let zero = usher(&["serve", "--rate-limit-per-minute", "0"]);
+    assert!(!zero.status.success(), "a budget of 0 would refuse every lookup");
+}
+
+#[test]
+fn usher_serve_refuses_a_body_over_its_limit_with_413_and_the_apps_headers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let _server = serve(&dir.path().join("data"), port);
+    let over = vec![b' '; 1024 * 1024 + 1];
+
+    let (status, head, body) = http_raw(port, "POST", "/v1/invitations/lookup", "Origin: https://app.example\r\n", &over);
+
+    assert_eq!((status, body["code"].as_str()), (413, Some("payload_too_large")), "{head}\n{body}");
+    let request_id = head.lines().find_map(|l| l.strip_prefix("x-request-id: ")).unwrap_or_default();
+    assert!(!request_id.is_empty() && body["request_id"].as_str() == Some(request_id), "{head}\n{body}");
+    assert!(head.contains("cache-control: no-store"), "{head}");
+    assert!(head.contains("access-control-allow-origin: https://app.example"), "{head}");
+}
+
+#[test]
+fn each_data_dir_keeps_its_own_cursor_secret_private_and_stable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().to_str().expect("utf-8");
+    assert!(usher(&["token", "--email", "owner@acme.test", "--data-dir", d]).status.success());
+    let path = dir.path().join("cursor-secret");
+    let first = std::fs::read_to_string(&path).expect("a cursor secret in the data dir");
+    assert_eq!(first.trim().len(), 64, "32 random bytes, hex");
+    assert_ne!(first, std::fs::read_to_string(dir.path().join("jwt-secret")).expect("jwt secret"), "not the signing secret");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).expect("metadata").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "readable only by its owner");
+    }
+    assert!(usher(&["expire", "--data-dir", d]).status.success());
+    assert_eq!(std::fs::read_to_string(&path).expect("still there"), first, "created once, then kept");
+}
+
+#[test]
+fn list_cursors_are_signed_with_the_data_dirs_cursor_secret() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let d = data.to_str().expect("utf-8");
+    let created = usher(&["tenant", "create", "--name", "Acme", "--owner-email", "owner@acme.test", "--data-dir", d]);
+    let t = serde_json::from_str::<Value>(&stdout(&created)).expect("tenant")["id"].as_str().expect("id").to_owned();
+    let owner = stdout(&usher(&["token", "--email", "owner@acme.test", "--data-dir", d]));
+    let cursor = {
+        let port = free_port();
+        let _server = serve(&data, port);
+        for who in ["ada", "bob", "cy"] {
+            let body = json!({"email": format!("{who}@example.com"), "role": "member"});
+            assert_eq!(http(port, "POST", &format!("/v1/tenants/{t}/invitations"), Some(&owner), Some(body)).0, 201);
+        }
+        let (_, page) = http(port, "GET", &format!("/v1/tenants/{t}/invitations?limit=1"), Some(&owner), None);
+        page["next_cursor"].as_str().expect("a next page").to_owned()
+    };
+    let next_page = |port: u16| http(port, "GET", &format!("/v1/tenants/{t}/invitations?limit=1&cursor={cursor}"), Some(&owner), None);
+
+    let (after_restart, _) = {
+        let port = free_port();
+        let _server = serve(&data, port);
+        next_page(port)
+    };
+    std::fs::remove_file(data.join("cursor-secret")).expect("the data dir has a cursor secret");
+    let (with_a_new_secret, refused) = {
+        let port = free_port();
+        let _server = serve(&data, port);
+        next_page(port)
+    };
+
+    assert_eq!(after_restart, 200, "the data dir keeps its secret across restarts");
+    assert_eq!((with_a_new_secret, refused["errors"][0]["code"].as_str()), (400, Some("invalid_cursor")), "{refused}");
 }
 
 #[test]
