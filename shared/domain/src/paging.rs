@@ -201,18 +201,6 @@ pub enum PageError {
     Unexpected(#[from] Unexpected),
 }
 
-/// `collect_in` with the default key and no filters (the partition, range and order still bind
-/// the cursor). Prefer `collect_in` with `Settings::cursor_key`.
-pub async fn collect<T>(
-    table: &dyn Table,
-    query: Query,
-    after: Option<&Cursor>,
-    limit: usize,
-    keep: impl FnMut(Item) -> Result<Option<T>, Unexpected>,
-) -> Result<(Vec<T>, Option<String>), PageError> {
-    collect_in(table, &CursorKey::default(), "", query, after, limit, keep).await
-}
-
 /// Reads `query` from `after`, keeping items for which `keep` returns `Some`, until `limit` are
 /// kept, the partition ends, or the scan budget is spent. Returns them and the next cursor,
 /// bound to this listing and `filters` (a canonical text of the caller's filters) and signed

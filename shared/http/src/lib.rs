@@ -296,10 +296,13 @@ impl App {
     }
 
     /// Counts a public token request against its source's and its token's budgets.
+    ///
+    /// A source is an IPv4 address, or an IPv6 /64: one client usually holds a whole /64 and could
+    /// otherwise take a fresh budget from every address in it.
     async fn throttle(&self, req: &Request<Bytes>) -> Result<(), Problem> {
         let mut subjects = Vec::with_capacity(2);
         if let Some(SourceIp(ip)) = req.extensions().get::<SourceIp>() {
-            subjects.push((Bucket::Source, ip.to_string(), self.limits.per_source));
+            subjects.push((Bucket::Source, source_bucket(*ip), self.limits.per_source));
         }
         // The token as sent (a malformed body has none; the handler then answers 400).
         let token = serde_json::from_slice::<serde_json::Value>(req.body())
@@ -409,5 +412,37 @@ struct RateLimitStoreError(#[source] usher_domain::error::Unexpected);
 impl usher_domain::UseCaseError for RateLimitStoreError {
     fn code(&self) -> ErrorCode {
         self.0.code()
+    }
+}
+
+/// The rate-limit subject for a source address: the IPv4 address, or the IPv6 /64 it is in
+/// (an IPv4-mapped IPv6 address counts as its IPv4 address).
+fn source_bucket(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod source_bucket_tests {
+    use super::source_bucket;
+
+    #[test]
+    fn an_ipv6_client_shares_one_budget_across_its_64_and_ipv4_counts_per_address() {
+        let a = source_bucket("2001:db8:1:2:aaaa::1".parse().unwrap());
+        let b = source_bucket("2001:db8:1:2:ffff:ffff:ffff:ffff".parse().unwrap());
+        let other = source_bucket("2001:db8:1:3::1".parse().unwrap());
+        assert_eq!(a, b);
+        assert_ne!(a, other);
+        assert_eq!(source_bucket("203.0.113.7".parse().unwrap()), "203.0.113.7");
+        assert_eq!(source_bucket("::ffff:203.0.113.7".parse().unwrap()), "203.0.113.7");
+        assert_ne!(source_bucket("203.0.113.7".parse().unwrap()), source_bucket("203.0.113.8".parse().unwrap()));
     }
 }

@@ -212,6 +212,12 @@ pub enum Saved {
     Earlier(Invitation),
 }
 
+/// What one try of `save_new` decided (the token stays outside the retried attempts).
+enum Decided {
+    New(Invitation, String),
+    Earlier(Invitation),
+}
+
 /// Saves a new pending invitation (without sending it). Used by single and bulk invites.
 pub async fn save_new(
     deps: &Deps,
@@ -240,7 +246,7 @@ pub async fn save_new(
                 let earlier = schema::load::<Invitation>(deps.table.as_ref(), &key).await.context("reading invitation")?;
                 if let Some(earlier) = earlier {
                     tracing::info!(invitation = %id, "a retried request found the invitation its earlier try saved");
-                    return Ok(Attempt::Done(Err(earlier.value)));
+                    return Ok(Attempt::Done(Decided::Earlier(earlier.value)));
                 }
                 return Err(InviteError::AlreadyInvited(cmd.email.clone()));
             }
@@ -307,11 +313,11 @@ pub async fn save_new(
             tracing::info!(invitation = %inv.id, role = %inv.role, "invitation saved");
         }
         // Lost: someone changed the guard, an overdue invitation, or took the last seat; decide again.
-        Ok(settle(committed, || Ok((inv, tenant.value.name.clone()))))
+        Ok(settle(committed, || Decided::New(inv, tenant.value.name.clone())))
     })
     .await?;
     Ok(match saved {
-        Ok((invitation, tenant_name)) => Saved::New { invitation, token, tenant_name },
-        Err(earlier) => Saved::Earlier(earlier),
+        Decided::New(invitation, tenant_name) => Saved::New { invitation, token, tenant_name },
+        Decided::Earlier(earlier) => Saved::Earlier(earlier),
     })
 }
