@@ -114,11 +114,11 @@ async fn unknown_fields_broken_json_and_a_wrong_content_type_are_400_not_500() {
 }
 
 #[tokio::test]
-async fn bulk_bodies_are_refused_clearly_until_bulk_lands() {
+async fn an_empty_bulk_list_is_400_naming_invitations() {
     let (app, t) = setup().await;
     let r = app.call(Method::POST, &path(&t, "/invitations"), Some(&app.token(OWNER)), Some(json!({"invitations": []}))).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.json["errors"][0]["code"], "not_supported");
+    assert_eq!((r.json["errors"][0]["field"].as_str(), r.json["errors"][0]["code"].as_str()), (Some("invitations"), Some("required")));
 }
 
 #[tokio::test]

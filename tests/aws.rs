@@ -51,6 +51,12 @@ async fn twenty_concurrent_writers_in_one_tenant_on_dynamodb_all_succeed_without
     races::twenty_concurrent_writers_in_one_tenant_all_succeed_without_conflicting(aws::new_table().await).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
+async fn two_bulk_calls_on_dynamodb_racing_for_the_last_seats_never_overshoot_and_keep_row_order() {
+    races::two_bulk_calls_racing_for_the_last_seats_never_overshoot_and_keep_row_order(dynamo_app().await).await;
+}
+
 #[tokio::test]
 #[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
 async fn the_whole_lifecycle_runs_on_dynamodb_and_ses() {

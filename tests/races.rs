@@ -28,3 +28,8 @@ async fn twenty_concurrent_writers_in_one_tenant_all_succeed_without_conflicting
     let table = Arc::new(usher_store::SqliteTable::in_memory().expect("sqlite"));
     races::twenty_concurrent_writers_in_one_tenant_all_succeed_without_conflicting(table).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_bulk_calls_racing_for_the_last_seats_never_overshoot_and_keep_row_order() {
+    races::two_bulk_calls_racing_for_the_last_seats_never_overshoot_and_keep_row_order(Arc::new(TestApp::new())).await;
+}

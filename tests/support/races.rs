@@ -170,3 +170,30 @@ pub async fn twenty_concurrent_writers_in_one_tenant_all_succeed_without_conflic
     assert_eq!(m["seats"], json!({"limit": 100, "members": 6, "pending": 10, "available": 84}));
     assert_eq!(m["roles"], json!({"member": 5, "owner": 1}));
 }
+
+/// Two bulk calls racing for the last seats: together they never take more than are free, and
+/// each call's seats go to its rows in order (its invited rows are a prefix of its rows).
+pub async fn two_bulk_calls_racing_for_the_last_seats_never_overshoot_and_keep_row_order(app: Arc<TestApp>) {
+    let t = app.tenant("Small", OWNER, Some(10)).await;
+    let calls = ["a", "b"].map(|who| {
+        let (app, t) = (app.clone(), t.clone());
+        let rows: Vec<serde_json::Value> = (0..8).map(|i| json!({"email": format!("{who}{i}@example.com"), "role": "viewer"})).collect();
+        tokio::spawn(async move {
+            app.call(Method::POST, &format!("/v1/tenants/{t}/invitations"), Some(&app.token(OWNER)), Some(json!({ "invitations": rows })))
+                .await
+        })
+    });
+    let replies: Vec<_> = join_all(calls).await.into_iter().map(|r| r.expect("task")).collect();
+    let mut invited = 0;
+    for r in &replies {
+        assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+        let outcomes: Vec<&str> =
+            r.json["results"].as_array().expect("results").iter().map(|x| x["outcome"].as_str().unwrap_or("")).collect();
+        let n = outcomes.iter().take_while(|o| **o == "invited").count();
+        assert!(outcomes[n..].iter().all(|o| *o == "error"), "seats in row order: {outcomes:?}");
+        assert!(r.json["results"].as_array().expect("results")[n..].iter().all(|x| x["code"] == "seat_limit_reached"), "{}", r.json);
+        invited += n;
+    }
+    assert_eq!(invited, 9, "exactly the 9 free seats were taken");
+    assert_eq!(members_and_seats(&app, &t).await["seats"], json!({"limit": 10, "members": 1, "pending": 9, "available": 0}));
+}

@@ -6,11 +6,64 @@ use bytes::Bytes;
 use http::{HeaderValue, Request, StatusCode, header};
 use serde::de::DeserializeOwned;
 use usher_domain::usecases::{
-    accept, audit, decline, export, idempotency, invite, list, lookup, remove_member, renewal, resend, revoke, roles, tenants,
+    accept, audit, bulk, decline, export, idempotency, invite, list, lookup, remove_member, renewal, resend, revoke, roles, tenants,
     update_member,
 };
 use usher_domain::values::TenantId;
 use usher_domain::{Caller, ErrorCode, FieldError, Principal, UseCaseError};
+
+/// Whether the body is a CSV upload (bulk invitations).
+fn is_csv(req: &Request<Bytes>) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case("text/csv"))
+}
+
+/// A JSON bulk body's rows, each read on its own so one bad row is that row's
+/// `invalid_request` (with its JSON path), not the whole call's.
+fn bulk_rows(rows: &serde_json::Value, dry_run: Option<&serde_json::Value>) -> Result<(Vec<bulk::RawRow>, bool), Problem> {
+    let dry_run = match dry_run {
+        None | Some(serde_json::Value::Null) => false,
+        Some(serde_json::Value::Bool(b)) => *b,
+        Some(_) => return Err(Problem::invalid(FieldError::new("dry_run", "invalid_type", "dry_run must be true or false"))),
+    };
+    let Some(rows) = rows.as_array() else {
+        return Err(Problem::invalid(FieldError::new("invitations", "invalid_type", "invitations must be a list of invitations")));
+    };
+    if rows.len() > bulk::MAX_ROWS {
+        return Err(Problem::from_use_case(&bulk::BulkError::TooManyRows(rows.len())));
+    }
+    let rows = rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| match serde_path_to_error::deserialize::<_, invite::InviteRequest>(row) {
+            Ok(r) => bulk::RawRow::Request(Box::new(r)),
+            Err(e) => {
+                let path = e.path().to_string();
+                let field = if path.is_empty() || path == "." { format!("invitations[{i}]") } else { format!("invitations[{i}].{path}") };
+                bulk::RawRow::Unreadable(vec![FieldError::new(field, "invalid_field", e.inner().to_string())])
+            }
+        })
+        .collect();
+    Ok((rows, dry_run))
+}
+
+/// The report as JSON, or as CSV when the caller asks for `text/csv` (the downloadable reports).
+fn bulk_reply(req: &Request<Bytes>, report: &bulk::BulkReport) -> Reply {
+    let wants_csv = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/csv"));
+    if wants_csv {
+        let mut reply = Reply::json(StatusCode::OK, &());
+        reply.content_type = "text/csv; charset=utf-8";
+        reply.body = Bytes::from(bulk::report_csv(report));
+        let name = if report.dry_run { "invitations-review.csv" } else { "invitations-report.csv" };
+        if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+            reply.headers.push((header::CONTENT_DISPOSITION, v));
+        }
+        return reply;
+    }
+    ok(report)
+}
 
 fn ok(v: &impl serde::Serialize) -> Reply {
     Reply::json(StatusCode::OK, v)
@@ -153,13 +206,17 @@ pub(crate) async fn dispatch(
     match op {
         Op::Invite => {
             let t = tenant_param(params)?;
+            if is_csv(req) {
+                let (rows, warnings) = bulk::rows_from_csv(req.body()).map_err(fail)?;
+                let dry_run = query(req).iter().any(|(k, v)| k == "dry_run" && (v == "true" || v == "1"));
+                let report = bulk::bulk_invite(deps, user(&caller)?, &t, rows, dry_run, warnings).await.map_err(fail)?;
+                return Ok(bulk_reply(req, &report));
+            }
             let body: serde_json::Value = json(req, false)?;
-            if body.get("invitations").is_some() {
-                return Err(Problem::invalid(FieldError::new(
-                    "invitations",
-                    "not_supported",
-                    "bulk invitations are not available yet; send one invitation per request",
-                )));
+            if let Some(rows) = body.get("invitations") {
+                let (rows, dry_run) = bulk_rows(rows, body.get("dry_run"))?;
+                let report = bulk::bulk_invite(deps, user(&caller)?, &t, rows, dry_run, Vec::new()).await.map_err(fail)?;
+                return Ok(bulk_reply(req, &report));
             }
             let raw: invite::InviteRequest = serde_path_to_error::deserialize(body).map_err(json_problem)?;
             let reserved = req.extensions().get::<idempotency::ReservedId>().map(|r| r.0);

@@ -10,6 +10,7 @@
 
 pub mod accept;
 pub mod audit;
+pub mod bulk;
 pub mod decline;
 pub mod expire;
 pub mod export;

@@ -1,0 +1,532 @@
+//! Many invitations in one call, each row judged on its own, with a review step (`dry_run`:
+//! exactly what the real call would do now, writing nothing) and a per-row report.
+//!
+//! Rows are checked in order: the fields (`invitations[3].email`), an address twice in the
+//! upload, the role (unknown, or one the caller may not grant), the address (already invited or
+//! a member), then the seats, granted in row order. The rows that pass are written in chunks of
+//! one transaction each (the rows' guards, invitations and audit events, and one count write
+//! taking the chunk's seats). A chunk that fails a condition is re-judged: the row its failure
+//! names gets its own answer (an address taken meanwhile), or, when the seats moved, the rows
+//! past what is left get `seat_limit_reached`; the rest are written again. So two bulk calls
+//! racing for the last seats never overshoot, and seats still go in row order within a call.
+//!
+//! The emails are not sent here: each saved invitation waits with delivery `pending`, and the
+//! scheduled sweep sends it (with a fresh link) once `INLINE_SEND_GRACE_SECS` have passed, at
+//! its own pace. So a 1000-row call answers in seconds and nothing is lost if a process stops.
+
+use super::invite::{InviteCommand, InviteRequest};
+use super::{GuardState, audit_event, expire_writes, read_guard};
+use crate::access::{self, AccessError};
+use crate::context::{Deps, Principal};
+use crate::error::{Context, ErrorCode, FieldError, Unexpected};
+use crate::model::{EmailGuard, Invitation, InvitedBy, NewInvitation};
+use crate::ports::{Committed, MAX_TRANSACTION_WRITES, Write};
+use crate::roles::{Permission, Role, RoleName};
+use crate::schema::{self, TenantCount};
+use crate::values::{Email, InvitationId, TenantId};
+use crate::views::InvitationResource;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+
+/// Most rows one call takes.
+pub const MAX_ROWS: usize = 1000;
+/// How often one chunk is re-judged and written again before its rows are answered `unavailable`.
+const CHUNK_TRIES: usize = 8;
+
+/// A row as it arrived: parsed into an invitation request, or already refused (a CSV row whose
+/// cells could not be read).
+#[derive(Debug, Clone)]
+pub enum RawRow {
+    /// The row's request.
+    Request(Box<InviteRequest>),
+    /// Why the row could not be read.
+    Unreadable(Vec<FieldError>),
+}
+
+/// What happened to a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Saved; its email follows.
+    Invited,
+    /// A dry run: the real call would invite it.
+    WouldInvite,
+    /// Refused; `code` says why.
+    Error,
+}
+
+/// One row's answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowResult {
+    /// 1-based position in the upload (a CSV's header is row 0).
+    pub row: usize,
+    /// The address as given (trimmed), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// What happened.
+    pub outcome: Outcome,
+    /// The stable code of an error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
+    /// A sentence for an error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The row's field errors (`invalid_request`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+    /// The invitation (saved, or as it would be).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invitation: Option<InvitationResource>,
+}
+
+/// Counts of a report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Rows received.
+    pub rows: usize,
+    /// Rows invited (absent on a dry run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invited: Option<usize>,
+    /// Rows that would be invited (dry runs only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub would_invite: Option<usize>,
+    /// Rows refused.
+    pub errors: usize,
+}
+
+/// The report of a bulk call: one result per row, in order.
+#[derive(Debug, Clone, Serialize)]
+pub struct BulkReport {
+    /// Whether nothing was written.
+    pub dry_run: bool,
+    /// One per row, in order.
+    pub results: Vec<RowResult>,
+    /// Counts.
+    pub summary: Summary,
+    /// Notes about the upload as a whole (unknown CSV columns, ...).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// What a bulk call can answer besides its report.
+#[derive(Debug, thiserror::Error)]
+pub enum BulkError {
+    /// No rows, or a malformed upload.
+    #[error("invalid bulk request")]
+    Invalid(Vec<FieldError>),
+    /// More than `MAX_ROWS` rows.
+    #[error("a bulk call takes at most {MAX_ROWS} rows; this one has {0}")]
+    TooManyRows(usize),
+    /// No such tenant, or the caller is not in it.
+    #[error("tenant not found")]
+    NotFound,
+    /// The caller may not invite.
+    #[error("you may not invite people to this tenant")]
+    Forbidden,
+    /// Something broke.
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+crate::error_codes!(BulkError {
+    BulkError::Invalid(e) => ErrorCode::InvalidRequest(e.clone()),
+    BulkError::TooManyRows(_) => ErrorCode::PayloadTooLarge,
+    BulkError::NotFound => ErrorCode::NotFound,
+    BulkError::Forbidden => ErrorCode::Forbidden,
+    BulkError::Unexpected(u) => u.code(),
+});
+
+impl From<AccessError> for BulkError {
+    fn from(e: AccessError) -> Self {
+        match e {
+            AccessError::NotFound => Self::NotFound,
+            AccessError::Unexpected(u) => Self::Unexpected(u),
+        }
+    }
+}
+
+/// A row that passed every check so far, with the writes that save it.
+struct Candidate {
+    index: usize,
+    invitation: Invitation,
+    /// Its writes, without the chunk's seat count (guard, invitation, audit; plus the expiry of
+    /// an overdue invitation that held the address, which hands over its seat).
+    writes: Vec<Write>,
+    /// Whether it needs a seat of its own (not when it inherits an overdue invitation's).
+    takes_seat: bool,
+}
+
+fn refuse(result: &mut RowResult, code: &'static str, message: impl Into<String>) {
+    result.outcome = Outcome::Error;
+    result.code = Some(code);
+    result.message = Some(message.into());
+}
+
+/// Invites every row it can, or (`dry_run`) says what it would do.
+#[tracing::instrument(skip_all, fields(tenant = %tenant, rows = rows.len(), dry_run))]
+pub async fn bulk_invite(
+    deps: &Deps,
+    principal: &Principal,
+    tenant: &TenantId,
+    rows: Vec<RawRow>,
+    dry_run: bool,
+    warnings: Vec<String>,
+) -> Result<BulkReport, BulkError> {
+    if rows.is_empty() {
+        return Err(BulkError::Invalid(vec![FieldError::new("invitations", "required", "send at least one row")]));
+    }
+    if rows.len() > MAX_ROWS {
+        return Err(BulkError::TooManyRows(rows.len()));
+    }
+    let actor = access::member_of(deps, principal, tenant).await?;
+    if !actor.can(Permission::InvitationsCreate) {
+        return Err(BulkError::Forbidden);
+    }
+    let table = deps.table.as_ref();
+    let t = access::load_tenant(table, tenant).await?.ok_or(BulkError::NotFound)?;
+    let now = deps.now();
+
+    let mut results: Vec<RowResult> = Vec::with_capacity(rows.len());
+    let mut seen: HashSet<Email> = HashSet::new();
+    let mut roles: BTreeMap<RoleName, Option<Role>> = BTreeMap::new();
+    let mut candidates: Vec<Candidate> = Vec::new();
+    let mut seats_left = t.value.seats_available();
+    for (index, raw) in rows.into_iter().enumerate() {
+        let field = |f: &str| format!("invitations[{index}].{f}");
+        let mut result =
+            RowResult { row: index + 1, email: None, outcome: Outcome::Error, code: None, message: None, errors: None, invitation: None };
+        let request = match raw {
+            RawRow::Request(r) => r,
+            RawRow::Unreadable(errors) => {
+                result.code = Some("invalid_request");
+                result.message = errors.first().map(|e| e.message.clone());
+                result.errors = Some(errors);
+                results.push(result);
+                continue;
+            }
+        };
+        result.email = request.email.as_deref().map(|e| e.trim().to_owned());
+        let cmd = match InviteCommand::parse(&request, deps.settings.max_ttl_days) {
+            Ok(cmd) => cmd,
+            Err(errors) => {
+                let errors: Vec<FieldError> = errors.into_iter().map(|e| FieldError { field: field(&e.field), ..e }).collect();
+                result.code = Some("invalid_request");
+                result.message = errors.first().map(|e| e.message.clone());
+                result.errors = Some(errors);
+                results.push(result);
+                continue;
+            }
+        };
+        if !seen.insert(cmd.email.clone()) {
+            refuse(&mut result, "duplicate_in_upload", "this address is on an earlier row of the upload");
+            results.push(result);
+            continue;
+        }
+        let role = match roles.get(&cmd.role) {
+            Some(r) => r.clone(),
+            None => {
+                let r = access::resolve_role(table, tenant, &cmd.role).await?;
+                roles.insert(cmd.role.clone(), r.clone());
+                r
+            }
+        };
+        let Some(role) = role else {
+            refuse(&mut result, "unknown_role", format!("the tenant has no role '{}'", cmd.role));
+            results.push(result);
+            continue;
+        };
+        if !actor.role.may_grant(&role) {
+            refuse(&mut result, "role_not_grantable", format!("you cannot grant the role '{}'", role.name));
+            results.push(result);
+            continue;
+        }
+        let mut writes = Vec::new();
+        let (guard_version, takes_seat) = match read_guard(deps, tenant, &cmd.email).await? {
+            GuardState::Member => {
+                refuse(&mut result, "already_member", format!("{} is already a member", cmd.email));
+                results.push(result);
+                continue;
+            }
+            GuardState::Invited(_) => {
+                refuse(&mut result, "already_invited", format!("{} already has a pending invitation", cmd.email));
+                results.push(result);
+                continue;
+            }
+            GuardState::Free => (None, true),
+            GuardState::Stale { guard_version, overdue } => match overdue.as_ref().and_then(|o| expire_writes(deps, o)) {
+                Some(w) => {
+                    writes.extend(w);
+                    (Some(guard_version), false)
+                }
+                None => (Some(guard_version), true),
+            },
+        };
+        if takes_seat {
+            match &mut seats_left {
+                Some(0) => {
+                    refuse(&mut result, "seat_limit_reached", "the tenant has no free seat for this row");
+                    results.push(result);
+                    continue;
+                }
+                Some(n) => *n -= 1,
+                None => {}
+            }
+        }
+        let ttl_days = cmd.expires_in_days.unwrap_or(t.value.invitation_ttl_days);
+        let id = InvitationId::from_uuid(deps.new_uuid());
+        // The link is minted by the sweep when it sends the email: this hash is never sent.
+        let unsent = deps.new_token().hash();
+        let invitation = Invitation::new(
+            NewInvitation {
+                id: id.clone(),
+                tenant_id: tenant.clone(),
+                email: cmd.email.clone(),
+                role: cmd.role.clone(),
+                workspaces: cmd.workspaces.clone(),
+                invited_by: InvitedBy {
+                    user_id: Some(actor.user.id.clone()),
+                    email: Some(actor.user.email.clone()),
+                    name: Some(actor.member.value.display_name(actor.user.name.as_deref())),
+                },
+                profile: cmd.profile.clone(),
+                locale: cmd.locale,
+                message: cmd.message.clone(),
+                ttl_days,
+            },
+            unsent,
+            now,
+        );
+        let event = audit_event(
+            deps,
+            tenant,
+            Some(&actor.user.id),
+            "invitation.created",
+            id.as_str(),
+            serde_json::json!({ "role": invitation.role, "email_domain": invitation.email.domain(), "bulk": true }),
+        );
+        writes.extend([
+            schema::guard_write(tenant, &cmd.email, &EmailGuard::Invitation { invitation_id: id }, guard_version),
+            schema::create(&invitation),
+            schema::audit_write(&event),
+        ]);
+        result.outcome = if dry_run { Outcome::WouldInvite } else { Outcome::Invited };
+        result.invitation = Some(InvitationResource::of(&invitation, now));
+        candidates.push(Candidate { index: results.len(), invitation, writes, takes_seat });
+        results.push(result);
+    }
+
+    if !dry_run {
+        write_in_chunks(deps, tenant, t.value.seat_limit, candidates, &mut results).await?;
+    }
+    let errors = results.iter().filter(|r| r.outcome == Outcome::Error).count();
+    let done = results.len() - errors;
+    let summary = Summary { rows: results.len(), invited: (!dry_run).then_some(done), would_invite: dry_run.then_some(done), errors };
+    tracing::info!(rows = summary.rows, done, errors, dry_run, "bulk invitation done");
+    Ok(BulkReport { dry_run, results, summary, warnings })
+}
+
+/// Writes the candidates in transactions of at most `MAX_TRANSACTION_WRITES` writes.
+async fn write_in_chunks(
+    deps: &Deps,
+    tenant: &TenantId,
+    limit_read: Option<u32>,
+    candidates: Vec<Candidate>,
+    results: &mut [RowResult],
+) -> Result<(), Unexpected> {
+    let mut limit = limit_read;
+    let mut queue = candidates.into_iter().peekable();
+    while queue.peek().is_some() {
+        // Fill a chunk, leaving room for its seat count.
+        let mut chunk = Vec::new();
+        let mut size = 1;
+        while let Some(c) = queue.peek() {
+            if size + c.writes.len() > MAX_TRANSACTION_WRITES {
+                break;
+            }
+            size += c.writes.len();
+            chunk.extend(queue.next());
+        }
+        for _ in 0..CHUNK_TRIES {
+            if chunk.is_empty() {
+                break;
+            }
+            let seats = u32::try_from(chunk.iter().filter(|c| c.takes_seat).count()).unwrap_or(u32::MAX);
+            let mut writes: Vec<Write> = Vec::with_capacity(size);
+            let mut owner_of_write = Vec::with_capacity(size);
+            for (i, c) in chunk.iter().enumerate() {
+                writes.extend(c.writes.iter().cloned());
+                owner_of_write.extend(std::iter::repeat_n(Some(i), c.writes.len()));
+            }
+            if seats > 0 {
+                writes.push(schema::tenant_counts(tenant, TenantCount::TakePending { n: seats, limit }));
+                owner_of_write.push(None);
+            }
+            match deps.table.transact(writes).await.context("saving a chunk of bulk invitations")? {
+                Committed::Yes => {
+                    chunk.clear();
+                    break;
+                }
+                Committed::ConditionFailed { at } => match owner_of_write.get(at).copied().flatten() {
+                    // A row's address was taken meanwhile: that row gets its own answer.
+                    Some(i) => {
+                        let c = chunk.remove(i);
+                        let r = &mut results[c.index];
+                        r.invitation = None;
+                        match read_guard(deps, tenant, &c.invitation.email).await? {
+                            GuardState::Member => refuse(r, "already_member", format!("{} is already a member", c.invitation.email)),
+                            GuardState::Invited(_) => {
+                                refuse(r, "already_invited", format!("{} already has a pending invitation", c.invitation.email));
+                            }
+                            GuardState::Free | GuardState::Stale { .. } => {
+                                refuse(r, "unavailable", "this address changed while the upload was saved; send this row again");
+                            }
+                        }
+                    }
+                    // The seats moved (another call took some): keep the rows that still fit,
+                    // in row order.
+                    None => {
+                        let Some(t) = access::load_tenant(deps.table.as_ref(), tenant).await? else { return Ok(()) };
+                        limit = t.value.seat_limit;
+                        let mut free = t.value.seats_available();
+                        chunk.retain(|c| {
+                            if !c.takes_seat {
+                                return true;
+                            }
+                            match &mut free {
+                                Some(0) => {
+                                    let r = &mut results[c.index];
+                                    r.invitation = None;
+                                    refuse(r, "seat_limit_reached", "the tenant has no free seat for this row");
+                                    false
+                                }
+                                Some(n) => {
+                                    *n -= 1;
+                                    true
+                                }
+                                None => true,
+                            }
+                        });
+                    }
+                },
+            }
+        }
+        // Still not written after every try: those rows are told to try again.
+        for c in chunk {
+            let r = &mut results[c.index];
+            r.invitation = None;
+            refuse(r, "unavailable", "too many concurrent changes; send this row again");
+        }
+    }
+    Ok(())
+}
+
+/// The columns a CSV upload may have (`workspaces` separated by `;`).
+pub const CSV_COLUMNS: [&str; 11] = [
+    "email",
+    "role",
+    "first_name",
+    "last_name",
+    "phone",
+    "employee_number",
+    "company",
+    "workspaces",
+    "locale",
+    "expires_in_days",
+    "message",
+];
+
+/// Reads a CSV upload (UTF-8, a header row, `,` separated; a spreadsheet's BOM is fine) into rows.
+/// Unknown columns are reported as warnings, not refused; an empty cell is an absent field, so a
+/// row without an email is that row's `invalid_request` ("no email on file").
+pub fn rows_from_csv(bytes: &[u8]) -> Result<(Vec<RawRow>, Vec<String>), BulkError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bad = |message: String| BulkError::Invalid(vec![FieldError::new("body", "invalid_csv", message)]);
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).trim(csv::Trim::All).from_reader(bytes);
+    let headers: Vec<String> =
+        reader.headers().map_err(|e| bad(format!("the header row cannot be read: {e}")))?.iter().map(|h| h.to_ascii_lowercase()).collect();
+    if !headers.iter().any(|h| h == "email") {
+        return Err(bad("the header row has no `email` column".into()));
+    }
+    let warnings: Vec<String> = headers
+        .iter()
+        .filter(|h| !h.is_empty() && !CSV_COLUMNS.contains(&h.as_str()))
+        .map(|h| format!("the column `{h}` is not one Usher reads; it was ignored"))
+        .collect();
+    let mut rows = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        if index >= MAX_ROWS {
+            return Err(BulkError::TooManyRows(index + 1 + reader.records().count()));
+        }
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                rows.push(RawRow::Unreadable(vec![FieldError::new(format!("invitations[{index}]"), "invalid_csv", e.to_string())]));
+                continue;
+            }
+        };
+        let cell = |name: &str| {
+            headers.iter().position(|h| h == name).and_then(|i| record.get(i)).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)
+        };
+        let mut request = InviteRequest {
+            email: cell("email"),
+            role: cell("role"),
+            workspaces: cell("workspaces")
+                .map(|w| w.split(';').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+                .unwrap_or_default(),
+            locale: cell("locale"),
+            message: cell("message"),
+            ..InviteRequest::default()
+        };
+        request.profile.first_name = cell("first_name");
+        request.profile.last_name = cell("last_name");
+        request.profile.phone = cell("phone");
+        request.profile.employee_number = cell("employee_number");
+        request.profile.company = cell("company");
+        match cell("expires_in_days").map(|d| d.parse::<i64>()) {
+            None => {}
+            Some(Ok(d)) => request.expires_in_days = Some(d),
+            Some(Err(_)) => {
+                rows.push(RawRow::Unreadable(vec![FieldError::new(
+                    format!("invitations[{index}].expires_in_days"),
+                    "invalid_number",
+                    "expires_in_days must be a whole number of days",
+                )]));
+                continue;
+            }
+        }
+        rows.push(RawRow::Request(Box::new(request)));
+    }
+    Ok((rows, warnings))
+}
+
+/// The report as CSV (the "Invitations Report" and "Errors Report" people download): one line
+/// per row, RFC 4180, with a BOM for spreadsheet apps and every cell neutralised against
+/// formulas.
+pub fn report_csv(report: &BulkReport) -> String {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let _ = w.write_record(["row", "email", "outcome", "code", "message", "invitation_id", "role", "expires_at"]);
+    for r in &report.results {
+        let outcome = match r.outcome {
+            Outcome::Invited => "invited",
+            Outcome::WouldInvite => "would_invite",
+            Outcome::Error => "error",
+        };
+        let message = match &r.errors {
+            Some(errors) => errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
+            None => r.message.clone().unwrap_or_default(),
+        };
+        let inv = r.invitation.as_ref();
+        let _ = w.write_record([
+            r.row.to_string(),
+            super::export::neutralise(r.email.as_deref().unwrap_or_default()),
+            outcome.to_owned(),
+            r.code.unwrap_or_default().to_owned(),
+            super::export::neutralise(&message),
+            inv.map(|i| i.id.to_string()).unwrap_or_default(),
+            inv.map(|i| i.role.to_string()).unwrap_or_default(),
+            inv.map(|i| i.expires_at.to_string()).unwrap_or_default(),
+        ]);
+    }
+    let body = w.into_inner().unwrap_or_default();
+    format!("\u{FEFF}{}", String::from_utf8_lossy(&body))
+}

@@ -1,0 +1,191 @@
+//! Bulk invitations: every row judged on its own, a review step that writes nothing, per-row
+//! reports (JSON and CSV), seats in row order, chunked writes, emails sent by the sweep.
+
+use http::{Method, StatusCode};
+use serde_json::{Value, json};
+use usher_domain::usecases::expire::sweep;
+use usher_tests::TestApp;
+
+const OWNER: &str = "owner@acme.test";
+
+fn url(t: &str) -> String {
+    format!("/v1/tenants/{t}/invitations")
+}
+
+fn outcomes(report: &Value) -> Vec<(String, String)> {
+    report["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| (r["outcome"].as_str().unwrap_or_default().to_owned(), r["code"].as_str().unwrap_or_default().to_owned()))
+        .collect()
+}
+
+async fn world() -> (TestApp, String) {
+    let app = TestApp::new();
+    let t = app.tenant("Acme", OWNER, Some(8)).await;
+    app.member(&t, OWNER, "admin@acme.test", "admin").await;
+    app.member(&t, OWNER, "mia@example.com", "member").await;
+    app.invite(&t, OWNER, "pending@example.com", "member").await;
+    (app, t)
+}
+
+fn rows() -> Value {
+    json!([
+        {"email": "ada@example.com", "role": "member", "profile": {"first_name": "Ada"}},
+        {"email": "not an email", "role": "member"},
+        {"role": "member"},
+        {"email": " ADA@example.com", "role": "viewer"},
+        {"email": "bob@example.com", "role": "no-such-role"},
+        {"email": "cy@example.com", "role": "owner"},
+        {"email": "mia@example.com", "role": "member"},
+        {"email": "pending@example.com", "role": "member"},
+        {"email": "dan@example.com", "role": "viewer", "profile": {"nickname": "D"}},
+        {"email": "eve@example.com", "role": "viewer"},
+        {"email": "fay@example.com", "role": "viewer"},
+        {"email": "gus@example.com", "role": "viewer"},
+        {"email": "hal@example.com", "role": "viewer"}
+    ])
+}
+
+fn expected(done: &str) -> Vec<(String, String)> {
+    [
+        (done, ""),
+        ("error", "invalid_request"),
+        ("error", "invalid_request"),
+        ("error", "duplicate_in_upload"),
+        ("error", "unknown_role"),
+        ("error", "role_not_grantable"),
+        ("error", "already_member"),
+        ("error", "already_invited"),
+        ("error", "invalid_request"),
+        (done, ""),
+        (done, ""),
+        // 8 seats: owner, admin, mia, pending, then ada, eve, fay, gus; hal is one too many.
+        (done, ""),
+        ("error", "seat_limit_reached"),
+    ]
+    .iter()
+    .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+    .collect()
+}
+
+#[tokio::test]
+async fn a_bulk_call_judges_every_row_alone_and_grants_seats_in_row_order() {
+    let (app, t) = world().await;
+    let admin = app.token("admin@acme.test");
+    let r = app.call(Method::POST, &url(&t), Some(&admin), Some(json!({ "invitations": rows() }))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    assert_eq!(outcomes(&r.json), expected("invited"), "{}", r.json);
+    assert_eq!(r.json["summary"], json!({"rows": 13, "invited": 4, "errors": 9}));
+    assert_eq!(r.json["results"][1]["errors"][0]["field"], "invitations[1].email");
+    assert_eq!(r.json["results"][2]["errors"][0]["field"], "invitations[2].email");
+    assert_eq!(r.json["results"][8]["errors"][0]["field"], "invitations[8].profile.nickname");
+    assert_eq!(r.json["results"][0]["invitation"]["delivery"]["status"], "pending");
+    let seats = app.call(Method::GET, &format!("/v1/tenants/{t}/members"), Some(&admin), None).await;
+    assert_eq!(seats.json["seats"], json!({"limit": 8, "members": 3, "pending": 5, "available": 0}));
+}
+
+#[tokio::test]
+async fn a_dry_run_reports_exactly_what_the_real_call_does_and_writes_nothing() {
+    let (app, t) = world().await;
+    let admin = app.token("admin@acme.test");
+    let emails_before = app.outbox_messages().len();
+    let review = app.call(Method::POST, &url(&t), Some(&admin), Some(json!({ "invitations": rows(), "dry_run": true }))).await;
+    assert_eq!(review.status, StatusCode::OK, "{}", review.json);
+    assert_eq!(outcomes(&review.json), expected("would_invite"));
+    assert_eq!(review.json["summary"], json!({"rows": 13, "would_invite": 4, "errors": 9}));
+    let listed = app.call(Method::GET, &format!("{}?status=pending", url(&t)), Some(&admin), None).await;
+    assert_eq!(listed.json["data"].as_array().map(Vec::len), Some(1), "only the earlier invitation: {}", listed.json);
+    assert_eq!(app.outbox_messages().len(), emails_before, "nothing sent");
+
+    let real = app.call(Method::POST, &url(&t), Some(&admin), Some(json!({ "invitations": rows() }))).await;
+    let as_reviewed: Vec<(String, String)> =
+        outcomes(&review.json).into_iter().map(|(o, c)| (if o == "would_invite" { "invited".to_owned() } else { o }, c)).collect();
+    assert_eq!(outcomes(&real.json), as_reviewed, "the review step was exact");
+}
+
+#[tokio::test]
+async fn a_csv_upload_reads_its_columns_reports_unknown_ones_and_a_row_without_email_and_answers_a_csv_report() {
+    let (app, t) = world().await;
+    let csv = "\u{FEFF}Email,Role,First_Name,Last_Name,Workspaces,Badge\r\n\
+               zoe@example.com,viewer,Zoë,Zed,north;south,7\r\n\
+               ,viewer,No,Email,,\r\n\
+               =cmd@example.com,viewer,Eve,,,\r\n";
+    let owner = app.token(OWNER);
+    let r = app
+        .call_with(
+            Method::POST,
+            &url(&t),
+            Some(&owner),
+            Some(csv.as_bytes().to_vec()),
+            &[("content-type", "text/csv"), ("accept", "text/csv")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.bytes));
+    assert_eq!(r.headers.get("content-type").and_then(|v| v.to_str().ok()), Some("text/csv; charset=utf-8"));
+    let text = String::from_utf8(r.bytes.to_vec()).expect("utf-8");
+    let lines: Vec<&str> = text.trim_start_matches('\u{FEFF}').lines().collect();
+    assert_eq!(lines[0], "row,email,outcome,code,message,invitation_id,role,expires_at");
+    assert!(lines[1].starts_with("1,zoe@example.com,invited,,,inv_"), "{text}");
+    assert!(lines[2].starts_with("2,,error,invalid_request,invitations[1].email: email is required"), "{text}");
+    assert!(lines[3].starts_with("3,'=cmd@example.com,invited"), "a formula-looking cell is neutralised: {text}");
+
+    let json_report = app
+        .call_with(
+            Method::POST,
+            &format!("{}?dry_run=true", url(&t)),
+            Some(&owner),
+            Some(csv.as_bytes().to_vec()),
+            &[("content-type", "text/csv")],
+        )
+        .await;
+    assert_eq!(json_report.json["warnings"], json!(["the column `badge` is not one Usher reads; it was ignored"]));
+    assert_eq!(json_report.json["results"][0]["code"], "already_invited", "zoe was invited by the first upload");
+    let zoe = app.call(Method::GET, &format!("{}?email=zoe", url(&t)), Some(&owner), None).await;
+    assert_eq!(zoe.json["data"][0]["workspaces"], json!(["north", "south"]));
+    assert_eq!(zoe.json["data"][0]["profile"]["first_name"], "Zoë");
+}
+
+#[tokio::test]
+async fn more_than_a_thousand_rows_is_413_and_an_empty_list_is_400() {
+    let app = TestApp::new();
+    let t = app.tenant("Acme", OWNER, None).await;
+    let owner = app.token(OWNER);
+    let many: Vec<Value> = (0..1001).map(|i| json!({"email": format!("p{i}@example.com"), "role": "viewer"})).collect();
+    let r = app.call(Method::POST, &url(&t), Some(&owner), Some(json!({ "invitations": many }))).await;
+    assert_eq!((r.status, r.code()), (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"));
+    let r = app.call(Method::POST, &url(&t), Some(&owner), Some(json!({ "invitations": [] }))).await;
+    assert_eq!((r.status, r.code()), (StatusCode::BAD_REQUEST, "invalid_request"));
+    let viewer = app.member(&t, OWNER, "vic@example.com", "viewer").await;
+    let _ = viewer;
+    let r = app
+        .call(
+            Method::POST,
+            &url(&t),
+            Some(&app.token("vic@example.com")),
+            Some(json!({ "invitations": [{"email": "x@example.com", "role": "viewer"}] })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "a viewer may not invite at all: {}", r.json);
+}
+
+#[tokio::test]
+async fn bulk_emails_wait_as_pending_and_the_sweep_sends_each_once_with_a_working_link() {
+    let app = TestApp::new();
+    let t = app.tenant("Acme", OWNER, None).await;
+    let owner = app.token(OWNER);
+    let rows: Vec<Value> = (0..30).map(|i| json!({"email": format!("p{i}@example.com"), "role": "viewer"})).collect();
+    let r = app.call(Method::POST, &url(&t), Some(&owner), Some(json!({ "invitations": rows }))).await;
+    assert_eq!(r.json["summary"]["invited"], 30);
+    assert!(app.messages_to("p0@example.com").is_empty(), "nothing sent during the call");
+    app.clock.advance_secs(61);
+    let swept = sweep(&app.deps).await.expect("sweep");
+    assert_eq!(swept.delivered, 30, "{swept:?}");
+    assert_eq!(app.messages_to("p7@example.com").len(), 1);
+    let token = app.token_from_email("p7@example.com");
+    let accepted =
+        app.call(Method::POST, "/v1/invitations/accept", Some(&app.token("p7@example.com")), Some(json!({ "token": token }))).await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.json);
+    assert_eq!(sweep(&app.deps).await.expect("sweep").delivered, 0, "sent once");
+}
