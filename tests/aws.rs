@@ -59,6 +59,25 @@ async fn two_bulk_calls_on_dynamodb_racing_for_the_last_seats_never_overshoot_an
 
 #[tokio::test]
 #[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
+// 200 rows, not 1000: moto copies the table for every transaction, so its time grows with the
+// table; 200 rows are several full chunks (up to 100 writes each), which is what this proves.
+async fn a_bulk_call_on_dynamodb_saves_every_row_in_chunks_within_the_services_transaction_limits() {
+    let app = dynamo_app().await;
+    let t = app.tenant("Big", OWNER, Some(201)).await;
+    let rows: Vec<serde_json::Value> = (0..200).map(|i| json!({"email": format!("p{i}@example.com"), "role": "viewer"})).collect();
+    let started = std::time::Instant::now();
+    let r = app
+        .call(Method::POST, &format!("/v1/tenants/{t}/invitations"), Some(&app.token(OWNER)), Some(json!({ "invitations": rows })))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    assert_eq!(r.json["summary"], json!({"rows": 200, "invited": 200, "errors": 0}));
+    eprintln!("200-row bulk call on moto answered in {:?}", started.elapsed());
+    let seats = app.call(Method::GET, &format!("/v1/tenants/{t}/members"), Some(&app.token(OWNER)), None).await;
+    assert_eq!(seats.json["seats"], json!({"limit": 201, "members": 1, "pending": 200, "available": 0}));
+}
+
+#[tokio::test]
+#[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
 async fn the_whole_lifecycle_runs_on_dynamodb_and_ses() {
     let domain = format!("{}.usher.test", aws::unique());
     aws::verify_domain(&domain).await;

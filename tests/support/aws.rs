@@ -29,9 +29,21 @@ pub fn dynamodb() -> aws_sdk_dynamodb::Client {
         .region(Region::new("us-east-1"))
         .credentials_provider(credentials())
         .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::disabled())
-        .timeout_config(usher_aws::sdk_timeouts())
+        .timeout_config(moto_timeouts())
         .build();
     aws_sdk_dynamodb::Client::from_conf(config)
+}
+
+/// Bounded, but for moto, not DynamoDB: it serves one request at a time and copies a table for
+/// each transaction, so under the concurrent suites (50 accepts at once, 100-write chunks) a
+/// call can wait seconds where DynamoDB answers in milliseconds. The production budget
+/// (`usher_aws::sdk_timeouts`) is proven by `tests/outage.rs` with its own clients.
+fn moto_timeouts() -> aws_sdk_dynamodb::config::timeout::TimeoutConfig {
+    aws_sdk_dynamodb::config::timeout::TimeoutConfig::builder()
+        .operation_attempt_timeout(std::time::Duration::from_secs(30))
+        .operation_timeout(std::time::Duration::from_secs(60))
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .build()
 }
 
 /// An SES v2 client for the local server.
