@@ -4,12 +4,13 @@ use super::{GuardState, audit_event, deliver, expire_writes, read_guard, token_w
 use crate::access::{self, AccessError, Actor};
 use crate::context::{Deps, Principal};
 use crate::error::{Context, ErrorCode, FieldError, Unexpected};
-use crate::model::{EmailGuard, Invitation, InvitedBy, NewInvitation};
+use crate::model::{EmailGuard, Invitation, InvitedBy, NewInvitation, Tenant};
 use crate::ports::Committed;
 use crate::retry::{Attempt, settle};
 use crate::roles::{Permission, Role, RoleName};
 use crate::schema::{self, TenantCount};
-use crate::values::{Email, InvalidValue, Locale, Profile, TenantId, Workspace, parse_text, parse_workspaces};
+use crate::token::TokenHash;
+use crate::values::{Email, InvalidValue, InvitationId, Locale, Profile, TenantId, Timestamp, Workspace, parse_text, parse_workspaces};
 use crate::views::InvitationResource;
 use serde::Deserialize;
 
@@ -102,6 +103,33 @@ impl InviteCommand {
             }
             _ => Err(errors),
         }
+    }
+}
+
+impl InviteCommand {
+    /// The new pending invitation this command makes, sent by `actor` in `tenant` (whose
+    /// default lifetime applies unless the command names one).
+    pub fn invitation(&self, actor: &Actor, tenant: &Tenant, id: InvitationId, token_hash: TokenHash, now: Timestamp) -> Invitation {
+        Invitation::new(
+            NewInvitation {
+                id,
+                tenant_id: tenant.id.clone(),
+                email: self.email.clone(),
+                role: self.role.clone(),
+                workspaces: self.workspaces.clone(),
+                invited_by: InvitedBy {
+                    user_id: Some(actor.user.id.clone()),
+                    email: Some(actor.user.email.clone()),
+                    name: Some(actor.member.value.display_name(actor.user.name.as_deref())),
+                },
+                profile: self.profile.clone(),
+                locale: self.locale,
+                message: self.message.clone(),
+                ttl_days: self.expires_in_days.unwrap_or(tenant.invitation_ttl_days),
+            },
+            token_hash,
+            now,
+        )
     }
 }
 
@@ -266,27 +294,7 @@ pub async fn save_new(
         if !as_read.has_seats_for(1) {
             return Err(InviteError::SeatLimitReached);
         }
-        let ttl_days = cmd.expires_in_days.unwrap_or(tenant.value.invitation_ttl_days);
-        let inv = Invitation::new(
-            NewInvitation {
-                id: id.clone(),
-                tenant_id: tenant_id.clone(),
-                email: cmd.email.clone(),
-                role: cmd.role.clone(),
-                workspaces: cmd.workspaces.clone(),
-                invited_by: InvitedBy {
-                    user_id: Some(actor.user.id.clone()),
-                    email: Some(actor.user.email.clone()),
-                    name: Some(actor.member.value.display_name(actor.user.name.as_deref())),
-                },
-                profile: cmd.profile.clone(),
-                locale: cmd.locale,
-                message: cmd.message.clone(),
-                ttl_days,
-            },
-            token.hash(),
-            now,
-        );
+        let inv = cmd.invitation(actor, &tenant.value, id.clone(), token.hash(), now);
         let event = audit_event(
             deps,
             tenant_id,
