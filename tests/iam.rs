@@ -256,6 +256,15 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
     let failed = s.call(Method::POST, &tp("/invitations"), Some(&owner), Some(invite(&carol, "viewer"))).await;
     s.app.mail_fails(false);
     assert_eq!(failed.json["delivery"]["status"], "failed", "{}", failed.json);
+    // invite, in bulk: a dry run, then chunked transactions with a seat count.
+    let rows =
+        json!({"invitations": [invite(&format!("bulk1-{u}@example.com"), "viewer"), invite(&format!("bulk2-{u}@example.com"), "viewer")]});
+    let mut review = rows.clone();
+    review["dry_run"] = json!(true);
+    let reviewed = s.call(Method::POST, &tp("/invitations"), Some(&owner), Some(review)).await;
+    assert_eq!(reviewed.json["summary"]["would_invite"], 2, "{}", reviewed.json);
+    let bulk = s.call(Method::POST, &tp("/invitations"), Some(&owner), Some(rows)).await;
+    assert_eq!(bulk.json["summary"]["invited"], 2, "{}", bulk.json);
 
     // resend.
     let resent = s.call(Method::POST, &tp(&format!("/invitations/{inv_bob}/resend")), Some(&owner), None).await;
@@ -300,11 +309,12 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
         assert!(r.status.is_success(), "DELETE {path}: {}", r.json);
     }
 
-    // expire: the sweep retries carol's refused email, then expires what is overdue.
+    // expire: the sweep retries carol's refused email and sends the bulk invitations' first
+    // emails, then expires what is overdue.
     s.recorder.act_as("expire");
     s.app.clock.advance_secs(61);
     let first = usher_domain::usecases::expire::sweep(&s.app.deps).await.expect("sweep");
-    assert_eq!(first.delivered, 1, "{first:?}");
+    assert_eq!(first.delivered, 3, "carol's retry and the two bulk invitations: {first:?}");
     let inv_erin = id(&s.call(Method::POST, &tp("/invitations"), Some(&owner), Some(invite(&erin, "viewer"))).await);
     s.app.clock.advance_days(31);
     // accept: an expired link asks the inviter for a new one (an email to the owner).
