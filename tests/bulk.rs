@@ -189,3 +189,111 @@ async fn bulk_emails_wait_as_pending_and_the_sweep_sends_each_once_with_a_workin
     assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.json);
     assert_eq!(sweep(&app.deps).await.expect("sweep").delivered, 0, "sent once");
 }
+
+const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A workbook as a person would fill it: mixed-case headers, an unknown column, a phone and an
+/// employee number typed as numbers, a row without email, a duplicate; and a second sheet that
+/// is not read.
+fn people_xlsx() -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["Email", " Role ", "First_Name", "PHONE", "Employee_Number", "Workspaces", "Expires_In_Days", "Badge"].iter().enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    sheet.write_string(1, 0, "zoe@example.com").unwrap();
+    sheet.write_string(1, 1, "viewer").unwrap();
+    sheet.write_string(1, 2, "Zoë").unwrap();
+    sheet.write_number(1, 3, 4_915_112_345_678.0).unwrap();
+    sheet.write_number(1, 4, 1042.0).unwrap();
+    sheet.write_string(1, 5, "north; south").unwrap();
+    sheet.write_number(1, 6, 5.0).unwrap();
+    sheet.write_string(1, 7, "7").unwrap();
+    sheet.write_string(2, 1, "viewer").unwrap();
+    sheet.write_string(2, 2, "No Email").unwrap();
+    sheet.write_string(3, 0, " ZOE@example.com").unwrap();
+    sheet.write_string(3, 1, "viewer").unwrap();
+    sheet.write_string(4, 0, "yan@example.com").unwrap();
+    sheet.write_string(4, 1, "viewer").unwrap();
+    let other = book.add_worksheet();
+    other.write_string(0, 0, "email").unwrap();
+    other.write_string(1, 0, "second-sheet@example.com").unwrap();
+    book.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn an_xlsx_upload_reads_its_first_sheet_like_a_csv_with_numbers_as_typed_and_reviews_without_writing() {
+    let (app, t) = world().await;
+    let owner = app.token(OWNER);
+    let post = |dry_run: bool, accept: &'static str| {
+        let path = if dry_run { format!("{}?dry_run=true", url(&t)) } else { url(&t) };
+        let owner = owner.clone();
+        let app = &app;
+        async move {
+            app.call_with(Method::POST, &path, Some(&owner), Some(people_xlsx()), &[("content-type", XLSX_TYPE), ("accept", accept)]).await
+        }
+    };
+    let expected = |done: &str| -> Vec<(String, String)> {
+        [(done, ""), ("error", "invalid_request"), ("error", "duplicate_in_upload"), (done, "")]
+            .iter()
+            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+            .collect()
+    };
+
+    let review = post(true, "application/json").await;
+    assert_eq!(review.status, StatusCode::OK, "{}", String::from_utf8_lossy(&review.bytes));
+    assert_eq!(outcomes(&review.json), expected("would_invite"), "{}", review.json);
+    assert_eq!(review.json["summary"], json!({"rows": 4, "would_invite": 2, "errors": 2}));
+    assert_eq!(review.json["warnings"], json!(["the column `badge` is not one Usher reads; it was ignored"]));
+    assert_eq!(review.json["results"][1]["errors"][0]["field"], "invitations[1].email");
+    assert_eq!(review.json["results"][2]["email"], "ZOE@example.com");
+    let zoe = app.call(Method::GET, &format!("{}?email=zoe", url(&t)), Some(&owner), None).await;
+    assert_eq!(zoe.json["data"], json!([]), "the review wrote nothing: {}", zoe.json);
+
+    let real = post(false, "application/json").await;
+    assert_eq!(real.status, StatusCode::OK, "{}", String::from_utf8_lossy(&real.bytes));
+    assert_eq!(outcomes(&real.json), expected("invited"), "{}", real.json);
+    let zoe = app.call(Method::GET, &format!("{}?email=zoe@example.com", url(&t)), Some(&owner), None).await;
+    let inv = &zoe.json["data"][0];
+    assert_eq!(inv["profile"]["phone"], "4915112345678", "a phone typed as a number is its digits: {}", zoe.json);
+    assert_eq!(inv["profile"]["employee_number"], "1042");
+    assert_eq!(inv["profile"]["first_name"], "Zoë");
+    assert_eq!(inv["workspaces"], json!(["north", "south"]));
+    let second = app.call(Method::GET, &format!("{}?email=second-sheet", url(&t)), Some(&owner), None).await;
+    assert_eq!(second.json["data"], json!([]), "only the first sheet is read");
+
+    let again = post(true, "text/csv").await;
+    assert_eq!(again.headers.get("content-type").and_then(|v| v.to_str().ok()), Some("text/csv; charset=utf-8"));
+    let text = String::from_utf8(again.bytes.to_vec()).unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{FEFF}').lines().collect();
+    assert!(lines[1].starts_with("1,zoe@example.com,error,already_invited,"), "{text}");
+    assert!(lines[2].starts_with("2,,error,invalid_request,invitations[1].email: "), "{text}");
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_a_workbook_is_400_invalid_xlsx_and_too_many_rows_is_413() {
+    let (app, t) = world().await;
+    let owner = app.token(OWNER);
+    let mut corrupt = people_xlsx();
+    corrupt.truncate(corrupt.len() / 2);
+    for (body, why) in [(corrupt, "a truncated workbook"), (b"email,role\r\nada@example.com,viewer\r\n".to_vec(), "a CSV")] {
+        let r = app.call_with(Method::POST, &url(&t), Some(&owner), Some(body), &[("content-type", XLSX_TYPE)]).await;
+        assert_eq!((r.status, r.code()), (StatusCode::BAD_REQUEST, "invalid_request"), "{why}: {}", r.json);
+        assert_eq!(
+            (r.json["errors"][0]["field"].as_str(), r.json["errors"][0]["code"].as_str()),
+            (Some("body"), Some("invalid_xlsx")),
+            "{why}"
+        );
+    }
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "email").unwrap();
+    for i in 1..=1001 {
+        sheet.write_string(i, 0, format!("p{i}@example.com")).unwrap();
+    }
+    let r = app.call_with(Method::POST, &url(&t), Some(&owner), Some(book.save_to_buffer().unwrap()), &[("content-type", XLSX_TYPE)]).await;
+    assert_eq!((r.status, r.code()), (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"), "{}", r.json);
+    let listed = app.call(Method::GET, &format!("{}?status=pending", url(&t)), Some(&owner), None).await;
+    assert_eq!(listed.json["data"].as_array().map(Vec::len), Some(1), "nothing written: {}", listed.json);
+}

@@ -12,12 +12,26 @@ use usher_domain::usecases::{
 use usher_domain::values::TenantId;
 use usher_domain::{Caller, ErrorCode, FieldError, Principal, UseCaseError};
 
-/// Whether the body is a CSV upload (bulk invitations).
-fn is_csv(req: &Request<Bytes>) -> bool {
-    req.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case("text/csv"))
+/// The media type of an XLSX workbook.
+const XLSX_MEDIA_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A bulk upload's file format, from its `Content-Type`.
+enum Upload {
+    Csv,
+    Xlsx,
+}
+
+/// Whether the body is a file upload (bulk invitations), and which: `text/csv` or XLSX.
+fn upload(req: &Request<Bytes>) -> Option<Upload> {
+    let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok())?;
+    let essence = ct.split(';').next().unwrap_or_default().trim();
+    if essence.eq_ignore_ascii_case("text/csv") {
+        Some(Upload::Csv)
+    } else if essence.eq_ignore_ascii_case(XLSX_MEDIA_TYPE) {
+        Some(Upload::Xlsx)
+    } else {
+        None
+    }
 }
 
 /// A JSON bulk body's rows, each read on its own so one bad row is that row's
@@ -206,8 +220,12 @@ pub(crate) async fn dispatch(
     match op {
         Op::Invite => {
             let t = tenant_param(params)?;
-            if is_csv(req) {
-                let (rows, warnings) = bulk::rows_from_csv(req.body()).map_err(fail)?;
+            if let Some(format) = upload(req) {
+                let (rows, warnings) = match format {
+                    Upload::Csv => bulk::rows_from_csv(req.body()),
+                    Upload::Xlsx => bulk::rows_from_xlsx(req.body()),
+                }
+                .map_err(fail)?;
                 let dry_run = query(req).iter().any(|(k, v)| k == "dry_run" && (v == "true" || v == "1"));
                 let report = bulk::bulk_invite(deps, user(&caller)?, &t, rows, dry_run, warnings).await.map_err(fail)?;
                 return Ok(bulk_reply(req, &report));

@@ -19,7 +19,7 @@ use super::{GuardState, audit_event, expire_writes, read_guard};
 use crate::access::{self, AccessError};
 use crate::context::{Deps, Principal};
 use crate::error::{Context, ErrorCode, FieldError, Unexpected};
-use crate::model::{EmailGuard, Invitation, InvitedBy, NewInvitation};
+use crate::model::{EmailGuard, Invitation};
 use crate::ports::{Committed, MAX_TRANSACTION_WRITES, Write};
 use crate::roles::{Permission, Role, RoleName};
 use crate::schema::{self, TenantCount};
@@ -33,8 +33,8 @@ pub const MAX_ROWS: usize = 1000;
 /// How often one chunk is re-judged and written again before its rows are answered `unavailable`.
 const CHUNK_TRIES: usize = 8;
 
-/// A row as it arrived: parsed into an invitation request, or already refused (a CSV row whose
-/// cells could not be read).
+/// A row as it arrived: parsed into an invitation request, or already refused (an uploaded row
+/// whose cells could not be read).
 #[derive(Debug, Clone)]
 pub enum RawRow {
     /// The row's request.
@@ -58,7 +58,7 @@ pub enum Outcome {
 /// One row's answer.
 #[derive(Debug, Clone, Serialize)]
 pub struct RowResult {
-    /// 1-based position in the upload (a CSV's header is row 0).
+    /// 1-based position in the upload (a CSV's or a sheet's header is row 0).
     pub row: usize,
     /// The address as given (trimmed), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -103,7 +103,7 @@ pub struct BulkReport {
     pub results: Vec<RowResult>,
     /// Counts.
     pub summary: Summary,
-    /// Notes about the upload as a whole (unknown CSV columns, ...).
+    /// Notes about the upload as a whole (unknown CSV or XLSX columns, ...).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
@@ -272,30 +272,9 @@ pub async fn bulk_invite(
                 None => {}
             }
         }
-        let ttl_days = cmd.expires_in_days.unwrap_or(t.value.invitation_ttl_days);
         let id = InvitationId::from_uuid(deps.new_uuid());
         // The link is minted by the sweep when it sends the email: this hash is never sent.
-        let unsent = deps.new_token().hash();
-        let invitation = Invitation::new(
-            NewInvitation {
-                id: id.clone(),
-                tenant_id: tenant.clone(),
-                email: cmd.email.clone(),
-                role: cmd.role.clone(),
-                workspaces: cmd.workspaces.clone(),
-                invited_by: InvitedBy {
-                    user_id: Some(actor.user.id.clone()),
-                    email: Some(actor.user.email.clone()),
-                    name: Some(actor.member.value.display_name(actor.user.name.as_deref())),
-                },
-                profile: cmd.profile.clone(),
-                locale: cmd.locale,
-                message: cmd.message.clone(),
-                ttl_days,
-            },
-            unsent,
-            now,
-        );
+        let invitation = cmd.invitation(&actor, &t.value, id.clone(), deps.new_token().hash(), now);
         let event = audit_event(
             deps,
             tenant,
@@ -420,7 +399,7 @@ async fn write_in_chunks(
     Ok(())
 }
 
-/// The columns a CSV upload may have (`workspaces` separated by `;`).
+/// The columns a CSV or XLSX upload may have (`workspaces` separated by `;`).
 pub const CSV_COLUMNS: [&str; 11] = [
     "email",
     "role",
@@ -440,12 +419,118 @@ pub const CSV_COLUMNS: [&str; 11] = [
 /// row without an email is that row's `invalid_request` ("no email on file").
 pub fn rows_from_csv(bytes: &[u8]) -> Result<(Vec<RawRow>, Vec<String>), BulkError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let bad = |message: String| BulkError::Invalid(vec![FieldError::new("body", "invalid_csv", message)]);
     let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).trim(csv::Trim::All).from_reader(bytes);
-    let headers: Vec<String> =
-        reader.headers().map_err(|e| bad(format!("the header row cannot be read: {e}")))?.iter().map(|h| h.to_ascii_lowercase()).collect();
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| upload_error("invalid_csv", format!("the header row cannot be read: {e}")))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let records =
+        reader.into_records().map(|record| record.map(|r| move |i: usize| r.get(i).map(str::to_owned)).map_err(|e| e.to_string()));
+    rows_from_table("invalid_csv", &headers, records)
+}
+
+/// Reads an XLSX upload (its first sheet, in workbook order) into rows, as `rows_from_csv` does a
+/// CSV: the first row with a value is the header row, the rows under it are the invitations (a
+/// row with no value at all is skipped, as a blank CSV line is). A number is its digits (a phone
+/// or an employee number typed as a number has no `.0`), a date `YYYY-MM-DD` (with `THH:MM:SS`
+/// when it has a time), a boolean `true`/`false`, an error cell its text (`#N/A`).
+///
+/// The sheet is streamed cell by cell, never as a rectangle: a workbook declaring a far corner
+/// cell (`XFD1048576`) costs what its cells cost, not a billion empty ones.
+pub fn rows_from_xlsx(bytes: &[u8]) -> Result<(Vec<RawRow>, Vec<String>), BulkError> {
+    use calamine::{Data, Reader, Xlsx};
+    let bad = |message: String| upload_error("invalid_xlsx", message);
+    let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| bad(format!("the body is not a readable XLSX workbook: {e}")))?;
+    let first = workbook.sheet_names().into_iter().next().ok_or_else(|| bad("the workbook has no sheet".into()))?;
+    let mut cells = workbook.worksheet_cells_reader(&first).map_err(|e| bad(format!("the first sheet cannot be read: {e}")))?;
+    // The header row's cells (column, text), then each row's cells under a named column.
+    let mut headers: Option<Vec<(u32, String)>> = None;
+    let mut rows: Vec<Vec<(u32, String)>> = Vec::new();
+    let mut current: Option<(u32, Vec<(u32, String)>)> = None;
+    let mut finish = |row: Vec<(u32, String)>, headers: &mut Option<Vec<(u32, String)>>| match headers {
+        None => *headers = Some(row),
+        Some(h) => rows.push(row.into_iter().filter(|(c, _)| h.iter().any(|(hc, _)| hc == c)).collect()),
+    };
+    while let Some(cell) = cells.next_cell().map_err(|e| bad(format!("the first sheet cannot be read: {e}")))? {
+        let (row, column) = cell.get_position();
+        let Some(text) = cell_text(&Data::from(cell.get_value().clone())).filter(|t| !t.trim().is_empty()) else { continue };
+        match &mut current {
+            Some((r, values)) if *r == row => values.push((column, text)),
+            _ => {
+                if let Some((_, values)) = current.take() {
+                    finish(values, &mut headers);
+                }
+                current = Some((row, vec![(column, text)]));
+            }
+        }
+    }
+    if let Some((_, values)) = current.take() {
+        finish(values, &mut headers);
+    }
+    let headers = headers.unwrap_or_default();
+    let names: Vec<String> = headers.iter().map(|(_, h)| h.clone()).collect();
+    let columns: Vec<u32> = headers.iter().map(|(c, _)| *c).collect();
+    let columns = &columns;
+    let records = rows.into_iter().map(|row| {
+        Ok::<_, String>(move |i: usize| columns.get(i).and_then(|c| row.iter().find(|(rc, _)| rc == c)).map(|(_, v)| v.clone()))
+    });
+    rows_from_table("invalid_xlsx", &names, records)
+}
+
+/// A spreadsheet cell as the text a CSV would have had; `None` for an empty cell.
+fn cell_text(cell: &calamine::Data) -> Option<String> {
+    use calamine::Data;
+    let text = match cell {
+        Data::Empty => return None,
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Int(n) => n.to_string(),
+        Data::Float(f) => number_text(*f),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) if d.is_duration() => number_text(d.as_f64()),
+        Data::DateTime(d) => {
+            let (y, mo, day, h, mi, s, _) = d.to_ymd_hms_milli();
+            if d.as_f64() < 1.0 {
+                format!("{h:02}:{mi:02}:{s:02}")
+            } else if (h, mi, s) == (0, 0, 0) {
+                format!("{y:04}-{mo:02}-{day:02}")
+            } else {
+                format!("{y:04}-{mo:02}-{day:02}T{h:02}:{mi:02}:{s:02}")
+            }
+        }
+        Data::Error(e) => e.to_string(),
+    };
+    Some(text)
+}
+
+/// A number as a person typed it: `4915112345678`, not `4915112345678.0`; `2.5` stays `2.5`.
+fn number_text(f: f64) -> String {
+    // Exactly representable whole numbers (below 2^53) print as integers; -0 is 0.
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 { (f as i64).to_string() } else { f.to_string() }
+}
+
+fn upload_error(code: &'static str, message: String) -> BulkError {
+    BulkError::Invalid(vec![FieldError::new("body", code, message)])
+}
+
+/// The column mapping every upload shares: a header row (matched without regard to case or
+/// surrounding spaces) and the records under it, each a getter of its cell in a header's
+/// column (`None` or blank: absent) or the reason it could not be read (`code`, the upload's
+/// own: `invalid_csv`, `invalid_xlsx`). Unknown columns become warnings; no `email` column is
+/// the whole upload's error; more than `MAX_ROWS` records is `TooManyRows` with their count.
+fn rows_from_table<F>(
+    code: &'static str,
+    headers: &[String],
+    records: impl Iterator<Item = Result<F, String>>,
+) -> Result<(Vec<RawRow>, Vec<String>), BulkError>
+where
+    F: Fn(usize) -> Option<String>,
+{
+    let headers: Vec<String> = headers.iter().map(|h| h.trim().to_ascii_lowercase()).collect();
     if !headers.iter().any(|h| h == "email") {
-        return Err(bad("the header row has no `email` column".into()));
+        return Err(upload_error(code, "the header row has no `email` column".into()));
     }
     let warnings: Vec<String> = headers
         .iter()
@@ -453,20 +538,20 @@ pub fn rows_from_csv(bytes: &[u8]) -> Result<(Vec<RawRow>, Vec<String>), BulkErr
         .map(|h| format!("the column `{h}` is not one Usher reads; it was ignored"))
         .collect();
     let mut rows = Vec::new();
-    for (index, record) in reader.records().enumerate() {
+    let mut records = records.enumerate();
+    while let Some((index, record)) = records.next() {
         if index >= MAX_ROWS {
-            return Err(BulkError::TooManyRows(index + 1 + reader.records().count()));
+            return Err(BulkError::TooManyRows(index + 1 + records.count()));
         }
         let record = match record {
             Ok(r) => r,
-            Err(e) => {
-                rows.push(RawRow::Unreadable(vec![FieldError::new(format!("invitations[{index}]"), "invalid_csv", e.to_string())]));
+            Err(message) => {
+                rows.push(RawRow::Unreadable(vec![FieldError::new(format!("invitations[{index}]"), code, message)]));
                 continue;
             }
         };
-        let cell = |name: &str| {
-            headers.iter().position(|h| h == name).and_then(|i| record.get(i)).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)
-        };
+        let cell =
+            |name: &str| headers.iter().position(|h| h == name).and_then(&record).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         let mut request = InviteRequest {
             email: cell("email"),
             role: cell("role"),
@@ -529,4 +614,114 @@ pub fn report_csv(report: &BulkReport) -> String {
     }
     let body = w.into_inner().unwrap_or_default();
     format!("\u{FEFF}{}", String::from_utf8_lossy(&body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+
+    fn requests(rows: &[RawRow]) -> Vec<String> {
+        rows.iter().map(|r| format!("{r:?}")).collect()
+    }
+
+    /// A workbook whose first sheet holds `cells` (strings; `""` is no cell) and a second sheet
+    /// that must never be read.
+    fn workbook(cells: &[&[&str]]) -> Vec<u8> {
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        for (r, row) in cells.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate().filter(|(_, c)| !c.is_empty()) {
+                sheet.write_string(r as u32, c as u16, *cell).unwrap();
+            }
+        }
+        let other = book.add_worksheet();
+        other.write_string(0, 0, "email").unwrap();
+        other.write_string(1, 0, "second-sheet@example.com").unwrap();
+        book.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn csv_and_xlsx_uploads_share_one_column_mapping() {
+        let table: &[&[&str]] = &[
+            &[" Email ", "ROLE", "First_Name", "phone", "Workspaces", "expires_in_days", "Badge"],
+            &["ada@example.com", "admin", "Ada", "+44 20 7946 0000", "north; south;", "7", "x"],
+            &["", "viewer", "No", "", "", "", ""],
+            &["bob@example.com", "", "", "", "", "soon", ""],
+        ];
+        let csv: String = table.iter().map(|row| format!("{}\r\n", row.join(","))).collect();
+        let (from_csv, csv_warnings) = rows_from_csv(csv.as_bytes()).unwrap();
+        let (from_xlsx, xlsx_warnings) = rows_from_xlsx(&workbook(table)).unwrap();
+        assert_eq!(requests(&from_xlsx), requests(&from_csv));
+        assert_eq!(xlsx_warnings, csv_warnings);
+        assert_eq!(xlsx_warnings, ["the column `badge` is not one Usher reads; it was ignored"]);
+        let RawRow::Request(ada) = &from_xlsx[0] else { panic!("{:?}", from_xlsx[0]) };
+        assert_eq!(ada.email.as_deref(), Some("ada@example.com"));
+        assert_eq!(ada.workspaces, ["north", "south"]);
+        assert_eq!(ada.expires_in_days, Some(7));
+        assert_eq!(ada.profile.phone.as_deref(), Some("+44 20 7946 0000"));
+        let RawRow::Request(no_email) = &from_xlsx[1] else { panic!("{:?}", from_xlsx[1]) };
+        assert_eq!((no_email.email.as_deref(), no_email.role.as_deref()), (None, Some("viewer")));
+        let RawRow::Unreadable(errors) = &from_xlsx[2] else { panic!("{:?}", from_xlsx[2]) };
+        assert_eq!((errors[0].field.as_str(), errors[0].code.as_str()), ("invitations[2].expires_in_days", "invalid_number"));
+    }
+
+    #[test]
+    fn spreadsheet_cells_come_out_as_the_text_a_person_typed() {
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        let date = Format::new().set_num_format("yyyy-mm-dd");
+        let stamp = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+        for (c, h) in ["email", "phone", "employee_number", "expires_in_days", "company", "first_name", "last_name"].iter().enumerate() {
+            sheet.write_string(1, c as u16, *h).unwrap(); // the header row need not be the first row
+        }
+        sheet.write_string(2, 0, "ada@example.com").unwrap();
+        sheet.write_number(2, 1, 4_915_112_345_678.0).unwrap();
+        sheet.write_number(2, 2, 1042.0).unwrap();
+        sheet.write_number(2, 3, 7.0).unwrap();
+        sheet.write_number(2, 4, 2.5).unwrap();
+        sheet.write_datetime_with_format(2, 5, ExcelDateTime::from_ymd(2026, 12, 1).unwrap(), &date).unwrap();
+        sheet.write_datetime_with_format(2, 6, ExcelDateTime::from_ymd(2026, 12, 1).unwrap().and_hms(13, 45, 0).unwrap(), &stamp).unwrap();
+        // Row 4 is blank (skipped, as a blank CSV line is); row 5 has a boolean and a negative zero.
+        sheet.write_string(4, 0, "bob@example.com").unwrap();
+        sheet.write_boolean(4, 4, true).unwrap();
+        sheet.write_number(4, 1, -0.0).unwrap();
+        // A value under no header is no field.
+        sheet.write_string(4, 9, "stray").unwrap();
+        let (rows, warnings) = rows_from_xlsx(&book.save_to_buffer().unwrap()).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        let RawRow::Request(ada) = &rows[0] else { panic!("{:?}", rows[0]) };
+        assert_eq!(ada.profile.phone.as_deref(), Some("4915112345678"));
+        assert_eq!(ada.profile.employee_number.as_deref(), Some("1042"));
+        assert_eq!(ada.expires_in_days, Some(7));
+        assert_eq!(ada.profile.company.as_deref(), Some("2.5"));
+        assert_eq!(ada.profile.first_name.as_deref(), Some("2026-12-01"));
+        assert_eq!(ada.profile.last_name.as_deref(), Some("2026-12-01T13:45:00"));
+        let RawRow::Request(bob) = &rows[1] else { panic!("{:?}", rows[1]) };
+        assert_eq!((bob.profile.company.as_deref(), bob.profile.phone.as_deref()), (Some("true"), Some("0")));
+    }
+
+    #[test]
+    fn an_unreadable_workbook_or_one_without_an_email_column_is_invalid_xlsx() {
+        for (body, why) in [
+            (b"email\r\nada@example.com\r\n".to_vec(), "a CSV is not a workbook"),
+            (Vec::new(), "an empty body"),
+            (workbook(&[&["name"], &["Ada"]]), "no email column"),
+            (workbook(&[]), "an empty sheet"),
+        ] {
+            let Err(BulkError::Invalid(errors)) = rows_from_xlsx(&body) else { panic!("{why}: not refused") };
+            assert_eq!((errors[0].field.as_str(), errors[0].code.as_str()), ("body", "invalid_xlsx"), "{why}");
+        }
+    }
+
+    #[test]
+    fn more_than_max_rows_in_a_workbook_is_too_many_rows() {
+        let emails: Vec<String> = (0..=MAX_ROWS).map(|i| format!("p{i}@example.com")).collect();
+        let mut table: Vec<&[&str]> = vec![&["email"]];
+        let cells: Vec<[&str; 1]> = emails.iter().map(|e| [e.as_str()]).collect();
+        table.extend(cells.iter().map(|c| &c[..]));
+        assert!(matches!(rows_from_xlsx(&workbook(&table)), Err(BulkError::TooManyRows(n)) if n == MAX_ROWS + 1));
+        assert_eq!(rows_from_xlsx(&workbook(&table[..=MAX_ROWS])).unwrap().0.len(), MAX_ROWS);
+    }
 }
