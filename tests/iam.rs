@@ -21,7 +21,7 @@ use aws_sdk_dynamodb::config::{ConfigBag, Intercept};
 use aws_sdk_dynamodb::error::BoxError;
 use aws_sdk_dynamodb::operation::{
     delete_item::DeleteItemInput, describe_table::DescribeTableInput, get_item::GetItemInput, put_item::PutItemInput, query::QueryInput,
-    transact_write_items::TransactWriteItemsInput,
+    transact_write_items::TransactWriteItemsInput, update_item::UpdateItemInput,
 };
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_sesv2::operation::send_email::SendEmailInput;
@@ -91,6 +91,8 @@ impl Intercept for Recorder {
             self.note("dynamodb:PutItem", "table".into(), pk_prefix(p.item()));
         } else if let Some(d) = input.downcast_ref::<DeleteItemInput>() {
             self.note("dynamodb:DeleteItem", "table".into(), pk_prefix(d.key()));
+        } else if let Some(u) = input.downcast_ref::<UpdateItemInput>() {
+            self.note("dynamodb:UpdateItem", "table".into(), pk_prefix(u.key()));
         } else if let Some(t) = input.downcast_ref::<TransactWriteItemsInput>() {
             for item in t.transact_items() {
                 if let Some(p) = item.put() {

@@ -3,13 +3,14 @@
 //! holds across every Lambda container and host process, not per process.
 //!
 //! Each window of each subject is one item, created on the first request of the window
-//! (`Cond::Absent`) and counted up with `Cond::Version`, so concurrent requests never lose a
-//! count. An item carries `expires_at` (the end of its window plus a margin) so DynamoDB's TTL
+//! (`Cond::Absent`) and counted up with a count write that holds only below the budget, so
+//! concurrent requests never lose a count and never conflict with each other. An item carries `expires_at` (the end of its window plus a margin) so DynamoDB's TTL
 //! deletes it; nothing else ever reads an old window. A request over the budget writes nothing.
 
 use crate::context::Deps;
 use crate::error::{Context, Unexpected};
-use crate::ports::{Committed, Cond, Item, Key, Write};
+use crate::ports::{Committed, Cond, Expect, Item, Key, Write};
+use crate::retry::{Attempt, settle};
 use crate::token::hex;
 use sha2::{Digest, Sha256};
 
@@ -74,48 +75,50 @@ pub fn rate_limit_key(bucket: Bucket, subject: &str, window_start: i64) -> Key {
     Key::new(format!("RL#{}#{}", bucket.as_str(), &digest[..32]), format!("W#{window_start}"))
 }
 
-/// Lost races on one counter before the request is simply told to slow down: so many
-/// concurrent requests for one subject are over any sensible budget anyway.
-const MAX_COUNT_ATTEMPTS: usize = 8;
-
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Window {
     count: u32,
 }
 
 /// Counts one request of `subject` against `limit`, or says how long to wait.
+///
+/// One round trip in the steady state: a count write that adds 1 only while the window's count
+/// is below the budget. When that fails, the window is either full (the answer) or not created
+/// yet (create it under `Absent`; losing that race to a parallel first request means counting
+/// again, through the one retry loop).
 pub async fn hit(deps: &Deps, bucket: Bucket, subject: &str, limit: Limit) -> Result<Verdict, Unexpected> {
     let window = i64::from(limit.window_secs.max(1));
-    for _ in 0..MAX_COUNT_ATTEMPTS {
-        let now = deps.now().unix();
-        let start = now - now.rem_euclid(window);
-        let retry_after = u64::try_from(start + window - now).unwrap_or(1).max(1);
-        let key = rate_limit_key(bucket, subject, start);
-        let existing = deps.table.get(&key).await.context("reading a rate-limit window")?;
-        let (count, version, cond) = match existing {
-            Some(item) => {
-                let w: Window = serde_json::from_value(item.data).unwrap_or(Window { count: u32::MAX });
-                (w.count, item.version + 1, Cond::Version(item.version))
-            }
-            None => (0, 1, Cond::Absent),
+    let now = deps.now().unix();
+    let start = now - now.rem_euclid(window);
+    let retry_after = u64::try_from(start + window - now).unwrap_or(1).max(1);
+    let key = rate_limit_key(bucket, subject, start);
+    let count_field = || vec!["count".to_owned()];
+    crate::optimistic!(deps, "counting a request", Unexpected, {
+        let counted = Write::Count {
+            key: key.clone(),
+            add: vec![(count_field(), 1)],
+            expect: vec![Expect::AtMost(count_field(), i64::from(limit.max) - 1)],
         };
-        if count >= limit.max {
-            return Ok(Verdict::Limited { retry_after });
+        if deps.table.transact(vec![counted]).await.context("counting a request")? == Committed::Yes {
+            return Ok(Attempt::Done(Verdict::Allowed));
         }
-        let expires_at = crate::values::Timestamp::from_unix(start + 2 * window);
-        let item = Item {
-            key,
-            version,
+        if deps.table.get(&key).await.context("reading a rate-limit window")?.is_some() {
+            return Ok(Attempt::Done(Verdict::Limited { retry_after }));
+        }
+        if limit.max == 0 {
+            return Ok(Attempt::Done(Verdict::Limited { retry_after }));
+        }
+        let first = Item {
+            key: key.clone(),
+            version: 1,
             index_keys: Vec::new(),
-            expires_at,
-            data: serde_json::to_value(Window { count: count + 1 }).unwrap_or_default(),
+            expires_at: crate::values::Timestamp::from_unix(start + 2 * window),
+            data: serde_json::to_value(Window { count: 1 }).unwrap_or_default(),
         };
-        match deps.table.transact(vec![Write::Put { item, cond }]).await.context("counting a request")? {
-            Committed::Yes => return Ok(Verdict::Allowed),
-            Committed::ConditionFailed { .. } => continue,
-        }
-    }
-    Ok(Verdict::Limited { retry_after: 1 })
+        let created = deps.table.transact(vec![Write::Put { item: first, cond: Cond::Absent }]).await.context("counting a request")?;
+        Ok(settle(created, || Verdict::Allowed))
+    })
+    .await
 }
 
 #[cfg(test)]
