@@ -122,16 +122,8 @@ fn a_function_with_a_stray_hs256_secret_refuses_its_cold_start_unless_local_end_
     // A shared secret left in a deployed function's environment would replace the identity
     // provider's keys: anyone holding it could sign in as anyone.
     let start = |local_e2e: bool| {
-        let mut cmd = std::process::Command::new(usher_tests::lambda::binary("invite"));
-        cmd.env_clear()
-            // Nothing listens on the discard port: a function past its cold start fails there instead.
-            .env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9")
-            .env("USHER_TABLE", "usher-prod")
-            .env("USHER_SENDER", "no-reply@usher.test")
-            .env("USHER_ACCEPT_URL", "https://app.example/accept")
-            .env("USHER_JWT_ISSUER", "https://issuer.usher.test")
-            .env("USHER_JWT_AUDIENCE", "usher")
-            .env("USHER_JWT_HS256_SECRET", "stray-secret-stray-secret-stray-secret")
+        let mut cmd = deployed_function("invite");
+        cmd.env("USHER_JWT_HS256_SECRET", "stray-secret-stray-secret-stray-secret")
             .env("USHER_CURSOR_SECRET", usher_tests::lambda::CURSOR_SECRET)
             .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
             .env("AWS_REGION", "us-east-1")
@@ -186,15 +178,7 @@ async fn a_function_whose_table_is_unreachable_still_starts_and_answers_503_unav
 #[ignore = "needs the function binaries: run infra/scripts/test.sh (it builds them first)"]
 fn a_function_without_a_usable_cursor_secret_fails_its_cold_start_naming_it_and_never_printing_it() {
     let start = |cursor_secret: Option<&str>| {
-        let mut cmd = std::process::Command::new(usher_tests::lambda::binary("list"));
-        cmd.env_clear()
-            // Nothing listens on the discard port: a function past its cold start fails there instead.
-            .env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9")
-            .env("USHER_TABLE", "usher-prod")
-            .env("USHER_SENDER", "no-reply@usher.test")
-            .env("USHER_ACCEPT_URL", "https://app.example/accept")
-            .env("USHER_JWT_ISSUER", "https://issuer.usher.test")
-            .env("USHER_JWT_AUDIENCE", "usher");
+        let mut cmd = deployed_function("list");
         if let Some(secret) = cursor_secret {
             cmd.env("USHER_CURSOR_SECRET", secret);
         }
@@ -304,4 +288,19 @@ async fn the_list_function_signs_cursors_with_its_deployments_secret_and_refuses
     assert_eq!(status, 200, "the deployment reads its own audit cursor");
     let (status, refused, _) = call(&other_deployment, "GET", &audit_page, Some(&owner), None).await;
     assert_eq!((status, refused["errors"][0]["code"].as_str()), (400, Some("invalid_cursor")), "{refused}");
+}
+
+/// A function binary with only the environment a deployed function has (no runtime behind
+/// it): its cold start is what these tests watch.
+fn deployed_function(name: &str) -> std::process::Command {
+    let mut cmd = std::process::Command::new(usher_tests::lambda::binary(name));
+    cmd.env_clear()
+        // Nothing listens on the discard port: a function past its cold start fails there instead.
+        .env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9")
+        .env("USHER_TABLE", "usher-prod")
+        .env("USHER_SENDER", "no-reply@usher.test")
+        .env("USHER_ACCEPT_URL", "https://app.example/accept")
+        .env("USHER_JWT_ISSUER", "https://issuer.usher.test")
+        .env("USHER_JWT_AUDIENCE", "usher");
+    cmd
 }

@@ -64,14 +64,7 @@ impl LocalEnv {
         }
         // This data dir's own key: its list cursors cannot be forged, nor used with another dir.
         settings.cursor_key = CursorKey::from_secret(&load_or_create_secret(&data_dir.join("cursor-secret"))?);
-        let deps = Deps {
-            table: Arc::new(table),
-            mailer: Arc::new(mailer),
-            clock,
-            random: Arc::new(OsRandom),
-            settings,
-            identities: Arc::default(),
-        };
+        let deps = Deps::new(Arc::new(table), Arc::new(mailer), clock, Arc::new(OsRandom), settings);
         let secret = load_or_create_secret(&data_dir.join("jwt-secret"))?;
         Ok(Self { deps, secret, outbox })
     }

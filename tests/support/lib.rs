@@ -161,8 +161,7 @@ impl TestApp {
         let mailer = Arc::new(SwitchableMailer { inner, failing: AtomicBool::new(false), refused: AtomicU64::new(0) });
         let clock = Arc::new(ManualClock::at("2026-11-23T09:00:00Z"));
         let settings = Settings { accept_url: ACCEPT_URL.into(), ..Settings::default() };
-        let deps =
-            Deps { table, mailer: mailer.clone(), clock: clock.clone(), random: Arc::new(OsRandom), settings, identities: Arc::default() };
+        let deps = Deps::new(table, mailer.clone(), clock.clone(), Arc::new(OsRandom), settings);
         let verifier = Arc::new(Hs256Verifier::new(SECRET, ISSUER, AUDIENCE, true));
         #[allow(clippy::needless_update, reason = "HttpConfig gains fields; the tests take their defaults")]
         let config = HttpConfig { cors_origins: vec!["https://app.example".into()], max_body_bytes: 64 * 1024, ..HttpConfig::default() };

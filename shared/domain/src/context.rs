@@ -54,6 +54,11 @@ pub struct Deps {
 }
 
 impl Deps {
+    /// The ports and settings of a new process (its identity cache starts empty).
+    pub fn new(table: Arc<dyn Table>, mailer: Arc<dyn Mailer>, clock: Arc<dyn Clock>, random: Arc<dyn Random>, settings: Settings) -> Self {
+        Self { table, mailer, clock, random, settings, identities: Arc::default() }
+    }
+
     /// Now, from the clock port.
     pub fn now(&self) -> Timestamp {
         self.clock.now()

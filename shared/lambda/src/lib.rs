@@ -96,14 +96,7 @@ impl Ports {
             cursor_key: config.cursor_key.clone(),
             ..Settings::default()
         };
-        let deps = Deps {
-            table: Arc::new(table),
-            mailer: Arc::new(mailer),
-            clock: Arc::new(SystemClock),
-            random: Arc::new(OsRandom),
-            settings,
-            identities: Arc::default(),
-        };
+        let deps = Deps::new(Arc::new(table), Arc::new(mailer), Arc::new(SystemClock), Arc::new(OsRandom), settings);
         let http = HttpConfig { cors_origins: config.cors_origins.clone(), ..HttpConfig::default() };
         Ok(Self { deps, verifier, http, sleep: sdk.sleep_impl() })
     }
@@ -270,14 +263,7 @@ mod tests {
         let sdk = usher_aws::sdk_config().await;
         let mailer = SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), "no-reply@usher.test", None);
         let settings = Settings { accept_url: "https://app.example/accept".into(), ..Settings::default() };
-        let deps = Deps {
-            table: Arc::new(table),
-            mailer: Arc::new(mailer),
-            clock: Arc::new(SystemClock),
-            random: Arc::new(OsRandom),
-            settings,
-            identities: Arc::default(),
-        };
+        let deps = Deps::new(Arc::new(table), Arc::new(mailer), Arc::new(SystemClock), Arc::new(OsRandom), settings);
         App::new(deps, Arc::new(Hs256Verifier::new(SECRET, "https://issuer.test", "usher", false)), HttpConfig::default())
     }
 
@@ -329,14 +315,13 @@ mod tests {
         let mailer = SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), "no-reply@usher.test", None);
         // A fixed clock: the one-minute window cannot roll over mid-test.
         let now = usher_domain::values::Timestamp::parse("2026-11-23T09:00:10Z").unwrap();
-        let deps = Deps {
-            table: Arc::new(table),
-            mailer: Arc::new(mailer),
-            clock: Arc::new(usher_store::system::FixedClock(now)),
-            random: Arc::new(OsRandom),
-            settings: Settings::default(),
-            identities: Arc::default(),
-        };
+        let deps = Deps::new(
+            Arc::new(table),
+            Arc::new(mailer),
+            Arc::new(usher_store::system::FixedClock(now)),
+            Arc::new(OsRandom),
+            Settings::default(),
+        );
         let per_source = usher_domain::usecases::rate_limit::Limit::per_minute(3);
         let limits = usher_http::RateLimits { per_source, ..usher_http::RateLimits::default() };
         let app = App::new(deps, Arc::new(Hs256Verifier::new(SECRET, "https://issuer.test", "usher", false)), HttpConfig::default())
