@@ -215,13 +215,26 @@ async fn the_accept_function_answers_429_after_the_per_source_budget_of_lookups_
         e
     };
     let budget = usize::try_from(usher_http::RateLimits::default().per_source.max).expect("a small number");
-    a_fresh_budget_window_with(40).await;
+    a_fresh_budget_window_with(55).await;
 
-    for i in 0..budget {
-        let (status, body, _) = http_answer(&accept.invoke(lookup_from("203.0.113.7", i)).await.expect("an answer"));
-        assert_ne!(status, 429, "lookup {i} is within the source's budget: {body}");
+    // Each lookup is one count write. moto answers one request at a time, and under a loaded
+    // test run the SDK may retry a count write whose answer timed out, counting that lookup
+    // twice (the limiter errs towards refusing). So here the refusals must start at the budget
+    // give or take a few such retries; the exact count is proven in-process on a fixed clock
+    // (`the_public_token_routes_are_budgeted_per_api_gateway_source_ip` in shared/lambda).
+    const SDK_RETRY_SLACK: usize = 5;
+    let mut allowed = 0;
+    let mut over = None;
+    for i in 0..=budget {
+        let resp = accept.invoke(lookup_from("203.0.113.7", i)).await.expect("an answer");
+        if http_answer(&resp).0 == 429 {
+            over = Some(resp);
+            break;
+        }
+        allowed += 1;
     }
-    let over = accept.invoke(lookup_from("203.0.113.7", budget)).await.expect("an answer");
+    assert!((budget - SDK_RETRY_SLACK..=budget).contains(&allowed), "{allowed} lookups passed for a budget of {budget}");
+    let over = over.expect("the lookup past the budget is refused");
     let (status, body, _) = http_answer(&over);
     let (elsewhere, _, _) = http_answer(&accept.invoke(lookup_from("198.51.100.20", budget + 1)).await.expect("an answer"));
 
