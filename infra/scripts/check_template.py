@@ -10,12 +10,18 @@
   are inline documents (no SAM policy templates or managed policies); SES actions are only
   ses:SendEmail. Which actions each function gets is checked exactly, against the calls its
   code makes, by tests/iam.rs (it needs moto and the SDK, so it runs under cargo test).
+- Email goes through the delivery queue: only DeliverFunction is granted ses:SendEmail; every
+  statement granting sqs:SendMessage is on DeliveryQueue only; DeliveryQueue is encrypted and
+  redrives to DeliveryDeadLetterQueue (encrypted too); DeliverFunction consumes DeliveryQueue
+  through an SQS event that reports batch item failures; the queue's VisibilityTimeout is at
+  least 6 x DeliverFunction's Timeout; the DLQ and queue-age alarms watch the two queues.
 - samconfig.toml: each stage (dev, staging, prod) builds and deploys stack `usher-<stage>` with
   `Stage=<stage>`, the same Architecture for build and deploy, and only parameters the template
   declares; every template parameter without a default is given.
 - Every USHER_* variable config.rs reads is set, USHER_JWT_HS256_SECRET is not, secrets
   (USHER_CURSOR_SECRET) are dynamic references to a secret the stack generates, and the log
-  phrases the email-failure metric filters look for still exist in the Rust sources.
+  phrases the email-failure metric filters look for still exist in the Rust sources
+  (shared/ and functions/).
 
 Needs PyYAML only (the .venv-infra has it). Exit 0 = all good; 1 = findings, listed.
 """
@@ -35,11 +41,19 @@ import yaml
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 ROUTES_RS = ROOT / "shared/http/src/routes.rs"
+FUNCTIONS_DIR = ROOT / "functions"
 CONFIG_RS = ROOT / "shared/lambda/src/config.rs"
 LAMBDA_LIB_RS = ROOT / "shared/lambda/src/lib.rs"
 OPENAPI = ROOT / "openapi.yaml"
 SAMCONFIG = ROOT / "samconfig.toml"
 STAGES = ("dev", "staging", "prod")
+
+# The email delivery queue (logical ids in template.yaml).
+DELIVER_FUNCTION = "DeliverFunction"
+DELIVERY_QUEUE = "DeliveryQueue"
+DELIVERY_DLQ = "DeliveryDeadLetterQueue"
+# AWS: an SQS event source's queue visibility timeout >= 6 x the function's timeout.
+VISIBILITY_TIMEOUT_FACTOR = 6
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 
@@ -104,6 +118,17 @@ def walk(node, path=()):
     elif isinstance(node, list):
         for i, v in enumerate(node):
             yield from walk(v, path + (i,))
+
+
+def get_att(logical, attribute):
+    return {"Fn::GetAtt": [logical, attribute]}
+
+
+def as_int(v):
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return None
 
 
 def flatten_strings(node):
@@ -196,7 +221,8 @@ def main():
             for action in flatten_strings(node["Action"]):
                 if "*" in action:
                     problems.append(f"{'/'.join(map(str, path))}: Action {action!r} contains '*'")
-    senders = set()
+    senders = set()  # logical ids of the functions granted ses:SendEmail
+    queuers = set()  # ... and of those granted sqs:SendMessage
     for logical, res in functions.items():
         name = binary_of.get(logical, logical)
         for pol in as_list(res.get("Properties", {}).get("Policies") or []):
@@ -204,11 +230,69 @@ def main():
                 problems.append(f"{logical}: policy {pol!r} is not an inline policy document (no SAM policy templates or managed policies)")
                 continue
             for st in as_list(pol["Statement"]):
-                for a in flatten_strings(st.get("Action", [])):
+                actions = set(flatten_strings(st.get("Action", [])))
+                for a in sorted(actions):
                     if a.lower().startswith("ses:") and a != "ses:SendEmail":
                         problems.append(f"{name}: only ses:SendEmail is allowed among SES actions, found {a}")
                     if a == "ses:SendEmail":
-                        senders.add(name)
+                        senders.add(logical)
+                if any(a.lower() == "sqs:sendmessage" for a in actions):
+                    queuers.add(logical)
+                    resources_ = as_list(st.get("Resource"))
+                    if not resources_ or any(r != get_att(DELIVERY_QUEUE, "Arn") for r in resources_):
+                        problems.append(f"{name}: sqs:SendMessage must be granted on !GetAtt {DELIVERY_QUEUE}.Arn only, "
+                                        f"found Resource {st.get('Resource')!r}")
+
+    # --- email delivery: only deliver sends, through the queue ----------------------------
+    for logical in sorted(senders - {DELIVER_FUNCTION}):
+        problems.append(f"{logical}: only {DELIVER_FUNCTION} may be granted ses:SendEmail (the others queue deliveries)")
+    if DELIVER_FUNCTION not in functions:
+        problems.append(f"{DELIVER_FUNCTION} (binary deliver) is missing")
+    elif DELIVER_FUNCTION not in senders:
+        problems.append(f"{DELIVER_FUNCTION} is not granted ses:SendEmail")
+    queue = resources.get(DELIVERY_QUEUE, {})
+    dlq = resources.get(DELIVERY_DLQ, {})
+    for logical, res in ((DELIVERY_QUEUE, queue), (DELIVERY_DLQ, dlq)):
+        if res.get("Type") != "AWS::SQS::Queue":
+            problems.append(f"{logical} must be an AWS::SQS::Queue")
+            continue
+        qp = res.get("Properties", {})
+        if qp.get("SqsManagedSseEnabled") is not True and not qp.get("KmsMasterKeyId"):
+            problems.append(f"{logical}: needs server-side encryption (SqsManagedSseEnabled: true or KmsMasterKeyId)")
+    queue_props = queue.get("Properties", {})
+    redrive = queue_props.get("RedrivePolicy") or {}
+    if redrive.get("deadLetterTargetArn") != get_att(DELIVERY_DLQ, "Arn") or not as_int(redrive.get("maxReceiveCount")):
+        problems.append(f"{DELIVERY_QUEUE}: needs RedrivePolicy {{deadLetterTargetArn: !GetAtt {DELIVERY_DLQ}.Arn, maxReceiveCount: N}}")
+    deliver = functions.get(DELIVER_FUNCTION, {}).get("Properties", {})
+    sqs_events = {n: ev for n, ev in (deliver.get("Events") or {}).items() if ev.get("Type") == "SQS"}
+    if DELIVER_FUNCTION in functions and not sqs_events:
+        problems.append(f"{DELIVER_FUNCTION}: needs an SQS event on {DELIVERY_QUEUE}")
+    for n, ev in sorted(sqs_events.items()):
+        props = ev.get("Properties", {})
+        if props.get("Queue") != get_att(DELIVERY_QUEUE, "Arn"):
+            problems.append(f"{DELIVER_FUNCTION}.{n}: Queue must be !GetAtt {DELIVERY_QUEUE}.Arn")
+        if "ReportBatchItemFailures" not in as_list(props.get("FunctionResponseTypes") or []):
+            problems.append(f"{DELIVER_FUNCTION}.{n}: FunctionResponseTypes must include ReportBatchItemFailures "
+                            "(otherwise one failed message sends the whole batch again)")
+    for logical, res in functions.items():
+        if logical == DELIVER_FUNCTION:
+            continue
+        for n, ev in (res.get("Properties", {}).get("Events") or {}).items():
+            if ev.get("Type") == "SQS" and ev.get("Properties", {}).get("Queue") == get_att(DELIVERY_QUEUE, "Arn"):
+                problems.append(f"{logical}.{n}: only {DELIVER_FUNCTION} may consume {DELIVERY_QUEUE}")
+    timeout = as_int(deliver.get("Timeout", tpl.get("Globals", {}).get("Function", {}).get("Timeout", 3)))
+    visibility = as_int(queue_props.get("VisibilityTimeout", 30))
+    if DELIVER_FUNCTION in functions and (timeout is None or visibility is None or visibility < VISIBILITY_TIMEOUT_FACTOR * timeout):
+        problems.append(f"{DELIVERY_QUEUE}: VisibilityTimeout {visibility} must be >= {VISIBILITY_TIMEOUT_FACTOR} x "
+                        f"{DELIVER_FUNCTION}'s Timeout {timeout}")
+    for alarm, metric, target in (("DeliveryDeadLetterQueueAlarm", "ApproximateNumberOfMessagesVisible", DELIVERY_DLQ),
+                                  ("DeliveryQueueAgeAlarm", "ApproximateAgeOfOldestMessage", DELIVERY_QUEUE)):
+        a = resources.get(alarm, {})
+        ap = a.get("Properties", {})
+        dims = as_list(ap.get("Dimensions") or [])
+        if (a.get("Type") != "AWS::CloudWatch::Alarm" or ap.get("Namespace") != "AWS/SQS" or ap.get("MetricName") != metric
+                or {"Name": "QueueName", "Value": get_att(target, "QueueName")} not in dims):
+            problems.append(f"{alarm}: needs an AWS::CloudWatch::Alarm on AWS/SQS {metric} of {target} (QueueName)")
 
     # --- samconfig.toml: one stack per stage, parameters the template knows ---------------
     declared = tpl.get("Parameters", {})
@@ -240,6 +324,8 @@ def main():
     # --- environment ----------------------------------------------------------------------
     read_vars = set(re.findall(r'"(USHER_[A-Z0-9_]+)"', CONFIG_RS.read_text(encoding="utf-8")))
     read_vars |= set(re.findall(r'"(USHER_[A-Z0-9_]+)"', LAMBDA_LIB_RS.read_text(encoding="utf-8")))
+    for rs in sorted(FUNCTIONS_DIR.glob("*/src/**/*.rs")):  # a function's own settings
+        read_vars |= set(re.findall(r'"(USHER_[A-Z0-9_]+)"', rs.read_text(encoding="utf-8")))
     set_vars = set((tpl.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables") or {}))
     for res in functions.values():
         set_vars |= set((res.get("Properties", {}).get("Environment", {}).get("Variables") or {}))
@@ -266,15 +352,23 @@ def main():
             problems.append(f"{v} must never be set by the template (local runs only)")
 
     # --- email-failure metric filters still match a log line -------------------------------
-    rust_sources = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "shared").rglob("*.rs"))
+    rust_files = sorted((ROOT / "shared").rglob("*.rs")) + sorted(FUNCTIONS_DIR.glob("*/src/**/*.rs"))
+    rust_sources = "\n".join(p.read_text(encoding="utf-8") for p in rust_files)
     filters = [v for v in resources.values() if v.get("Type") == "AWS::Logs::MetricFilter"]
     for f in filters:
-        for phrase in re.findall(r'"([^"]+)"', f.get("Properties", {}).get("FilterPattern", "")):
-            if f'"{phrase}"' not in rust_sources:
-                problems.append(f"metric filter phrase {phrase!r} no longer appears in shared/**/*.rs")
+        pattern = f.get("Properties", {}).get("FilterPattern", "")
+        for phrase in re.findall(r'"([^"]+)"', pattern):
+            if pattern.lstrip().startswith("{"):
+                # A JSON pattern (`$.fields.message = "..."`) compares the whole message.
+                found = f'"{phrase}"' in rust_sources
+            else:
+                # A quoted phrase matches wherever it occurs in the line: inside any string literal.
+                found = re.search(r'"[^"\n]*' + re.escape(phrase) + r'[^"\n]*"', rust_sources) is not None
+            if not found:
+                problems.append(f"metric filter phrase {phrase!r} no longer appears in shared/**/*.rs or functions/*/src/**/*.rs")
 
     print(f"  {len(rust)} routes in routes.rs, {len(openapi)} in openapi.yaml, {len(template_routes)} in template.yaml; "
-          f"{len(functions)} functions; ses:SendEmail on {sorted(senders)}")
+          f"{len(functions)} functions; ses:SendEmail on {sorted(senders)}; sqs:SendMessage on {sorted(queuers)}")
     if problems:
         print("template check FAILED:")
         for p in problems:

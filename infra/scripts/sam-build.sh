@@ -66,7 +66,7 @@ for name in functions:
         problems.append(f"{name}: bootstrap is not executable")
     else:
         print(f"    {name}: bootstrap {os.path.getsize(path) / 1e6:.1f} MB")
-if problems or len(functions) != 8:
-    sys.exit("sam build check failed: " + "; ".join(problems or [f"expected 8 functions, found {len(functions)}"]))
+if problems or len(functions) != 9:
+    sys.exit("sam build check failed: " + "; ".join(problems or [f"expected 9 functions, found {len(functions)}"]))
 print(f"sam build produced an {arch} bootstrap for all {len(functions)} functions")
 PY
