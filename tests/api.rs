@@ -20,7 +20,7 @@ fn path(t: &str, rest: &str) -> String {
 // ---- invite -------------------------------------------------------------------------------
 
 #[tokio::test]
-async fn inviting_returns_201_with_the_invitation_and_sends_one_email_with_the_link_in_the_fragment() {
+async fn inviting_returns_201_with_the_invitation_queued_and_the_worker_sends_one_email_with_the_link_in_the_fragment() {
     let (app, t) = setup().await;
     let r = app
         .call(
@@ -36,9 +36,11 @@ async fn inviting_returns_201_with_the_invitation_and_sends_one_email_with_the_l
     assert_eq!(r.json["status"], "pending");
     assert_eq!(r.json["role"], "admin");
     assert_eq!(r.json["workspaces"], json!(["north"]));
-    assert_eq!(r.json["delivery"]["status"], "sent");
-    assert_eq!(r.json["delivery"]["attempts"], 1);
+    assert_eq!(r.json["delivery"], json!({"status": "pending", "attempts": 0, "next_attempt_at": "2026-11-23T09:05:00Z"}), "queued");
     assert_eq!(r.json["expires_at"], "2026-11-30T09:00:00Z");
+    let id = r.json["id"].as_str().unwrap();
+    let after = app.call(Method::GET, &path(&t, &format!("/invitations/{id}")), Some(&app.token(OWNER)), None).await;
+    assert_eq!(after.json["delivery"], json!({"status": "sent", "attempts": 1}), "then sent by the worker");
     assert_eq!(r.json["invited_by"]["email"], OWNER);
     assert!(r.header("location").is_some_and(|l| l.ends_with(r.json["id"].as_str().unwrap())));
     assert!(r.json.get("token").is_none() && !r.bytes.windows(10).any(|w| w == b"token_hash"));
@@ -279,6 +281,8 @@ async fn a_failed_email_keeps_the_invitation_visible_as_failed_and_the_sweep_del
     app.mail_fails(true);
     let r = app.invite(&t, OWNER, "ada@example.com", "member").await;
     assert_eq!(r.status, StatusCode::CREATED);
+    let id = r.json["id"].as_str().unwrap();
+    let r = app.call(Method::GET, &path(&t, &format!("/invitations/{id}")), Some(&app.token(OWNER)), None).await;
     assert_eq!(r.json["delivery"]["status"], "failed");
     assert!(r.json["delivery"]["last_error"].as_str().unwrap().contains("unavailable"));
     assert_eq!(r.json["delivery"]["next_attempt_at"], "2026-11-23T09:01:00Z");
@@ -288,8 +292,8 @@ async fn a_failed_email_keeps_the_invitation_visible_as_failed_and_the_sweep_del
 
     app.mail_fails(false);
     app.clock.advance_secs(61);
-    let summary = usher_domain::usecases::expire::sweep(&app.deps).await.unwrap();
-    assert_eq!(summary.delivered, 1);
+    let summary = app.sweep().await;
+    assert_eq!(summary.requeued, 1);
     let mails = app.messages_to("ada@example.com");
     assert_eq!(mails.len(), 1);
     let token = app.token_from_email("ada@example.com");
@@ -457,7 +461,7 @@ async fn resending_re_arms_an_expired_invitation_and_takes_its_seat_back() {
     let inv = app.invite(&t, OWNER, "ada@example.com", "member").await;
     let id = inv.json["id"].as_str().unwrap();
     app.clock.advance_days(8);
-    let s = usher_domain::usecases::expire::sweep(&app.deps).await.unwrap();
+    let s = app.sweep().await;
     assert_eq!(s.expired, 1);
     let r = app.call(Method::POST, &path(&t, &format!("/invitations/{id}/resend")), Some(&app.token(OWNER)), None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.json);
@@ -827,9 +831,9 @@ async fn the_sweep_expires_overdue_invitations_frees_their_seats_and_is_a_no_op_
     )
     .await;
     app.clock.advance_days(5);
-    let s = usher_domain::usecases::expire::sweep(&app.deps).await.unwrap();
+    let s = app.sweep().await;
     assert_eq!((s.expired, s.scanned), (2, 2));
-    let again = usher_domain::usecases::expire::sweep(&app.deps).await.unwrap();
+    let again = app.sweep().await;
     assert_eq!((again.expired, again.scanned), (0, 0), "nothing left in the due index");
     let m = app.call(Method::GET, &path(&t, "/members"), Some(&app.token(OWNER)), None).await;
     assert_eq!(m.json["seats"], json!({"limit": 4, "members": 1, "pending": 1, "available": 2}));

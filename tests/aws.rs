@@ -87,7 +87,7 @@ async fn the_whole_lifecycle_runs_on_dynamodb_and_ses() {
 
     let inv = app.invite(&t, OWNER, &ada, "admin").await;
     assert_eq!(inv.status, StatusCode::CREATED, "{}", inv.json);
-    assert_eq!(inv.json["delivery"]["status"], "sent");
+    assert_eq!(inv.json["delivery"]["status"], "pending", "queued; the local worker sends it through SES");
     let mails = aws::sent_to(&ada);
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0]["subject"], format!("{OWNER} invited you to join Acme"));
@@ -135,20 +135,61 @@ async fn an_unverified_sender_leaves_the_invitation_failed_and_the_sweep_deliver
 
     let inv = app.invite(&t, OWNER, &ada, "member").await;
     assert_eq!(inv.status, StatusCode::CREATED, "the invitation is saved even though SES refused");
-    assert_eq!(inv.json["delivery"]["status"], "failed");
-    assert!(inv.json["delivery"]["last_error"].as_str().unwrap_or_default().contains("not verified"), "{}", inv.json);
     assert!(aws::sent_to(&ada).is_empty());
     let listed = app.call(Method::GET, &format!("/v1/tenants/{t}/invitations"), Some(&app.token(OWNER)), None).await;
-    assert_eq!(listed.json["data"][0]["delivery"]["status"], "failed", "visible to admins");
+    let delivery = &listed.json["data"][0]["delivery"];
+    assert_eq!(delivery["status"], "failed", "visible to admins");
+    assert!(delivery["last_error"].as_str().unwrap_or_default().contains("not verified"), "{}", listed.json);
 
     aws::verify_domain(&domain).await;
     app.clock.advance_secs(61);
-    let swept = usher_domain::usecases::expire::sweep(&app.deps).await.expect("sweep");
-    assert_eq!((swept.delivered, swept.delivery_failures), (1, 0));
+    assert_eq!(app.sweep().await.requeued, 1, "queued again at its retry");
     assert_eq!(aws::sent_to(&ada).len(), 1);
     let token = aws::token_sent_to(&ada);
     let acc = app.call(Method::POST, "/v1/invitations/accept", Some(&app.token(&ada)), Some(json!({"token": token}))).await;
     assert_eq!(acc.status, StatusCode::OK, "the retried link works: {}", acc.json);
+}
+
+#[tokio::test]
+#[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
+async fn the_sqs_queue_carries_a_thousand_wake_ups_in_batches_each_naming_its_item_and_no_secret() {
+    use usher_domain::ports::{DeliveryJob, DeliveryQueue};
+    let url = aws::new_queue().await;
+    let queue = usher_aws::SqsQueue::new(aws::sqs(), &url);
+    let tenant = usher_domain::values::TenantId::parse("ten_0123456789abcdef").expect("tenant");
+    let jobs: Vec<DeliveryJob> = (0..1000)
+        .map(|i| DeliveryJob::Invitation {
+            tenant_id: tenant.clone(),
+            invitation_id: usher_domain::values::InvitationId::parse(&format!("inv_{i:032x}")).expect("id"),
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    queue.enqueue(&jobs).await.expect("queued");
+    eprintln!("1000 wake-ups queued on moto in {:?}", started.elapsed());
+
+    let mut got = std::collections::HashSet::new();
+    loop {
+        let batch = aws::receive(&url).await;
+        if batch.is_empty() {
+            break;
+        }
+        for m in &batch {
+            assert!(m.body.len() < 200 && !m.body.contains('@') && !m.body.contains("token"), "ids only: {}", m.body);
+            got.insert(serde_json::from_str::<DeliveryJob>(&m.body).expect("a job"));
+            aws::delete(&url, m).await;
+        }
+    }
+    assert_eq!(got, jobs.into_iter().collect(), "every job arrived, and nothing else");
+}
+
+#[tokio::test]
+#[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
+async fn a_queue_that_does_not_exist_is_an_error_the_caller_logs_and_the_sweep_recovers_from() {
+    use usher_domain::ports::{DeliveryJob, DeliveryQueue};
+    let queue = usher_aws::SqsQueue::new(aws::sqs(), format!("{}/123456789012/usher-missing-{}", aws::endpoint(), aws::unique()));
+    let job = DeliveryJob::Notice { tenant_id: usher_domain::values::TenantId::parse("ten_abc").expect("tenant"), notice_id: "0f".into() };
+    let err = queue.enqueue(&[job]).await.expect_err("no such queue");
+    assert!(err.to_string().contains("not queued"), "{err}");
 }
 
 #[tokio::test]

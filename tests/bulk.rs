@@ -1,9 +1,10 @@
 //! Bulk invitations: every row judged on its own, a review step that writes nothing, per-row
-//! reports (JSON and CSV), seats in row order, chunked writes, emails sent by the sweep.
+//! reports (JSON and CSV), seats in row order, chunked writes, emails queued for the delivery worker.
 
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
-use usher_domain::usecases::expire::sweep;
+use std::sync::Arc;
+use usher_store::SqliteTable;
 use usher_tests::TestApp;
 
 const OWNER: &str = "owner@acme.test";
@@ -171,23 +172,26 @@ async fn more_than_a_thousand_rows_is_413_and_an_empty_list_is_400() {
 }
 
 #[tokio::test]
-async fn bulk_emails_wait_as_pending_and_the_sweep_sends_each_once_with_a_working_link() {
-    let app = TestApp::new();
+async fn bulk_emails_are_queued_in_the_call_and_the_delivery_worker_sends_each_once_with_a_working_link() {
+    let app = TestApp::without_delivery_worker(Arc::new(SqliteTable::in_memory().expect("sqlite")), None);
     let t = app.tenant("Acme", OWNER, None).await;
     let owner = app.token(OWNER);
     let rows: Vec<Value> = (0..30).map(|i| json!({"email": format!("p{i}@example.com"), "role": "viewer"})).collect();
     let r = app.call(Method::POST, &url(&t), Some(&owner), Some(json!({ "invitations": rows }))).await;
     assert_eq!(r.json["summary"]["invited"], 30);
+    assert_eq!(r.json["results"][29]["invitation"]["delivery"]["status"], "pending");
     assert!(app.messages_to("p0@example.com").is_empty(), "nothing sent during the call");
-    app.clock.advance_secs(61);
-    let swept = sweep(&app.deps).await.expect("sweep");
-    assert_eq!(swept.delivered, 30, "{swept:?}");
-    assert_eq!(app.messages_to("p7@example.com").len(), 1);
+
+    app.deliver_queued().await;
+    assert!((0..30).all(|i| app.messages_to(&format!("p{i}@example.com")).len() == 1), "one email each");
     let token = app.token_from_email("p7@example.com");
     let accepted =
         app.call(Method::POST, "/v1/invitations/accept", Some(&app.token("p7@example.com")), Some(json!({ "token": token }))).await;
     assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.json);
-    assert_eq!(sweep(&app.deps).await.expect("sweep").delivered, 0, "sent once");
+    app.clock.advance_secs(600);
+    assert_eq!(app.sweep().await.requeued, 0, "nothing left waiting");
+    app.deliver_queued().await;
+    assert_eq!(app.messages_to("p3@example.com").len(), 1, "sent once");
 }
 
 const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

@@ -7,7 +7,7 @@ use http::{HeaderMap, Method, Request, StatusCode};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
-use usher_domain::ports::{MailError, Mailer, OutgoingEmail};
+use usher_domain::ports::{Committed, Item, Key, Page, Query, StoreError, Table, Write};
 use usher_http::{Refusal, RequestContext};
 use usher_store::SqliteTable;
 use usher_tests::{Reply, TestApp};
@@ -123,20 +123,29 @@ async fn unknown_and_malformed_fields_are_reported_at_their_json_path() {
     assert_eq!((r.json["errors"][0]["field"].as_str(), r.json["errors"][0]["code"].as_str()), (Some("body"), Some("invalid_json")));
 }
 
-/// A mailer that takes its time, so a request is still running when its duplicate arrives.
-struct SlowMailer;
+/// A table whose invitation writes take their time, so a request is still running when its
+/// duplicate arrives.
+struct SlowWrites(SqliteTable);
 
 #[async_trait::async_trait]
-impl Mailer for SlowMailer {
-    async fn send(&self, _: &OutgoingEmail) -> Result<(), MailError> {
-        tokio::time::sleep(Duration::from_millis(400)).await;
-        Ok(())
+impl Table for SlowWrites {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.0.get(key).await
+    }
+    async fn query(&self, query: &Query) -> Result<Page, StoreError> {
+        self.0.query(query).await
+    }
+    async fn transact(&self, writes: Vec<Write>) -> Result<Committed, StoreError> {
+        if writes.iter().any(|w| w.key().sk.starts_with("I#")) {
+            tokio::time::sleep(Duration::from_millis(400)).await;
+        }
+        self.0.transact(writes).await
     }
 }
 
 #[tokio::test]
 async fn a_duplicate_of_a_request_still_running_is_409_with_retry_after() {
-    let app = TestApp::with_ports(Arc::new(SqliteTable::in_memory().expect("sqlite")), Some(Arc::new(SlowMailer)));
+    let app = TestApp::with_ports(Arc::new(SlowWrites(SqliteTable::in_memory().expect("sqlite"))), None);
     let t = app.tenant("Acme", OWNER, None).await;
     let owner = app.token(OWNER);
     let path = format!("/v1/tenants/{t}/invitations");

@@ -6,9 +6,11 @@
 //! and, for writes, the partition-key prefix (for `dynamodb:LeadingKeys` conditions). A
 //! scenario then drives every route through the app, attributing each request to the function
 //! that serves it (`routes.rs`), plus the cold-start prime of every function and the scheduled
-//! sweep. Failure-only paths are driven too: a storage failure mid-request (the idempotency
-//! claim is released with a `DeleteItem`), a refused email (retried by the sweep), an expired
-//! link's renewal request.
+//! sweep; every email goes through a real SQS queue on moto and is sent by the delivery use
+//! case acting as `deliver` (Lambda's event source does the receiving and deleting, under the
+//! poller permissions SAM adds). Failure-only paths are driven too: a storage failure
+//! mid-request (the idempotency claim is released with a `DeleteItem`), a refused email
+//! (queued again by the sweep), an expired link's renewal request (a queued notice).
 //!
 //! The check is both ways: nothing the code calls is missing from the template (the function
 //! would fail in AWS with AccessDenied), and nothing the template grants goes unused.
@@ -25,13 +27,14 @@ use aws_sdk_dynamodb::operation::{
 };
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_sesv2::operation::send_email::SendEmailInput;
+use aws_sdk_sqs::operation::send_message_batch::SendMessageBatchInput;
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
 use serde_yaml::Value as Yaml;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use usher_aws::{DynamoTable, SesMailer};
+use usher_aws::{DynamoTable, SesMailer, SqsQueue};
 use usher_domain::ports::{Committed, Item, Key, Page, Query, StoreError, Table, Write};
 use usher_http::routes::{self, Found};
 use usher_tests::{TestApp, aws};
@@ -108,6 +111,8 @@ impl Intercept for Recorder {
                     self.note("dynamodb:UpdateItem", "table".into(), pk_prefix(Some(u.key())));
                 }
             }
+        } else if input.downcast_ref::<SendMessageBatchInput>().is_some() {
+            self.note("sqs:SendMessage", "queue".into(), None);
         } else if let Some(s) = input.downcast_ref::<SendEmailInput>() {
             // SES v2 authorises SendEmail on the sending identity and on the configuration set.
             self.note("ses:SendEmail", "ses:identity".into(), None);
@@ -150,6 +155,7 @@ struct Scenario {
     app: TestApp,
     recorder: Recorder,
     table: Arc<FailingWrites>,
+    queue_url: String,
     succeeded: BTreeSet<(Method, &'static str)>,
 }
 
@@ -174,7 +180,26 @@ impl Scenario {
         if reply.status.is_success() {
             self.succeeded.insert((method, route.path));
         }
+        self.deliver().await;
         reply
+    }
+
+    /// The `deliver` function's turn: everything queued so far, as the SQS event source hands
+    /// it over.
+    async fn deliver(&self) {
+        loop {
+            let messages = aws::receive(&self.queue_url).await;
+            if messages.is_empty() {
+                break;
+            }
+            self.recorder.act_as("deliver");
+            let pace = tokio::sync::Mutex::new(usher_domain::usecases::delivery::Pace::per_second(0));
+            let answer = usher_lambda::deliver_batch(&self.app.deps, &pace, aws::sqs_event(&messages)).await.expect("a batch response");
+            assert_eq!(answer["batchItemFailures"], json!([]), "every message handled");
+            for m in &messages {
+                aws::delete(&self.queue_url, m).await;
+            }
+        }
     }
 
     /// Runs a write route while storage fails: a 503, and the idempotency claim is released.
@@ -212,7 +237,7 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
     dynamo.create().await.expect("create table");
     // Every function primes the table at cold start (usher_lambda::Ports::build).
     let mut functions: Vec<&str> = routes::HTTP_FUNCTIONS.to_vec();
-    functions.push("expire");
+    functions.extend(["expire", "deliver"]);
     for f in &functions {
         recorder.act_as(f);
         dynamo.prime().await.expect("prime");
@@ -220,8 +245,14 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
 
     let table = Arc::new(FailingWrites { inner: dynamo, armed: AtomicBool::new(false) });
     let mailer = Arc::new(SesMailer::new(ses, format!("Usher <no-reply@{domain}>"), Some(configuration_set)));
-    let app = TestApp::with_ports(table.clone(), Some(mailer));
-    let mut s = Scenario { app, recorder: recorder.clone(), table, succeeded: BTreeSet::new() };
+    let sqs = {
+        let conf = aws::sqs().config().to_builder().interceptor(recorder.clone()).build();
+        aws_sdk_sqs::Client::from_conf(conf)
+    };
+    let queue_url = aws::new_queue().await;
+    let queue = Arc::new(SqsQueue::new(sqs, &queue_url));
+    let app = TestApp::with_queue(table.clone(), Some(mailer), queue);
+    let mut s = Scenario { app, recorder: recorder.clone(), table, queue_url, succeeded: BTreeSet::new() };
 
     let u = aws::unique();
     let owner_email = format!("owner-{u}@example.com");
@@ -255,8 +286,9 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
     let inv_bob = id(&s.call(Method::POST, &tp("/invitations"), Some(&owner), Some(invite(&bob, "auditor"))).await);
     s.call(Method::POST, &tp("/invitations"), Some(&owner), Some(invite(&dave, "viewer"))).await;
     s.app.mail_fails(true);
-    let failed = s.call(Method::POST, &tp("/invitations"), Some(&owner), Some(invite(&carol, "viewer"))).await;
+    let inv_carol = id(&s.call(Method::POST, &tp("/invitations"), Some(&owner), Some(invite(&carol, "viewer"))).await);
     s.app.mail_fails(false);
+    let failed = s.call(Method::GET, &tp(&format!("/invitations/{inv_carol}")), Some(&owner), None).await;
     assert_eq!(failed.json["delivery"]["status"], "failed", "{}", failed.json);
     // invite, in bulk: a dry run, then chunked transactions with a seat count.
     let rows =
@@ -311,12 +343,14 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
         assert!(r.status.is_success(), "DELETE {path}: {}", r.json);
     }
 
-    // expire: the sweep retries carol's refused email and sends the bulk invitations' first
-    // emails, then expires what is overdue.
+    // expire: the sweep queues carol's refused email again at its retry, then expires what is
+    // overdue.
     s.recorder.act_as("expire");
     s.app.clock.advance_secs(61);
     let first = usher_domain::usecases::expire::sweep(&s.app.deps).await.expect("sweep");
-    assert_eq!(first.delivered, 3, "carol's retry and the two bulk invitations: {first:?}");
+    assert_eq!(first.requeued, 1, "carol's retry: {first:?}");
+    s.deliver().await;
+    assert_eq!(aws::sent_to(&carol).len(), 1, "sent on the retry");
     let inv_erin = id(&s.call(Method::POST, &tp("/invitations"), Some(&owner), Some(invite(&erin, "viewer"))).await);
     s.app.clock.advance_days(31);
     // accept: an expired link asks the inviter for a new one (an email to the owner).
@@ -325,6 +359,7 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
     s.recorder.act_as("expire");
     let second = usher_domain::usecases::expire::sweep(&s.app.deps).await.expect("sweep");
     assert!(second.expired >= 2, "{second:?}");
+    assert_eq!(aws::sent_to(&owner_email).len(), 1, "the renewal request reached the inviter");
     // resend: re-arming an expired invitation takes its seat back (a count write).
     let rearmed = s.call(Method::POST, &tp(&format!("/invitations/{inv_erin}/resend")), Some(&owner), None).await;
     assert!(rearmed.status.is_success(), "{}", rearmed.json);
@@ -360,6 +395,7 @@ struct Grant {
 fn resource_name(v: &Yaml) -> Vec<String> {
     match v {
         Yaml::Tagged(t) if t.tag == "GetAtt" && t.value.as_str() == Some("Table.Arn") => vec!["table".into()],
+        Yaml::Tagged(t) if t.tag == "GetAtt" && t.value.as_str() == Some("DeliveryQueue.Arn") => vec!["queue".into()],
         Yaml::Tagged(t) if t.tag == "Sub" => {
             let s = t.value.as_str().expect("!Sub string");
             if let Some(index) = s.strip_prefix("${Table.Arn}/index/") {

@@ -335,7 +335,9 @@ async fn an_ses_rejection_naming_the_recipient_is_stored_without_the_address() {
     let t = app.tenant("Acme", OWNER, None).await;
     let inv = app.invite(&t, OWNER, "grace.hopper@example.com", "member").await;
     assert_eq!(inv.status, StatusCode::CREATED, "{}", inv.json);
-    assert_eq!(inv.json["delivery"]["status"], "failed");
+    let id = inv.json["id"].as_str().unwrap_or_default();
+    let inv = app.call(Method::GET, &format!("/v1/tenants/{t}/invitations/{id}"), Some(&app.token(OWNER)), None).await;
+    assert_eq!(inv.json["delivery"]["status"], "failed", "{}", inv.json);
     let stored = inv.json["delivery"]["last_error"].as_str().unwrap_or_default();
     assert!(stored.contains("not verified") && !stored.contains("grace.hopper"), "{stored}");
 }

@@ -9,7 +9,7 @@ use usher_domain::values::{Email, Timestamp};
 use usher_domain::{Caller, Deps, Settings, UseCaseError};
 use usher_http::auth::{DevClaims, mint};
 use usher_store::system::FixedClock;
-use usher_store::{OsRandom, OutboxMailer, SqliteTable, SystemClock};
+use usher_store::{LocalQueue, OsRandom, OutboxMailer, SqliteTable, SystemClock};
 
 /// Issuer of local development tokens.
 pub const LOCAL_ISSUER: &str = "usher-local";
@@ -32,6 +32,11 @@ pub struct LocalEnv {
     pub deps: Deps,
     pub secret: Vec<u8>,
     pub outbox: PathBuf,
+    /// The in-process delivery queue (`serve` starts its worker; one-shot commands drain it).
+    pub queue: Arc<LocalQueue>,
+    /// Whether a one-shot command sends what it queued before it exits (false when the emails
+    /// are queued on SQS, or there is no mailer: they stay pending for the stack's own sweep).
+    drain: bool,
 }
 
 pub fn init_tracing() {
@@ -64,9 +69,10 @@ impl LocalEnv {
         }
         // This data dir's own key: its list cursors cannot be forged, nor used with another dir.
         settings.cursor_key = CursorKey::from_secret(&load_or_create_secret(&data_dir.join("cursor-secret"))?);
-        let deps = Deps::new(Arc::new(table), Arc::new(mailer), clock, Arc::new(OsRandom), settings);
+        let queue = LocalQueue::new();
+        let deps = Deps::new(Arc::new(table), Arc::new(mailer), queue.clone(), clock, Arc::new(OsRandom), settings);
         let secret = load_or_create_secret(&data_dir.join("jwt-secret"))?;
-        Ok(Self { deps, secret, outbox })
+        Ok(Self { deps, secret, outbox, queue, drain: true })
     }
 
     /// Opens the chosen store. For DynamoDB the AWS SDK reads the usual environment (region,
@@ -91,6 +97,14 @@ impl LocalEnv {
                 Some(from) => Arc::new(usher_aws::SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), from, None)),
                 None => Arc::new(NoMail),
             };
+            // Emails go to the stack's delivery queue when one is named; otherwise this command
+            // sends them itself if it has a sender, or leaves them pending for the stack's sweep.
+            if let Some(url) = store.delivery_queue.as_deref() {
+                env.deps.queue = Arc::new(usher_aws::SqsQueue::new(aws_sdk_sqs::Client::new(&sdk), url));
+                env.drain = false;
+            } else {
+                env.drain = sender.is_some();
+            }
         }
         Ok(env)
     }
@@ -130,8 +144,13 @@ impl LocalEnv {
         mint(&self.secret, &claims).map_err(|e| format!("cannot sign the token: {e}"))
     }
 
+    /// One sweep; then, without a worker, the emails it queued again are sent before returning.
     pub async fn sweep(&self) -> Result<expire::SweepSummary, String> {
-        expire::sweep(&self.deps).await.map_err(describe)
+        let summary = expire::sweep(&self.deps).await.map_err(describe)?;
+        if self.drain {
+            self.queue.drain(&self.deps, 0).await;
+        }
+        Ok(summary)
     }
 }
 

@@ -39,6 +39,10 @@ enum Command {
         #[arg(long, value_name = "N", default_value_t = usher_http::RateLimits::default().per_token.max,
               value_parser = clap::value_parser!(u32).range(1..))]
         token_rate_limit_per_minute: u32,
+        /// Emails the background delivery worker writes to the outbox per second at most
+        /// (0: as fast as it can).
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        send_rate_per_second: u32,
     },
     /// Tenant provisioning (what the SaaS backend does through the IAM-authorised API).
     Tenant {
@@ -66,7 +70,7 @@ enum Command {
         #[arg(long, default_value = ".usher")]
         data_dir: PathBuf,
     },
-    /// Run the expiry sweep once (expire overdue invitations, retry failed emails); prints a JSON summary.
+    /// Run the expiry sweep once (expire overdue invitations, queue waiting emails again); prints a JSON summary.
     Expire {
         /// Sweep as of this time (RFC 3339) instead of now.
         #[arg(long)]
@@ -91,9 +95,14 @@ pub(crate) struct StoreArgs {
     /// The DynamoDB table (with `--store dynamodb`).
     #[arg(long, required_if_eq("store", "dynamodb"))]
     pub(crate) table: Option<String>,
-    /// The SES sender for emails the command sends (with `--store dynamodb`: `expire` retries deliveries).
+    /// The SES sender for emails the command sends itself (with `--store dynamodb` and no
+    /// `--delivery-queue`: `expire` then sends the deliveries it queues again).
     #[arg(long)]
     pub(crate) sender: Option<String>,
+    /// The stack's delivery queue (an SQS URL, with `--store dynamodb`): `expire` queues the
+    /// deliveries it finds waiting there, for the stack's `deliver` function.
+    #[arg(long)]
+    pub(crate) delivery_queue: Option<String>,
     /// Data dir (with `--store sqlite`).
     #[arg(long, default_value = ".usher")]
     pub(crate) data_dir: PathBuf,
@@ -138,7 +147,15 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Serve { port, data_dir, accept_url, cors_origins, rate_limit_per_minute, token_rate_limit_per_minute } => {
+        Command::Serve {
+            port,
+            data_dir,
+            accept_url,
+            cors_origins,
+            rate_limit_per_minute,
+            token_rate_limit_per_minute,
+            send_rate_per_second,
+        } => {
             serve::serve(serve::ServeOptions {
                 port,
                 data_dir,
@@ -146,6 +163,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 cors_origins,
                 per_source_per_minute: rate_limit_per_minute,
                 per_token_per_minute: token_rate_limit_per_minute,
+                send_rate_per_second,
             })
             .await
         }

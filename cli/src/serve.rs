@@ -24,7 +24,12 @@ pub struct ServeOptions {
     pub per_source_per_minute: u32,
     /// Public token requests a minute carrying one token.
     pub per_token_per_minute: u32,
+    /// The delivery worker's pace (0: unpaced).
+    pub send_rate_per_second: u32,
 }
+
+/// How often `serve` runs the sweep (as the stack's schedule does).
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// What `serve` hands each request: the app, and the body limit it enforces while reading.
 #[derive(Clone)]
@@ -41,6 +46,20 @@ pub async fn serve(opts: ServeOptions) -> Result<(), String> {
     let limits =
         RateLimits { per_source: Limit::per_minute(opts.per_source_per_minute), per_token: Limit::per_minute(opts.per_token_per_minute) };
     let app = App::new(env.deps.clone(), verifier, config).with_rate_limits(limits);
+    // The two background tasks the stack runs as functions: the delivery worker (`deliver`)
+    // and the sweep every minute (`expire`; the first run queues again whatever an earlier
+    // process left pending).
+    env.queue.start(env.deps.clone(), opts.send_rate_per_second);
+    let sweeper = env.deps.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(SWEEP_EVERY);
+        loop {
+            every.tick().await;
+            if let Err(e) = usher_domain::usecases::expire::sweep(&sweeper).await {
+                tracing::error!(error = %e, "sweep failed; the next one runs in a minute");
+            }
+        }
+    });
     let router = axum::Router::new().fallback(handle).with_state(Served { app, max_body_bytes });
     let addr = SocketAddr::from(([127, 0, 0, 1], opts.port));
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;

@@ -98,14 +98,20 @@ fn lookup(port: u16, i: u32) -> (u16, String, Value) {
     http_raw(port, "POST", "/v1/invitations/lookup", "", json!({"token": format!("{i:0>43}")}).to_string().as_bytes())
 }
 
+/// The link in the latest email to `to`, waiting (up to 10 s) for the background delivery
+/// worker to write it: `serve` answers as soon as the email is queued.
 fn token_from_outbox(outbox: &Path, to: &str) -> String {
-    let mut files: Vec<_> = std::fs::read_dir(outbox).expect("outbox").filter_map(|e| e.ok().map(|e| e.path())).collect();
-    files.sort();
-    let msg = files
-        .iter()
-        .map(|p| std::fs::read_to_string(p).expect("eml"))
-        .rfind(|m| m.contains(&format!("To: {to}\r\n")))
-        .expect("an email to the invitee");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let msg = loop {
+        let mut files: Vec<_> = std::fs::read_dir(outbox).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
+        files.sort();
+        let found = files.iter().filter_map(|p| std::fs::read_to_string(p).ok()).rfind(|m| m.contains(&format!("To: {to}\r\n")));
+        match found {
+            Some(m) => break m,
+            None if std::time::Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
+            None => panic!("no email to {to} in the outbox"),
+        }
+    };
     let at = msg.find("#token=").expect("link") + 7;
     msg[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
 }

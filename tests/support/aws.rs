@@ -116,3 +116,65 @@ pub fn token_sent_to(to: &str) -> String {
     let at = body.find("#token=").expect("link in the message") + "#token=".len();
     body[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
 }
+
+/// An SQS client for the local server.
+pub fn sqs() -> aws_sdk_sqs::Client {
+    let config = aws_sdk_sqs::Config::builder()
+        .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
+        .endpoint_url(endpoint())
+        .region(aws_sdk_sqs::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_sqs::config::Credentials::new("test", "test", None, None, "usher-tests"))
+        .retry_config(aws_sdk_sqs::config::retry::RetryConfig::disabled())
+        .build();
+    aws_sdk_sqs::Client::from_conf(config)
+}
+
+/// A fresh delivery queue; its URL.
+pub async fn new_queue() -> String {
+    let out = sqs().create_queue().queue_name(format!("usher-deliveries-{}", unique())).send().await.expect("create queue");
+    out.queue_url().expect("queue url").to_owned()
+}
+
+/// One received SQS message, as Lambda's event source would hand it to `deliver`.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// The message id (what a partial-batch response names).
+    pub message_id: String,
+    /// Its body.
+    pub body: String,
+    /// To delete it once handled.
+    pub receipt_handle: String,
+}
+
+/// Receives up to 10 messages (no waiting): what one SQS event source poll would get.
+pub async fn receive(queue_url: &str) -> Vec<Received> {
+    let out = sqs().receive_message().queue_url(queue_url).max_number_of_messages(10).send().await.expect("receive");
+    out.messages()
+        .iter()
+        .map(|m| Received {
+            message_id: m.message_id().unwrap_or_default().to_owned(),
+            body: m.body().unwrap_or_default().to_owned(),
+            receipt_handle: m.receipt_handle().unwrap_or_default().to_owned(),
+        })
+        .collect()
+}
+
+/// Deletes a handled message (what the event source does after a successful batch).
+pub async fn delete(queue_url: &str, m: &Received) {
+    sqs().delete_message().queue_url(queue_url).receipt_handle(&m.receipt_handle).send().await.expect("delete message");
+}
+
+/// The SQS event Lambda's event source builds from received messages.
+pub fn sqs_event(messages: &[Received]) -> Value {
+    let records: Vec<Value> = messages
+        .iter()
+        .map(|m| {
+            serde_json::json!({
+                "messageId": m.message_id, "receiptHandle": m.receipt_handle, "body": m.body,
+                "attributes": {"ApproximateReceiveCount": "1"}, "messageAttributes": {},
+                "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:usher-deliveries", "awsRegion": "us-east-1"
+            })
+        })
+        .collect();
+    serde_json::json!({ "Records": records })
+}

@@ -132,6 +132,10 @@ pub struct TestApp {
     pub deps: Deps,
     /// The outbox folder.
     pub outbox: PathBuf,
+    /// The in-process delivery queue (its worker runs on the test's runtime, unless the app was
+    /// built `without_delivery_worker`).
+    pub queue: Arc<usher_store::LocalQueue>,
+    worker: bool,
     _dir: tempfile::TempDir,
 }
 
@@ -146,8 +150,28 @@ impl TestApp {
         Self::with_ports(table, None)
     }
 
+    /// An app whose queued emails wait until the test sends them (`deliver_queued`): a delivery
+    /// worker that is down, or behind.
+    pub fn without_delivery_worker(table: Arc<dyn Table>, mailer: Option<Arc<dyn Mailer>>) -> Self {
+        Self::build(table, mailer, false, None)
+    }
+
+    /// An app whose emails are queued on `queue` (SQS on moto); the test runs the worker.
+    pub fn with_queue(table: Arc<dyn Table>, mailer: Option<Arc<dyn Mailer>>, queue: Arc<dyn usher_domain::ports::DeliveryQueue>) -> Self {
+        Self::build(table, mailer, false, Some(queue))
+    }
+
     /// An app over any table and mailer (`None`: the outbox in a temp dir).
     pub fn with_ports(table: Arc<dyn Table>, mailer: Option<Arc<dyn Mailer>>) -> Self {
+        Self::build(table, mailer, true, None)
+    }
+
+    fn build(
+        table: Arc<dyn Table>,
+        mailer: Option<Arc<dyn Mailer>>,
+        worker: bool,
+        custom_queue: Option<Arc<dyn usher_domain::ports::DeliveryQueue>>,
+    ) -> Self {
         // USHER_TEST_LOG=debug shows the app's logs (and the causes of any 500) in failing tests.
         if let Ok(level) = std::env::var("USHER_TEST_LOG") {
             let _ = tracing_subscriber::fmt().with_env_filter(level).with_test_writer().try_init();
@@ -161,12 +185,34 @@ impl TestApp {
         let mailer = Arc::new(SwitchableMailer { inner, failing: AtomicBool::new(false), refused: AtomicU64::new(0) });
         let clock = Arc::new(ManualClock::at("2026-11-23T09:00:00Z"));
         let settings = Settings { accept_url: ACCEPT_URL.into(), ..Settings::default() };
-        let deps = Deps::new(table, mailer.clone(), clock.clone(), Arc::new(OsRandom), settings);
+        let queue = usher_store::LocalQueue::new();
+        let queued: Arc<dyn usher_domain::ports::DeliveryQueue> = custom_queue.unwrap_or_else(|| queue.clone());
+        let deps = Deps::new(table, mailer.clone(), queued, clock.clone(), Arc::new(OsRandom), settings);
+        // The delivery worker, unpaced, as `usher serve` runs it (tests without a runtime make
+        // no calls, so need none).
+        let worker = worker && tokio::runtime::Handle::try_current().is_ok();
+        if worker {
+            queue.start(deps.clone(), 0);
+        }
         let verifier = Arc::new(Hs256Verifier::new(SECRET, ISSUER, AUDIENCE, true));
         #[allow(clippy::needless_update, reason = "HttpConfig gains fields; the tests take their defaults")]
         let config = HttpConfig { cors_origins: vec!["https://app.example".into()], max_body_bytes: 64 * 1024, ..HttpConfig::default() };
         let app = App::new(deps.clone(), verifier, config);
-        Self { app, clock, mailer, deps, outbox, _dir: dir }
+        Self { app, clock, mailer, deps, outbox, queue, worker, _dir: dir }
+    }
+
+    /// Runs one sweep and waits for the delivery worker to send what it queued again.
+    pub async fn sweep(&self) -> usher_domain::usecases::expire::SweepSummary {
+        let summary = usher_domain::usecases::expire::sweep(&self.deps).await.expect("sweep");
+        if self.worker {
+            self.queue.settled().await;
+        }
+        summary
+    }
+
+    /// Without a worker: sends everything queued so far, as a worker would.
+    pub async fn deliver_queued(&self) {
+        self.queue.drain(&self.deps, 0).await;
     }
 
     /// Makes the mailer fail (or work again).
@@ -228,6 +274,10 @@ impl TestApp {
         let req = req.body(Bytes::from(body.unwrap_or_default())).expect("request");
         let ctx = RequestContext { request_id: "req-test".into(), iam_operator: false };
         let resp = self.app.handle(req, ctx).await;
+        // What the request queued is sent before the test looks (the outbox, delivery status).
+        if self.worker {
+            self.queue.settled().await;
+        }
         let (parts, bytes) = resp.into_parts();
         let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         Reply { status: parts.status, headers: parts.headers, bytes, json }

@@ -1,11 +1,14 @@
-//! Usher on its production parts: the DynamoDB table adapter and the SES v2 mailer. Both are
+//! Usher on its production parts: the DynamoDB table adapter, the SES v2 mailer and the SQS
+//! delivery queue. Both are
 //! plain implementations of the domain's ports; everything Usher decides stays in the domain.
 
 pub mod dynamo;
 pub mod ses;
+pub mod sqs;
 
 pub use dynamo::DynamoTable;
 pub use ses::SesMailer;
+pub use sqs::SqsQueue;
 
 use std::time::Duration;
 

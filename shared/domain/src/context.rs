@@ -1,6 +1,6 @@
 //! What every use case runs with: the ports, the settings, and who is calling.
 
-use crate::ports::{Clock, Mailer, Random, Table};
+use crate::ports::{Clock, DeliveryQueue, Mailer, Random, Table};
 use crate::token::InvitationToken;
 use crate::values::{Email, Timestamp};
 use std::sync::Arc;
@@ -41,8 +41,10 @@ impl Default for Settings {
 pub struct Deps {
     /// Storage.
     pub table: Arc<dyn Table>,
-    /// Email.
+    /// Email (only the delivery worker sends; everything else queues).
     pub mailer: Arc<dyn Mailer>,
+    /// Wakes the delivery worker for emails that writes have queued.
+    pub queue: Arc<dyn DeliveryQueue>,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// Randomness.
@@ -55,8 +57,15 @@ pub struct Deps {
 
 impl Deps {
     /// The ports and settings of a new process (its identity cache starts empty).
-    pub fn new(table: Arc<dyn Table>, mailer: Arc<dyn Mailer>, clock: Arc<dyn Clock>, random: Arc<dyn Random>, settings: Settings) -> Self {
-        Self { table, mailer, clock, random, settings, identities: Arc::default() }
+    pub fn new(
+        table: Arc<dyn Table>,
+        mailer: Arc<dyn Mailer>,
+        queue: Arc<dyn DeliveryQueue>,
+        clock: Arc<dyn Clock>,
+        random: Arc<dyn Random>,
+        settings: Settings,
+    ) -> Self {
+        Self { table, mailer, queue, clock, random, settings, identities: Arc::default() }
     }
 
     /// Now, from the clock port.

@@ -200,6 +200,11 @@ pub enum DeliveryStatus {
 }
 
 /// Delivery bookkeeping, shown to admins so a failed email is visible, never silently lost.
+///
+/// `pending` means queued: the write that needed the email set it, in the same transaction, and
+/// the delivery worker claims it (`claimed_until`) before sending, so a duplicate wake-up sends
+/// nothing. `next_attempt_at` is when the sweep looks again: after `QUEUED_GRACE_SECS` if the
+/// wake-up was lost, after a lapsed claim, or at the next retry of a failed send.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Delivery {
     /// Current state.
@@ -209,29 +214,117 @@ pub struct Delivery {
     /// The last failure, shortened.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
-    /// When the sweep will try again (only while not sent and attempts remain).
+    /// When the sweep will look again (only while not sent and attempts remain).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_attempt_at: Option<Timestamp>,
+    /// A worker holds the send until then (it died if that passes unrecorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claimed_until: Option<Timestamp>,
 }
 
-/// How long the sweep leaves a freshly saved link to the request that is sending it inline,
-/// before it assumes that request died and sends the link itself.
-pub const INLINE_SEND_GRACE_SECS: i64 = 60;
+/// How long a queued email may wait for its worker before the sweep queues it again (the
+/// wake-up was lost, or the queue is that far behind: a second wake-up then sends nothing).
+pub const QUEUED_GRACE_SECS: i64 = 300;
 
 impl Delivery {
-    /// A link about to be sent for the first time.
+    /// A link queued for sending.
     pub fn new_pending(now: Timestamp) -> Self {
         Self {
             status: DeliveryStatus::Pending,
             attempts: 0,
             last_error: None,
-            next_attempt_at: Some(now.plus_seconds(INLINE_SEND_GRACE_SECS)),
+            next_attempt_at: Some(now.plus_seconds(QUEUED_GRACE_SECS)),
+            claimed_until: None,
         }
+    }
+
+    /// Whether a worker may claim this send now: queued, and nobody holds it.
+    pub fn claimable(&self, now: Timestamp) -> bool {
+        self.status == DeliveryStatus::Pending && self.claimed_until.is_none_or(|c| c <= now)
+    }
+
+    /// Whether the sweep must queue it again now: not sent, and its time to look has come.
+    pub fn due(&self, now: Timestamp) -> bool {
+        self.status != DeliveryStatus::Sent && self.next_attempt_at.is_some_and(|t| t <= now)
+    }
+
+    /// Queued again (by the sweep): pending, unclaimed, looked at again after the grace.
+    pub fn requeue(&mut self, now: Timestamp) {
+        self.status = DeliveryStatus::Pending;
+        self.claimed_until = None;
+        self.next_attempt_at = Some(now.plus_seconds(QUEUED_GRACE_SECS));
+    }
+
+    /// A worker takes the send: nobody else sends it until the claim lapses.
+    pub fn claim(&mut self, now: Timestamp) {
+        self.claimed_until = Some(now.plus_seconds(DELIVERY_CLAIM_SECS));
+        self.next_attempt_at = Some(now.plus_seconds(DELIVERY_CLAIM_SECS));
+    }
+
+    /// The mail service accepted it.
+    pub fn sent(&mut self) {
+        self.attempts += 1;
+        self.status = DeliveryStatus::Sent;
+        self.last_error = None;
+        self.next_attempt_at = None;
+        self.claimed_until = None;
+    }
+
+    /// The mail service refused or was unreachable: the sweep queues it again at the next retry,
+    /// if any remain.
+    pub fn failed(&mut self, error: &str, now: Timestamp, max_attempts: u32) {
+        self.attempts += 1;
+        self.status = DeliveryStatus::Failed;
+        self.last_error = Some(error.chars().take(300).collect());
+        self.next_attempt_at = next_retry_after(self.attempts, max_attempts).map(|secs| now.plus_seconds(secs));
+        self.claimed_until = None;
     }
 }
 
-/// How long a sweep's claim on a delivery retry holds (longer than any one send).
+/// How long a worker's claim on a send holds (far longer than any one send).
 pub const DELIVERY_CLAIM_SECS: i64 = 300;
+
+/// What a queued notice says (its text is rendered when it is sent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    /// An invitee asks their inviter for a new link.
+    RenewalRequest,
+}
+
+/// A queued email that carries no link (an invitee's renewal request to their inviter): stored
+/// by the transaction that needs it, sent by the delivery worker like an invitation's link, and
+/// deleted once the mail service has it. One that exhausts its attempts stays (failed) until
+/// its time to live ends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notice {
+    /// Its id (32 hex digits).
+    pub id: String,
+    /// The tenant it is about.
+    pub tenant_id: TenantId,
+    /// The one recipient.
+    pub to: Email,
+    /// Which message.
+    pub kind: NoticeKind,
+    /// Its language.
+    pub locale: Locale,
+    /// The message's variables (names as in the template).
+    pub vars: std::collections::BTreeMap<String, String>,
+    /// Queued, claimed, sent or failed (as an invitation's link).
+    pub delivery: Delivery,
+    /// When it was queued.
+    pub created_at: Timestamp,
+}
+
+impl Notice {
+    /// When the sweep must look at it: while not sent, at its next attempt.
+    pub fn due_at(&self) -> Option<Timestamp> {
+        match self.delivery.status {
+            DeliveryStatus::Sent => None,
+            _ => self.delivery.next_attempt_at,
+        }
+    }
+}
 
 /// Who sent an invitation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -517,32 +610,38 @@ impl Invitation {
 
     /// The mail service accepted the current link.
     pub fn delivery_sent(&mut self, now: Timestamp) {
-        self.delivery.attempts += 1;
-        self.delivery.status = DeliveryStatus::Sent;
-        self.delivery.last_error = None;
-        self.delivery.next_attempt_at = None;
+        self.delivery.sent();
         self.last_sent_at = Some(now);
     }
 
     /// The mail service refused or was unreachable: schedule the next try, if any remain.
     pub fn delivery_failed(&mut self, error: &str, now: Timestamp, max_attempts: u32) {
-        self.delivery.attempts += 1;
-        self.delivery.status = DeliveryStatus::Failed;
-        self.delivery.last_error = Some(error.chars().take(300).collect());
-        self.delivery.next_attempt_at = next_retry_after(self.delivery.attempts, max_attempts).map(|secs| now.plus_seconds(secs));
+        self.delivery.failed(error, now, max_attempts);
     }
 
-    /// Whether the sweep should retry this link's delivery now.
+    /// Whether the sweep must queue this link's delivery again now.
     pub fn delivery_due(&self, now: Timestamp) -> bool {
-        self.delivery.status != DeliveryStatus::Sent && self.delivery.next_attempt_at.is_some_and(|t| t <= now)
+        self.delivery.due(now)
     }
 
-    /// The sweep claims a delivery retry before sending it: a new link, and the next attempt
-    /// pushed past the claim, so an overlapping sweep that reads this does not send it too. If
-    /// the claimer dies, the claim lapses and a later sweep tries again.
+    /// Queued again by the sweep (see `Delivery::requeue`).
+    pub fn requeue_delivery(&mut self, now: Timestamp) {
+        self.delivery.requeue(now);
+        self.updated_at = now;
+    }
+
+    /// Whether the delivery worker may claim the send now: the invitation is pending, its link
+    /// is queued and nobody holds it.
+    pub fn delivery_claimable(&self, now: Timestamp) -> bool {
+        self.status_at(now) == InvitationStatus::Pending && self.delivery.claimable(now)
+    }
+
+    /// The worker claims the send before sending: a new link (the token was never kept, so only
+    /// the sender can know it), held by the claim, so another worker that reads this sends
+    /// nothing. If the claimer dies, the claim lapses and the sweep queues it again.
     pub fn claim_delivery(&mut self, token_hash: TokenHash, now: Timestamp) {
         self.token_hash = token_hash;
-        self.delivery.next_attempt_at = Some(now.plus_seconds(DELIVERY_CLAIM_SECS));
+        self.delivery.claim(now);
         self.updated_at = now;
     }
 
@@ -733,9 +832,27 @@ mod tests {
     }
 
     #[test]
+    fn a_claimed_send_is_not_claimable_again_until_the_claim_lapses_and_is_then_due_for_the_sweep() {
+        let mut inv = invitation();
+        let now = t("2026-01-01T00:00:00Z");
+        assert!(inv.delivery_claimable(now), "queued");
+        inv.claim_delivery(crate::token::InvitationToken::from_random([7; 32]).hash(), now);
+        assert!(!inv.delivery_claimable(now.plus_seconds(DELIVERY_CLAIM_SECS - 1)), "held by its worker");
+        assert!(!inv.delivery_due(now.plus_seconds(DELIVERY_CLAIM_SECS - 1)));
+        assert!(inv.delivery_due(now.plus_seconds(DELIVERY_CLAIM_SECS)), "the sweep finds a lapsed claim");
+        inv.requeue_delivery(now.plus_seconds(DELIVERY_CLAIM_SECS));
+        assert!(inv.delivery_claimable(now.plus_seconds(DELIVERY_CLAIM_SECS)), "and queues it again");
+        inv.delivery_failed("throttled", now, 5);
+        assert!(!inv.delivery_claimable(now), "a failed send waits for the sweep's retry");
+        assert!(inv.delivery_due(now.plus_seconds(60)));
+        inv.delivery_sent(now);
+        assert!(!inv.delivery_claimable(now) && !inv.delivery_due(now.plus_seconds(86_400)), "sent: done");
+    }
+
+    #[test]
     fn the_sweep_is_due_at_the_next_delivery_attempt_or_the_expiry_whichever_is_first() {
         let mut inv = invitation();
-        assert_eq!(inv.due_at(), Some(t("2026-01-01T00:01:00Z")));
+        assert_eq!(inv.due_at(), Some(t("2026-01-01T00:05:00Z")), "a queued email waits QUEUED_GRACE_SECS for its worker");
         inv.delivery.status = DeliveryStatus::Sent;
         inv.delivery.next_attempt_at = None;
         assert_eq!(inv.due_at(), Some(inv.expires_at));

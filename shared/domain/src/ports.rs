@@ -329,3 +329,40 @@ pub trait Random: Send + Sync {
     /// Fills `buf` with random bytes.
     fn fill(&self, buf: &mut [u8]);
 }
+
+/// One queued email, named by the item that holds it. The message carries no address and no
+/// token: the worker reads the item, claims the delivery with a conditional write, and mints the
+/// link itself, so a queue (or its dead-letter queue) never holds a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DeliveryJob {
+    /// The current link of an invitation (invite, bulk row, resend, retry).
+    Invitation {
+        /// Its tenant.
+        tenant_id: crate::values::TenantId,
+        /// The invitation.
+        invitation_id: crate::values::InvitationId,
+    },
+    /// A queued notice (a message that carries no link, e.g. a renewal request to the inviter).
+    Notice {
+        /// Its tenant.
+        tenant_id: crate::values::TenantId,
+        /// The notice item's id.
+        notice_id: String,
+    },
+}
+
+/// Why jobs could not be queued (the writes that need them are already committed: the sweep
+/// re-queues what stays pending, so this is logged, never answered to the caller).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("delivery queue unavailable: {0}")]
+pub struct QueueError(pub String);
+
+/// Wakes the delivery worker. The queued state itself lives on the items (delivery `pending`),
+/// written in the same transaction as the change that needs the email; the queue only carries
+/// wake-ups, at least once.
+#[async_trait]
+pub trait DeliveryQueue: Send + Sync {
+    /// Queues every job, or says why not (some may have been queued: jobs are idempotent).
+    async fn enqueue(&self, jobs: &[DeliveryJob]) -> Result<(), QueueError>;
+}

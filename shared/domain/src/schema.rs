@@ -9,6 +9,7 @@
 //! | invitation    | `T#<tenant>`          | `I#<inv>`       | gsi2 `PE#<email>` / `<inv>` while pending;               |
 //! |               |                       |                 | gsi3 `DUE#<shard>` / `<due>#<inv>` while the sweep has work |
 //! | custom role   | `T#<tenant>`          | `R#<role>`      |                                                          |
+//! | queued notice | `T#<tenant>`          | `N#<notice>`    | gsi3 `DUE#<shard>` / `<due>#N<notice>` until sent (TTL 30 d) |
 //! | audit event   | `T#<tenant>#A`        | `<event id>`    |                                                          |
 //! | token         | `TOK#<sha256>`        | `TOK`           |                                                          |
 //! | user          | `U#<user>`            | `USER`          |                                                          |
@@ -19,7 +20,7 @@
 //! Ids are UUIDv7 (time-ordered), so `I#…` and audit keys sort oldest → newest; lists read them
 //! backwards for newest first. Invitation ids, tenant ids and user ids never contain `#`.
 
-use crate::model::{AuditEvent, CustomRole, EmailGuard, IdempotencyRecord, Invitation, InvitationStatus, Member, Tenant, User};
+use crate::model::{AuditEvent, CustomRole, EmailGuard, IdempotencyRecord, Invitation, InvitationStatus, Member, Notice, Tenant, User};
 use crate::ports::{Cond, IndexName, Item, Key, StoreError, Table, Write};
 use crate::roles::RoleName;
 use crate::token::TokenHash;
@@ -52,6 +53,12 @@ pub const INVITATION_PREFIX: &str = "I#";
 /// An invitation.
 pub fn invitation_key(t: &TenantId, i: &InvitationId) -> Key {
     Key::new(tenant_pk(t), format!("{INVITATION_PREFIX}{i}"))
+}
+/// Sort-key prefix of queued notices.
+pub const NOTICE_PREFIX: &str = "N#";
+/// A queued notice.
+pub fn notice_key(t: &TenantId, id: &str) -> Key {
+    Key::new(tenant_pk(t), format!("{NOTICE_PREFIX}{id}"))
 }
 /// Sort-key prefix of custom roles.
 pub const ROLE_PREFIX: &str = "R#";
@@ -94,7 +101,11 @@ pub fn due_pk(shard: u32) -> String {
 }
 /// The due shard an invitation lives in (spread by the id's last hex digit).
 pub fn due_shard(i: &InvitationId) -> u32 {
-    i.as_str().chars().last().and_then(|c| c.to_digit(16)).unwrap_or(0) % DUE_SHARDS
+    due_shard_of(i.as_str())
+}
+/// The due shard of any id ending in a hex digit.
+fn due_shard_of(id: &str) -> u32 {
+    id.chars().last().and_then(|c| c.to_digit(16)).unwrap_or(0) % DUE_SHARDS
 }
 /// Index partition of a user's memberships.
 pub fn by_user_pk(u: &UserId) -> String {
@@ -155,6 +166,18 @@ impl Record for Invitation {
             keys.push((IndexName::Due, due_pk(due_shard(&self.id)), format!("{due}#{}", self.id)));
         }
         keys
+    }
+}
+
+impl Record for Notice {
+    fn key(&self) -> Key {
+        notice_key(&self.tenant_id, &self.id)
+    }
+    fn index_keys(&self) -> Vec<(IndexName, String, String)> {
+        self.due_at().map(|due| (IndexName::Due, due_pk(due_shard_of(&self.id)), format!("{due}#N{}", self.id))).into_iter().collect()
+    }
+    fn expires_at(&self) -> Option<Timestamp> {
+        Some(self.created_at.plus_seconds(30 * 86_400))
     }
 }
 

@@ -103,6 +103,11 @@ pub struct Config {
     /// Signs list cursors, derived from the deployment's secret (`USHER_CURSOR_SECRET`, at
     /// least 32 bytes; the stack generates one in Secrets Manager). Its Debug is redacted.
     pub cursor_key: CursorKey,
+    /// The delivery queue every email is queued on (`USHER_DELIVERY_QUEUE_URL`, an SQS URL).
+    pub delivery_queue_url: String,
+    /// Emails per second one `deliver` instance sends at most (`USHER_SEND_RATE_PER_SECOND`,
+    /// default 7; the stack's concurrency times this must stay under the SES account's rate).
+    pub send_rate_per_second: u32,
 }
 
 impl Config {
@@ -192,6 +197,8 @@ impl Config {
             max_ttl_days,
             max_delivery_attempts: number("USHER_MAX_DELIVERY_ATTEMPTS", 5, 1..=10)?,
             cursor_key: cursor_key(required(CURSOR_SECRET)?)?,
+            delivery_queue_url: url("USHER_DELIVERY_QUEUE_URL", required("USHER_DELIVERY_QUEUE_URL")?)?,
+            send_rate_per_second: number("USHER_SEND_RATE_PER_SECOND", 7, 1..=500)?,
         })
     }
 }
@@ -207,13 +214,14 @@ mod tests {
 
     const CURSOR_SECRET_VALUE: &str = "cursor-secret-0123456789-cursor-secret-abcdefghij";
 
-    const MINIMAL: [(&str, &str); 6] = [
+    const MINIMAL: [(&str, &str); 7] = [
         ("USHER_TABLE", "usher-dev"),
         ("USHER_SENDER", "Usher <no-reply@example.com>"),
         ("USHER_ACCEPT_URL", "https://app.example.com/accept"),
         ("USHER_JWT_ISSUER", "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc"),
         ("USHER_JWT_AUDIENCE", "client123"),
         ("USHER_CURSOR_SECRET", CURSOR_SECRET_VALUE),
+        ("USHER_DELIVERY_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/usher-dev-deliveries"),
     ];
 
     fn with(var: &'static str, value: &'static str) -> Result<Config, ConfigError> {
@@ -227,6 +235,7 @@ mod tests {
         let c = Config::from_lookup(env(&MINIMAL)).unwrap();
         assert_eq!(c.default_ttl_days, 7);
         assert_eq!(c.max_delivery_attempts, 5);
+        assert_eq!(c.send_rate_per_second, 7);
         assert_eq!(
             c.jwt_keys,
             JwtKeys::Jwks {

@@ -15,7 +15,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::{Duration, SystemTime};
-use usher_aws::{DynamoTable, SesMailer};
+use usher_aws::{DynamoTable, SesMailer, SqsQueue};
 use usher_domain::{Deps, ErrorCode, Settings};
 use usher_http::{App, Hs256Verifier, HttpConfig, Problem, RequestContext, SourceIp, TokenVerifier};
 use usher_store::{OsRandom, SystemClock};
@@ -96,7 +96,8 @@ impl Ports {
             cursor_key: config.cursor_key.clone(),
             ..Settings::default()
         };
-        let deps = Deps::new(Arc::new(table), Arc::new(mailer), Arc::new(SystemClock), Arc::new(OsRandom), settings);
+        let queue = SqsQueue::new(aws_sdk_sqs::Client::new(&sdk), &config.delivery_queue_url);
+        let deps = Deps::new(Arc::new(table), Arc::new(mailer), Arc::new(queue), Arc::new(SystemClock), Arc::new(OsRandom), settings);
         let http = HttpConfig { cors_origins: config.cors_origins.clone(), ..HttpConfig::default() };
         Ok(Self { deps, verifier, http, sleep: sdk.sleep_impl() })
     }
@@ -207,7 +208,7 @@ pub async fn serve(app: App, req: Request, sleep: Option<SharedAsyncSleep>) -> R
     Ok(Reply(Response::from_parts(parts, body)))
 }
 
-/// The scheduled sweep: expire overdue invitations, retry failed emails. A failure is returned
+/// The scheduled sweep: expire overdue invitations, queue again the emails still waiting. A failure is returned
 /// to Lambda, so EventBridge's retry policy and dead-letter queue take over.
 pub async fn sweep(deps: Deps) -> Result<serde_json::Value, lambda_runtime::Error> {
     let summary = usher_domain::usecases::expire::sweep(&deps).await.map_err(|e| {
@@ -215,6 +216,73 @@ pub async fn sweep(deps: Deps) -> Result<serde_json::Value, lambda_runtime::Erro
         lambda_runtime::Error::from(e.to_string())
     })?;
     Ok(serde_json::to_value(summary)?)
+}
+
+/// One SQS message as Lambda hands it over (only what the worker reads).
+#[derive(serde::Deserialize)]
+struct SqsRecord {
+    #[serde(rename = "messageId")]
+    message_id: String,
+    #[serde(default)]
+    body: String,
+}
+
+/// An SQS event: up to the event source's batch size of messages.
+#[derive(serde::Deserialize)]
+struct SqsEvent {
+    #[serde(rename = "Records", default)]
+    records: Vec<SqsRecord>,
+}
+
+/// Delivers one SQS batch, at `pace`. Answers the partial-batch response: the messages that
+/// could not be processed (undecodable, or the store was unreachable) are reported, so SQS
+/// offers only those again and moves them to the dead-letter queue after its receive limit. A
+/// send the mail service refused is not a failure here: it is recorded on the item (`failed`)
+/// and the sweep queues it again at its next retry.
+pub async fn deliver_batch(
+    deps: &Deps,
+    pace: &tokio::sync::Mutex<usher_domain::usecases::delivery::Pace>,
+    event: serde_json::Value,
+) -> Result<serde_json::Value, lambda_runtime::Error> {
+    let event: SqsEvent = serde_json::from_value(event).map_err(|e| lambda_runtime::Error::from(format!("not an SQS event: {e}")))?;
+    let mut pace = pace.lock().await;
+    let mut failures = Vec::new();
+    let (mut sent, mut failed, mut skipped) = (0, 0, 0);
+    for record in &event.records {
+        let job: usher_domain::ports::DeliveryJob = match serde_json::from_str(&record.body) {
+            Ok(job) => job,
+            Err(e) => {
+                tracing::error!(message_id = %record.message_id, error = %e, "undecodable delivery message; left for the dead-letter queue");
+                failures.push(serde_json::json!({ "itemIdentifier": record.message_id }));
+                continue;
+            }
+        };
+        match pace.process(deps, &job).await {
+            Ok(usher_domain::usecases::delivery::Processed::Sent) => sent += 1,
+            Ok(usher_domain::usecases::delivery::Processed::Failed) => failed += 1,
+            Ok(usher_domain::usecases::delivery::Processed::Skipped) => skipped += 1,
+            Err(e) => {
+                tracing::error!(message_id = %record.message_id, error = %e, "delivery not processed; SQS will offer it again");
+                failures.push(serde_json::json!({ "itemIdentifier": record.message_id }));
+            }
+        }
+    }
+    tracing::info!(messages = event.records.len(), sent, failed, skipped, unprocessed = failures.len(), "delivery batch done");
+    Ok(serde_json::json!({ "batchItemFailures": failures }))
+}
+
+/// The delivery worker: the cold start, then `deliver_batch` for every SQS event, paced at the
+/// configured rate across the invocations this instance serves.
+pub async fn run_deliver() -> Result<(), lambda_runtime::Error> {
+    init_tracing();
+    let config = Config::from_env()?;
+    let ports = Ports::build(&config).await?;
+    let pace = Arc::new(tokio::sync::Mutex::new(usher_domain::usecases::delivery::Pace::per_second(config.send_rate_per_second)));
+    lambda_runtime::run(lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<serde_json::Value>| {
+        let (deps, pace) = (ports.deps.clone(), pace.clone());
+        async move { deliver_batch(&deps, &pace, event.payload).await }
+    }))
+    .await
 }
 
 /// A function serving its routes of the API (`usher_http::routes`): the cold start, then
@@ -263,7 +331,14 @@ mod tests {
         let sdk = usher_aws::sdk_config().await;
         let mailer = SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), "no-reply@usher.test", None);
         let settings = Settings { accept_url: "https://app.example/accept".into(), ..Settings::default() };
-        let deps = Deps::new(Arc::new(table), Arc::new(mailer), Arc::new(SystemClock), Arc::new(OsRandom), settings);
+        let deps = Deps::new(
+            Arc::new(table),
+            Arc::new(mailer),
+            usher_store::LocalQueue::new(),
+            Arc::new(SystemClock),
+            Arc::new(OsRandom),
+            settings,
+        );
         App::new(deps, Arc::new(Hs256Verifier::new(SECRET, "https://issuer.test", "usher", false)), HttpConfig::default())
     }
 
@@ -318,6 +393,7 @@ mod tests {
         let deps = Deps::new(
             Arc::new(table),
             Arc::new(mailer),
+            usher_store::LocalQueue::new(),
             Arc::new(usher_store::system::FixedClock(now)),
             Arc::new(OsRandom),
             Settings::default(),

@@ -1,13 +1,15 @@
 //! Usher's adapters for local runs and for every host: the embedded SQLite table, the file
-//! outbox mailer, the system clock and the OS random source. (The AWS adapters — DynamoDB and
+//! outbox mailer, the in-process delivery queue, the system clock and the OS random source. (The AWS adapters — DynamoDB and
 //! SES — live beside these.)
 
 pub mod outbox;
+pub mod queue;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 pub mod system;
 
 pub use outbox::OutboxMailer;
+pub use queue::LocalQueue;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteTable;
 pub use system::{OsRandom, SystemClock};

@@ -10,12 +10,13 @@
 //! past what is left get `seat_limit_reached`; the rest are written again. So two bulk calls
 //! racing for the last seats never overshoot, and seats still go in row order within a call.
 //!
-//! The emails are not sent here: each saved invitation waits with delivery `pending`, and the
-//! scheduled sweep sends it (with a fresh link) once `INLINE_SEND_GRACE_SECS` have passed, at
-//! its own pace. So a 1000-row call answers in seconds and nothing is lost if a process stops.
+//! The emails are not sent here: each saved invitation is queued (delivery `pending`, in the
+//! chunk's own transaction) and each committed chunk wakes the delivery worker
+//! (`usecases::delivery`), which sends at the mail service's pace with a fresh link. So a
+//! 1000-row call answers in seconds and nothing is lost if a process stops midway.
 
 use super::invite::{InviteCommand, InviteRequest};
-use super::{GuardState, audit_event, expire_writes, read_guard};
+use super::{GuardState, audit_event, delivery, expire_writes, read_guard};
 use crate::access::{self, AccessError};
 use crate::context::{Deps, Principal};
 use crate::error::{Context, ErrorCode, FieldError, Unexpected};
@@ -273,7 +274,7 @@ pub async fn bulk_invite(
             }
         }
         let id = InvitationId::from_uuid(deps.new_uuid());
-        // The link is minted by the sweep when it sends the email: this hash is never sent.
+        // The link is minted by the delivery worker when it sends the email: this hash is never sent.
         let invitation = cmd.invitation(&actor, &t.value, id.clone(), deps.new_token().hash(), now);
         let event = audit_event(
             deps,
@@ -342,7 +343,7 @@ async fn write_in_chunks(
             }
             match deps.table.transact(writes).await.context("saving a chunk of bulk invitations")? {
                 Committed::Yes => {
-                    chunk.clear();
+                    delivery::enqueue(deps, chunk.drain(..).map(|c| delivery::invitation_job(&c.invitation)).collect()).await;
                     break;
                 }
                 Committed::ConditionFailed { at } => match owner_of_write.get(at).copied().flatten() {

@@ -1,13 +1,15 @@
 //! The scheduled sweep: expires overdue invitations (freeing their seats and addresses) and
-//! retries failed or unconfirmed email deliveries. It reads the sparse `Due` index, never scans.
+//! queues again the emails still waiting after their time (a lost wake-up, a worker that died
+//! holding a claim, a failed send whose retry is due). It reads the sparse `Due` index, never
+//! scans, and never sends: the delivery worker does (`usecases::delivery`).
 
 use super::decline::release_guard;
-use super::{audit_event, deliver, token_write};
+use super::{audit_event, delivery};
 use crate::access;
 use crate::context::Deps;
 use crate::error::{Context, Unexpected};
-use crate::model::{DeliveryStatus, Invitation, InvitationStatus};
-use crate::ports::{Committed, IndexName, Query, SortKeyRange};
+use crate::model::{Invitation, InvitationStatus, Notice};
+use crate::ports::{Committed, DeliveryJob, IndexName, Query, SortKeyRange};
 use crate::retry::{Attempt, settle};
 use crate::schema::{self, DUE_SHARDS, TenantCount, Versioned, decode};
 use serde::Serialize;
@@ -21,10 +23,8 @@ pub struct SweepSummary {
     pub scanned: usize,
     /// Invitations marked expired.
     pub expired: usize,
-    /// Deliveries retried and accepted by the mail service.
-    pub delivered: usize,
-    /// Deliveries retried and failed again.
-    pub delivery_failures: usize,
+    /// Emails queued again for the delivery worker.
+    pub requeued: usize,
     /// Index entries that could not be decoded: logged with their key and passed over, so one
     /// bad item never stalls the sweep.
     pub skipped: usize,
@@ -64,7 +64,7 @@ fn due_query(shard: u32, upper: &str) -> Query {
 }
 
 /// Runs one sweep as of the clock's now. Two overlapping runs are safe: every change is a
-/// conditional write, and a delivery retry is claimed before it is sent.
+/// conditional write, and the worker claims each send before it sends.
 #[tracing::instrument(skip_all)]
 pub async fn sweep(deps: &Deps) -> Result<SweepSummary, SweepError> {
     let started = deps.now();
@@ -72,6 +72,7 @@ pub async fn sweep(deps: &Deps) -> Result<SweepSummary, SweepError> {
     // Everything due up to now: the sort key is `<due time>#<id>` and '~' sorts after '#'.
     let upper = format!("{started}~");
     let out_of_budget = |summary: &SweepSummary| summary.scanned >= BATCH || started.seconds_until(deps.now()) >= TIME_BUDGET_SECS;
+    let mut jobs = Vec::new();
     'shards: for shard in 0..DUE_SHARDS {
         let mut q = due_query(shard, &upper);
         loop {
@@ -88,8 +89,14 @@ pub async fn sweep(deps: &Deps) -> Result<SweepSummary, SweepError> {
                     index_sk: item.index_key(IndexName::Due).map(|(_, sk)| sk.to_owned()),
                     key: item.key.clone(),
                 });
-                match decode::<Invitation>(item) {
-                    Ok(listed) => handle(deps, &listed.value, &mut summary).await?,
+                let handled = if key.sk.starts_with(schema::NOTICE_PREFIX) {
+                    decode::<Notice>(item).map(|_| Due::Notice)
+                } else {
+                    decode::<Invitation>(item).map(|listed| Due::Invitation(Box::new(listed.value)))
+                };
+                match handled {
+                    Ok(Due::Invitation(listed)) => handle(deps, &listed, &mut summary, &mut jobs).await?,
+                    Ok(Due::Notice) => requeue_notice(deps, &key, &mut summary, &mut jobs).await?,
                     Err(e) => {
                         summary.skipped += 1;
                         tracing::error!(pk = %key.pk, sk = %key.sk, error = %e, "skipping an undecodable due item; fix or delete it");
@@ -101,13 +108,13 @@ pub async fn sweep(deps: &Deps) -> Result<SweepSummary, SweepError> {
             }
         }
     }
+    delivery::enqueue(deps, jobs).await;
     if summary.more {
         summary.backlog = count_backlog(deps, &upper).await?;
     }
     tracing::info!(
         expired = summary.expired,
-        delivered = summary.delivered,
-        failures = summary.delivery_failures,
+        requeued = summary.requeued,
         skipped = summary.skipped,
         backlog = summary.backlog,
         "sweep done"
@@ -133,13 +140,19 @@ async fn count_backlog(deps: &Deps, upper: &str) -> Result<usize, Unexpected> {
     Ok(n.min(BACKLOG_COUNT_LIMIT))
 }
 
-async fn handle(deps: &Deps, listed: &Invitation, summary: &mut SweepSummary) -> Result<(), Unexpected> {
+/// What a due index entry points at.
+enum Due {
+    Invitation(Box<Invitation>),
+    Notice,
+}
+
+async fn handle(deps: &Deps, listed: &Invitation, summary: &mut SweepSummary, jobs: &mut Vec<DeliveryJob>) -> Result<(), Unexpected> {
     let table = deps.table.as_ref();
     let key = schema::invitation_key(&listed.tenant_id, &listed.id);
     enum Next {
         Nothing,
         Expired,
-        Send(Box<Versioned<Invitation>>, crate::token::InvitationToken),
+        Requeued(DeliveryJob),
     }
     let next = crate::optimistic!(deps, "sweeping invitation", Unexpected, {
         let now = deps.now();
@@ -154,33 +167,52 @@ async fn handle(deps: &Deps, listed: &Invitation, summary: &mut SweepSummary) ->
             let committed = expire_one(deps, &inv).await?;
             return Ok(settle(committed, || Next::Expired));
         }
-        let retry_due = inv.value.delivery_due(now);
-        if !retry_due {
+        if !inv.value.delivery_due(now) {
             return Ok(Attempt::Done(Next::Nothing));
         }
-        // The token was never kept, so a retry sends a fresh link (the old one never arrived,
-        // or arrived and now reads as "replaced"). Rotating it claims the attempt: an
-        // overlapping sweep re-reads, finds it not due, and sends nothing.
-        let token = deps.new_token();
-        let mut claimed = inv.value.clone();
-        claimed.claim_delivery(token.hash(), now);
-        let committed =
-            table.transact(vec![schema::replace(inv.version, &claimed), token_write(&claimed)]).await.context("claiming delivery")?;
-        Ok(settle(committed, || Next::Send(Box::new(Versioned { value: claimed, version: inv.version + 1 }), token)))
+        // Pushing the next look past the grace keeps the next sweeps from queueing it again
+        // while the worker gets to it.
+        let mut requeued = inv.value.clone();
+        requeued.requeue_delivery(now);
+        let committed = table.transact(vec![schema::replace(inv.version, &requeued)]).await.context("queueing delivery again")?;
+        Ok(settle(committed, || Next::Requeued(delivery::invitation_job(&requeued))))
     })
     .await?;
     match next {
         Next::Nothing => {}
         Next::Expired => summary.expired += 1,
-        Next::Send(claimed, token) => {
-            let tenant_name = access::load_tenant(table, &claimed.value.tenant_id).await?.map(|t| t.value.name).unwrap_or_default();
-            let after = deliver(deps, &tenant_name, &claimed, &token).await?;
-            if after.delivery().status == DeliveryStatus::Sent {
-                summary.delivered += 1;
-            } else {
-                summary.delivery_failures += 1;
-            }
+        Next::Requeued(job) => {
+            summary.requeued += 1;
+            jobs.push(job);
         }
+    }
+    Ok(())
+}
+
+async fn requeue_notice(
+    deps: &Deps,
+    key: &crate::ports::Key,
+    summary: &mut SweepSummary,
+    jobs: &mut Vec<DeliveryJob>,
+) -> Result<(), Unexpected> {
+    let table = deps.table.as_ref();
+    let job = crate::optimistic!(deps, "sweeping notice", Unexpected, {
+        let now = deps.now();
+        let Some(notice) = schema::load::<Notice>(table, key).await.context("reading notice")? else {
+            return Ok(Attempt::Done(None));
+        };
+        if !notice.value.delivery.due(now) {
+            return Ok(Attempt::Done(None));
+        }
+        let mut requeued = notice.value.clone();
+        requeued.delivery.requeue(now);
+        let committed = table.transact(vec![schema::replace(notice.version, &requeued)]).await.context("queueing notice again")?;
+        Ok(settle(committed, || Some(delivery::notice_job(&requeued))))
+    })
+    .await?;
+    if let Some(job) = job {
+        summary.requeued += 1;
+        jobs.push(job);
     }
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! Invite one person by email with a role.
 
-use super::{GuardState, audit_event, deliver, expire_writes, read_guard, token_write};
+use super::{GuardState, audit_event, delivery, expire_writes, read_guard};
 use crate::access::{self, AccessError, Actor};
 use crate::context::{Deps, Principal};
 use crate::error::{Context, ErrorCode, FieldError, Unexpected};
@@ -196,13 +196,13 @@ pub async fn authorize(deps: &Deps, actor: &Actor, tenant: &TenantId, role: &Rol
     Ok(role)
 }
 
-/// Invites one person: saves the invitation, its token and the address guard, takes a seat,
-/// then sends the email. A failed send leaves the invitation saved with delivery `failed`.
-#[tracing::instrument(skip_all, fields(tenant = %tenant))]
+/// Invites one person: saves the invitation (its email queued: delivery `pending`) and the
+/// address guard and takes a seat in one transaction, then wakes the delivery worker.
 ///
 /// `reserved_id` (from the request's `Idempotency-Key` claim) is the id the invitation takes: a
 /// retry of a request whose write committed but never answered finds its own invitation and
 /// answers it, instead of `409 already_invited`.
+#[tracing::instrument(skip_all, fields(tenant = %tenant))]
 pub async fn invite(
     deps: &Deps,
     principal: &Principal,
@@ -216,33 +216,17 @@ pub async fn invite(
     }
     let cmd = InviteCommand::parse(raw, deps.settings.max_ttl_days).map_err(InviteError::Invalid)?;
     authorize(deps, &actor, tenant, &cmd.role).await?;
-    let (inv, token, tenant_name) = match save_new(deps, &actor, tenant, cmd, reserved_id).await? {
-        Saved::New { invitation, token, tenant_name } => (invitation, token, tenant_name),
-        Saved::Earlier(inv) => return Ok(InvitationResource::of(&inv, deps.now())),
-    };
-    // Created at version 1: the delivery record needs no read.
-    let inv = deliver(deps, &tenant_name, &schema::Versioned { value: inv, version: 1 }, &token).await?;
+    // An earlier try's wake-up may have been lost with it: waking the worker twice sends once.
+    let (Saved::New(inv) | Saved::Earlier(inv)) = save_new(deps, &actor, tenant, cmd, reserved_id).await?;
+    delivery::enqueue(deps, vec![delivery::invitation_job(&inv)]).await;
     Ok(InvitationResource::of(&inv, deps.now()))
 }
 
 /// What saving a new invitation did.
 pub enum Saved {
-    /// Saved now: send `token` to the invitee.
-    New {
-        /// The invitation.
-        invitation: Invitation,
-        /// Its link's token (only ever in memory, then in the email).
-        token: crate::token::InvitationToken,
-        /// The tenant's name, for the email.
-        tenant_name: String,
-    },
+    /// Saved now, its email queued (delivery `pending`): wake the worker with its job.
+    New(Invitation),
     /// An earlier try of this same request saved it (its reserved id holds the address).
-    Earlier(Invitation),
-}
-
-/// What one try of `save_new` decided (the token stays outside the retried attempts).
-enum Decided {
-    New(Invitation, String),
     Earlier(Invitation),
 }
 
@@ -254,10 +238,12 @@ pub async fn save_new(
     cmd: InviteCommand,
     reserved_id: Option<uuid::Uuid>,
 ) -> Result<Saved, InviteError> {
-    let token = deps.new_token();
+    // The link is minted by the delivery worker when it claims the send (only the sender ever
+    // knows a token); until then the invitation holds the hash of one nobody knows.
+    let unsent = deps.new_token();
     let id = crate::values::InvitationId::from_uuid(reserved_id.unwrap_or_else(|| deps.new_uuid()));
     let mut assume_free = true;
-    let saved = crate::optimistic!(deps, "saving invitation", InviteError, {
+    crate::optimistic!(deps, "saving invitation", InviteError, {
         let now = deps.now();
         let Some(tenant) = access::load_tenant(deps.table.as_ref(), tenant_id).await? else {
             return Err(InviteError::NotFound);
@@ -274,7 +260,7 @@ pub async fn save_new(
                 let earlier = schema::load::<Invitation>(deps.table.as_ref(), &key).await.context("reading invitation")?;
                 if let Some(earlier) = earlier {
                     tracing::info!(invitation = %id, "a retried request found the invitation its earlier try saved");
-                    return Ok(Attempt::Done(Decided::Earlier(earlier.value)));
+                    return Ok(Attempt::Done(Saved::Earlier(earlier.value)));
                 }
                 return Err(InviteError::AlreadyInvited(cmd.email.clone()));
             }
@@ -294,7 +280,7 @@ pub async fn save_new(
         if !as_read.has_seats_for(1) {
             return Err(InviteError::SeatLimitReached);
         }
-        let inv = cmd.invitation(actor, &tenant.value, id.clone(), token.hash(), now);
+        let inv = cmd.invitation(actor, &tenant.value, id.clone(), unsent.hash(), now);
         let event = audit_event(
             deps,
             tenant_id,
@@ -312,7 +298,6 @@ pub async fn save_new(
         writes.extend([
             schema::guard_write(tenant_id, &cmd.email, &EmailGuard::Invitation { invitation_id: id.clone() }, guard_version),
             schema::create(&inv),
-            token_write(&inv),
             schema::audit_write(&event),
         ]);
         writes.extend(take);
@@ -321,11 +306,7 @@ pub async fn save_new(
             tracing::info!(invitation = %inv.id, role = %inv.role, "invitation saved");
         }
         // Lost: someone changed the guard, an overdue invitation, or took the last seat; decide again.
-        Ok(settle(committed, || Decided::New(inv, tenant.value.name.clone())))
+        Ok(settle(committed, || Saved::New(inv)))
     })
-    .await?;
-    Ok(match saved {
-        Decided::New(invitation, tenant_name) => Saved::New { invitation, token, tenant_name },
-        Decided::Earlier(earlier) => Saved::Earlier(earlier),
-    })
+    .await
 }

@@ -12,6 +12,7 @@ pub mod accept;
 pub mod audit;
 pub mod bulk;
 pub mod decline;
+pub mod delivery;
 pub mod expire;
 pub mod export;
 pub mod idempotency;
@@ -32,7 +33,6 @@ use crate::email::{self, Template};
 use crate::error::{Context, Unexpected};
 use crate::model::{AuditEvent, EmailGuard, Invitation, InvitationStatus};
 use crate::ports::Write;
-use crate::retry::Attempt;
 use crate::schema::{self, TokenPointer, Versioned};
 use crate::token::InvitationToken;
 use crate::values::{Email, TenantId, UserId};
@@ -125,49 +125,6 @@ pub(crate) fn invitation_email(deps: &Deps, tenant_name: &str, inv: &Invitation,
             ("message", inv.message.as_deref()),
         ],
     )
-}
-
-/// Sends the current link of a saved invitation and records how that went. The invitation was
-/// saved (with delivery `pending`) before this runs, so a crash or a mail outage loses nothing:
-/// the sweep finds it through the due index and tries again.
-pub(crate) async fn deliver(
-    deps: &Deps,
-    tenant_name: &str,
-    saved: &Versioned<Invitation>,
-    token: &InvitationToken,
-) -> Result<Invitation, Unexpected> {
-    let message = invitation_email(deps, tenant_name, &saved.value, token);
-    let result = deps.mailer.send(&message).await;
-    match &result {
-        Ok(()) => {
-            tracing::info!(invitation = %saved.value.id, domain = saved.value.email.domain(), "invitation email handed to the mail service")
-        }
-        Err(e) => tracing::warn!(invitation = %saved.value.id, error = %e, "invitation email failed; the sweep will retry"),
-    }
-    let key = schema::invitation_key(&saved.value.tenant_id, &saved.value.id);
-    // First try on the version this request wrote (no read); a lost race reads and decides.
-    let mut known = Some(saved.version);
-    crate::optimistic!(deps, "recording delivery", Unexpected, {
-        let current = match known.take() {
-            Some(version) => Versioned { value: saved.value.clone(), version },
-            None => match schema::load::<Invitation>(deps.table.as_ref(), &key).await.context("re-reading invitation")? {
-                Some(current) => current,
-                None => return Ok(Attempt::Done(saved.value.clone())),
-            },
-        };
-        // Someone rotated the link meanwhile (resend): their delivery is the one that counts.
-        if current.value.token_hash() != saved.value.token_hash() {
-            return Ok(Attempt::Done(current.value));
-        }
-        let mut inv = current.value.clone();
-        match &result {
-            Ok(()) => inv.delivery_sent(deps.now()),
-            Err(e) => inv.delivery_failed(&e.0, deps.now(), deps.settings.max_delivery_attempts),
-        }
-        let committed = deps.table.transact(vec![schema::replace(current.version, &inv)]).await.context("recording delivery")?;
-        Ok(crate::retry::settle(committed, || inv))
-    })
-    .await
 }
 
 /// The token item for a new link.

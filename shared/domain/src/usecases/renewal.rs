@@ -1,12 +1,11 @@
 //! An invitee whose link expired asks the inviter for a new one. Public and rate-limited per
-//! invitation; it changes nothing but the request's timestamp and tells the inviter by email.
+//! invitation; it changes nothing but the request's timestamp and queues an email to the inviter.
 
-use super::{audit_event, invitation_by_token, parse_token};
+use super::{audit_event, delivery, invitation_by_token, parse_token};
 use crate::access;
 use crate::context::Deps;
-use crate::email::{self, Template};
 use crate::error::{Context, ErrorCode, FieldError, Unexpected};
-use crate::model::{InvitationStatus, Member};
+use crate::model::{InvitationStatus, Member, Notice, NoticeKind};
 use crate::retry::settle;
 use crate::schema;
 use serde::Serialize;
@@ -16,8 +15,8 @@ use serde::Serialize;
 pub struct RenewalRequested {
     /// Always `requested`.
     pub status: &'static str,
-    /// Whether an email went to the inviter (false if they left, opted out, or mail failed;
-    /// admins still see `renewal_requested_at` on the invitation).
+    /// Whether an email to the inviter was queued (false if they left or opted out; admins
+    /// still see `renewal_requested_at` on the invitation).
     pub inviter_notified: bool,
 }
 
@@ -64,12 +63,13 @@ crate::error_codes!(RenewalError {
     RenewalError::Unexpected(u) => u.code(),
 });
 
-/// Records the request and emails the inviter.
+/// Records the request and, in the same transaction, queues a notice to the inviter (when they
+/// are still a member and want these emails).
 #[tracing::instrument(skip_all)]
 pub async fn request_renewal(deps: &Deps, raw_token: &str) -> Result<RenewalRequested, RenewalError> {
     let token = parse_token(raw_token).map_err(RenewalError::Invalid)?;
     let table = deps.table.as_ref();
-    let updated = crate::optimistic!(deps, "recording renewal request", RenewalError, {
+    let notice = crate::optimistic!(deps, "recording renewal request", RenewalError, {
         let now = deps.now();
         let (inv, current) = invitation_by_token(deps, &token).await?.ok_or(RenewalError::NotFound)?;
         match inv.value.status_at(now) {
@@ -85,38 +85,37 @@ pub async fn request_renewal(deps: &Deps, raw_token: &str) -> Result<RenewalRequ
         }
         let event =
             audit_event(deps, &inv.value.tenant_id, None, "invitation.renewal_requested", inv.value.id.as_str(), serde_json::json!({}));
-        let writes = vec![schema::replace(inv.version, &updated), schema::audit_write(&event)];
+        let mut writes = vec![schema::replace(inv.version, &updated), schema::audit_write(&event)];
+        let notice = notice_for_inviter(deps, &updated).await?;
+        writes.extend(notice.as_ref().map(schema::create));
         let committed = table.transact(writes).await.context("recording renewal request")?;
-        Ok(settle(committed, || updated))
+        Ok(settle(committed, || notice))
     })
     .await?;
-    let inviter_notified = notify_inviter(deps, &updated).await?;
+    let inviter_notified = notice.is_some();
+    delivery::enqueue(deps, notice.iter().map(delivery::notice_job).collect()).await;
     Ok(RenewalRequested { status: "requested", inviter_notified })
 }
 
-async fn notify_inviter(deps: &Deps, inv: &crate::model::Invitation) -> Result<bool, Unexpected> {
+/// The notice telling the inviter, if they are still a member and want renewal-request emails.
+async fn notice_for_inviter(deps: &Deps, inv: &crate::model::Invitation) -> Result<Option<Notice>, Unexpected> {
     let table = deps.table.as_ref();
-    let Some(inviter_id) = &inv.invited_by.user_id else { return Ok(false) };
+    let Some(inviter_id) = &inv.invited_by.user_id else { return Ok(None) };
     let Some(inviter) = schema::load::<Member>(table, &schema::member_key(&inv.tenant_id, inviter_id)).await.context("reading inviter")?
     else {
-        return Ok(false);
+        return Ok(None);
     };
     if !inviter.value.notifications.renewal_requests {
-        return Ok(false);
+        return Ok(None);
     }
     let tenant_name = access::load_tenant(table, &inv.tenant_id).await?.map(|t| t.value.name).unwrap_or_default();
     let invitee = inv.email.to_string();
-    let message = email::render(
-        Template::RenewalRequest,
-        inv.locale,
+    Ok(Some(delivery::new_notice(
+        deps,
+        &inv.tenant_id,
         &inviter.value.email,
-        &[("invitee", Some(&invitee)), ("tenant", Some(&tenant_name))],
-    );
-    match deps.mailer.send(&message).await {
-        Ok(()) => Ok(true),
-        Err(e) => {
-            tracing::warn!(invitation = %inv.id, error = %e, "renewal request email to the inviter failed");
-            Ok(false)
-        }
-    }
+        NoticeKind::RenewalRequest,
+        inv.locale,
+        &[("invitee", &invitee), ("tenant", &tenant_name)],
+    )))
 }

@@ -2,14 +2,14 @@
 //! expired invitation.
 
 use super::revoke::load_invitation;
-use super::{GuardState, audit_event, deliver, expire_writes, read_guard, token_write};
+use super::{GuardState, audit_event, delivery, expire_writes, read_guard};
 use crate::access::{self, AccessError};
 use crate::context::{Deps, Principal};
 use crate::error::{Context, ErrorCode, Unexpected};
 use crate::model::{EmailGuard, InvitationStatus};
 use crate::retry::settle;
 use crate::roles::{Permission, RoleName};
-use crate::schema::{self, TenantCount, Versioned};
+use crate::schema::{self, TenantCount};
 use crate::values::{Email, TenantId};
 use crate::views::InvitationResource;
 
@@ -70,8 +70,10 @@ pub async fn resend(deps: &Deps, principal: &Principal, tenant: &TenantId, invit
         return Err(ResendError::Forbidden);
     }
     let table = deps.table.as_ref();
-    let token = deps.new_token();
-    let (rearmed, tenant_name) = crate::optimistic!(deps, "re-arming invitation", ResendError, {
+    // The new link is minted by the delivery worker; this hash (of a token nobody knows) only
+    // makes the old link read as "replaced" from now on.
+    let unsent = deps.new_token();
+    let rearmed = crate::optimistic!(deps, "re-arming invitation", ResendError, {
         let now = deps.now();
         let inv = load_invitation(deps, tenant, invitation_id).await?.ok_or(ResendError::NotFound)?;
         if let Some(role) = access::resolve_role(table, tenant, &inv.value.role).await?
@@ -115,7 +117,7 @@ pub async fn resend(deps: &Deps, principal: &Principal, tenant: &TenantId, invit
         }
         let mut rearmed = inv.value.clone();
         let expires_at = now.plus_seconds(i64::from(rearmed.ttl_days) * 86_400);
-        rearmed.resend(token.hash(), expires_at, now).map_err(|e| ResendError::Closed(e.from.as_str()))?;
+        rearmed.resend(unsent.hash(), expires_at, now).map_err(|e| ResendError::Closed(e.from.as_str()))?;
         let event = audit_event(
             deps,
             tenant,
@@ -124,11 +126,11 @@ pub async fn resend(deps: &Deps, principal: &Principal, tenant: &TenantId, invit
             rearmed.id.as_str(),
             serde_json::json!({ "rearmed": !stored_pending }),
         );
-        writes.extend([schema::replace(inv.version, &rearmed), token_write(&rearmed), schema::audit_write(&event)]);
+        writes.extend([schema::replace(inv.version, &rearmed), schema::audit_write(&event)]);
         let committed = table.transact(writes).await.context("re-arming invitation")?;
-        Ok(settle(committed, || (Versioned { value: rearmed, version: inv.version + 1 }, t.value.name.clone())))
+        Ok(settle(committed, || rearmed))
     })
     .await?;
-    let sent = deliver(deps, &tenant_name, &rearmed, &token).await?;
-    Ok(InvitationResource::of(&sent, deps.now()))
+    delivery::enqueue(deps, vec![delivery::invitation_job(&rearmed)]).await;
+    Ok(InvitationResource::of(&rearmed, deps.now()))
 }

@@ -1,0 +1,222 @@
+//! THE DELIVERY QUEUE: every email Usher sends goes through here.
+//!
+//! 1. A write that needs an email queues it in the same transaction: an invitation's delivery
+//!    becomes `pending` (invite, bulk row, resend), or a `Notice` item is created (renewal request).
+//! 2. After the commit the caller wakes the worker (`enqueue`: SQS on AWS, a background task in
+//!    `usher serve`). A lost wake-up loses nothing: the item stays due in the sweep's index and
+//!    the sweep queues it again after `QUEUED_GRACE_SECS`.
+//! 3. The worker (`process`) reads the item and claims the send with a conditional write before
+//!    sending, so a duplicate wake-up, an overlapping worker or a re-queue sends nothing twice;
+//!    then it records `sent`, or `failed` with the next retry (the sweep queues it again then).
+//!
+//! Guarantees: at least one send per queued email while attempts remain; never two sends of one
+//! claim (a worker that dies between its send and its record is the one case where the claim
+//! lapses and the email goes again, with a new link that replaces the first).
+
+use super::{invitation_email, token_write};
+use crate::access;
+use crate::context::Deps;
+use crate::email::{self, Template};
+use crate::error::{Context, Unexpected};
+use crate::model::{Delivery, DeliveryStatus, Invitation, Notice, NoticeKind};
+use crate::ports::{DeliveryJob, Write};
+use crate::retry::{Attempt, settle};
+use crate::schema::{self, Versioned};
+use crate::token::InvitationToken;
+use crate::values::{Email, Locale, TenantId};
+use std::time::Duration;
+
+/// Wakes the worker for jobs whose items are already committed. Never fails the caller: if the
+/// queue is unreachable the items stay pending and the sweep queues them again.
+pub async fn enqueue(deps: &Deps, jobs: Vec<DeliveryJob>) {
+    if jobs.is_empty() {
+        return;
+    }
+    if let Err(e) = deps.queue.enqueue(&jobs).await {
+        tracing::warn!(jobs = jobs.len(), error = %e, "could not queue deliveries; the sweep will queue them again");
+    }
+}
+
+/// The job that sends an invitation's current link.
+pub fn invitation_job(inv: &Invitation) -> DeliveryJob {
+    DeliveryJob::Invitation { tenant_id: inv.tenant_id.clone(), invitation_id: inv.id.clone() }
+}
+
+/// The job that sends a notice.
+pub fn notice_job(notice: &Notice) -> DeliveryJob {
+    DeliveryJob::Notice { tenant_id: notice.tenant_id.clone(), notice_id: notice.id.clone() }
+}
+
+/// A new queued notice (write it with `schema::create` in the transaction that needs it).
+pub fn new_notice(deps: &Deps, tenant: &TenantId, to: &Email, kind: NoticeKind, locale: Locale, vars: &[(&str, &str)]) -> Notice {
+    let now = deps.now();
+    Notice {
+        id: deps.new_uuid().simple().to_string(),
+        tenant_id: tenant.clone(),
+        to: to.clone(),
+        kind,
+        locale,
+        vars: vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+        delivery: Delivery::new_pending(now),
+        created_at: now,
+    }
+}
+
+/// What the worker did with one job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Processed {
+    /// The mail service accepted the email.
+    Sent,
+    /// The mail service refused or was unreachable: recorded `failed`, retried by the sweep.
+    Failed,
+    /// Nothing to send: already sent, claimed by another worker, closed, or gone.
+    Skipped,
+}
+
+/// Handles one job: claim, send, record. An `Err` means the outcome could not be read or
+/// recorded (the store is down): the queue should offer the job again later.
+#[tracing::instrument(skip_all)]
+pub async fn process(deps: &Deps, job: &DeliveryJob) -> Result<Processed, Unexpected> {
+    match job {
+        DeliveryJob::Invitation { tenant_id, invitation_id } => {
+            let key = schema::invitation_key(tenant_id, invitation_id);
+            let claimed = crate::optimistic!(deps, "claiming an invitation email", Unexpected, {
+                let now = deps.now();
+                let Some(inv) = schema::load::<Invitation>(deps.table.as_ref(), &key).await.context("reading invitation")? else {
+                    return Ok(Attempt::Done(None));
+                };
+                if !inv.value.delivery_claimable(now) {
+                    return Ok(Attempt::Done(None));
+                }
+                let token = deps.new_token();
+                let mut claimed = inv.value.clone();
+                claimed.claim_delivery(token.hash(), now);
+                let committed = deps
+                    .table
+                    .transact(vec![schema::replace(inv.version, &claimed), token_write(&claimed)])
+                    .await
+                    .context("claiming delivery")?;
+                Ok(settle(committed, || Some((Versioned { value: claimed, version: inv.version + 1 }, token))))
+            })
+            .await?;
+            let Some((claimed, token)) = claimed else { return Ok(Processed::Skipped) };
+            let tenant_name = access::load_tenant(deps.table.as_ref(), tenant_id).await?.map(|t| t.value.name).unwrap_or_default();
+            let after = send_claimed_link(deps, &tenant_name, &claimed, &token).await?;
+            Ok(if after.delivery().status == DeliveryStatus::Sent { Processed::Sent } else { Processed::Failed })
+        }
+        DeliveryJob::Notice { tenant_id, notice_id } => process_notice(deps, &schema::notice_key(tenant_id, notice_id)).await,
+    }
+}
+
+/// Sends a claimed link and records how that went (on the version the claim wrote; a lost race
+/// re-reads, and a link rotated meanwhile by a resend is left to that resend's delivery).
+async fn send_claimed_link(
+    deps: &Deps,
+    tenant_name: &str,
+    saved: &Versioned<Invitation>,
+    token: &InvitationToken,
+) -> Result<Invitation, Unexpected> {
+    let message = invitation_email(deps, tenant_name, &saved.value, token);
+    let result = deps.mailer.send(&message).await;
+    match &result {
+        Ok(()) => {
+            tracing::info!(invitation = %saved.value.id, domain = saved.value.email.domain(), "invitation email handed to the mail service")
+        }
+        Err(e) => tracing::warn!(invitation = %saved.value.id, error = %e, "invitation email failed; the sweep will retry"),
+    }
+    let key = schema::invitation_key(&saved.value.tenant_id, &saved.value.id);
+    let mut known = Some(saved.version);
+    crate::optimistic!(deps, "recording delivery", Unexpected, {
+        let current = match known.take() {
+            Some(version) => Versioned { value: saved.value.clone(), version },
+            None => match schema::load::<Invitation>(deps.table.as_ref(), &key).await.context("re-reading invitation")? {
+                Some(current) => current,
+                None => return Ok(Attempt::Done(saved.value.clone())),
+            },
+        };
+        if current.value.token_hash() != saved.value.token_hash() {
+            return Ok(Attempt::Done(current.value));
+        }
+        let mut inv = current.value.clone();
+        match &result {
+            Ok(()) => inv.delivery_sent(deps.now()),
+            Err(e) => inv.delivery_failed(&e.0, deps.now(), deps.settings.max_delivery_attempts),
+        }
+        let committed = deps.table.transact(vec![schema::replace(current.version, &inv)]).await.context("recording delivery")?;
+        Ok(settle(committed, || inv))
+    })
+    .await
+}
+
+async fn process_notice(deps: &Deps, key: &crate::ports::Key) -> Result<Processed, Unexpected> {
+    let table = deps.table.as_ref();
+    let claimed = crate::optimistic!(deps, "claiming a notice", Unexpected, {
+        let now = deps.now();
+        let Some(notice) = schema::load::<Notice>(table, key).await.context("reading notice")? else {
+            return Ok(Attempt::Done(None));
+        };
+        if !notice.value.delivery.claimable(now) {
+            return Ok(Attempt::Done(None));
+        }
+        let mut claimed = notice.value.clone();
+        claimed.delivery.claim(now);
+        let committed = table.transact(vec![schema::replace(notice.version, &claimed)]).await.context("claiming notice")?;
+        Ok(settle(committed, || Some(Versioned { value: claimed, version: notice.version + 1 })))
+    })
+    .await?;
+    let Some(claimed) = claimed else { return Ok(Processed::Skipped) };
+    let notice = &claimed.value;
+    let template = match notice.kind {
+        NoticeKind::RenewalRequest => Template::RenewalRequest,
+    };
+    let vars: Vec<(&str, Option<&str>)> = notice.vars.iter().map(|(k, v)| (k.as_str(), Some(v.as_str()))).collect();
+    let result = deps.mailer.send(&email::render(template, notice.locale, &notice.to, &vars)).await;
+    // Only the claimer writes a claimed notice until its claim lapses: its version still holds.
+    let (write, outcome) = match &result {
+        Ok(()) => {
+            tracing::info!(notice = %notice.id, kind = ?notice.kind, domain = notice.to.domain(), "notice email handed to the mail service");
+            (Write::Delete { key: key.clone(), cond: crate::ports::Cond::Version(claimed.version) }, Processed::Sent)
+        }
+        Err(e) => {
+            tracing::warn!(notice = %notice.id, kind = ?notice.kind, error = %e, "notice email failed; the sweep will retry");
+            let mut failed = notice.clone();
+            failed.delivery.failed(&e.0, deps.now(), deps.settings.max_delivery_attempts);
+            (schema::replace(claimed.version, &failed), Processed::Failed)
+        }
+    };
+    if table.transact(vec![write]).await.context("recording notice delivery")? != crate::ports::Committed::Yes {
+        tracing::warn!(notice = %notice.id, "a notice changed under its claim; left to the sweep");
+    }
+    Ok(outcome)
+}
+
+/// Spaces sends so one worker stays under `per_second` (the mail service's rate, divided among
+/// the workers). Only real sends take a slot: skipped duplicates cost nothing.
+#[derive(Debug)]
+pub struct Pace {
+    interval: Duration,
+    next: Option<std::time::Instant>,
+}
+
+impl Pace {
+    /// At most `per_second` sends per second (0: unpaced).
+    pub fn per_second(per_second: u32) -> Self {
+        let interval = if per_second == 0 { Duration::ZERO } else { Duration::from_secs(1) / per_second };
+        Self { interval, next: None }
+    }
+
+    /// Processes one job in its turn.
+    pub async fn process(&mut self, deps: &Deps, job: &DeliveryJob) -> Result<Processed, Unexpected> {
+        if let Some(next) = self.next {
+            let wait = next.saturating_duration_since(std::time::Instant::now());
+            if !wait.is_zero() {
+                deps.clock.sleep(wait).await;
+            }
+        }
+        let outcome = process(deps, job).await;
+        if !matches!(outcome, Ok(Processed::Skipped)) {
+            self.next = Some(std::time::Instant::now() + self.interval);
+        }
+        outcome
+    }
+}
