@@ -2,13 +2,15 @@
 # Runs the project's benchmarks (figures in BENCHMARKS.md), installing what they need:
 #  - operations: DynamoDB round trips per API call, and in-process latency (embedded store);
 #  - cold_start: each function binary started fresh under the emulated Lambda Runtime API,
-#    against moto (init, first and warm request, peak memory), beside a hello-world baseline.
+#    against moto (init, first and warm request, peak memory), beside a hello-world baseline;
+#  - delivery: a 1000-row bulk call on moto and the deliver binary sending the 1000 emails
+#    at a set rate (time until all are sent, peak memory).
 # Release builds (fat LTO): about 8 minutes the first time on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 echo "==> release binaries (the deployed profile) and the hello-world baseline"
-cargo build --release --locked -p invite -p list -p expire
+cargo build --release --locked -p invite -p list -p expire -p deliver
 cargo build --release --locked -p usher-lambda --example hello
 
 echo "==> operations"
@@ -16,3 +18,6 @@ cargo bench --locked -p usher-tests --bench operations
 
 echo "==> cold start"
 bash infra/scripts/with-moto.sh cargo bench --locked -p usher-tests --bench cold_start
+
+echo "==> delivery"
+bash infra/scripts/with-moto.sh cargo bench --locked -p usher-tests --bench delivery

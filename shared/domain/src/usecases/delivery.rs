@@ -205,7 +205,9 @@ impl Pace {
         Self { interval, next: None }
     }
 
-    /// Processes one job in its turn.
+    /// Processes one job in its turn. Turns keep to a schedule `interval` apart, so neither the
+    /// time a send takes nor the timer's lateness accumulates; after an idle spell the schedule
+    /// restarts (no burst to catch up).
     pub async fn process(&mut self, deps: &Deps, job: &DeliveryJob) -> Result<Processed, Unexpected> {
         if let Some(next) = self.next {
             let wait = next.saturating_duration_since(std::time::Instant::now());
@@ -213,9 +215,14 @@ impl Pace {
                 deps.clock.sleep(wait).await;
             }
         }
+        let started = std::time::Instant::now();
         let outcome = process(deps, job).await;
         if !matches!(outcome, Ok(Processed::Skipped)) {
-            self.next = Some(std::time::Instant::now() + self.interval);
+            let base = match self.next {
+                Some(scheduled) if scheduled + self.interval > started => scheduled,
+                _ => started,
+            };
+            self.next = Some(base + self.interval);
         }
         outcome
     }
