@@ -6,8 +6,9 @@
   the authorizer its access level calls for (Public: NONE; User: the JWT authorizer;
   Operator: AWS_IAM).
 - Every crate under functions/ is a function built from the workspace root by its binary.
-- No IAM statement has an Action containing `*` or uses NotAction; every function's policies
-  are inline documents (no SAM policy templates or managed policies); SES actions are only
+- No IAM statement that allows has an Action containing `*` (a Deny may: the export bucket's
+  TLS-only policy denies s3:*), none uses NotAction; every function's policies are inline
+  documents (no SAM policy templates or managed policies); SES actions are only
   ses:SendEmail. Which actions each function gets is checked exactly, against the calls its
   code makes, by tests/iam.rs (it needs moto and the SDK, so it runs under cargo test).
 - Email goes through the delivery queue: only DeliverFunction is granted ses:SendEmail; every
@@ -15,6 +16,13 @@
   redrives to DeliveryDeadLetterQueue (encrypted too); DeliverFunction consumes DeliveryQueue
   through an SQS event that reports batch item failures; the queue's VisibilityTimeout is at
   least 6 x DeliverFunction's Timeout; the DLQ and queue-age alarms watch the two queues.
+- Export files: ExportBucket is an S3 bucket with default encryption, all four public-access
+  blocks on, a lifecycle rule expiring objects after 1 day and one aborting incomplete
+  multipart uploads after 1 day (both covering exports/), and a bucket policy denying every
+  request not over TLS (aws:SecureTransport false) on the bucket and its objects. S3 actions in
+  function policies are only s3:PutObject and s3:AbortMultipartUpload (DeliverFunction, which
+  writes the files) and s3:GetObject (ExportFunction, which presigns the download links), each
+  only on !Sub "${ExportBucket.Arn}/exports/*"; USHER_EXPORT_BUCKET is !Ref ExportBucket.
 - samconfig.toml: each stage (dev, staging, prod) builds and deploys stack `usher-<stage>` with
   `Stage=<stage>`, the same Architecture for build and deploy, and only parameters the template
   declares; every template parameter without a default is given.
@@ -54,6 +62,19 @@ DELIVERY_QUEUE = "DeliveryQueue"
 DELIVERY_DLQ = "DeliveryDeadLetterQueue"
 # AWS: an SQS event source's queue visibility timeout >= 6 x the function's timeout.
 VISIBILITY_TIMEOUT_FACTOR = 6
+
+# Export files (logical ids in template.yaml): the bucket, its policy, and which function may
+# call which S3 action (only on the export objects).
+EXPORT_BUCKET = "ExportBucket"
+EXPORT_FUNCTION = "ExportFunction"
+EXPORT_OBJECTS = {"Fn::Sub": "${ExportBucket.Arn}/exports/*"}
+EXPORT_PREFIX = "exports/"
+EXPORT_KEEP_DAYS = 1
+S3_ACTIONS = {
+    "s3:PutObject": {DELIVER_FUNCTION},  # also every step of a multipart upload
+    "s3:AbortMultipartUpload": {DELIVER_FUNCTION},
+    "s3:GetObject": {EXPORT_FUNCTION},  # the presigned download link is checked against its signer
+}
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 
@@ -217,12 +238,14 @@ def main():
     for path, node in walk(tpl):
         if "NotAction" in node:
             problems.append(f"{'/'.join(map(str, path))}: NotAction is not allowed")
-        if "Action" in node and ("Effect" in node or "Resource" in node):
+        # A Deny only takes away, so it may name s3:* (the TLS-only bucket policy).
+        if "Action" in node and ("Effect" in node or "Resource" in node) and node.get("Effect") != "Deny":
             for action in flatten_strings(node["Action"]):
                 if "*" in action:
                     problems.append(f"{'/'.join(map(str, path))}: Action {action!r} contains '*'")
     senders = set()  # logical ids of the functions granted ses:SendEmail
     queuers = set()  # ... and of those granted sqs:SendMessage
+    s3_grants = {}  # S3 action -> logical ids of the functions granted it
     for logical, res in functions.items():
         name = binary_of.get(logical, logical)
         for pol in as_list(res.get("Properties", {}).get("Policies") or []):
@@ -236,6 +259,16 @@ def main():
                         problems.append(f"{name}: only ses:SendEmail is allowed among SES actions, found {a}")
                     if a == "ses:SendEmail":
                         senders.add(logical)
+                for a in sorted(x for x in actions if x.lower().startswith("s3:")):
+                    s3_grants.setdefault(a, set()).add(logical)
+                    if a not in S3_ACTIONS:
+                        problems.append(f"{name}: S3 action {a} is not one the functions need ({', '.join(sorted(S3_ACTIONS))})")
+                    elif logical not in S3_ACTIONS[a]:
+                        problems.append(f"{name}: only {', '.join(sorted(S3_ACTIONS[a]))} may be granted {a}")
+                    resources_ = as_list(st.get("Resource"))
+                    if not resources_ or any(r != EXPORT_OBJECTS for r in resources_):
+                        problems.append(f"{name}: {a} must be granted on !Sub \"{EXPORT_OBJECTS['Fn::Sub']}\" only, "
+                                        f"found Resource {st.get('Resource')!r}")
                 if any(a.lower() == "sqs:sendmessage" for a in actions):
                     queuers.add(logical)
                     resources_ = as_list(st.get("Resource"))
@@ -293,6 +326,59 @@ def main():
         if (a.get("Type") != "AWS::CloudWatch::Alarm" or ap.get("Namespace") != "AWS/SQS" or ap.get("MetricName") != metric
                 or {"Name": "QueueName", "Value": get_att(target, "QueueName")} not in dims):
             problems.append(f"{alarm}: needs an AWS::CloudWatch::Alarm on AWS/SQS {metric} of {target} (QueueName)")
+
+    # --- export files: a private, encrypted, TLS-only bucket that forgets in a day ---------
+    for action, holders in sorted(S3_ACTIONS.items()):
+        for logical in sorted(holders - s3_grants.get(action, set())):
+            if logical in functions:
+                problems.append(f"{logical} is not granted {action} on the export files")
+    bucket = resources.get(EXPORT_BUCKET, {})
+    if bucket.get("Type") != "AWS::S3::Bucket":
+        problems.append(f"{EXPORT_BUCKET} must be an AWS::S3::Bucket")
+    bp = bucket.get("Properties", {})
+    sse = [r.get("ServerSideEncryptionByDefault", {}).get("SSEAlgorithm")
+           for r in as_list((bp.get("BucketEncryption") or {}).get("ServerSideEncryptionConfiguration") or [])]
+    if not any(a in ("AES256", "aws:kms", "aws:kms:dsse") for a in sse):
+        problems.append(f"{EXPORT_BUCKET}: needs BucketEncryption (ServerSideEncryptionByDefault.SSEAlgorithm AES256 or aws:kms)")
+    pab = bp.get("PublicAccessBlockConfiguration") or {}
+    for flag in ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"):
+        if pab.get(flag) is not True:
+            problems.append(f"{EXPORT_BUCKET}: PublicAccessBlockConfiguration.{flag} must be true")
+
+    def covers_exports(rule):
+        # A rule without a filter covers the bucket; with a prefix, it must lead to exports/.
+        flt = rule.get("Filter") if isinstance(rule.get("Filter"), dict) else {}
+        if set(flt) - {"Prefix"} or rule.get("TagFilters"):
+            return False
+        prefix = flt.get("Prefix", rule.get("Prefix", ""))
+        return isinstance(prefix, str) and EXPORT_PREFIX.startswith(prefix)
+
+    rules = [r for r in as_list((bp.get("LifecycleConfiguration") or {}).get("Rules") or [])
+             if isinstance(r, dict) and r.get("Status") == "Enabled" and covers_exports(r)]
+    if not any(as_int(r.get("ExpirationInDays")) == EXPORT_KEEP_DAYS for r in rules):
+        problems.append(f"{EXPORT_BUCKET}: needs an enabled lifecycle rule covering {EXPORT_PREFIX} with "
+                        f"ExpirationInDays {EXPORT_KEEP_DAYS} (files live a day)")
+    if not any(as_int((r.get("AbortIncompleteMultipartUpload") or {}).get("DaysAfterInitiation")) == EXPORT_KEEP_DAYS
+               for r in rules):
+        problems.append(f"{EXPORT_BUCKET}: needs an enabled lifecycle rule covering {EXPORT_PREFIX} with "
+                        f"AbortIncompleteMultipartUpload.DaysAfterInitiation {EXPORT_KEEP_DAYS}")
+    bucket_arn, bucket_objects = get_att(EXPORT_BUCKET, "Arn"), {"Fn::Sub": "${" + EXPORT_BUCKET + ".Arn}/*"}
+
+    def tls_only(st):
+        cond = (st.get("Condition") or {}).get("Bool") or {}
+        targets = as_list(st.get("Resource") or [])
+        return (st.get("Effect") == "Deny" and st.get("Principal") in ("*", {"AWS": "*"})
+                and "s3:*" in as_list(st.get("Action") or []) and str(cond.get("aws:SecureTransport")).lower() == "false"
+                and bucket_arn in targets and bucket_objects in targets)
+
+    policies = [r.get("Properties", {}) for r in resources.values()
+                if r.get("Type") == "AWS::S3::BucketPolicy" and r.get("Properties", {}).get("Bucket") == {"Ref": EXPORT_BUCKET}]
+    if not any(tls_only(st) for p in policies for st in as_list((p.get("PolicyDocument") or {}).get("Statement") or [])):
+        problems.append(f"{EXPORT_BUCKET}: needs an AWS::S3::BucketPolicy denying s3:* to Principal \"*\" when "
+                        f"aws:SecureTransport is false, on !GetAtt {EXPORT_BUCKET}.Arn and !Sub \"${{{EXPORT_BUCKET}.Arn}}/*\"")
+    bucket_env = (tpl.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables") or {}).get("USHER_EXPORT_BUCKET")
+    if bucket_env != {"Ref": EXPORT_BUCKET}:
+        problems.append(f"USHER_EXPORT_BUCKET must be set in Globals to !Ref {EXPORT_BUCKET}, found {bucket_env!r}")
 
     # --- samconfig.toml: one stack per stage, parameters the template knows ---------------
     declared = tpl.get("Parameters", {})
@@ -368,7 +454,8 @@ def main():
                 problems.append(f"metric filter phrase {phrase!r} no longer appears in shared/**/*.rs or functions/*/src/**/*.rs")
 
     print(f"  {len(rust)} routes in routes.rs, {len(openapi)} in openapi.yaml, {len(template_routes)} in template.yaml; "
-          f"{len(functions)} functions; ses:SendEmail on {sorted(senders)}; sqs:SendMessage on {sorted(queuers)}")
+          f"{len(functions)} functions; ses:SendEmail on {sorted(senders)}; sqs:SendMessage on {sorted(queuers)}; "
+          f"S3 {', '.join(f'{a} on {sorted(f)}' for a, f in sorted(s3_grants.items()))}")
     if problems:
         print("template check FAILED:")
         for p in problems:
