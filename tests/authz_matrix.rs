@@ -67,6 +67,7 @@ const MATRIX: &[(Op, [u16; 8])] = &[
     (Op::GetInvitation,                [ 200,  200,  403,   403,   404,     404,  401,  404 ]),
     (Op::ListMembers,                  [ 200,  200,  200,   200,   404,     404,  401,  404 ]),
     (Op::ExportMembers,                [ 200,  200,  403,   403,   404,     404,  401,  404 ]),
+    (Op::GetExport,                    [ 200,  200,  403,   403,   404,     404,  401,  404 ]),
     (Op::UpdateMember,                 [ 200,  200,  403,   403,   404,     404,  401,  404 ]),
     (Op::MyInvitations,                [ 200,  200,  200,   200,   200,     200,  401,  200 ]),
     (Op::MyTenants,                    [ 200,  200,  200,   200,   200,     200,  401,  200 ]),
@@ -98,11 +99,16 @@ struct World {
     expired_token: String,
     /// The token of an invitation to the caller (for anonymous: to someone else).
     own_token: String,
+    /// A large export of A (past the direct limit: a job with a status route).
+    export_id: String,
 }
 
 impl World {
     async fn new(who: Who) -> Self {
-        let app = TestApp::new();
+        // A's five members export directly; with its pending invitations they are past the
+        // limit, so an export with `include=invitations` is a job (for the status route's row).
+        let options = usher_tests::Options { export_direct_rows: Some(5), ..usher_tests::Options::default() };
+        let app = TestApp::with_options(std::sync::Arc::new(usher_store::SqliteTable::in_memory().expect("sqlite")), options);
         let a = app.tenant("Acme", OWNER, None).await;
         let b = app.tenant("Globex", OTHER_OWNER, None).await;
         // An invitation that lapses: one day, then the clock moves two.
@@ -149,7 +155,11 @@ impl World {
         let own = app.invite(into, inviter, invitee, "member").await;
         assert_eq!(own.status, StatusCode::CREATED, "{}", own.json);
         let own_token = app.token_from_email(invitee);
-        Self { app, a, target_id, pending_id, pending_token, expired_token, own_token }
+        let export =
+            app.call(Method::GET, &format!("/v1/tenants/{a}/members/export?include=invitations"), Some(&app.token(OWNER)), None).await;
+        assert_eq!(export.status, StatusCode::ACCEPTED, "{}", export.json);
+        let export_id = export.json["id"].as_str().expect("export id").to_owned();
+        Self { app, a, target_id, pending_id, pending_token, expired_token, own_token, export_id }
     }
 
     fn bearer(&self, who: Who) -> Option<String> {
@@ -179,6 +189,7 @@ impl World {
             Op::GetInvitation => (Method::GET, p(&format!("/invitations/{inv}")), None),
             Op::ListMembers => (Method::GET, p("/members"), None),
             Op::ExportMembers => (Method::GET, p("/members/export?format=csv"), None),
+            Op::GetExport => (Method::GET, p(&format!("/exports/{}", self.export_id)), None),
             Op::UpdateMember => (Method::PATCH, p(&format!("/members/{target}")), Some(json!({"role": "viewer"}))),
             Op::MyInvitations => (Method::GET, "/v1/me/invitations".into(), None),
             Op::MyTenants => (Method::GET, "/v1/me/tenants".into(), None),

@@ -194,6 +194,46 @@ async fn a_queue_that_does_not_exist_is_an_error_the_caller_logs_and_the_sweep_r
 
 #[tokio::test]
 #[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
+async fn an_s3_file_goes_up_in_parts_of_at_least_five_mib_and_its_presigned_link_downloads_it_byte_for_byte() {
+    use usher_domain::ports::FileStore;
+    let bucket = aws::new_bucket().await;
+    let files = usher_aws::S3Files::new(aws::s3(), &bucket);
+    // 12 MiB written as the export writer does (8 MiB parts, then the rest): three S3 parts
+    // would be refused (each but the last must be 5 MiB), so the adapter must group them.
+    let mut expected = Vec::new();
+    let mut upload = files.begin("exports/ten_1/big.csv", "text/csv; charset=utf-8").await.expect("begin");
+    for (i, size) in [3 * 1024 * 1024, 3 * 1024 * 1024, 6 * 1024 * 1024].into_iter().enumerate() {
+        let chunk: Vec<u8> = (0..size).map(|n| b"abcdefghij"[(n + i) % 10]).collect();
+        expected.extend_from_slice(&chunk);
+        upload.write(chunk).await.expect("a part");
+    }
+    assert_eq!(upload.finish().await.expect("finish"), expected.len() as u64);
+    let parts = aws::s3()
+        .get_object_attributes()
+        .bucket(&bucket)
+        .key("exports/ten_1/big.csv")
+        .object_attributes(aws_sdk_s3::types::ObjectAttributes::ObjectParts)
+        .send()
+        .await;
+    if let Ok(attrs) = parts {
+        eprintln!("parts as S3 (moto) records them: {:?}", attrs.object_parts().and_then(|p| p.total_parts_count()));
+    }
+
+    let url = files.link("exports/ten_1/big.csv", "members-ten_1.csv", 900).await.expect("a link");
+    assert!(url.contains("X-Amz-Signature=") && url.contains("X-Amz-Expires=900"), "a presigned GET: {url}");
+    let (status, body) = aws::http_get(&url);
+    assert_eq!(status, 200);
+    assert!(body == expected, "the same {} bytes (got {})", expected.len(), body.len());
+
+    // An aborted upload leaves nothing.
+    let aborted = files.begin("exports/ten_1/gone.csv", "text/csv").await.expect("begin");
+    aborted.abort().await;
+    let listed = aws::s3().list_objects_v2().bucket(&bucket).prefix("exports/ten_1/gone").send().await.expect("list");
+    assert_eq!(listed.key_count(), Some(0));
+}
+
+#[tokio::test]
+#[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
 async fn the_ses_mailer_sends_subject_html_and_text_to_exactly_the_recipient() {
     let domain = format!("{}.usher.test", aws::unique());
     aws::verify_domain(&domain).await;

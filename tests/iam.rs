@@ -26,6 +26,10 @@ use aws_sdk_dynamodb::operation::{
     transact_write_items::TransactWriteItemsInput, update_item::UpdateItemInput,
 };
 use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_s3::operation::{
+    abort_multipart_upload::AbortMultipartUploadInput, complete_multipart_upload::CompleteMultipartUploadInput,
+    create_multipart_upload::CreateMultipartUploadInput, get_object::GetObjectInput, upload_part::UploadPartInput,
+};
 use aws_sdk_sesv2::operation::send_email::SendEmailInput;
 use aws_sdk_sqs::operation::send_message_batch::SendMessageBatchInput;
 use http::{Method, StatusCode};
@@ -34,7 +38,7 @@ use serde_yaml::Value as Yaml;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use usher_aws::{DynamoTable, SesMailer, SqsQueue};
+use usher_aws::{DynamoTable, S3Files, SesMailer, SqsQueue};
 use usher_domain::ports::{Committed, Item, Key, Page, Query, StoreError, Table, Write};
 use usher_http::routes::{self, Found};
 use usher_tests::{TestApp, aws};
@@ -111,6 +115,17 @@ impl Intercept for Recorder {
                     self.note("dynamodb:UpdateItem", "table".into(), pk_prefix(Some(u.key())));
                 }
             }
+        } else if input.downcast_ref::<CreateMultipartUploadInput>().is_some()
+            || input.downcast_ref::<UploadPartInput>().is_some()
+            || input.downcast_ref::<CompleteMultipartUploadInput>().is_some()
+        {
+            // IAM authorises every step of a multipart upload as s3:PutObject.
+            self.note("s3:PutObject", "bucket/exports".into(), None);
+        } else if input.downcast_ref::<AbortMultipartUploadInput>().is_some() {
+            self.note("s3:AbortMultipartUpload", "bucket/exports".into(), None);
+        } else if input.downcast_ref::<GetObjectInput>().is_some() {
+            // A presigned GET: S3 checks the signer's s3:GetObject when the link is used.
+            self.note("s3:GetObject", "bucket/exports".into(), None);
         } else if input.downcast_ref::<SendMessageBatchInput>().is_some() {
             self.note("sqs:SendMessage", "queue".into(), None);
         } else if let Some(s) = input.downcast_ref::<SendEmailInput>() {
@@ -127,10 +142,12 @@ impl Intercept for Recorder {
 }
 
 /// A table whose writes fail while armed (except the idempotency claim and its release), so a
-/// request fails on our side mid-way, as when DynamoDB throttles.
+/// request fails on our side mid-way, as when DynamoDB throttles; and whose queries fail while
+/// `queries_fail` is set (an export dies mid-file and aborts its upload).
 struct FailingWrites {
     inner: Arc<DynamoTable>,
     armed: AtomicBool,
+    queries_fail: AtomicBool,
 }
 
 #[async_trait::async_trait]
@@ -139,6 +156,9 @@ impl Table for FailingWrites {
         self.inner.get(key).await
     }
     async fn query(&self, query: &Query) -> Result<Page, StoreError> {
+        if self.queries_fail.load(Ordering::SeqCst) {
+            return Err(StoreError::Unavailable("injected by tests/iam.rs".into()));
+        }
         self.inner.query(query).await
     }
     async fn transact(&self, writes: Vec<Write>) -> Result<Committed, StoreError> {
@@ -243,7 +263,7 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
         dynamo.prime().await.expect("prime");
     }
 
-    let table = Arc::new(FailingWrites { inner: dynamo, armed: AtomicBool::new(false) });
+    let table = Arc::new(FailingWrites { inner: dynamo, armed: AtomicBool::new(false), queries_fail: AtomicBool::new(false) });
     let mailer = Arc::new(SesMailer::new(ses, format!("Usher <no-reply@{domain}>"), Some(configuration_set)));
     let sqs = {
         let conf = aws::sqs().config().to_builder().interceptor(recorder.clone()).build();
@@ -251,7 +271,15 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
     };
     let queue_url = aws::new_queue().await;
     let queue = Arc::new(SqsQueue::new(sqs, &queue_url));
-    let app = TestApp::with_queue(table.clone(), Some(mailer), queue);
+    let s3 = {
+        let conf = aws::s3().config().to_builder().interceptor(recorder.clone()).build();
+        aws_sdk_s3::Client::from_conf(conf)
+    };
+    let files = Arc::new(S3Files::new(s3, aws::new_bucket().await));
+    // Exports past 4 rows are written to S3 by the worker.
+    let options =
+        usher_tests::Options { mailer: Some(mailer), worker: false, queue: Some(queue), files: Some(files), export_direct_rows: Some(4) };
+    let app = TestApp::with_options(table.clone(), options);
     let mut s = Scenario { app, recorder: recorder.clone(), table, queue_url, succeeded: BTreeSet::new() };
 
     let u = aws::unique();
@@ -334,6 +362,14 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
     let export = s.call(Method::GET, &format!("/v1/tenants/{t2}/members/export"), Some(&s.app.token(&other_owner)), None).await;
     assert_eq!(export.status, StatusCode::OK, "{}", export.json);
 
+    // export, large: queued for the worker, which dies mid-file once (its upload is aborted),
+    // then writes it after the sweep queues it again (below); the status route signs the link.
+    s.table.queries_fail.store(true, Ordering::SeqCst);
+    let large = s.call(Method::GET, &tp("/members/export?include=invitations"), Some(&owner), None).await;
+    s.table.queries_fail.store(false, Ordering::SeqCst);
+    assert_eq!(large.status, StatusCode::ACCEPTED, "{}", large.json);
+    let export_id = large.json["id"].as_str().expect("export id").to_owned();
+
     // revoke an invitation and a member; delete the custom role (a ConditionCheck on the tenant).
     let confirm = json!({"confirm_email": ada});
     for (path, body) in
@@ -348,9 +384,14 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
     s.recorder.act_as("expire");
     s.app.clock.advance_secs(61);
     let first = usher_domain::usecases::expire::sweep(&s.app.deps).await.expect("sweep");
-    assert_eq!(first.requeued, 1, "carol's retry: {first:?}");
+    assert_eq!(first.requeued, 2, "carol's retry and the export's: {first:?}");
     s.deliver().await;
     assert_eq!(aws::sent_to(&carol).len(), 1, "sent on the retry");
+    let ready = s.call(Method::GET, &tp(&format!("/exports/{export_id}")), Some(&owner), None).await;
+    assert_eq!(ready.json["status"], "ready", "{}", ready.json);
+    let (status, csv) = aws::http_get(ready.json["url"].as_str().expect("a link"));
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&csv).lines().count() > 4, "the whole file");
     let inv_erin = id(&s.call(Method::POST, &tp("/invitations"), Some(&owner), Some(invite(&erin, "viewer"))).await);
     s.app.clock.advance_days(31);
     // accept: an expired link asks the inviter for a new one (an email to the owner).
@@ -396,6 +437,7 @@ fn resource_name(v: &Yaml) -> Vec<String> {
     match v {
         Yaml::Tagged(t) if t.tag == "GetAtt" && t.value.as_str() == Some("Table.Arn") => vec!["table".into()],
         Yaml::Tagged(t) if t.tag == "GetAtt" && t.value.as_str() == Some("DeliveryQueue.Arn") => vec!["queue".into()],
+        Yaml::Tagged(t) if t.tag == "Sub" && t.value.as_str() == Some("${ExportBucket.Arn}/exports/*") => vec!["bucket/exports".into()],
         Yaml::Tagged(t) if t.tag == "Sub" => {
             let s = t.value.as_str().expect("!Sub string");
             if let Some(index) = s.strip_prefix("${Table.Arn}/index/") {

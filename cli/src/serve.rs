@@ -31,15 +31,21 @@ pub struct ServeOptions {
 /// How often `serve` runs the sweep (as the stack's schedule does).
 const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// What `serve` hands each request: the app, and the body limit it enforces while reading.
+/// What `serve` hands each request: the app, the body limit it enforces while reading, and
+/// the export files its one-time download links open.
 #[derive(Clone)]
 struct Served {
     app: App,
     max_body_bytes: usize,
+    files: Arc<usher_store::LocalFiles>,
 }
 
 pub async fn serve(opts: ServeOptions) -> Result<(), String> {
-    let env = LocalEnv::open(&opts.data_dir, None, Some(&opts.accept_url))?;
+    let mut env = LocalEnv::open(&opts.data_dir, None, Some(&opts.accept_url))?;
+    let addr = SocketAddr::from(([127, 0, 0, 1], opts.port));
+    // Large exports are written under <data dir>/exports and fetched through one-time links.
+    let files = Arc::new(usher_store::LocalFiles::new(&opts.data_dir, &format!("http://{addr}")));
+    env.deps = env.deps.clone().with_files(files.clone());
     let verifier = Arc::new(Hs256Verifier::new(&env.secret, LOCAL_ISSUER, LOCAL_AUDIENCE, true));
     let config = HttpConfig { cors_origins: opts.cors_origins, ..HttpConfig::default() };
     let max_body_bytes = config.max_body_bytes;
@@ -60,8 +66,7 @@ pub async fn serve(opts: ServeOptions) -> Result<(), String> {
             }
         }
     });
-    let router = axum::Router::new().fallback(handle).with_state(Served { app, max_body_bytes });
-    let addr = SocketAddr::from(([127, 0, 0, 1], opts.port));
+    let router = axum::Router::new().fallback(handle).with_state(Served { app, max_body_bytes, files });
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("Usher listening on http://{addr} (data: {}, outbox: {})", opts.data_dir.display(), env.outbox.display());
     // The peer's address reaches each request (ConnectInfo): the public token routes' budget
@@ -75,6 +80,11 @@ pub async fn serve(opts: ServeOptions) -> Result<(), String> {
 }
 
 async fn handle(State(served): State<Served>, ConnectInfo(peer): ConnectInfo<SocketAddr>, req: axum::extract::Request) -> Response {
+    if req.method() == http::Method::GET
+        && let Some(token) = req.uri().path().strip_prefix(usher_store::files::DOWNLOAD_PATH)
+    {
+        return download(&served.files, token).await;
+    }
     let mut id = [0u8; 16];
     usher_domain::ports::Random::fill(&usher_store::OsRandom, &mut id);
     let ctx = RequestContext { request_id: usher_domain::token::hex(&id), iam_operator: false };
@@ -87,4 +97,25 @@ async fn handle(State(served): State<Served>, ConnectInfo(peer): ConnectInfo<Soc
     };
     let (parts, body): (_, Bytes) = resp.into_parts();
     Response::from_parts(parts, Body::from(body))
+}
+
+/// A one-time export link (what a presigned S3 GET is on AWS): the file once, then 404.
+async fn download(files: &usher_store::LocalFiles, token: &str) -> Response {
+    let opened = match files.redeem(token) {
+        Some(d) => tokio::fs::read(&d.path).await.ok().map(|bytes| (d, bytes)),
+        None => None,
+    };
+    let Some((d, bytes)) = opened else {
+        return Response::builder()
+            .status(http::StatusCode::NOT_FOUND)
+            .header(http::header::CONTENT_TYPE, "text/plain; charset=utf-8")
+            .body(Body::from("this download link was used already, has expired, or never existed\n"))
+            .unwrap_or_default();
+    };
+    Response::builder()
+        .header(http::header::CONTENT_TYPE, d.content_type)
+        .header(http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", d.filename))
+        .header(http::header::CACHE_CONTROL, "no-store")
+        .body(Body::from(bytes))
+        .unwrap_or_default()
 }

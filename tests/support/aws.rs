@@ -92,7 +92,7 @@ pub fn moto_get(path: &str) -> Value {
     s.read_to_end(&mut raw).expect("read");
     let text = String::from_utf8_lossy(&raw);
     let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or_default();
-    serde_json::from_str(body).expect("JSON from moto")
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("JSON from moto ({e}): {}", text.chars().take(600).collect::<String>()))
 }
 
 /// Messages SES accepted for `to`, oldest first: `{source, destinations, subject, body}`.
@@ -177,4 +177,38 @@ pub fn sqs_event(messages: &[Received]) -> Value {
         })
         .collect();
     serde_json::json!({ "Records": records })
+}
+
+/// An S3 client for the local server (path-style: moto has no per-bucket host names).
+pub fn s3() -> aws_sdk_s3::Client {
+    let config = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .endpoint_url(endpoint())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new("test", "test", None, None, "usher-tests"))
+        .force_path_style(true)
+        .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled())
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}
+
+/// A fresh bucket; its name.
+pub async fn new_bucket() -> String {
+    let name = format!("usher-exports-{}", unique());
+    s3().create_bucket().bucket(&name).send().await.expect("create bucket");
+    name
+}
+
+/// GET on any URL of the local server (a presigned link): status and body.
+pub fn http_get(url: &str) -> (u16, Vec<u8>) {
+    let rest = url.strip_prefix("http://").expect("an http URL of the local server");
+    let (addr, path) = rest.split_once('/').map(|(a, p)| (a.to_owned(), format!("/{p}"))).expect("a path");
+    let mut s = std::net::TcpStream::connect(&addr).expect("connect to moto");
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").expect("write");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("read");
+    let at = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a response") + 4;
+    let head = String::from_utf8_lossy(&raw[..at]).into_owned();
+    let status = head.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (status, raw[at..].to_vec())
 }

@@ -175,6 +175,8 @@ pub fn function_env(table: &str, sender: &str) -> Vec<(&'static str, String)> {
         // A queue nobody creates: tests that follow the emails create theirs and replace this
         // (a wake-up that cannot be queued is logged; the sweep would queue it again).
         ("USHER_DELIVERY_QUEUE_URL", format!("{}/123456789012/usher-no-such-queue", crate::aws::endpoint())),
+        // Likewise a bucket nobody creates: only large exports would use it.
+        ("USHER_EXPORT_BUCKET", "usher-no-such-bucket".into()),
         ("AWS_ENDPOINT_URL", crate::aws::endpoint()),
         ("AWS_REGION", "us-east-1".into()),
         ("AWS_ACCESS_KEY_ID", "test".into()),

@@ -120,6 +120,26 @@ impl Reply {
     }
 }
 
+/// How to build a `TestApp` beyond the defaults.
+pub struct Options {
+    /// The mailer (`None`: the outbox in a temp dir).
+    pub mailer: Option<Arc<dyn Mailer>>,
+    /// Whether the in-process delivery worker runs (`call` then waits for it).
+    pub worker: bool,
+    /// Another delivery queue (SQS on moto); no in-process worker then.
+    pub queue: Option<Arc<dyn usher_domain::ports::DeliveryQueue>>,
+    /// Another file store for large exports (S3 on moto).
+    pub files: Option<Arc<dyn usher_domain::ports::FileStore>>,
+    /// `Settings::export_direct_rows`, to reach the large-export path with a few rows.
+    pub export_direct_rows: Option<u32>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { mailer: None, worker: true, queue: None, files: None, export_direct_rows: None }
+    }
+}
+
 /// An Usher app under test.
 pub struct TestApp {
     /// The app (the same one the hosts run).
@@ -135,6 +155,8 @@ pub struct TestApp {
     /// The in-process delivery queue (its worker runs on the test's runtime, unless the app was
     /// built `without_delivery_worker`).
     pub queue: Arc<usher_store::LocalQueue>,
+    /// Where large exports are written (the app's file store unless `Options::files` replaced it).
+    pub files: Arc<usher_store::LocalFiles>,
     worker: bool,
     _dir: tempfile::TempDir,
 }
@@ -153,25 +175,22 @@ impl TestApp {
     /// An app whose queued emails wait until the test sends them (`deliver_queued`): a delivery
     /// worker that is down, or behind.
     pub fn without_delivery_worker(table: Arc<dyn Table>, mailer: Option<Arc<dyn Mailer>>) -> Self {
-        Self::build(table, mailer, false, None)
+        Self::with_options(table, Options { mailer, worker: false, ..Options::default() })
     }
 
     /// An app whose emails are queued on `queue` (SQS on moto); the test runs the worker.
     pub fn with_queue(table: Arc<dyn Table>, mailer: Option<Arc<dyn Mailer>>, queue: Arc<dyn usher_domain::ports::DeliveryQueue>) -> Self {
-        Self::build(table, mailer, false, Some(queue))
+        Self::with_options(table, Options { mailer, worker: false, queue: Some(queue), ..Options::default() })
     }
 
     /// An app over any table and mailer (`None`: the outbox in a temp dir).
     pub fn with_ports(table: Arc<dyn Table>, mailer: Option<Arc<dyn Mailer>>) -> Self {
-        Self::build(table, mailer, true, None)
+        Self::with_options(table, Options { mailer, ..Options::default() })
     }
 
-    fn build(
-        table: Arc<dyn Table>,
-        mailer: Option<Arc<dyn Mailer>>,
-        worker: bool,
-        custom_queue: Option<Arc<dyn usher_domain::ports::DeliveryQueue>>,
-    ) -> Self {
+    /// An app with every knob (`Options`).
+    pub fn with_options(table: Arc<dyn Table>, options: Options) -> Self {
+        let Options { mailer, worker, queue: custom_queue, files: custom_files, export_direct_rows } = options;
         // USHER_TEST_LOG=debug shows the app's logs (and the causes of any 500) in failing tests.
         if let Ok(level) = std::env::var("USHER_TEST_LOG") {
             let _ = tracing_subscriber::fmt().with_env_filter(level).with_test_writer().try_init();
@@ -184,10 +203,16 @@ impl TestApp {
         };
         let mailer = Arc::new(SwitchableMailer { inner, failing: AtomicBool::new(false), refused: AtomicU64::new(0) });
         let clock = Arc::new(ManualClock::at("2026-11-23T09:00:00Z"));
-        let settings = Settings { accept_url: ACCEPT_URL.into(), ..Settings::default() };
+        let mut settings = Settings { accept_url: ACCEPT_URL.into(), ..Settings::default() };
+        if let Some(rows) = export_direct_rows {
+            settings.export_direct_rows = rows;
+        }
+        // Large exports go to the temp dir; `files` opens their one-time links.
+        let files = Arc::new(usher_store::LocalFiles::new(dir.path(), "http://usher.test"));
+        let file_store: Arc<dyn usher_domain::ports::FileStore> = custom_files.unwrap_or_else(|| files.clone());
         let queue = usher_store::LocalQueue::new();
         let queued: Arc<dyn usher_domain::ports::DeliveryQueue> = custom_queue.unwrap_or_else(|| queue.clone());
-        let deps = Deps::new(table, mailer.clone(), queued, clock.clone(), Arc::new(OsRandom), settings);
+        let deps = Deps::new(table, mailer.clone(), queued, clock.clone(), Arc::new(OsRandom), settings).with_files(file_store);
         // The delivery worker, unpaced, as `usher serve` runs it (tests without a runtime make
         // no calls, so need none).
         let worker = worker && tokio::runtime::Handle::try_current().is_ok();
@@ -198,7 +223,7 @@ impl TestApp {
         #[allow(clippy::needless_update, reason = "HttpConfig gains fields; the tests take their defaults")]
         let config = HttpConfig { cors_origins: vec!["https://app.example".into()], max_body_bytes: 64 * 1024, ..HttpConfig::default() };
         let app = App::new(deps.clone(), verifier, config);
-        Self { app, clock, mailer, deps, outbox, queue, worker, _dir: dir }
+        Self { app, clock, mailer, deps, outbox, queue, files, worker, _dir: dir }
     }
 
     /// Runs one sweep and waits for the delivery worker to send what it queued again.

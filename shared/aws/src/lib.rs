@@ -3,10 +3,12 @@
 //! plain implementations of the domain's ports; everything Usher decides stays in the domain.
 
 pub mod dynamo;
+pub mod s3;
 pub mod ses;
 pub mod sqs;
 
 pub use dynamo::DynamoTable;
+pub use s3::S3Files;
 pub use ses::SesMailer;
 pub use sqs::SqsQueue;
 

@@ -21,6 +21,10 @@ pub struct Settings {
     /// Signs list cursors so that one listing's cursor is refused by another (derive it from a
     /// per-deployment secret with `CursorKey::from_secret`; the default only binds, see `paging`).
     pub cursor_key: crate::paging::CursorKey,
+    /// Exports of at most this many rows answer the file directly; larger ones are written to
+    /// the file store by the worker (`202` and a status route). 5000 rows stay far below what
+    /// a Lambda response carries (6 MB, base64) in either format.
+    pub export_direct_rows: u32,
 }
 
 impl Default for Settings {
@@ -32,6 +36,7 @@ impl Default for Settings {
             max_delivery_attempts: 5,
             renewal_cooldown_secs: 3600,
             cursor_key: crate::paging::CursorKey::default(),
+            export_direct_rows: 5000,
         }
     }
 }
@@ -45,6 +50,8 @@ pub struct Deps {
     pub mailer: Arc<dyn Mailer>,
     /// Wakes the delivery worker for emails that writes have queued.
     pub queue: Arc<dyn DeliveryQueue>,
+    /// Large export files (`with_files`; none by default).
+    pub files: Arc<dyn crate::ports::FileStore>,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// Randomness.
@@ -65,7 +72,14 @@ impl Deps {
         random: Arc<dyn Random>,
         settings: Settings,
     ) -> Self {
-        Self { table, mailer, queue, clock, random, settings, identities: Arc::default() }
+        Self { table, mailer, queue, files: Arc::new(crate::ports::NoFileStore), clock, random, settings, identities: Arc::default() }
+    }
+
+    /// With a store for large export files.
+    #[must_use]
+    pub fn with_files(mut self, files: Arc<dyn crate::ports::FileStore>) -> Self {
+        self.files = files;
+        self
     }
 
     /// Now, from the clock port.

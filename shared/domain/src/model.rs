@@ -326,6 +326,73 @@ impl Notice {
     }
 }
 
+/// The format of an export file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    /// RFC 4180 CSV, UTF-8 with BOM.
+    Csv,
+    /// An Excel workbook.
+    Xlsx,
+}
+
+/// A large export, written to the file store by the worker. Its work state is a `Delivery`
+/// (queued, claimed, done or failed and retried), so it is claimed, retried and queued again by
+/// the sweep exactly as an email is; the file and this record live for a day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportJob {
+    /// Its id (32 hex digits).
+    pub id: String,
+    /// The tenant exported.
+    pub tenant_id: TenantId,
+    /// Who asked.
+    pub requested_by: UserId,
+    /// File format.
+    pub format: ExportFormat,
+    /// Whether pending invitations are rows too.
+    pub include_invitations: bool,
+    /// Queued, claimed (running), sent (ready) or failed.
+    pub work: Delivery,
+    /// The file's key in the file store.
+    pub file_key: String,
+    /// The name the download suggests.
+    pub filename: String,
+    /// Rows written (header excluded), once ready.
+    #[serde(default)]
+    pub rows: Option<u64>,
+    /// The file's size, once ready.
+    #[serde(default)]
+    pub bytes: Option<u64>,
+    /// When it was asked for.
+    pub created_at: Timestamp,
+    /// When the file was ready.
+    #[serde(default)]
+    pub finished_at: Option<Timestamp>,
+}
+
+/// How long an export's file and record are kept (the bucket's lifecycle rule matches).
+pub const EXPORT_KEEP_SECS: i64 = 86_400;
+
+impl ExportJob {
+    /// `queued`, `running`, `ready` or `failed`, as the status route shows it.
+    pub fn status(&self, now: Timestamp) -> &'static str {
+        match self.work.status {
+            DeliveryStatus::Sent => "ready",
+            DeliveryStatus::Failed if self.work.next_attempt_at.is_none() => "failed",
+            DeliveryStatus::Pending if self.work.claimed_until.is_some_and(|c| c > now) => "running",
+            _ => "queued",
+        }
+    }
+
+    /// When the sweep must look at it: while not done, at its next attempt.
+    pub fn due_at(&self) -> Option<Timestamp> {
+        match self.work.status {
+            DeliveryStatus::Sent => None,
+            _ => self.work.next_attempt_at,
+        }
+    }
+}
+
 /// Who sent an invitation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvitedBy {

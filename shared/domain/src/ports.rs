@@ -350,6 +350,13 @@ pub enum DeliveryJob {
         /// The notice item's id.
         notice_id: String,
     },
+    /// A large export to write to object storage (the file is delivered, not emailed).
+    Export {
+        /// Its tenant.
+        tenant_id: crate::values::TenantId,
+        /// The export job's id.
+        export_id: String,
+    },
 }
 
 /// Why jobs could not be queued (the writes that need them are already committed: the sweep
@@ -365,4 +372,45 @@ pub struct QueueError(pub String);
 pub trait DeliveryQueue: Send + Sync {
     /// Queues every job, or says why not (some may have been queued: jobs are idempotent).
     async fn enqueue(&self, jobs: &[DeliveryJob]) -> Result<(), QueueError>;
+}
+
+/// Why object storage failed.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("file storage unavailable: {0}")]
+pub struct FileError(pub String);
+
+/// Where large export files go (S3 in the stack, the data dir locally), written in parts so a
+/// file of any size passes through bounded memory.
+#[async_trait]
+pub trait FileStore: Send + Sync {
+    /// Starts writing the file `key`.
+    async fn begin(&self, key: &str, content_type: &str) -> Result<Box<dyn FileUpload>, FileError>;
+    /// A short-lived link that downloads `key` as `filename` (a presigned GET on S3; locally a
+    /// one-time link served by `usher serve`).
+    async fn link(&self, key: &str, filename: &str, ttl_secs: u64) -> Result<String, FileError>;
+}
+
+/// One file being written: its parts in order, then `finish` (or `abort`, leaving nothing).
+#[async_trait]
+pub trait FileUpload: Send {
+    /// Appends bytes (the adapter groups them into parts of the size its store needs).
+    async fn write(&mut self, bytes: Vec<u8>) -> Result<(), FileError>;
+    /// Completes the file; answers its size in bytes.
+    async fn finish(self: Box<Self>) -> Result<u64, FileError>;
+    /// Drops what was written.
+    async fn abort(self: Box<Self>);
+}
+
+/// The file store of a host that has none configured: every use is an error.
+#[derive(Debug, Default)]
+pub struct NoFileStore;
+
+#[async_trait]
+impl FileStore for NoFileStore {
+    async fn begin(&self, _: &str, _: &str) -> Result<Box<dyn FileUpload>, FileError> {
+        Err(FileError("no file store is configured for large exports".into()))
+    }
+    async fn link(&self, _: &str, _: &str, _: u64) -> Result<String, FileError> {
+        Err(FileError("no file store is configured for large exports".into()))
+    }
 }

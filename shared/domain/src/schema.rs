@@ -10,6 +10,7 @@
 //! |               |                       |                 | gsi3 `DUE#<shard>` / `<due>#<inv>` while the sweep has work |
 //! | custom role   | `T#<tenant>`          | `R#<role>`      |                                                          |
 //! | queued notice | `T#<tenant>`          | `N#<notice>`    | gsi3 `DUE#<shard>` / `<due>#N<notice>` until sent (TTL 30 d) |
+//! | export job    | `T#<tenant>`          | `X#<export>`    | gsi3 `DUE#<shard>` / `<due>#X<export>` until done (TTL 1 d) |
 //! | audit event   | `T#<tenant>#A`        | `<event id>`    |                                                          |
 //! | token         | `TOK#<sha256>`        | `TOK`           |                                                          |
 //! | user          | `U#<user>`            | `USER`          |                                                          |
@@ -20,7 +21,9 @@
 //! Ids are UUIDv7 (time-ordered), so `I#…` and audit keys sort oldest → newest; lists read them
 //! backwards for newest first. Invitation ids, tenant ids and user ids never contain `#`.
 
-use crate::model::{AuditEvent, CustomRole, EmailGuard, IdempotencyRecord, Invitation, InvitationStatus, Member, Notice, Tenant, User};
+use crate::model::{
+    AuditEvent, CustomRole, EmailGuard, ExportJob, IdempotencyRecord, Invitation, InvitationStatus, Member, Notice, Tenant, User,
+};
 use crate::ports::{Cond, IndexName, Item, Key, StoreError, Table, Write};
 use crate::roles::RoleName;
 use crate::token::TokenHash;
@@ -59,6 +62,12 @@ pub const NOTICE_PREFIX: &str = "N#";
 /// A queued notice.
 pub fn notice_key(t: &TenantId, id: &str) -> Key {
     Key::new(tenant_pk(t), format!("{NOTICE_PREFIX}{id}"))
+}
+/// Sort-key prefix of export jobs.
+pub const EXPORT_PREFIX: &str = "X#";
+/// An export job.
+pub fn export_key(t: &TenantId, id: &str) -> Key {
+    Key::new(tenant_pk(t), format!("{EXPORT_PREFIX}{id}"))
 }
 /// Sort-key prefix of custom roles.
 pub const ROLE_PREFIX: &str = "R#";
@@ -178,6 +187,18 @@ impl Record for Notice {
     }
     fn expires_at(&self) -> Option<Timestamp> {
         Some(self.created_at.plus_seconds(30 * 86_400))
+    }
+}
+
+impl Record for ExportJob {
+    fn key(&self) -> Key {
+        export_key(&self.tenant_id, &self.id)
+    }
+    fn index_keys(&self) -> Vec<(IndexName, String, String)> {
+        self.due_at().map(|due| (IndexName::Due, due_pk(due_shard_of(&self.id)), format!("{due}#X{}", self.id))).into_iter().collect()
+    }
+    fn expires_at(&self) -> Option<Timestamp> {
+        Some(self.created_at.plus_seconds(crate::model::EXPORT_KEEP_SECS))
     }
 }
 

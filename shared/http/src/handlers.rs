@@ -282,13 +282,32 @@ pub(crate) async fn dispatch(
             let q = query(req);
             let (format, include) =
                 export::parse_options(query_value(&q, "format").as_deref(), query_value(&q, "include").as_deref()).map_err(fail)?;
-            let file = export::export(deps, user(&caller)?, &t, format, include).await.map_err(fail)?;
-            let mut reply =
-                Reply { status: StatusCode::OK, content_type: file.content_type, body: Bytes::from(file.bytes), headers: Vec::new() };
-            if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", file.filename)) {
-                reply.headers.push((header::CONTENT_DISPOSITION, v));
+            match export::export(deps, user(&caller)?, &t, format, include).await.map_err(fail)? {
+                export::ExportAnswer::File(file) => {
+                    let mut reply = Reply {
+                        status: StatusCode::OK,
+                        content_type: file.content_type,
+                        body: Bytes::from(file.bytes),
+                        headers: Vec::new(),
+                    };
+                    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", file.filename)) {
+                        reply.headers.push((header::CONTENT_DISPOSITION, v));
+                    }
+                    Ok(reply)
+                }
+                // Too large for one response: written by the worker, followed on its status route.
+                export::ExportAnswer::Started(job) => {
+                    let mut reply = Reply::json(StatusCode::ACCEPTED, &job);
+                    if let Ok(v) = HeaderValue::from_str(&format!("/v1/tenants/{t}/exports/{}", job.id)) {
+                        reply.headers.push((header::LOCATION, v));
+                    }
+                    Ok(reply)
+                }
             }
-            Ok(reply)
+        }
+        Op::GetExport => {
+            let t = tenant_param(params)?;
+            Ok(ok(&export::status(deps, user(&caller)?, &t, param(params, "exportId")).await.map_err(fail)?))
         }
         Op::UpdateMember => {
             let t = tenant_param(params)?;

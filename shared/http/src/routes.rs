@@ -34,6 +34,8 @@ pub enum Op {
     ListMembers,
     /// Export members.
     ExportMembers,
+    /// A large export's status and download link.
+    GetExport,
     /// Update a member.
     UpdateMember,
     /// The caller's pending invitations.
@@ -110,6 +112,7 @@ pub fn routes() -> Vec<Route> {
         route!(GET "/v1/tenants/{tenantId}/invitations/{invitationId}" => "list", User, GetInvitation),
         route!(GET "/v1/tenants/{tenantId}/members" => "list", User, ListMembers),
         route!(GET "/v1/tenants/{tenantId}/members/export" => "export", User, ExportMembers),
+        route!(GET "/v1/tenants/{tenantId}/exports/{exportId}" => "export", User, GetExport),
         route!(PATCH "/v1/tenants/{tenantId}/members/{userId}" => "update", User, UpdateMember),
         route!(GET "/v1/me/invitations" => "list", User, MyInvitations),
         route!(GET "/v1/me/tenants" => "list", User, MyTenants),

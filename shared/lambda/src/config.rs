@@ -105,6 +105,10 @@ pub struct Config {
     pub cursor_key: CursorKey,
     /// The delivery queue every email is queued on (`USHER_DELIVERY_QUEUE_URL`, an SQS URL).
     pub delivery_queue_url: String,
+    /// The private bucket large export files are written to (`USHER_EXPORT_BUCKET`).
+    pub export_bucket: String,
+    /// Exports up to this many rows are answered directly (`USHER_EXPORT_DIRECT_ROWS`, default 5000).
+    pub export_direct_rows: u32,
     /// Emails per second one `deliver` instance sends at most (`USHER_SEND_RATE_PER_SECOND`,
     /// default 7; the stack's concurrency times this must stay under the SES account's rate).
     pub send_rate_per_second: u32,
@@ -199,6 +203,8 @@ impl Config {
             cursor_key: cursor_key(required(CURSOR_SECRET)?)?,
             delivery_queue_url: url("USHER_DELIVERY_QUEUE_URL", required("USHER_DELIVERY_QUEUE_URL")?)?,
             send_rate_per_second: number("USHER_SEND_RATE_PER_SECOND", 7, 1..=500)?,
+            export_bucket: required("USHER_EXPORT_BUCKET")?,
+            export_direct_rows: number("USHER_EXPORT_DIRECT_ROWS", 5000, 0..=20_000)?,
         })
     }
 }
@@ -214,7 +220,7 @@ mod tests {
 
     const CURSOR_SECRET_VALUE: &str = "cursor-secret-0123456789-cursor-secret-abcdefghij";
 
-    const MINIMAL: [(&str, &str); 7] = [
+    const MINIMAL: [(&str, &str); 8] = [
         ("USHER_TABLE", "usher-dev"),
         ("USHER_SENDER", "Usher <no-reply@example.com>"),
         ("USHER_ACCEPT_URL", "https://app.example.com/accept"),
@@ -222,6 +228,7 @@ mod tests {
         ("USHER_JWT_AUDIENCE", "client123"),
         ("USHER_CURSOR_SECRET", CURSOR_SECRET_VALUE),
         ("USHER_DELIVERY_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/usher-dev-deliveries"),
+        ("USHER_EXPORT_BUCKET", "usher-dev-exports-123456789012"),
     ];
 
     fn with(var: &'static str, value: &'static str) -> Result<Config, ConfigError> {
@@ -236,6 +243,7 @@ mod tests {
         assert_eq!(c.default_ttl_days, 7);
         assert_eq!(c.max_delivery_attempts, 5);
         assert_eq!(c.send_rate_per_second, 7);
+        assert_eq!(c.export_direct_rows, 5000);
         assert_eq!(
             c.jwt_keys,
             JwtKeys::Jwks {

@@ -15,7 +15,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::{Duration, SystemTime};
-use usher_aws::{DynamoTable, SesMailer, SqsQueue};
+use usher_aws::{DynamoTable, S3Files, SesMailer, SqsQueue};
 use usher_domain::{Deps, ErrorCode, Settings};
 use usher_http::{App, Hs256Verifier, HttpConfig, Problem, RequestContext, SourceIp, TokenVerifier};
 use usher_store::{OsRandom, SystemClock};
@@ -94,10 +94,13 @@ impl Ports {
             max_ttl_days: config.max_ttl_days,
             max_delivery_attempts: config.max_delivery_attempts,
             cursor_key: config.cursor_key.clone(),
+            export_direct_rows: config.export_direct_rows,
             ..Settings::default()
         };
         let queue = SqsQueue::new(aws_sdk_sqs::Client::new(&sdk), &config.delivery_queue_url);
-        let deps = Deps::new(Arc::new(table), Arc::new(mailer), Arc::new(queue), Arc::new(SystemClock), Arc::new(OsRandom), settings);
+        let files = S3Files::new(S3Files::client(&sdk), &config.export_bucket);
+        let deps = Deps::new(Arc::new(table), Arc::new(mailer), Arc::new(queue), Arc::new(SystemClock), Arc::new(OsRandom), settings)
+            .with_files(Arc::new(files));
         let http = HttpConfig { cors_origins: config.cors_origins.clone(), ..HttpConfig::default() };
         Ok(Self { deps, verifier, http, sleep: sdk.sleep_impl() })
     }

@@ -2,12 +2,14 @@
 //! outbox mailer, the in-process delivery queue, the system clock and the OS random source. (The AWS adapters — DynamoDB and
 //! SES — live beside these.)
 
+pub mod files;
 pub mod outbox;
 pub mod queue;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 pub mod system;
 
+pub use files::LocalFiles;
 pub use outbox::OutboxMailer;
 pub use queue::LocalQueue;
 #[cfg(feature = "sqlite")]

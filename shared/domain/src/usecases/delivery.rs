@@ -42,6 +42,11 @@ pub fn invitation_job(inv: &Invitation) -> DeliveryJob {
     DeliveryJob::Invitation { tenant_id: inv.tenant_id.clone(), invitation_id: inv.id.clone() }
 }
 
+/// The job that writes an export file.
+pub fn export_job(job: &crate::model::ExportJob) -> DeliveryJob {
+    DeliveryJob::Export { tenant_id: job.tenant_id.clone(), export_id: job.id.clone() }
+}
+
 /// The job that sends a notice.
 pub fn notice_job(notice: &Notice) -> DeliveryJob {
     DeliveryJob::Notice { tenant_id: notice.tenant_id.clone(), notice_id: notice.id.clone() }
@@ -105,6 +110,7 @@ pub async fn process(deps: &Deps, job: &DeliveryJob) -> Result<Processed, Unexpe
             Ok(if after.delivery().status == DeliveryStatus::Sent { Processed::Sent } else { Processed::Failed })
         }
         DeliveryJob::Notice { tenant_id, notice_id } => process_notice(deps, &schema::notice_key(tenant_id, notice_id)).await,
+        DeliveryJob::Export { tenant_id, export_id } => super::export::run_job(deps, tenant_id, export_id).await,
     }
 }
 

@@ -8,7 +8,7 @@ use super::{audit_event, delivery};
 use crate::access;
 use crate::context::Deps;
 use crate::error::{Context, Unexpected};
-use crate::model::{Invitation, InvitationStatus, Notice};
+use crate::model::{ExportJob, Invitation, InvitationStatus, Notice};
 use crate::ports::{Committed, DeliveryJob, IndexName, Query, SortKeyRange};
 use crate::retry::{Attempt, settle};
 use crate::schema::{self, DUE_SHARDS, TenantCount, Versioned, decode};
@@ -91,12 +91,15 @@ pub async fn sweep(deps: &Deps) -> Result<SweepSummary, SweepError> {
                 });
                 let handled = if key.sk.starts_with(schema::NOTICE_PREFIX) {
                     decode::<Notice>(item).map(|_| Due::Notice)
+                } else if key.sk.starts_with(schema::EXPORT_PREFIX) {
+                    decode::<ExportJob>(item).map(|_| Due::Export)
                 } else {
                     decode::<Invitation>(item).map(|listed| Due::Invitation(Box::new(listed.value)))
                 };
                 match handled {
                     Ok(Due::Invitation(listed)) => handle(deps, &listed, &mut summary, &mut jobs).await?,
                     Ok(Due::Notice) => requeue_notice(deps, &key, &mut summary, &mut jobs).await?,
+                    Ok(Due::Export) => requeue_export(deps, &key, &mut summary, &mut jobs).await?,
                     Err(e) => {
                         summary.skipped += 1;
                         tracing::error!(pk = %key.pk, sk = %key.sk, error = %e, "skipping an undecodable due item; fix or delete it");
@@ -144,6 +147,7 @@ async fn count_backlog(deps: &Deps, upper: &str) -> Result<usize, Unexpected> {
 enum Due {
     Invitation(Box<Invitation>),
     Notice,
+    Export,
 }
 
 async fn handle(deps: &Deps, listed: &Invitation, summary: &mut SweepSummary, jobs: &mut Vec<DeliveryJob>) -> Result<(), Unexpected> {
@@ -208,6 +212,34 @@ async fn requeue_notice(
         requeued.delivery.requeue(now);
         let committed = table.transact(vec![schema::replace(notice.version, &requeued)]).await.context("queueing notice again")?;
         Ok(settle(committed, || Some(delivery::notice_job(&requeued))))
+    })
+    .await?;
+    if let Some(job) = job {
+        summary.requeued += 1;
+        jobs.push(job);
+    }
+    Ok(())
+}
+
+async fn requeue_export(
+    deps: &Deps,
+    key: &crate::ports::Key,
+    summary: &mut SweepSummary,
+    jobs: &mut Vec<DeliveryJob>,
+) -> Result<(), Unexpected> {
+    let table = deps.table.as_ref();
+    let job = crate::optimistic!(deps, "sweeping export", Unexpected, {
+        let now = deps.now();
+        let Some(export) = schema::load::<ExportJob>(table, key).await.context("reading export job")? else {
+            return Ok(Attempt::Done(None));
+        };
+        if !export.value.work.due(now) {
+            return Ok(Attempt::Done(None));
+        }
+        let mut requeued = export.value.clone();
+        requeued.work.requeue(now);
+        let committed = table.transact(vec![schema::replace(export.version, &requeued)]).await.context("queueing export again")?;
+        Ok(settle(committed, || Some(delivery::export_job(&requeued))))
     })
     .await?;
     if let Some(job) = job {

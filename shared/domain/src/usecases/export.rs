@@ -1,26 +1,45 @@
-//! The whole tenant's people as a file (CSV or XLSX).
+//! The whole tenant's people as a file (CSV or XLSX), for a tenant of any size.
+//!
+//! Up to `Settings::export_direct_rows` rows (from the tenant's counters, no scan) the file is
+//! built and answered at once. Beyond that the request saves an `ExportJob` and answers `202`
+//! with a status route; the worker (the delivery queue's, `usecases::delivery`) claims the job,
+//! streams the store's pages into the file and the file into the file store in parts (CSV
+//! through a part-sized buffer; XLSX through rust_xlsxwriter's constant-memory sheet and a temp
+//! file), so memory stays bounded whatever the size. The status route then gives a short-lived
+//! link (a presigned GET on S3; locally a one-time link from `usher serve`).
 
+use super::delivery::{self, Processed};
 use crate::access::{self, AccessError};
 use crate::context::{Deps, Principal};
-use crate::error::{ErrorCode, FieldError, Unexpected};
-use crate::model::{Invitation, InvitationStatus, Member};
-use crate::paging;
-use crate::ports::{Query, SortKeyRange};
+use crate::error::{Context, ErrorCode, FieldError, Unexpected};
+use crate::model::{Delivery, ExportJob, Invitation, InvitationStatus, Member};
+use crate::ports::{FileUpload, PageKey, Query, SortKeyRange};
+use crate::retry::{Attempt, settle};
 use crate::roles::Permission;
-use crate::schema::{self, INVITATION_PREFIX, MEMBER_PREFIX, decode};
+use crate::schema::{self, INVITATION_PREFIX, MEMBER_PREFIX, Versioned, decode};
 use crate::values::{TenantId, Timestamp};
+use serde::Serialize;
 
 /// The columns, in order (API.md).
 pub const COLUMNS: [&str; 12] =
     ["id", "name", "username", "role", "email", "phone", "last_login", "employee_number", "company", "created", "updated", "status"];
 
 /// A file format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// RFC 4180 CSV, UTF-8 with BOM.
-    Csv,
-    /// An Excel workbook.
-    Xlsx,
+pub use crate::model::ExportFormat as Format;
+
+/// Content type of a format's file.
+pub fn content_type(format: Format) -> &'static str {
+    match format {
+        Format::Csv => "text/csv; charset=utf-8",
+        Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+}
+
+fn extension(format: Format) -> &'static str {
+    match format {
+        Format::Csv => "csv",
+        Format::Xlsx => "xlsx",
+    }
 }
 
 /// The file.
@@ -48,6 +67,9 @@ pub enum ExportError {
     /// The caller may not export.
     #[error("you may not export this tenant's members")]
     Forbidden,
+    /// No such export in this tenant (or it is older than a day).
+    #[error("export not found")]
+    ExportNotFound,
     /// Writing the file failed.
     #[error("could not write the file: {0}")]
     Encoding(String),
@@ -60,6 +82,7 @@ crate::error_codes!(ExportError {
     ExportError::Invalid(e) => ErrorCode::InvalidRequest(e.clone()),
     ExportError::NotFound => ErrorCode::NotFound,
     ExportError::Forbidden => ErrorCode::Forbidden,
+    ExportError::ExportNotFound => ErrorCode::NotFound,
     ExportError::Encoding(_) => ErrorCode::Internal,
     ExportError::Unexpected(u) => u.code(),
 });
@@ -133,7 +156,72 @@ fn invitation_row(i: &Invitation) -> [String; 12] {
     ]
 }
 
-/// Exports every member (and, with `include_invitations`, every pending invitation).
+/// What an export request answers.
+#[derive(Debug)]
+pub enum ExportAnswer {
+    /// A small tenant's file, at once.
+    File(ExportFile),
+    /// A large tenant's: the job, to follow on its status route.
+    Started(ExportView),
+}
+
+/// An export job as its status route shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportView {
+    /// Its id.
+    pub id: String,
+    /// `queued`, `running`, `ready` or `failed`.
+    pub status: &'static str,
+    /// `csv` or `xlsx`.
+    pub format: Format,
+    /// Rows written, once ready.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<u64>,
+    /// File size, once ready.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
+    /// A short-lived download link, once ready.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Until when that link works.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url_expires_at: Option<Timestamp>,
+    /// Why it failed (after its last attempt).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// When it was asked for.
+    pub created_at: Timestamp,
+    /// When the file and this record are deleted.
+    pub expires_at: Timestamp,
+}
+
+/// How long a download link works.
+pub const LINK_TTL_SECS: u64 = 900;
+/// Attempts at writing one export file before it is `failed`.
+pub const EXPORT_ATTEMPTS: u32 = 3;
+/// Bytes gathered before they go to the file store as one part (S3's parts are at least 5 MiB).
+pub const PART_BYTES: usize = 8 * 1024 * 1024;
+/// Rows read from the store per page.
+const PAGE_ROWS: usize = 1000;
+
+fn view(job: &ExportJob, now: Timestamp, url: Option<String>) -> ExportView {
+    let url_expires_at = url.as_ref().map(|_| now.plus_seconds(i64::try_from(LINK_TTL_SECS).unwrap_or(900)));
+    ExportView {
+        id: job.id.clone(),
+        status: job.status(now),
+        format: job.format,
+        rows: job.rows,
+        bytes: job.bytes,
+        url,
+        url_expires_at,
+        error: (job.status(now) == "failed").then(|| job.work.last_error.clone()).flatten(),
+        created_at: job.created_at,
+        expires_at: job.created_at.plus_seconds(crate::model::EXPORT_KEEP_SECS),
+    }
+}
+
+/// Exports every member (and, with `include_invitations`, every pending invitation): the file
+/// at once for a tenant up to `export_direct_rows`, a queued job beyond.
 #[tracing::instrument(skip_all, fields(tenant = %tenant))]
 pub async fn export(
     deps: &Deps,
@@ -141,42 +229,260 @@ pub async fn export(
     tenant: &TenantId,
     format: Format,
     include_invitations: bool,
-) -> Result<ExportFile, ExportError> {
+) -> Result<ExportAnswer, ExportError> {
     let actor = access::member_of(deps, principal, tenant).await?;
     if !actor.can(Permission::MembersExport) {
         return Err(ExportError::Forbidden);
     }
     let table = deps.table.as_ref();
     let now = deps.now();
-    let partition = |prefix: &str| Query {
-        index: None,
-        pk: schema::tenant_pk(tenant),
-        range: SortKeyRange::BeginsWith(prefix.into()),
-        ascending: true,
-        limit: 1000,
-        after: None,
+    let t = access::load_tenant(table, tenant).await?.ok_or(ExportError::NotFound)?;
+    let members: u32 = t.value.role_counts().values().sum();
+    let pending = t.value.seats_used.saturating_sub(members);
+    let rows = members + if include_invitations { pending } else { 0 };
+    let date = now.to_string().get(..10).unwrap_or_default().to_owned();
+    let filename = format!("members-{tenant}-{date}.{}", extension(format));
+    if rows > deps.settings.export_direct_rows {
+        let id = deps.new_uuid().simple().to_string();
+        let job = ExportJob {
+            id: id.clone(),
+            tenant_id: tenant.clone(),
+            requested_by: actor.user.id.clone(),
+            format,
+            include_invitations,
+            work: Delivery::new_pending(now),
+            file_key: format!("exports/{tenant}/{id}.{}", extension(format)),
+            filename,
+            rows: None,
+            bytes: None,
+            created_at: now,
+            finished_at: None,
+        };
+        table.transact(vec![schema::create(&job)]).await.context("saving export job")?;
+        tracing::info!(export = %id, rows_expected = rows, "export queued");
+        delivery::enqueue(deps, vec![delivery::export_job(&job)]).await;
+        return Ok(ExportAnswer::Started(view(&job, now, None)));
+    }
+    let mut all = Vec::new();
+    let mut pages = Pages::new(tenant, include_invitations, now);
+    while let Some(page) = pages.next(deps).await? {
+        all.extend(page);
+    }
+    let bytes = match format {
+        Format::Csv => to_csv(&all)?,
+        Format::Xlsx => to_xlsx(&all)?,
     };
-    let mut rows = paging::read_all(table, partition(MEMBER_PREFIX), |item| {
-        let m = decode::<Member>(item).map_err(|source| Unexpected { context: "decoding member", source })?.value;
-        Ok(Some(member_row(&m)))
+    tracing::info!(rows = all.len(), bytes = bytes.len(), "export written");
+    Ok(ExportAnswer::File(ExportFile { content_type: content_type(format), filename, bytes, rows: all.len() }))
+}
+
+/// An export's status, with a fresh download link once its file is ready.
+#[tracing::instrument(skip_all, fields(tenant = %tenant))]
+pub async fn status(deps: &Deps, principal: &Principal, tenant: &TenantId, export_id: &str) -> Result<ExportView, ExportError> {
+    let actor = access::member_of(deps, principal, tenant).await?;
+    if !actor.can(Permission::MembersExport) {
+        return Err(ExportError::Forbidden);
+    }
+    if export_id.is_empty() || export_id.len() > 64 || !export_id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ExportError::ExportNotFound);
+    }
+    let now = deps.now();
+    let job = schema::load::<ExportJob>(deps.table.as_ref(), &schema::export_key(tenant, export_id))
+        .await
+        .context("reading export job")?
+        .filter(|j| now < j.value.created_at.plus_seconds(crate::model::EXPORT_KEEP_SECS))
+        .ok_or(ExportError::ExportNotFound)?;
+    let url = if job.value.status(now) == "ready" {
+        let link = deps.files.link(&job.value.file_key, &job.value.filename, LINK_TTL_SECS).await;
+        Some(link.map_err(|e| Unexpected { context: "creating a download link", source: crate::ports::StoreError::Unavailable(e.0) })?)
+    } else {
+        None
+    };
+    Ok(view(&job.value, now, url))
+}
+
+/// The store's rows of a tenant, page by page: members, then (if asked) pending invitations.
+struct Pages {
+    tenant: TenantId,
+    include_invitations: bool,
+    now: Timestamp,
+    invitations: bool,
+    after: Option<PageKey>,
+    done: bool,
+}
+
+impl Pages {
+    fn new(tenant: &TenantId, include_invitations: bool, now: Timestamp) -> Self {
+        Self { tenant: tenant.clone(), include_invitations, now, invitations: false, after: None, done: false }
+    }
+
+    /// The next page of rows (possibly empty), or `None` at the end.
+    async fn next(&mut self, deps: &Deps) -> Result<Option<Vec<[String; 12]>>, Unexpected> {
+        if self.done {
+            return Ok(None);
+        }
+        let prefix = if self.invitations { INVITATION_PREFIX } else { MEMBER_PREFIX };
+        let q = Query {
+            index: None,
+            pk: schema::tenant_pk(&self.tenant),
+            range: SortKeyRange::BeginsWith(prefix.into()),
+            ascending: true,
+            limit: PAGE_ROWS,
+            after: self.after.take(),
+        };
+        let page = deps.table.query(&q).await.context("reading a page to export")?;
+        let empty = page.items.is_empty();
+        let mut rows = Vec::with_capacity(page.items.len());
+        for item in page.items {
+            if self.invitations {
+                let i = decode::<Invitation>(item).map_err(|source| Unexpected { context: "decoding invitation", source })?.value;
+                if i.status_at(self.now) == InvitationStatus::Pending {
+                    rows.push(invitation_row(&i));
+                }
+            } else {
+                let m = decode::<Member>(item).map_err(|source| Unexpected { context: "decoding member", source })?.value;
+                rows.push(member_row(&m));
+            }
+        }
+        // An empty page whose next key does not move would be read again forever: that part ends.
+        let next = page.next.filter(|next| !(empty && q.after.as_ref() == Some(next)));
+        match next {
+            Some(next) => self.after = Some(next),
+            None if !self.invitations && self.include_invitations => self.invitations = true,
+            None => self.done = true,
+        }
+        Ok(Some(rows))
+    }
+}
+
+/// The worker's part: claims the job, writes the file, records the outcome. `Err` only when the
+/// store cannot be read or written (the queue offers the job again).
+#[tracing::instrument(skip_all)]
+pub async fn run_job(deps: &Deps, tenant: &TenantId, export_id: &str) -> Result<Processed, Unexpected> {
+    let table = deps.table.as_ref();
+    let key = schema::export_key(tenant, export_id);
+    let claimed = crate::optimistic!(deps, "claiming an export", Unexpected, {
+        let now = deps.now();
+        let Some(job) = schema::load::<ExportJob>(table, &key).await.context("reading export job")? else {
+            return Ok(Attempt::Done(None));
+        };
+        if !job.value.work.claimable(now) {
+            return Ok(Attempt::Done(None));
+        }
+        let mut claimed = job.value.clone();
+        claimed.work.claim(now);
+        let committed = table.transact(vec![schema::replace(job.version, &claimed)]).await.context("claiming export")?;
+        Ok(settle(committed, || Some(Versioned { value: claimed, version: job.version + 1 })))
     })
     .await?;
-    if include_invitations {
-        rows.extend(
-            paging::read_all(table, partition(INVITATION_PREFIX), |item| {
-                let i = decode::<Invitation>(item).map_err(|source| Unexpected { context: "decoding invitation", source })?.value;
-                Ok((i.status_at(now) == InvitationStatus::Pending).then(|| invitation_row(&i)))
-            })
-            .await?,
-        );
-    }
-    let date = now.to_string().get(..10).unwrap_or_default().to_owned();
-    let (bytes, content_type, ext) = match format {
-        Format::Csv => (to_csv(&rows)?, "text/csv; charset=utf-8", "csv"),
-        Format::Xlsx => (to_xlsx(&rows)?, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    let Some(claimed) = claimed else { return Ok(Processed::Skipped) };
+    let started = std::time::Instant::now();
+    let written = write_file(deps, &claimed.value).await;
+    let now = deps.now();
+    let mut done = claimed.value.clone();
+    let outcome = match written {
+        Ok((rows, bytes)) => {
+            tracing::info!(export = %done.id, rows, bytes, ms = started.elapsed().as_millis(), "export file written");
+            done.rows = Some(rows);
+            done.bytes = Some(bytes);
+            done.finished_at = Some(now);
+            done.work.sent();
+            Processed::Sent
+        }
+        Err(e) => {
+            tracing::warn!(export = %done.id, error = %e, "export failed; the sweep will retry");
+            done.work.failed(&e, now, EXPORT_ATTEMPTS);
+            Processed::Failed
+        }
     };
-    tracing::info!(rows = rows.len(), bytes = bytes.len(), "export written");
-    Ok(ExportFile { content_type, filename: format!("members-{tenant}-{date}.{ext}"), bytes, rows: rows.len() })
+    if table.transact(vec![schema::replace(claimed.version, &done)]).await.context("recording export")? != crate::ports::Committed::Yes {
+        tracing::warn!(export = %done.id, "an export changed under its claim; left to the sweep");
+    }
+    Ok(outcome)
+}
+
+async fn write_file(deps: &Deps, job: &ExportJob) -> Result<(u64, u64), String> {
+    let mut upload = deps.files.begin(&job.file_key, content_type(job.format)).await.map_err(|e| e.to_string())?;
+    let rows = match job.format {
+        Format::Csv => write_csv(deps, job, upload.as_mut()).await,
+        Format::Xlsx => write_xlsx(deps, job, upload.as_mut()).await,
+    };
+    match rows {
+        Ok(rows) => Ok((rows, upload.finish().await.map_err(|e| e.to_string())?)),
+        Err(e) => {
+            upload.abort().await;
+            Err(e)
+        }
+    }
+}
+
+/// CSV: each page is encoded into a buffer that goes out in `PART_BYTES` parts.
+async fn write_csv(deps: &Deps, job: &ExportJob, upload: &mut dyn FileUpload) -> Result<u64, String> {
+    let mut buf = to_csv(&[]).map_err(|e| e.to_string())?;
+    let mut rows = 0u64;
+    let mut pages = Pages::new(&job.tenant_id, job.include_invitations, deps.now());
+    while let Some(page) = pages.next(deps).await.map_err(|e| e.to_string())? {
+        {
+            let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut buf);
+            for row in &page {
+                w.write_record(row.iter().map(|c| neutralise(c))).map_err(|e| e.to_string())?;
+            }
+            w.flush().map_err(|e| e.to_string())?;
+        }
+        rows += page.len() as u64;
+        if buf.len() >= PART_BYTES {
+            upload.write(std::mem::take(&mut buf)).await.map_err(|e| e.to_string())?;
+        }
+    }
+    upload.write(buf).await.map_err(|e| e.to_string())?;
+    Ok(rows)
+}
+
+/// XLSX: rows go to rust_xlsxwriter's constant-memory sheet (a temp file per sheet), the
+/// workbook is saved to a temp file, and that file goes out in `PART_BYTES` parts.
+async fn write_xlsx(deps: &Deps, job: &ExportJob, upload: &mut dyn FileUpload) -> Result<u64, String> {
+    use rust_xlsxwriter::{Format as CellFormat, Workbook};
+    let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
+    let mut book = Workbook::new();
+    let bold = CellFormat::new().set_bold();
+    {
+        let sheet = book.add_worksheet_with_constant_memory();
+        sheet.set_name("Members").map_err(err)?;
+        for (col, name) in (0u16..).zip(COLUMNS) {
+            sheet.write_string_with_format(0, col, name, &bold).map_err(err)?;
+        }
+        sheet.set_freeze_panes(1, 0).map_err(err)?;
+    }
+    let mut rows = 0u32;
+    let mut pages = Pages::new(&job.tenant_id, job.include_invitations, deps.now());
+    while let Some(page) = pages.next(deps).await.map_err(|e| e.to_string())? {
+        let sheet = book.worksheet_from_index(0).map_err(err)?;
+        for row in &page {
+            rows += 1;
+            for (col, cell) in (0u16..).zip(row) {
+                sheet.write_string(rows, col, cell).map_err(err)?;
+            }
+        }
+    }
+    let path = std::env::temp_dir().join(format!("usher-export-{}.xlsx", job.id));
+    book.save(&path).map_err(err)?;
+    drop(book);
+    let sent = send_file(&path, upload).await;
+    let _ = std::fs::remove_file(&path);
+    sent.map(|()| u64::from(rows))
+}
+
+async fn send_file(path: &std::path::Path, upload: &mut dyn FileUpload) -> Result<(), String> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    loop {
+        let mut part = Vec::with_capacity(PART_BYTES);
+        let n = (&mut file).take(PART_BYTES as u64).read_to_end(&mut part).map_err(|e| e.to_string())?;
+        if n == 0 {
+            return Ok(());
+        }
+        upload.write(part).await.map_err(|e| e.to_string())?;
+    }
 }
 
 /// A cell a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, CR) gets a leading
