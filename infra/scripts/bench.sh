@@ -4,7 +4,9 @@
 #  - cold_start: each function binary started fresh under the emulated Lambda Runtime API,
 #    against moto (init, first and warm request, peak memory), beside a hello-world baseline;
 #  - delivery: a 1000-row bulk call on moto and the deliver binary sending the 1000 emails
-#    at a set rate (time until all are sent, peak memory).
+#    at a set rate (time until all are sent, peak memory);
+#  - export: 20k and 100k members exported (CSV, XLSX) by the deliver binary into S3 on moto
+#    (time, size, peak memory).
 # Release builds (fat LTO): about 8 minutes the first time on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -21,3 +23,6 @@ bash infra/scripts/with-moto.sh cargo bench --locked -p usher-tests --bench cold
 
 echo "==> delivery"
 bash infra/scripts/with-moto.sh cargo bench --locked -p usher-tests --bench delivery
+
+echo "==> export"
+bash infra/scripts/with-moto.sh cargo bench --locked -p usher-tests --bench export

@@ -29,7 +29,8 @@ use usher_domain::ports::{
 };
 use usher_domain::values::Timestamp;
 
-type Attrs = HashMap<String, AttributeValue>;
+/// An item's attributes as DynamoDB holds them.
+pub type Attrs = HashMap<String, AttributeValue>;
 
 /// The DynamoDB implementation of the table port.
 #[derive(Debug, Clone)]
@@ -125,7 +126,9 @@ fn key_attrs(key: &Key) -> Attrs {
     HashMap::from([("pk".to_owned(), AttributeValue::S(key.pk.clone())), ("sk".to_owned(), AttributeValue::S(key.sk.clone()))])
 }
 
-fn item_to_attrs(item: &Item) -> Attrs {
+/// An item as it is stored: key, version, data and index attributes (for loading items outside
+/// the port, e.g. the export benchmark's BatchWriteItem seeding).
+pub fn item_to_attrs(item: &Item) -> Attrs {
     let mut attrs = key_attrs(&item.key);
     attrs.insert("v".into(), AttributeValue::N(item.version.to_string()));
     attrs.insert("d".into(), to_attr(&item.data));

@@ -105,6 +105,12 @@ pub struct Config {
     pub cursor_key: CursorKey,
     /// The delivery queue every email is queued on (`USHER_DELIVERY_QUEUE_URL`, an SQS URL).
     pub delivery_queue_url: String,
+    /// Public token requests (lookup, renewal request) a minute from one source address
+    /// (`USHER_RATE_LIMIT_PER_MINUTE`, default 30).
+    pub rate_limit_per_minute: u32,
+    /// Public token requests a minute carrying one token (`USHER_TOKEN_RATE_LIMIT_PER_MINUTE`,
+    /// default 10).
+    pub token_rate_limit_per_minute: u32,
     /// The private bucket large export files are written to (`USHER_EXPORT_BUCKET`).
     pub export_bucket: String,
     /// Exports up to this many rows are answered directly (`USHER_EXPORT_DIRECT_ROWS`, default 5000).
@@ -203,6 +209,8 @@ impl Config {
             cursor_key: cursor_key(required(CURSOR_SECRET)?)?,
             delivery_queue_url: url("USHER_DELIVERY_QUEUE_URL", required("USHER_DELIVERY_QUEUE_URL")?)?,
             send_rate_per_second: number("USHER_SEND_RATE_PER_SECOND", 7, 1..=500)?,
+            rate_limit_per_minute: number("USHER_RATE_LIMIT_PER_MINUTE", 30, 1..=100_000)?,
+            token_rate_limit_per_minute: number("USHER_TOKEN_RATE_LIMIT_PER_MINUTE", 10, 1..=100_000)?,
             export_bucket: required("USHER_EXPORT_BUCKET")?,
             export_direct_rows: number("USHER_EXPORT_DIRECT_ROWS", 5000, 0..=20_000)?,
         })
@@ -244,6 +252,7 @@ mod tests {
         assert_eq!(c.max_delivery_attempts, 5);
         assert_eq!(c.send_rate_per_second, 7);
         assert_eq!(c.export_direct_rows, 5000);
+        assert_eq!((c.rate_limit_per_minute, c.token_rate_limit_per_minute), (30, 10));
         assert_eq!(
             c.jwt_keys,
             JwtKeys::Jwks {

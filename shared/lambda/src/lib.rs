@@ -56,6 +56,8 @@ pub struct Ports {
     pub http: HttpConfig,
     /// The SDK's timer (tokio's), for the per-request deadline in `serve`.
     pub sleep: Option<SharedAsyncSleep>,
+    /// The public token routes' budgets.
+    pub rate_limits: usher_http::RateLimits,
 }
 
 impl Ports {
@@ -102,12 +104,17 @@ impl Ports {
         let deps = Deps::new(Arc::new(table), Arc::new(mailer), Arc::new(queue), Arc::new(SystemClock), Arc::new(OsRandom), settings)
             .with_files(Arc::new(files));
         let http = HttpConfig { cors_origins: config.cors_origins.clone(), ..HttpConfig::default() };
-        Ok(Self { deps, verifier, http, sleep: sdk.sleep_impl() })
+        let per_minute = usher_domain::usecases::rate_limit::Limit::per_minute;
+        let rate_limits = usher_http::RateLimits {
+            per_source: per_minute(config.rate_limit_per_minute),
+            per_token: per_minute(config.token_rate_limit_per_minute),
+        };
+        Ok(Self { deps, verifier, http, sleep: sdk.sleep_impl(), rate_limits })
     }
 
     /// The HTTP app, serving only `function`'s routes.
     pub fn app(&self, function: &str) -> App {
-        App::new(self.deps.clone(), self.verifier.clone(), self.http.clone()).only_function(function)
+        App::new(self.deps.clone(), self.verifier.clone(), self.http.clone()).with_rate_limits(self.rate_limits).only_function(function)
     }
 }
 
