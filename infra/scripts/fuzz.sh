@@ -80,7 +80,7 @@ echo "==> usher serve is up on 127.0.0.1:${port} (pid ${server_pid}), tenant ${t
 # link from the outbox), a custom role. Then every {tenantId}, {invitationId}, {userId} and
 # {name} is one of these, and half the bodies' `token`s are that invitation's.
 python3 - "$port" "$tenant" "$owner" "$member" "$data/outbox" "$work/schemathesis.toml" "$operator" <<'PY'
-import glob, json, re, sys, urllib.request
+import glob, json, re, sys, time, urllib.request
 port, tenant, owner, member, outbox, config, operator = sys.argv[1:]
 base = f"http://127.0.0.1:{port}/v1/tenants/{tenant}"
 
@@ -91,8 +91,15 @@ def call(method, url, token, body):
         return json.load(r)
 
 def link_token(email):
-    mails = [open(p).read() for p in sorted(glob.glob(f"{outbox}/*.eml"))]
-    return re.search(r"#token=([A-Za-z0-9_-]{43})", [m for m in mails if f"To: {email}" in m][-1]).group(1)
+    # serve answers once the invitation is saved; its background worker writes the email a
+    # moment later.
+    for _ in range(200):
+        mails = [open(p).read() for p in sorted(glob.glob(f"{outbox}/*.eml"))]
+        mine = [m for m in mails if f"To: {email}" in m]
+        if mine:
+            return re.search(r"#token=([A-Za-z0-9_-]{43})", mine[-1]).group(1)
+        time.sleep(0.05)
+    sys.exit(f"no email to {email} in {outbox} after 10 s")
 
 invitation = call("POST", f"{base}/invitations", owner, {"email": "pending@fuzz.test", "role": "member"})["id"]
 pending_token = link_token("pending@fuzz.test")
