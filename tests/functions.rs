@@ -8,6 +8,11 @@ use usher_domain::ports::Clock;
 use usher_tests::lambda::{Function, function_env, http_answer, http_event, person_token, schedule_event};
 use usher_tests::{TestApp, aws};
 
+/// The function binaries keep the production SDK budgets (2 s an attempt), and moto answers one
+/// request at a time: the tests that drive them through moto take turns, so one test's burst
+/// never stalls another's calls past those budgets (a CI run saw 503s when they overlapped).
+static MOTO_TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn call(f: &Function, method: &str, path: &str, bearer: Option<&str>, body: Option<Value>) -> (u16, Value, Vec<u8>) {
     let resp = f.invoke(http_event(method, path, bearer, body.as_ref())).await.expect("the function answered");
     http_answer(&resp)
@@ -16,6 +21,7 @@ async fn call(f: &Function, method: &str, path: &str, bearer: Option<&str>, body
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
 async fn the_function_binaries_serve_the_whole_lifecycle_as_lambda_runs_them() {
+    let _turn = MOTO_TURN.lock().await;
     let table = aws::new_table().await;
     let domain = format!("{}.usher.test", aws::unique());
     aws::verify_domain(&domain).await;
@@ -226,6 +232,7 @@ async fn a_fresh_budget_window_with(secs: u64) {
 #[tokio::test]
 #[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
 async fn the_accept_function_answers_429_after_the_per_source_budget_of_lookups_from_one_api_gateway_source_ip() {
+    let _turn = MOTO_TURN.lock().await;
     let table = aws::new_table().await;
     // A small budget from the function's configuration: a few lookups fit well inside one
     // one-minute window even on a loaded machine.
@@ -271,6 +278,7 @@ async fn the_accept_function_answers_429_after_the_per_source_budget_of_lookups_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
 async fn the_list_function_signs_cursors_with_its_deployments_secret_and_refuses_any_other() {
+    let _turn = MOTO_TURN.lock().await;
     let table = aws::new_table().await;
     let env = function_env(table.name(), "Usher <no-reply@usher.test>");
     let mut other_env = env.clone();
