@@ -52,6 +52,41 @@ pub fn notice_job(notice: &Notice) -> DeliveryJob {
     DeliveryJob::Notice { tenant_id: notice.tenant_id.clone(), notice_id: notice.id.clone() }
 }
 
+/// A record that carries its own queued work (a notice, an export job): the sweep queues it
+/// again through this, as it does an invitation's delivery.
+pub trait Queued: schema::Record + Clone {
+    /// Its work state.
+    fn work(&self) -> &Delivery;
+    /// Its work state, to change.
+    fn work_mut(&mut self) -> &mut Delivery;
+    /// The wake-up that names it.
+    fn job(&self) -> DeliveryJob;
+}
+
+impl Queued for Notice {
+    fn work(&self) -> &Delivery {
+        &self.delivery
+    }
+    fn work_mut(&mut self) -> &mut Delivery {
+        &mut self.delivery
+    }
+    fn job(&self) -> DeliveryJob {
+        notice_job(self)
+    }
+}
+
+impl Queued for crate::model::ExportJob {
+    fn work(&self) -> &Delivery {
+        &self.work
+    }
+    fn work_mut(&mut self) -> &mut Delivery {
+        &mut self.work
+    }
+    fn job(&self) -> DeliveryJob {
+        export_job(self)
+    }
+}
+
 /// A new queued notice (write it with `schema::create` in the transaction that needs it).
 pub fn new_notice(deps: &Deps, tenant: &TenantId, to: &Email, kind: NoticeKind, locale: Locale, vars: &[(&str, &str)]) -> Notice {
     let now = deps.now();

@@ -98,8 +98,8 @@ pub async fn sweep(deps: &Deps) -> Result<SweepSummary, SweepError> {
                 };
                 match handled {
                     Ok(Due::Invitation(listed)) => handle(deps, &listed, &mut summary, &mut jobs).await?,
-                    Ok(Due::Notice) => requeue_notice(deps, &key, &mut summary, &mut jobs).await?,
-                    Ok(Due::Export) => requeue_export(deps, &key, &mut summary, &mut jobs).await?,
+                    Ok(Due::Notice) => requeue::<Notice>(deps, &key, &mut summary, &mut jobs).await?,
+                    Ok(Due::Export) => requeue::<ExportJob>(deps, &key, &mut summary, &mut jobs).await?,
                     Err(e) => {
                         summary.skipped += 1;
                         tracing::error!(pk = %key.pk, sk = %key.sk, error = %e, "skipping an undecodable due item; fix or delete it");
@@ -193,53 +193,26 @@ async fn handle(deps: &Deps, listed: &Invitation, summary: &mut SweepSummary, jo
     Ok(())
 }
 
-async fn requeue_notice(
+/// Queues again a notice or an export job whose time has come (see `delivery::Queued`).
+async fn requeue<T: delivery::Queued>(
     deps: &Deps,
     key: &crate::ports::Key,
     summary: &mut SweepSummary,
     jobs: &mut Vec<DeliveryJob>,
 ) -> Result<(), Unexpected> {
     let table = deps.table.as_ref();
-    let job = crate::optimistic!(deps, "sweeping notice", Unexpected, {
+    let job = crate::optimistic!(deps, "queueing work again", Unexpected, {
         let now = deps.now();
-        let Some(notice) = schema::load::<Notice>(table, key).await.context("reading notice")? else {
+        let Some(item) = schema::load::<T>(table, key).await.context("reading queued work")? else {
             return Ok(Attempt::Done(None));
         };
-        if !notice.value.delivery.due(now) {
+        if !item.value.work().due(now) {
             return Ok(Attempt::Done(None));
         }
-        let mut requeued = notice.value.clone();
-        requeued.delivery.requeue(now);
-        let committed = table.transact(vec![schema::replace(notice.version, &requeued)]).await.context("queueing notice again")?;
-        Ok(settle(committed, || Some(delivery::notice_job(&requeued))))
-    })
-    .await?;
-    if let Some(job) = job {
-        summary.requeued += 1;
-        jobs.push(job);
-    }
-    Ok(())
-}
-
-async fn requeue_export(
-    deps: &Deps,
-    key: &crate::ports::Key,
-    summary: &mut SweepSummary,
-    jobs: &mut Vec<DeliveryJob>,
-) -> Result<(), Unexpected> {
-    let table = deps.table.as_ref();
-    let job = crate::optimistic!(deps, "sweeping export", Unexpected, {
-        let now = deps.now();
-        let Some(export) = schema::load::<ExportJob>(table, key).await.context("reading export job")? else {
-            return Ok(Attempt::Done(None));
-        };
-        if !export.value.work.due(now) {
-            return Ok(Attempt::Done(None));
-        }
-        let mut requeued = export.value.clone();
-        requeued.work.requeue(now);
-        let committed = table.transact(vec![schema::replace(export.version, &requeued)]).await.context("queueing export again")?;
-        Ok(settle(committed, || Some(delivery::export_job(&requeued))))
+        let mut requeued = item.value.clone();
+        requeued.work_mut().requeue(now);
+        let committed = table.transact(vec![schema::replace(item.version, &requeued)]).await.context("queueing work again")?;
+        Ok(settle(committed, || Some(requeued.job())))
     })
     .await?;
     if let Some(job) = job {
