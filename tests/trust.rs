@@ -247,3 +247,214 @@ async fn a_sweep_stops_at_its_batch_and_reports_the_backlog_the_next_run_clears(
     let second = sweep(&app.deps).await.expect("sweep");
     assert_eq!((second.expired, second.more, second.backlog), (10, false, 0), "{second:?}");
 }
+
+/// A table whose stores of idempotent responses fail (`failing` times in a row), as DynamoDB
+/// can throttle one write in the middle of a request: the change itself commits, only its
+/// answer cannot be kept for repeats.
+struct ResponseStoresFail {
+    inner: std::sync::Arc<dyn usher_domain::ports::Table>,
+    failing: std::sync::atomic::AtomicU32,
+    refused: std::sync::atomic::AtomicU32,
+}
+
+impl ResponseStoresFail {
+    fn new() -> std::sync::Arc<Self> {
+        std::sync::Arc::new(Self {
+            inner: std::sync::Arc::new(usher_store::SqliteTable::in_memory().expect("sqlite")),
+            failing: std::sync::atomic::AtomicU32::new(0),
+            refused: std::sync::atomic::AtomicU32::new(0),
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl usher_domain::ports::Table for ResponseStoresFail {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, usher_domain::ports::StoreError> {
+        self.inner.get(key).await
+    }
+    async fn query(&self, q: &usher_domain::ports::Query) -> Result<usher_domain::ports::Page, usher_domain::ports::StoreError> {
+        self.inner.query(q).await
+    }
+    async fn transact(&self, writes: Vec<Write>) -> Result<usher_domain::ports::Committed, usher_domain::ports::StoreError> {
+        use std::sync::atomic::Ordering::SeqCst;
+        let stores_response = writes
+            .iter()
+            .any(|w| matches!(w, Write::Put { item, .. } if item.key.pk.starts_with("IDEM#") && !item.data["response"].is_null()));
+        if stores_response && self.failing.fetch_update(SeqCst, SeqCst, |n| n.checked_sub(1)).is_ok() {
+            self.refused.fetch_add(1, SeqCst);
+            return Err(usher_domain::ports::StoreError::Unavailable("throttled (injected)".into()));
+        }
+        self.inner.transact(writes).await
+    }
+}
+
+#[tokio::test]
+async fn a_response_whose_store_fails_twice_is_kept_on_the_third_try_and_a_retry_replays_it() {
+    let table = ResponseStoresFail::new();
+    let app = TestApp::with_table(table.clone());
+    let t = app.tenant("Acme", OWNER, None).await;
+    let body = json!({ "email": "ada@example.com", "role": "member" }).to_string().into_bytes();
+    let owner = app.token(OWNER);
+    let url = path(&t, "/invitations");
+    let send = || app.call_with(Method::POST, &url, Some(&owner), Some(body.clone()), &[("idempotency-key", "k-1")]);
+
+    table.failing.store(2, std::sync::atomic::Ordering::SeqCst);
+    let first = send().await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.json);
+    assert_eq!(table.refused.load(std::sync::atomic::Ordering::SeqCst), 2, "two stores of the answer failed");
+    let retry = send().await;
+    assert_eq!(retry.status, StatusCode::CREATED, "the answer was kept on the third try: {}", retry.json);
+    assert_eq!(retry.header("idempotent-replayed"), Some("true"), "replayed, not run again");
+    assert_eq!(retry.json["id"], first.json["id"]);
+}
+
+#[tokio::test]
+async fn an_invite_whose_response_could_not_be_stored_is_found_again_by_a_retry_with_the_same_key_not_refused_as_already_invited() {
+    let table = ResponseStoresFail::new();
+    let app = TestApp::with_table(table.clone());
+    let t = app.tenant("Acme", OWNER, None).await;
+    let body = json!({ "email": "ada@example.com", "role": "member" }).to_string().into_bytes();
+    let owner = app.token(OWNER);
+    let url = path(&t, "/invitations");
+    let send = || app.call_with(Method::POST, &url, Some(&owner), Some(body.clone()), &[("idempotency-key", "k-1")]);
+
+    // The invitation commits; every try of storing its answer fails (the client never saw it).
+    table.failing.store(u32::MAX, std::sync::atomic::Ordering::SeqCst);
+    let first = send().await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.json);
+    table.failing.store(0, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(table.refused.load(std::sync::atomic::Ordering::SeqCst), 3, "the store was tried three times");
+
+    // The claim still holds the key: a retry at once is told to wait, and nothing runs twice.
+    let soon = send().await;
+    assert_eq!((soon.status, soon.code()), (StatusCode::CONFLICT, "idempotency_conflict"), "{}", soon.json);
+    assert!(soon.header("retry-after").is_some(), "in flight, so worth retrying: {:?}", soon.headers);
+    // Once the claim lapses, the retry runs again under the same reserved id and finds its own invitation.
+    app.clock.advance_secs(usher_domain::usecases::idempotency::CLAIM_SECS + 1);
+    let retry = send().await;
+    assert_eq!(retry.status, StatusCode::CREATED, "the same invitation, not already_invited: {}", retry.json);
+    assert_eq!(retry.json["id"], first.json["id"], "the resource the first try created");
+    let list = app.call(Method::GET, &path(&t, "/invitations"), Some(&owner), None).await;
+    assert_eq!(list.json["data"].as_array().map(Vec::len), Some(1), "one invitation, not two: {}", list.json);
+    assert_eq!(app.messages_to("ada@example.com").len(), 1, "and one email");
+    let again = send().await;
+    assert_eq!((again.status, again.header("idempotent-replayed")), (StatusCode::CREATED, Some("true")), "replayed from now on");
+}
+
+/// A table that moves the test's clock forward on every invitation write, as a slow store (or a
+/// slow send) makes a real sweep's time pass.
+struct SlowInvitationWrites {
+    inner: usher_store::SqliteTable,
+    clock: std::sync::OnceLock<std::sync::Arc<usher_tests::ManualClock>>,
+    secs_per_write: std::sync::atomic::AtomicI64,
+}
+
+#[async_trait::async_trait]
+impl usher_domain::ports::Table for SlowInvitationWrites {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, usher_domain::ports::StoreError> {
+        self.inner.get(key).await
+    }
+    async fn query(&self, q: &usher_domain::ports::Query) -> Result<usher_domain::ports::Page, usher_domain::ports::StoreError> {
+        self.inner.query(q).await
+    }
+    async fn transact(&self, writes: Vec<Write>) -> Result<usher_domain::ports::Committed, usher_domain::ports::StoreError> {
+        let out = self.inner.transact(writes.clone()).await;
+        let secs = self.secs_per_write.load(std::sync::atomic::Ordering::SeqCst);
+        if secs > 0
+            && writes.iter().any(|w| w.key().sk.starts_with("I#"))
+            && let Some(clock) = self.clock.get()
+        {
+            clock.advance_secs(secs);
+        }
+        out
+    }
+}
+
+#[tokio::test]
+async fn a_sweep_that_runs_out_of_time_stops_reports_the_backlog_and_the_next_run_finishes_the_rest() {
+    use usher_domain::usecases::expire::TIME_BUDGET_SECS;
+    let table = std::sync::Arc::new(SlowInvitationWrites {
+        inner: usher_store::SqliteTable::in_memory().expect("sqlite"),
+        clock: std::sync::OnceLock::new(),
+        secs_per_write: std::sync::atomic::AtomicI64::new(0),
+    });
+    let app = TestApp::with_table(table.clone());
+    table.clock.set(app.clock.clone()).ok().expect("clock set once");
+    let t = app.tenant("Acme", OWNER, None).await;
+    for i in 0..10 {
+        assert_eq!(app.invite(&t, OWNER, &format!("p{i}@example.com"), "member").await.status, StatusCode::CREATED);
+    }
+    app.clock.advance_days(8);
+
+    // Each expiry takes 10 s: the budget is spent after TIME_BUDGET_SECS / 10 of them, long
+    // before the batch limit.
+    let per_write = 10;
+    table.secs_per_write.store(per_write, std::sync::atomic::Ordering::SeqCst);
+    let first = sweep(&app.deps).await.expect("sweep");
+    let in_budget = usize::try_from(TIME_BUDGET_SECS / per_write).expect("count");
+    assert!(in_budget < 10);
+    assert_eq!((first.expired, first.more, first.backlog), (in_budget, true, 10 - in_budget), "{first:?}");
+
+    table.secs_per_write.store(0, std::sync::atomic::Ordering::SeqCst);
+    let second = sweep(&app.deps).await.expect("sweep");
+    assert_eq!((second.expired, second.more, second.backlog), (10 - in_budget, false, 0), "{second:?}");
+    let third = sweep(&app.deps).await.expect("sweep");
+    assert_eq!((third.scanned, third.expired, third.more), (0, 0, false), "nothing is left: {third:?}");
+}
+
+/// A table that counts reads of subject → user links (the reads the identity cache saves).
+struct CountingSubjectReads {
+    inner: usher_store::SqliteTable,
+    reads: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl usher_domain::ports::Table for CountingSubjectReads {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, usher_domain::ports::StoreError> {
+        if key.pk.starts_with("SUB#") {
+            self.reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        self.inner.get(key).await
+    }
+    async fn query(&self, q: &usher_domain::ports::Query) -> Result<usher_domain::ports::Page, usher_domain::ports::StoreError> {
+        self.inner.query(q).await
+    }
+    async fn transact(&self, writes: Vec<Write>) -> Result<usher_domain::ports::Committed, usher_domain::ports::StoreError> {
+        self.inner.transact(writes).await
+    }
+}
+
+#[tokio::test]
+async fn a_removed_member_whose_identity_is_cached_loses_access_on_their_very_next_request() {
+    let table = std::sync::Arc::new(CountingSubjectReads {
+        inner: usher_store::SqliteTable::in_memory().expect("sqlite"),
+        reads: std::sync::atomic::AtomicUsize::new(0),
+    });
+    let app = TestApp::with_table(table.clone());
+    let t = app.tenant("Acme", OWNER, None).await;
+    let mia_id = app.member(&t, OWNER, "mia@acme.test", "admin").await;
+    let mia = app.token("mia@acme.test");
+    assert_eq!(app.call(Method::GET, &path(&t, "/members"), Some(&mia), None).await.status, StatusCode::OK);
+    let reads = table.reads.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(app.call(Method::GET, &path(&t, "/members"), Some(&mia), None).await.status, StatusCode::OK);
+    assert_eq!(table.reads.load(std::sync::atomic::Ordering::SeqCst), reads, "Mia's identity comes from the cache");
+
+    let removed = app
+        .call(
+            Method::DELETE,
+            &path(&t, &format!("/members/{mia_id}")),
+            Some(&app.token(OWNER)),
+            Some(json!({ "confirm_email": "mia@acme.test" })),
+        )
+        .await;
+    assert!(removed.status.is_success(), "{}", removed.json);
+
+    let read = app.call(Method::GET, &path(&t, "/members"), Some(&mia), None).await;
+    assert_eq!((read.status, read.code()), (StatusCode::NOT_FOUND, "not_found"), "{}", read.json);
+    let invite =
+        app.call(Method::POST, &path(&t, "/invitations"), Some(&mia), Some(json!({"email": "x@example.com", "role": "member"}))).await;
+    assert_eq!((invite.status, invite.code()), (StatusCode::NOT_FOUND, "not_found"), "no admin powers left: {}", invite.json);
+    let mine = app.call(Method::GET, "/v1/me/tenants", Some(&mia), None).await;
+    assert_eq!(mine.json["data"], json!([]), "she belongs to no tenant: {}", mine.json);
+    assert_eq!(table.reads.load(std::sync::atomic::Ordering::SeqCst), reads, "still from the cache: only the membership was read again");
+}
