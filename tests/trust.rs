@@ -379,7 +379,7 @@ async fn a_sweep_that_runs_out_of_time_stops_reports_the_backlog_and_the_next_ru
         secs_per_write: std::sync::atomic::AtomicI64::new(0),
     });
     let app = TestApp::with_table(table.clone());
-    table.clock.set(app.clock.clone()).ok().expect("clock set once");
+    table.clock.set(app.clock.clone()).expect("clock set once");
     let t = app.tenant("Acme", OWNER, None).await;
     for i in 0..10 {
         assert_eq!(app.invite(&t, OWNER, &format!("p{i}@example.com"), "member").await.status, StatusCode::CREATED);
