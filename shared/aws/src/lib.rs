@@ -12,6 +12,7 @@ pub use s3::S3Files;
 pub use ses::SesMailer;
 pub use sqs::SqsQueue;
 
+pub use aws_config::SdkConfig;
 use std::time::Duration;
 
 /// Longest a single SDK call may take, retries included. A request makes a few calls in a row;
@@ -30,6 +31,22 @@ pub fn sdk_timeouts() -> aws_config::timeout::TimeoutConfig {
         .build()
 }
 
+/// Longest a single SDK call of a background worker (`deliver`, `expire`) may take, retries
+/// included. Nobody waits on these: an 8 MiB UploadPart or a busy table gets time, while a
+/// dead dependency still fails the job well inside the functions' timeouts (120 s and 60 s),
+/// and the work is queued again (SQS redelivery, the sweep).
+pub const BACKGROUND_OPERATION_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// SDK settings for background work: 2 s to connect, 8 s per attempt, `BACKGROUND_OPERATION_TIMEOUT`
+/// for the call.
+pub fn background_sdk_timeouts() -> aws_config::timeout::TimeoutConfig {
+    aws_config::timeout::TimeoutConfig::builder()
+        .operation_attempt_timeout(Duration::from_secs(8))
+        .operation_timeout(BACKGROUND_OPERATION_TIMEOUT)
+        .connect_timeout(Duration::from_secs(2))
+        .build()
+}
+
 /// SDK retries: up to 3 attempts for what the SDK deems transient (throttling, 5xx, timeouts,
 /// refused connections), with a short jittered backoff (0.1 s, then up to 1 s), so the retries
 /// fit inside `OPERATION_TIMEOUT` instead of the SDK's default backoff of up to 20 s.
@@ -45,4 +62,13 @@ pub fn sdk_retries() -> aws_config::retry::RetryConfig {
 /// `sdk_retries`.
 pub async fn sdk_config() -> aws_config::SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest()).timeout_config(sdk_timeouts()).retry_config(sdk_retries()).load().await
+}
+
+/// The same for a background worker: `background_sdk_timeouts`.
+pub async fn background_sdk_config() -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .timeout_config(background_sdk_timeouts())
+        .retry_config(sdk_retries())
+        .load()
+        .await
 }

@@ -65,7 +65,16 @@ impl Ports {
     /// function's role; `AWS_ENDPOINT_URL` points them elsewhere for local runs), primes the
     /// DynamoDB connection and the identity provider's keys.
     pub async fn build(config: &Config) -> Result<Self, InitError> {
-        let sdk = usher_aws::sdk_config().await;
+        Self::build_with(config, usher_aws::sdk_config().await).await
+    }
+
+    /// The same with SDK clients for background work (`deliver`, `expire`): longer budgets
+    /// (`usher_aws::background_sdk_timeouts`), since no caller is waiting.
+    pub async fn build_background(config: &Config) -> Result<Self, InitError> {
+        Self::build_with(config, usher_aws::background_sdk_config().await).await
+    }
+
+    async fn build_with(config: &Config, sdk: usher_aws::SdkConfig) -> Result<Self, InitError> {
         let table = DynamoTable::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table);
         match table.prime().await {
             Ok(()) => {}
@@ -286,7 +295,7 @@ pub async fn deliver_batch(
 pub async fn run_deliver() -> Result<(), lambda_runtime::Error> {
     init_tracing();
     let config = Config::from_env()?;
-    let ports = Ports::build(&config).await?;
+    let ports = Ports::build_background(&config).await?;
     let pace = Arc::new(tokio::sync::Mutex::new(usher_domain::usecases::delivery::Pace::per_second(config.send_rate_per_second)));
     lambda_runtime::run(lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<serde_json::Value>| {
         let (deps, pace) = (ports.deps.clone(), pace.clone());
@@ -310,7 +319,7 @@ pub async fn run_http(function: &'static str) -> Result<(), lambda_http::Error> 
 pub async fn run_sweep() -> Result<(), lambda_runtime::Error> {
     init_tracing();
     let config = Config::from_env()?;
-    let ports = Ports::build(&config).await?;
+    let ports = Ports::build_background(&config).await?;
     lambda_runtime::run(lambda_runtime::service_fn(move |_event: lambda_runtime::LambdaEvent<serde_json::Value>| sweep(ports.deps.clone())))
         .await
 }
