@@ -13,6 +13,12 @@ pub enum Template {
     Invitation,
     /// "Y asks for a new invitation": to the inviter.
     RenewalRequest,
+    /// "Reminder: X invited you": to the invitee, about 48 h before the link expires, with a new link.
+    Reminder,
+    /// "Your address is being changed": to a member's old address.
+    EmailChangeRequested,
+    /// "Confirm your new address": to the new address, with the link.
+    EmailChangeConfirm,
 }
 
 fn source(template: Template, locale: Locale) -> &'static str {
@@ -23,6 +29,15 @@ fn source(template: Template, locale: Locale) -> &'static str {
         (Template::RenewalRequest, Locale::En) => include_str!("../templates/renewal.en.txt"),
         (Template::RenewalRequest, Locale::Fr) => include_str!("../templates/renewal.fr.txt"),
         (Template::RenewalRequest, Locale::De) => include_str!("../templates/renewal.de.txt"),
+        (Template::Reminder, Locale::En) => include_str!("../templates/reminder.en.txt"),
+        (Template::Reminder, Locale::Fr) => include_str!("../templates/reminder.fr.txt"),
+        (Template::Reminder, Locale::De) => include_str!("../templates/reminder.de.txt"),
+        (Template::EmailChangeRequested, Locale::En) => include_str!("../templates/email_change_requested.en.txt"),
+        (Template::EmailChangeRequested, Locale::Fr) => include_str!("../templates/email_change_requested.fr.txt"),
+        (Template::EmailChangeRequested, Locale::De) => include_str!("../templates/email_change_requested.de.txt"),
+        (Template::EmailChangeConfirm, Locale::En) => include_str!("../templates/email_change_confirm.en.txt"),
+        (Template::EmailChangeConfirm, Locale::Fr) => include_str!("../templates/email_change_confirm.fr.txt"),
+        (Template::EmailChangeConfirm, Locale::De) => include_str!("../templates/email_change_confirm.de.txt"),
     }
 }
 
