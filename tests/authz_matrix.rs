@@ -85,6 +85,14 @@ const MATRIX: &[(Op, [u16; 8])] = &[
     (Op::PutRole,                      [ 201,  201,  403,   403,   404,     404,  401,  404 ]),
     (Op::DeleteRole,                   [ 204,  204,  403,   403,   404,     404,  401,  404 ]),
     (Op::ListAudit,                    [ 200,  200,  403,   403,   404,     404,  401,  404 ]),
+    (Op::UpdateInvitation,             [ 200,  200,  403,   403,   404,     404,  401,  404 ]),
+    // A's only owner cannot leave it (409); everyone else in A can.
+    (Op::LeaveTenant,                  [ 409,  204,  204,   204,   404,     404,  401,  404 ]),
+    (Op::ListWorkspaces,               [ 200,  200,  200,   200,   404,     404,  401,  404 ]),
+    (Op::PutWorkspace,                 [ 201,  201,  403,   403,   404,     404,  401,  404 ]),
+    (Op::DeleteWorkspace,              [ 204,  204,  403,   403,   404,     404,  401,  404 ]),
+    // The link confirms the target member's change: nobody in the matrix is that member.
+    (Op::ConfirmEmailChange,           [ 403,  403,  403,   403,   403,     403,  401,  403 ]),
 ];
 
 /// One cell's world: tenant A with its owner, admin, member, viewer and a member to act on;
@@ -101,6 +109,8 @@ struct World {
     own_token: String,
     /// A large export of A (past the direct limit: a job with a status route).
     export_id: String,
+    /// The link confirming a change of the target member's address.
+    email_change_token: String,
 }
 
 impl World {
@@ -140,6 +150,22 @@ impl World {
             )
             .await;
         assert_eq!(role.status, StatusCode::CREATED, "{}", role.json);
+        let spare = app.call(Method::PUT, &format!("/v1/tenants/{a}/workspaces/spare"), Some(&app.token(OWNER)), None).await;
+        assert_eq!(spare.status, StatusCode::CREATED, "{}", spare.json);
+        let change = app
+            .call(
+                Method::PATCH,
+                &format!("/v1/tenants/{a}/members/{target_id}"),
+                Some(&app.token(OWNER)),
+                Some(json!({"email": "moved@a.test"})),
+            )
+            .await;
+        assert_eq!(change.status, StatusCode::OK, "{}", change.json);
+        let email_change_token = {
+            let mail = app.messages_to("moved@a.test").pop().expect("the confirmation email");
+            let at = mail.find("#email_token=").expect("a link") + "#email_token=".len();
+            mail[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect::<String>()
+        };
         // Accept and decline need an invitation addressed to the caller, in a tenant they are
         // not in yet: tenant A's people are invited to B, everyone else to A.
         let (into, inviter, invitee) = match who {
@@ -159,7 +185,7 @@ impl World {
             app.call(Method::GET, &format!("/v1/tenants/{a}/members/export?include=invitations"), Some(&app.token(OWNER)), None).await;
         assert_eq!(export.status, StatusCode::ACCEPTED, "{}", export.json);
         let export_id = export.json["id"].as_str().expect("export id").to_owned();
-        Self { app, a, target_id, pending_id, pending_token, expired_token, own_token, export_id }
+        Self { app, a, target_id, pending_id, pending_token, expired_token, own_token, export_id, email_change_token }
     }
 
     fn bearer(&self, who: Who) -> Option<String> {
@@ -207,6 +233,12 @@ impl World {
             Op::PutRole => (Method::PUT, p("/roles/floor-lead"), Some(json!({"permissions": ["members.read"]}))),
             Op::DeleteRole => (Method::DELETE, p("/roles/site-lead"), None),
             Op::ListAudit => (Method::GET, p("/audit"), None),
+            Op::UpdateInvitation => (Method::PATCH, p(&format!("/invitations/{inv}")), Some(json!({"role": "viewer"}))),
+            Op::LeaveTenant => (Method::DELETE, format!("/v1/me/tenants/{t}"), None),
+            Op::ListWorkspaces => (Method::GET, p("/workspaces"), None),
+            Op::PutWorkspace => (Method::PUT, p("/workspaces/east"), Some(json!({"name": "East"}))),
+            Op::DeleteWorkspace => (Method::DELETE, p("/workspaces/spare"), None),
+            Op::ConfirmEmailChange => (Method::POST, "/v1/email-changes/confirm".into(), Some(json!({"token": self.email_change_token}))),
         }
     }
 }

@@ -303,6 +303,12 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
     assert_eq!(s.call(Method::PATCH, &tp(""), Some(&operator), Some(json!({"seat_limit": 50}))).await.status, StatusCode::OK);
     assert_eq!(s.call(Method::GET, &tp("/settings"), Some(&owner), None).await.status, StatusCode::OK);
     assert_eq!(s.call(Method::PATCH, &tp("/settings"), Some(&owner), Some(json!({"name": "Acme Corp"}))).await.status, StatusCode::OK);
+    // update: the tenant's workspaces (the delete scans the tenant's members and invitations).
+    for (method, ws) in [(Method::PUT, "north"), (Method::PUT, "spare"), (Method::GET, ""), (Method::DELETE, "spare")] {
+        let at = if ws.is_empty() { tp("/workspaces") } else { tp(&format!("/workspaces/{ws}")) };
+        let r = s.call(method.clone(), &at, Some(&owner), None).await;
+        assert!(r.status.is_success(), "{method} {at}: {}", r.json);
+    }
     let role = json!({"permissions": ["members.read", "members.export"]});
     assert!(s.call(Method::PUT, &tp("/roles/auditor"), Some(&owner), Some(role)).await.status.is_success());
     assert_eq!(s.call(Method::GET, &tp("/roles"), Some(&owner), None).await.status, StatusCode::OK);
@@ -353,6 +359,33 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
     assert_eq!(tenants.json["data"].as_array().map(Vec::len), Some(1), "{}", tenants.json);
     let mine = s.call(Method::GET, "/v1/me/invitations", Some(&s.app.token(&bob)), None).await;
     assert_eq!(mine.json["data"].as_array().map(Vec::len), Some(1), "{}", mine.json);
+
+    // update: correct a pending invitation (no email, no token). revoke: a member leaves.
+    let corrected = s
+        .call(
+            Method::PATCH,
+            &tp(&format!("/invitations/{inv_bob}")),
+            Some(&owner),
+            Some(json!({"workspaces": ["north"], "record_owner": true})),
+        )
+        .await;
+    assert_eq!(corrected.status, StatusCode::OK, "{}", corrected.json);
+    let hal = format!("hal-{u}@example.com");
+    s.call(Method::POST, &tp("/invitations"), Some(&owner), Some(invite(&hal, "viewer"))).await;
+    let hal_token = aws::token_sent_to(&hal);
+    let joined = s.call(Method::POST, "/v1/invitations/accept", Some(&s.app.token(&hal)), Some(json!({"token": hal_token}))).await;
+    assert_eq!(joined.status, StatusCode::OK, "{}", joined.json);
+    // update asks to change hal's address (two notices queued); accept confirms it.
+    let hal_id = joined.json["member"]["user_id"].as_str().expect("user id").to_owned();
+    let moved = format!("hal-moved-{u}@example.com");
+    let asked = s.call(Method::PATCH, &tp(&format!("/members/{hal_id}")), Some(&owner), Some(json!({"email": moved}))).await;
+    assert_eq!(asked.json["pending_email"]["email"], json!(moved), "{}", asked.json);
+    let confirm_token = aws::link_token_sent_to(&moved, "#email_token=");
+    let confirmed =
+        s.call(Method::POST, "/v1/email-changes/confirm", Some(&s.app.token(&hal)), Some(json!({"token": confirm_token}))).await;
+    assert_eq!(confirmed.json["email"], json!(moved), "{}", confirmed.json);
+    let left = s.call(Method::DELETE, &format!("/v1/me/tenants/{t}"), Some(&s.app.token(&hal)), None).await;
+    assert_eq!(left.status, StatusCode::NO_CONTENT, "{}", left.json);
 
     // update a member; export (also as a fresh tenant owner, whose first request is an export).
     let patched = s.call(Method::PATCH, &tp(&format!("/members/{ada_id}")), Some(&owner), Some(json!({"role": "member"}))).await;

@@ -111,9 +111,15 @@ pub fn sent_to(to: &str) -> Vec<Value> {
 
 /// The token in the latest message SES accepted for `to`.
 pub fn token_sent_to(to: &str) -> String {
+    link_token_sent_to(to, "#token=")
+}
+
+/// The token of the latest link after `marker` (`#token=`, `#email_token=`) that SES accepted
+/// for `to`.
+pub fn link_token_sent_to(to: &str, marker: &str) -> String {
     let msgs = sent_to(to);
     let body = msgs.last().unwrap_or_else(|| panic!("SES accepted no message for {to}")).to_string();
-    let at = body.find("#token=").expect("link in the message") + "#token=".len();
+    let at = body.find(marker).expect("link in the message") + marker.len();
     body[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
 }
 

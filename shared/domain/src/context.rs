@@ -111,6 +111,11 @@ impl Deps {
     pub fn accept_link(&self, token: &InvitationToken) -> String {
         format!("{}#token={}", self.settings.accept_url, token.expose())
     }
+
+    /// The link in an email-change confirmation (the same page, another fragment).
+    pub fn email_change_link(&self, token: &InvitationToken) -> String {
+        format!("{}#email_token={}", self.settings.accept_url, token.expose())
+    }
 }
 
 /// A signed-in person, as their identity provider's verified token describes them.

@@ -41,6 +41,8 @@ pub enum ErrorCode {
     EmailMismatch,
     /// 403: the role carries a permission the caller lacks (or is `owner`).
     RoleNotGrantable,
+    /// 403: the tenant's policy does not allow the address's domain.
+    DomainNotAllowed,
     /// 404: no such thing, or not yours to see.
     NotFound,
     /// 409: the address has a pending invitation.
@@ -61,6 +63,8 @@ pub enum ErrorCode {
     InvitationUsed,
     /// 410: the invitee declined it.
     InvitationDeclined,
+    /// 410: a confirmation link (email change) expired.
+    LinkExpired,
     /// 405: the path exists, not with this method (`Allow` lists the methods that do).
     MethodNotAllowed,
     /// 413: the body is too large.
@@ -89,6 +93,7 @@ impl ErrorCode {
             Self::Forbidden => "forbidden",
             Self::EmailMismatch => "email_mismatch",
             Self::RoleNotGrantable => "role_not_grantable",
+            Self::DomainNotAllowed => "domain_not_allowed",
             Self::NotFound => "not_found",
             Self::AlreadyInvited => "already_invited",
             Self::AlreadyMember => "already_member",
@@ -99,6 +104,7 @@ impl ErrorCode {
             Self::InvitationRevoked => "invitation_revoked",
             Self::InvitationUsed => "invitation_used",
             Self::InvitationDeclined => "invitation_declined",
+            Self::LinkExpired => "link_expired",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge => "payload_too_large",
             Self::RateLimited { .. } => "rate_limited",

@@ -14,6 +14,7 @@ pub mod ports;
 pub mod retry;
 pub mod roles;
 pub mod schema;
+pub mod settings;
 pub mod token;
 pub mod usecases;
 pub mod values;

@@ -1,6 +1,8 @@
 //! The records Usher keeps, and the invitation state machine.
 
 use crate::roles::RoleName;
+use crate::settings::Metadata;
+pub use crate::settings::Notifications;
 use crate::token::TokenHash;
 use crate::values::{Email, InvitationId, Locale, Profile, TenantId, Timestamp, UserId, Workspace};
 use serde::{Deserialize, Serialize};
@@ -31,6 +33,18 @@ pub struct Tenant {
     pub role_counts: BTreeMap<RoleName, u32>,
     /// Days an invitation stays valid unless the inviter says otherwise.
     pub invitation_ttl_days: u32,
+    /// The email domains invitations may go to (IDNA ASCII, lower case); empty allows any.
+    #[serde(default)]
+    pub allowed_domains: Vec<String>,
+    /// The tenant's workspaces; empty means workspace names are taken as given.
+    #[serde(default)]
+    pub workspaces: Vec<WorkspaceDef>,
+    /// Bumped whenever the set of workspaces or the defaults change. Every write that names
+    /// workspaces expects the number it decided under, so a workspace deleted meanwhile is never
+    /// given to anyone (never stored as 0: "absent" is the expectation for a tenant that never
+    /// had any).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub workspaces_rev: u64,
     /// Created.
     pub created_at: Timestamp,
     /// Last changed.
@@ -53,10 +67,52 @@ impl Tenant {
         self.role_counts.iter().filter(|(_, n)| **n > 0).map(|(r, n)| (r.clone(), *n)).collect()
     }
 
+    /// Whether the tenant's policy lets `email` be invited (and accept): its domain is one of
+    /// `allowed_domains` exactly (a subdomain is another domain), or the list is empty.
+    pub fn allows(&self, email: &Email) -> bool {
+        self.allowed_domains.is_empty() || self.allowed_domains.iter().any(|d| d == email.domain())
+    }
+
+    /// The workspaces a person may be given: when the tenant defines workspaces, every one named
+    /// must be among them; `or_defaults` (a new invitation) gives the default ones when none is
+    /// named. A tenant that defines none takes the names as given.
+    pub fn check_workspaces(&self, named: &[Workspace], or_defaults: bool) -> Result<Vec<Workspace>, crate::error::FieldError> {
+        if self.workspaces.is_empty() {
+            return Ok(named.to_vec());
+        }
+        if named.is_empty() && or_defaults {
+            return Ok(self.workspaces.iter().filter(|w| w.default).map(|w| w.id.clone()).collect());
+        }
+        match named.iter().find(|n| !self.workspaces.iter().any(|w| w.id == **n)) {
+            None => Ok(named.to_vec()),
+            Some(unknown) => Err(crate::error::FieldError::new(
+                "workspaces",
+                "unknown_workspace",
+                format!("the tenant has no workspace '{}'", unknown.as_str()),
+            )),
+        }
+    }
+
     /// How many members hold `role`.
     pub fn holders_of(&self, role: &RoleName) -> u32 {
         self.role_counts.get(role).copied().unwrap_or(0)
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// One of a tenant's workspaces (a site, a project, a fleet): people are given access to some.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspaceDef {
+    /// Its id, the name invitations and members carry.
+    pub id: Workspace,
+    /// Display name.
+    pub name: String,
+    /// Given to an invitation that names no workspace.
+    #[serde(default)]
+    pub default: bool,
 }
 
 /// A person known to Usher. Identity (passwords, sessions) stays with the identity provider;
@@ -78,20 +134,6 @@ pub struct User {
     pub username: Option<String>,
     /// Created.
     pub created_at: Timestamp,
-}
-
-/// Which emails a member wants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Notifications {
-    /// Email me when someone whose invitation I sent asks for a new link.
-    pub renewal_requests: bool,
-}
-
-impl Default for Notifications {
-    fn default() -> Self {
-        Self { renewal_requests: true }
-    }
 }
 
 /// A person's membership in a tenant.
@@ -117,6 +159,18 @@ pub struct Member {
     /// Email preferences.
     #[serde(default)]
     pub notifications: Notifications,
+    /// Whether the host application may assign records to them.
+    #[serde(default)]
+    pub record_owner: bool,
+    /// The host application's own data about them.
+    #[serde(default)]
+    pub metadata: Option<Metadata>,
+    /// Language of the emails Usher sends them (from their invitation).
+    #[serde(default)]
+    pub locale: Locale,
+    /// An address change waiting for the new address to confirm it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_email: Option<PendingEmail>,
     /// The invitation they accepted, if they joined by one.
     #[serde(default)]
     pub joined_via: Option<InvitationId>,
@@ -127,6 +181,25 @@ pub struct Member {
     pub created_at: Timestamp,
     /// Last changed.
     pub updated_at: Timestamp,
+}
+
+/// How long a member's new address has to confirm an email change.
+pub const EMAIL_CHANGE_TTL_SECS: i64 = 7 * 86_400;
+
+/// A change of a member's address, requested by an admin, waiting for the new address to confirm
+/// it. The confirmation link's token is minted by the delivery worker when it sends the email
+/// (as an invitation's), so only its hash is ever stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingEmail {
+    /// The new address.
+    pub email: Email,
+    /// When the link stops working.
+    pub expires_at: Timestamp,
+    /// Which request this is (a new request replaces an older one, whose link then fails).
+    pub change_id: String,
+    /// SHA-256 of the current confirmation link's token, once sent.
+    #[serde(default)]
+    pub token_hash: Option<TokenHash>,
 }
 
 impl Member {
@@ -248,6 +321,11 @@ impl Delivery {
         self.status != DeliveryStatus::Sent && self.next_attempt_at.is_some_and(|t| t <= now)
     }
 
+    /// Whether a worker holds the send right now.
+    pub fn in_flight(&self, now: Timestamp) -> bool {
+        self.status == DeliveryStatus::Pending && self.claimed_until.is_some_and(|c| c > now)
+    }
+
     /// Queued again (by the sweep): pending, unclaimed, looked at again after the grace.
     pub fn requeue(&mut self, now: Timestamp) {
         self.status = DeliveryStatus::Pending;
@@ -290,6 +368,19 @@ pub const DELIVERY_CLAIM_SECS: i64 = 300;
 pub enum NoticeKind {
     /// An invitee asks their inviter for a new link.
     RenewalRequest,
+    /// To a member's old address: a change of address was requested (the new one masked).
+    EmailChangeRequested,
+    /// To the new address: the link that confirms the change (minted when sent).
+    EmailChangeConfirm,
+}
+
+/// The email change a confirmation notice is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailChangeRef {
+    /// The member.
+    pub user_id: UserId,
+    /// The request (`PendingEmail::change_id`).
+    pub change_id: String,
 }
 
 /// A queued email that carries no link (an invitee's renewal request to their inviter): stored
@@ -314,6 +405,9 @@ pub struct Notice {
     pub delivery: Delivery,
     /// When it was queued.
     pub created_at: Timestamp,
+    /// The email change whose confirmation link this notice carries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_change: Option<EmailChangeRef>,
 }
 
 impl Notice {
@@ -447,6 +541,15 @@ pub struct Invitation {
     /// A personal note from the inviter, shown in the email.
     #[serde(default)]
     pub message: Option<String>,
+    /// Email preferences the member starts with.
+    #[serde(default)]
+    pub notifications: Notifications,
+    /// Whether the host application may assign records to the member.
+    #[serde(default)]
+    pub record_owner: bool,
+    /// The host application's own data, carried to the member.
+    #[serde(default)]
+    pub metadata: Option<Metadata>,
     /// Lifetime of a link in days (a resend gives the new link the same).
     pub ttl_days: u32,
     /// SHA-256 of the current token. Never the token itself.
@@ -466,6 +569,9 @@ pub struct Invitation {
     /// Last time the invitee asked for a new link.
     #[serde(default)]
     renewal_requested_at: Option<Timestamp>,
+    /// When the sweep reminded the invitee about the current link (a resend starts over).
+    #[serde(default)]
+    reminded_at: Option<Timestamp>,
 }
 
 /// A transition the state machine does not allow from the current state.
@@ -497,6 +603,12 @@ pub struct NewInvitation {
     pub locale: Locale,
     /// A personal note from the inviter.
     pub message: Option<String>,
+    /// Email preferences the member starts with.
+    pub notifications: Notifications,
+    /// Whether the host application may assign records to the member.
+    pub record_owner: bool,
+    /// The host application's own data.
+    pub metadata: Option<Metadata>,
     /// Lifetime of a link in days.
     pub ttl_days: u32,
 }
@@ -521,6 +633,9 @@ impl Invitation {
             profile: fields.profile,
             locale: fields.locale,
             message: fields.message,
+            notifications: fields.notifications,
+            record_owner: fields.record_owner,
+            metadata: fields.metadata,
             ttl_days: fields.ttl_days,
             token_hash,
             accepted_by: None,
@@ -528,6 +643,7 @@ impl Invitation {
             revoked_by: None,
             decline_reason: None,
             renewal_requested_at: None,
+            reminded_at: None,
         }
     }
 
@@ -591,6 +707,35 @@ impl Invitation {
         self.renewal_requested_at
     }
 
+    /// When the invitee was reminded about the current link.
+    pub fn reminded_at(&self) -> Option<Timestamp> {
+        self.reminded_at
+    }
+
+    /// When the reminder about the current link is due: `REMINDER_BEFORE_SECS` before it
+    /// expires, for a link that lives longer than `REMINDER_MIN_TTL_DAYS`; `None` once sent
+    /// (or when the link is too short-lived for one).
+    pub fn reminder_due_at(&self) -> Option<Timestamp> {
+        if self.status != InvitationStatus::Pending || self.reminded_at.is_some() || self.ttl_days <= REMINDER_MIN_TTL_DAYS {
+            return None;
+        }
+        Some(self.expires_at.plus_seconds(-REMINDER_BEFORE_SECS))
+    }
+
+    /// The sweep reminds the invitee: the link's email is queued again; the worker that sends it
+    /// mints a new link (the old one stops working, as on resend); the expiry stays.
+    pub fn remind(&mut self, now: Timestamp) -> Result<(), NotAllowed> {
+        match self.status_at(now) {
+            InvitationStatus::Pending => {
+                self.reminded_at = Some(now);
+                self.delivery = Delivery::new_pending(now);
+                self.updated_at = now;
+                Ok(())
+            }
+            from => Err(NotAllowed { from }),
+        }
+    }
+
     /// The status as of `now`: a pending invitation past its expiry is `Expired`, whether or not
     /// the sweep has written that down yet.
     pub fn status_at(&self, now: Timestamp) -> InvitationStatus {
@@ -605,6 +750,19 @@ impl Invitation {
             InvitationStatus::Pending => {
                 self.status = to;
                 self.closed_at = Some(now);
+                self.updated_at = now;
+                Ok(())
+            }
+            from => Err(NotAllowed { from }),
+        }
+    }
+
+    /// Changes what the invitation offers (role, workspaces, profile, settings) while it is
+    /// pending; the link, its expiry and the delivery stay as they are.
+    pub fn edit(&mut self, now: Timestamp, change: impl FnOnce(&mut Invitation)) -> Result<(), NotAllowed> {
+        match self.status_at(now) {
+            InvitationStatus::Pending => {
+                change(self);
                 self.updated_at = now;
                 Ok(())
             }
@@ -655,6 +813,8 @@ impl Invitation {
                 self.expires_at = expires_at;
                 self.closed_at = None;
                 self.delivery = Delivery::new_pending(now);
+                // A new link gets its own reminder.
+                self.reminded_at = None;
                 self.updated_at = now;
                 Ok(())
             }
@@ -689,6 +849,11 @@ impl Invitation {
     /// Whether the sweep must queue this link's delivery again now.
     pub fn delivery_due(&self, now: Timestamp) -> bool {
         self.delivery.due(now)
+    }
+
+    /// Whether a worker holds the current link's send right now.
+    pub fn delivery_in_flight(&self, now: Timestamp) -> bool {
+        self.delivery.in_flight(now)
     }
 
     /// Queued again by the sweep (see `Delivery::requeue`).
@@ -729,9 +894,15 @@ impl Invitation {
             DeliveryStatus::Sent => None,
             _ => self.delivery.next_attempt_at,
         };
-        Some(retry.map_or(self.expires_at, |r| r.min(self.expires_at)))
+        let first = [retry, self.reminder_due_at()].into_iter().flatten().min();
+        Some(first.map_or(self.expires_at, |r| r.min(self.expires_at)))
     }
 }
+
+/// A reminder goes this long before a link expires (API.md: "about 48 hours").
+pub const REMINDER_BEFORE_SECS: i64 = 48 * 3600;
+/// Only links that live longer than this many days get a reminder.
+pub const REMINDER_MIN_TTL_DAYS: u32 = 3;
 
 /// Delivery retry schedule: 1, 5, 15, 60, 240 minutes after the attempts so far; `None` when the
 /// attempts are used up (the invitation stays visible as `failed` for an admin to resend).
@@ -838,6 +1009,9 @@ mod tests {
             profile: Profile::default(),
             locale: Locale::En,
             message: None,
+            notifications: Notifications::default(),
+            record_owner: false,
+            metadata: None,
             ttl_days: 7,
             token_hash: crate::token::InvitationToken::from_random([0; 32]).hash(),
             accepted_by: None,
@@ -845,7 +1019,25 @@ mod tests {
             revoked_by: None,
             decline_reason: None,
             renewal_requested_at: None,
+            reminded_at: None,
         }
+    }
+
+    #[test]
+    fn only_a_pending_invitation_can_be_edited_and_the_edit_keeps_its_link() {
+        let mut inv = invitation();
+        let hash = inv.token_hash().clone();
+        let later = t("2026-01-02T00:00:00Z");
+        inv.edit(later, |i| i.role = RoleName::parse("viewer").unwrap()).unwrap();
+        assert_eq!((inv.role.as_str(), inv.updated_at(), inv.token_hash()), ("viewer", later, &hash));
+        assert_eq!(inv.expires_at(), t("2026-01-08T00:00:00Z"));
+        let overdue = t("2026-01-09T00:00:00Z");
+        let err = inv.edit(overdue, |i| i.role = RoleName::parse("admin").unwrap()).unwrap_err();
+        assert_eq!(err.from, InvitationStatus::Expired);
+        assert_eq!(inv.role.as_str(), "viewer");
+        let mut revoked = invitation();
+        revoked.revoke(None, later).unwrap();
+        assert_eq!(revoked.edit(later, |_| {}).unwrap_err().from, InvitationStatus::Revoked);
     }
 
     #[test]
@@ -917,12 +1109,22 @@ mod tests {
     }
 
     #[test]
-    fn the_sweep_is_due_at_the_next_delivery_attempt_or_the_expiry_whichever_is_first() {
+    fn the_sweep_is_due_at_the_next_delivery_attempt_the_reminder_or_the_expiry_whichever_is_first() {
         let mut inv = invitation();
         assert_eq!(inv.due_at(), Some(t("2026-01-01T00:05:00Z")), "a queued email waits QUEUED_GRACE_SECS for its worker");
         inv.delivery.status = DeliveryStatus::Sent;
         inv.delivery.next_attempt_at = None;
-        assert_eq!(inv.due_at(), Some(inv.expires_at));
+        // A 7-day link: its reminder, 48 hours before it expires.
+        assert_eq!(inv.due_at(), Some(t("2026-01-06T00:00:00Z")));
+        inv.remind(t("2026-01-06T00:00:00Z")).unwrap();
+        inv.delivery_sent(t("2026-01-06T00:00:01Z"));
+        assert_eq!(inv.due_at(), Some(inv.expires_at), "reminded: only the expiry is left");
+        // A link of 3 days or less gets no reminder.
+        let mut short = invitation();
+        short.ttl_days = 3;
+        short.delivery_sent(t("2026-01-01T00:00:01Z"));
+        assert_eq!(short.reminder_due_at(), None);
+        assert_eq!(short.due_at(), Some(short.expires_at));
         inv.status = InvitationStatus::Accepted;
         assert_eq!(inv.due_at(), None);
     }

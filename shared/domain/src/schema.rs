@@ -13,6 +13,7 @@
 //! | export job    | `T#<tenant>`          | `X#<export>`    | gsi3 `DUE#<shard>` / `<due>#X<export>` until done (TTL 1 d) |
 //! | audit event   | `T#<tenant>#A`        | `<event id>`    |                                                          |
 //! | token         | `TOK#<sha256>`        | `TOK`           |                                                          |
+//! | email-change token | `ECT#<sha256>`   | `ECT`           | (TTL: the link's expiry)                                 |
 //! | user          | `U#<user>`            | `USER`          |                                                          |
 //! | user by email | `UE#<email>`          | `USER`          |                                                          |
 //! | user by sub   | `SUB#<sub>`           | `USER`          |                                                          |
@@ -83,6 +84,11 @@ pub fn audit_pk(t: &TenantId) -> String {
 /// A token's pointer to its invitation, found by the token's hash.
 pub fn token_key(h: &TokenHash) -> Key {
     Key::new(format!("TOK#{}", h.as_str()), "TOK")
+}
+/// An email-change confirmation token (`TOK#` is for invitations only: a token of one kind can
+/// never be read as the other).
+pub fn email_change_token_key(h: &TokenHash) -> Key {
+    Key::new(format!("ECT#{}", h.as_str()), "ECT")
 }
 /// A user.
 pub fn user_key(u: &UserId) -> Key {
@@ -270,6 +276,31 @@ pub fn tenant_counts(tenant: &TenantId, change: TenantCount<'_>) -> Write {
     Write::Count { key: tenant_key(tenant), add, expect }
 }
 
+/// The expectation, for a count write on the tenant, that its workspaces are those a decision
+/// was made under (`Tenant::workspaces_rev`).
+pub fn workspaces_as_read(rev: u64) -> crate::ports::Expect {
+    use crate::ports::Expect;
+    let path = tenant_field("workspaces_rev");
+    if rev == 0 { Expect::Equals(path, serde_json::Value::Null) } else { Expect::Equals(path, serde_json::Value::from(rev)) }
+}
+
+/// Adds an expectation to a count write (other writes are returned as they are).
+pub fn expecting(write: Write, also: crate::ports::Expect) -> Write {
+    match write {
+        Write::Count { key, add, mut expect } => {
+            expect.push(also);
+            Write::Count { key, add, expect }
+        }
+        other => other,
+    }
+}
+
+/// A write that changes no counter and only requires the tenant's workspaces to be as read
+/// (for writes that name workspaces but move no seat).
+pub fn workspaces_unchanged(tenant: &TenantId, rev: u64) -> Write {
+    Write::Count { key: tenant_key(tenant), add: Vec::new(), expect: vec![workspaces_as_read(rev)] }
+}
+
 /// An owner may go only while another owner stays.
 fn last_owner_guard(role: &RoleName) -> Vec<crate::ports::Expect> {
     if role.is_owner() { vec![crate::ports::Expect::AtLeast(role_field(role), 2)] } else { Vec::new() }
@@ -282,6 +313,22 @@ pub struct TokenPointer {
     pub tenant_id: TenantId,
     /// The invitation.
     pub invitation_id: InvitationId,
+}
+
+/// Points from an email-change confirmation token to the member whose change it confirms.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EmailChangePointer {
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// The member.
+    pub user_id: UserId,
+    /// The request it belongs to.
+    pub change_id: String,
+}
+
+/// Creates a small record that must not exist yet and goes away by itself at `expires_at`.
+pub fn create_expiring_at(key: Key, value: &impl Serialize, expires_at: Timestamp) -> Write {
+    Write::Put { item: item_at(key, 1, value, Vec::new(), Some(expires_at)), cond: Cond::Absent }
 }
 
 /// Points from an email or an identity-provider subject to a user.

@@ -399,6 +399,23 @@ impl Profile {
         if errors.is_empty() { Ok(p) } else { Err(errors) }
     }
 
+    /// Checks a patch of the profile: like `parse`, but a field sent as an empty string stays
+    /// an empty string (`merged_with` reads it as "clear this field").
+    pub fn parse_patch(raw: &Profile) -> Result<Self, Vec<(String, InvalidValue)>> {
+        let parsed = Self::parse(raw)?;
+        let keep = |raw: &Option<String>, parsed: Option<String>| match raw {
+            Some(s) if s.trim().is_empty() => Some(String::new()),
+            _ => parsed,
+        };
+        Ok(Profile {
+            first_name: keep(&raw.first_name, parsed.first_name),
+            last_name: keep(&raw.last_name, parsed.last_name),
+            phone: keep(&raw.phone, parsed.phone),
+            employee_number: keep(&raw.employee_number, parsed.employee_number),
+            company: keep(&raw.company, parsed.company),
+        })
+    }
+
     /// "First Last", or whichever part is known.
     pub fn display_name(&self) -> Option<String> {
         let name = [self.first_name.as_deref(), self.last_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");

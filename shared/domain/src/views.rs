@@ -2,6 +2,7 @@
 
 use crate::model::{Delivery, Invitation, InvitationStatus, InvitedBy, Member, Notifications, Tenant};
 use crate::roles::RoleName;
+use crate::settings::Metadata;
 use crate::values::{Email, InvitationId, Locale, Profile, TenantId, Timestamp, UserId, Workspace};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -42,6 +43,12 @@ pub struct InvitationResource {
     /// Inviter's note.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Email preferences the member starts with.
+    pub notifications: Notifications,
+    /// Whether the host application may assign records to the member.
+    pub record_owner: bool,
+    /// The host application's own data (`{}` when none).
+    pub metadata: serde_json::Value,
     /// Who accepted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accepted_by: Option<UserId>,
@@ -54,6 +61,9 @@ pub struct InvitationResource {
     /// Last time the invitee asked for a new link.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub renewal_requested_at: Option<Timestamp>,
+    /// When the invitee was reminded about the current link (about 48 h before it expires).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reminded_at: Option<Timestamp>,
 }
 
 impl InvitationResource {
@@ -77,10 +87,14 @@ impl InvitationResource {
             profile: inv.profile.clone(),
             locale: inv.locale,
             message: inv.message.clone(),
+            notifications: inv.notifications.clone(),
+            record_owner: inv.record_owner,
+            metadata: Metadata::shown(inv.metadata.as_ref()),
             accepted_by: inv.accepted_by().cloned(),
             closed_at: if status == InvitationStatus::Expired { inv.closed_at().or(Some(inv.expires_at())) } else { inv.closed_at() },
             decline_reason: inv.decline_reason().map(str::to_owned),
             renewal_requested_at: inv.renewal_requested_at(),
+            reminded_at: inv.reminded_at(),
         }
     }
 }
@@ -106,6 +120,15 @@ pub struct MemberResource {
     pub profile: Profile,
     /// Email preferences.
     pub notifications: Notifications,
+    /// Whether the host application may assign records to them.
+    pub record_owner: bool,
+    /// The host application's own data (`{}` when none).
+    pub metadata: serde_json::Value,
+    /// Language of the emails Usher sends them.
+    pub locale: Locale,
+    /// An address change waiting for the new address to confirm it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending_email: Option<PendingEmailView>,
     /// Last sign-in seen.
     pub last_login_at: Option<Timestamp>,
     /// Joined.
@@ -126,12 +149,25 @@ impl MemberResource {
             role: m.role.clone(),
             workspaces: m.workspaces.clone(),
             profile: m.profile.clone(),
-            notifications: m.notifications,
+            notifications: m.notifications.clone(),
+            record_owner: m.record_owner,
+            metadata: Metadata::shown(m.metadata.as_ref()),
+            locale: m.locale,
+            pending_email: m.pending_email.as_ref().map(|p| PendingEmailView { email: p.email.clone(), expires_at: p.expires_at }),
             last_login_at: m.last_login_at,
             created_at: m.created_at,
             updated_at: m.updated_at,
         }
     }
+}
+
+/// A pending address change, as admins see it (the token never).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PendingEmailView {
+    /// The new address.
+    pub email: Email,
+    /// When its confirmation link stops working.
+    pub expires_at: Timestamp,
 }
 
 /// Seat usage of a tenant.
@@ -165,6 +201,8 @@ pub struct TenantResource {
     pub seat_limit: Option<u32>,
     /// Default invitation lifetime in days.
     pub invitation_ttl_days: u32,
+    /// Email domains invitations may go to (empty: any).
+    pub allowed_domains: Vec<String>,
     /// Seat usage.
     pub seats: Seats,
     /// Members per role.
@@ -183,6 +221,7 @@ impl TenantResource {
             name: t.name.clone(),
             seat_limit: t.seat_limit,
             invitation_ttl_days: t.invitation_ttl_days,
+            allowed_domains: t.allowed_domains.clone(),
             seats: Seats::of(t),
             roles: t.role_counts(),
             created_at: t.created_at,

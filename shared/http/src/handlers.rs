@@ -6,8 +6,8 @@ use bytes::Bytes;
 use http::{HeaderValue, Request, StatusCode, header};
 use serde::de::DeserializeOwned;
 use usher_domain::usecases::{
-    accept, audit, bulk, decline, export, idempotency, invite, list, lookup, remove_member, renewal, resend, revoke, roles, tenants,
-    update_member,
+    accept, audit, bulk, decline, email_change, export, idempotency, invite, list, lookup, remove_member, renewal, resend, revoke, roles,
+    tenants, update_invitation, update_member, workspaces,
 };
 use usher_domain::values::TenantId;
 use usher_domain::{Caller, ErrorCode, FieldError, Principal, UseCaseError};
@@ -314,6 +314,39 @@ pub(crate) async fn dispatch(
             let patch: update_member::MemberPatch = json(req, false)?;
             let m = update_member::update_member(deps, user(&caller)?, &t, param(params, "userId"), &patch).await.map_err(fail)?;
             Ok(ok(&m))
+        }
+        Op::UpdateInvitation => {
+            let t = tenant_param(params)?;
+            let patch: update_invitation::InvitationPatch = json(req, false)?;
+            let inv = update_invitation::update_invitation(deps, user(&caller)?, &t, param(params, "invitationId"), &patch)
+                .await
+                .map_err(fail)?;
+            Ok(ok(&inv))
+        }
+        Op::LeaveTenant => {
+            let t = tenant_param(params)?;
+            remove_member::leave(deps, user(&caller)?, &t).await.map_err(fail)?;
+            Ok(Reply::empty(StatusCode::NO_CONTENT))
+        }
+        Op::ListWorkspaces => {
+            let t = tenant_param(params)?;
+            Ok(ok(&workspaces::list_workspaces(deps, user(&caller)?, &t).await.map_err(fail)?))
+        }
+        Op::PutWorkspace => {
+            let t = tenant_param(params)?;
+            let body: workspaces::WorkspaceRequest = json(req, true)?;
+            let (ws, created) =
+                workspaces::put_workspace(deps, user(&caller)?, &t, param(params, "workspaceId"), &body).await.map_err(fail)?;
+            Ok(Reply::json(if created { StatusCode::CREATED } else { StatusCode::OK }, &ws))
+        }
+        Op::DeleteWorkspace => {
+            let t = tenant_param(params)?;
+            workspaces::delete_workspace(deps, user(&caller)?, &t, param(params, "workspaceId")).await.map_err(fail)?;
+            Ok(Reply::empty(StatusCode::NO_CONTENT))
+        }
+        Op::ConfirmEmailChange => {
+            let (token, _) = token_body(req, false)?;
+            Ok(ok(&email_change::confirm(deps, user(&caller)?, &token).await.map_err(fail)?))
         }
         Op::MyInvitations => {
             let page = list::my_invitations(deps, user(&caller)?, &list_params(req)).await.map_err(fail)?;

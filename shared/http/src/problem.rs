@@ -60,16 +60,20 @@ pub fn status_of(code: &ErrorCode) -> StatusCode {
     match code {
         ErrorCode::InvalidRequest(_) => StatusCode::BAD_REQUEST,
         ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
-        ErrorCode::Forbidden | ErrorCode::EmailMismatch | ErrorCode::RoleNotGrantable => StatusCode::FORBIDDEN,
+        ErrorCode::Forbidden | ErrorCode::EmailMismatch | ErrorCode::RoleNotGrantable | ErrorCode::DomainNotAllowed => {
+            StatusCode::FORBIDDEN
+        }
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
         ErrorCode::AlreadyInvited
         | ErrorCode::AlreadyMember
         | ErrorCode::SeatLimitReached
         | ErrorCode::IdempotencyConflict
         | ErrorCode::InvalidState => StatusCode::CONFLICT,
-        ErrorCode::InvitationExpired | ErrorCode::InvitationRevoked | ErrorCode::InvitationUsed | ErrorCode::InvitationDeclined => {
-            StatusCode::GONE
-        }
+        ErrorCode::InvitationExpired
+        | ErrorCode::InvitationRevoked
+        | ErrorCode::InvitationUsed
+        | ErrorCode::InvitationDeclined
+        | ErrorCode::LinkExpired => StatusCode::GONE,
         ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorCode::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -85,6 +89,7 @@ fn title_of(code: &ErrorCode) -> &'static str {
         ErrorCode::Forbidden => "Not allowed",
         ErrorCode::EmailMismatch => "This invitation is for another email address",
         ErrorCode::RoleNotGrantable => "You cannot grant this role",
+        ErrorCode::DomainNotAllowed => "This address is outside the tenant's allowed domains",
         ErrorCode::NotFound => "Not found",
         ErrorCode::AlreadyInvited => "Already invited",
         ErrorCode::AlreadyMember => "Already a member",
@@ -95,6 +100,7 @@ fn title_of(code: &ErrorCode) -> &'static str {
         ErrorCode::InvitationRevoked => "Invitation revoked",
         ErrorCode::InvitationUsed => "Invitation already used",
         ErrorCode::InvitationDeclined => "Invitation declined",
+        ErrorCode::LinkExpired => "Link expired",
         ErrorCode::MethodNotAllowed => "Method not allowed",
         ErrorCode::PayloadTooLarge => "Request body too large",
         ErrorCode::RateLimited { .. } => "Too many requests",

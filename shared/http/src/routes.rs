@@ -38,6 +38,18 @@ pub enum Op {
     GetExport,
     /// Update a member.
     UpdateMember,
+    /// Change a pending invitation (no new email).
+    UpdateInvitation,
+    /// The caller leaves a tenant.
+    LeaveTenant,
+    /// List the tenant's workspaces.
+    ListWorkspaces,
+    /// Create or rename a workspace.
+    PutWorkspace,
+    /// Delete an unused workspace.
+    DeleteWorkspace,
+    /// A member confirms their new address.
+    ConfirmEmailChange,
     /// The caller's pending invitations.
     MyInvitations,
     /// The tenants the caller belongs to.
@@ -73,10 +85,10 @@ pub enum Op {
 }
 
 impl Op {
-    /// Public routes that take an invitation token: budgeted per source and per token (a
-    /// wrong-token flood is `429`).
+    /// The routes that take a token from an email (invitation or email-change link): budgeted
+    /// per source and per token (a wrong-token flood is `429`).
     pub fn is_throttled(self) -> bool {
-        matches!(self, Op::Lookup | Op::RenewalRequest)
+        matches!(self, Op::Lookup | Op::RenewalRequest | Op::ConfirmEmailChange)
     }
 }
 
@@ -132,6 +144,12 @@ pub fn routes() -> Vec<Route> {
         route!(PUT "/v1/tenants/{tenantId}/roles/{name}" => "update", User, PutRole),
         route!(DELETE "/v1/tenants/{tenantId}/roles/{name}" => "update", User, DeleteRole),
         route!(GET "/v1/tenants/{tenantId}/audit" => "list", User, ListAudit),
+        route!(PATCH "/v1/tenants/{tenantId}/invitations/{invitationId}" => "update", User, UpdateInvitation),
+        route!(DELETE "/v1/me/tenants/{tenantId}" => "revoke", User, LeaveTenant),
+        route!(GET "/v1/tenants/{tenantId}/workspaces" => "update", User, ListWorkspaces),
+        route!(PUT "/v1/tenants/{tenantId}/workspaces/{workspaceId}" => "update", User, PutWorkspace),
+        route!(DELETE "/v1/tenants/{tenantId}/workspaces/{workspaceId}" => "update", User, DeleteWorkspace),
+        route!(POST "/v1/email-changes/confirm" => "accept", User, ConfirmEmailChange),
     ]
 }
 

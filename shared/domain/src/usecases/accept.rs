@@ -4,7 +4,7 @@ use super::{audit_event, invitation_by_token, parse_token};
 use crate::access::{self, find_user};
 use crate::context::{Deps, Principal};
 use crate::error::{Context, ErrorCode, FieldError, Unexpected};
-use crate::model::{EmailGuard, Invitation, InvitationStatus, Member, Notifications, User};
+use crate::model::{EmailGuard, Invitation, InvitationStatus, Member, User};
 use crate::ports::{Committed, Cond, Item, Write};
 use crate::retry::Attempt;
 use crate::schema::{self, TenantCount, UserPointer};
@@ -50,6 +50,9 @@ pub enum AcceptError {
     /// The person is already a member of the tenant (joined another way).
     #[error("you are already a member of this tenant")]
     AlreadyMember,
+    /// The tenant's policy no longer allows the invited address's domain.
+    #[error("this tenant no longer accepts addresses at this domain; ask the tenant's admin")]
+    DomainNotAllowed,
     /// The invited role no longer exists.
     #[error("the role this invitation grants no longer exists; ask for a new invitation")]
     RoleGone,
@@ -68,6 +71,7 @@ crate::error_codes!(AcceptError {
     AcceptError::Declined => ErrorCode::InvitationDeclined,
     AcceptError::AlreadyMember => ErrorCode::AlreadyMember,
     AcceptError::RoleGone => ErrorCode::InvalidState,
+    AcceptError::DomainNotAllowed => ErrorCode::DomainNotAllowed,
     AcceptError::Unexpected(u) => u.code(),
 });
 
@@ -122,6 +126,10 @@ pub async fn accept(deps: &Deps, principal: &Principal, raw_token: &str) -> Resu
             return Err(e);
         }
         check_invitee(principal, &inv.value)?;
+        // The policy may have changed since the invitation was sent; it stays pending.
+        if !tenant.value.allows(&inv.value.email) {
+            return Err(AcceptError::DomainNotAllowed);
+        }
         if access::resolve_role(table, &inv.value.tenant_id, &inv.value.role).await?.is_none() {
             return Err(AcceptError::RoleGone);
         }
@@ -160,7 +168,11 @@ pub async fn accept(deps: &Deps, principal: &Principal, raw_token: &str) -> Resu
             role: inv.value.role.clone(),
             workspaces: inv.value.workspaces.clone(),
             profile: inv.value.profile.clone(),
-            notifications: Notifications::default(),
+            notifications: inv.value.notifications.clone(),
+            record_owner: inv.value.record_owner,
+            metadata: inv.value.metadata.clone(),
+            locale: inv.value.locale,
+            pending_email: None,
             joined_via: Some(inv.value.id.clone()),
             last_login_at: Some(now),
             created_at: now,

@@ -218,6 +218,27 @@ pub async fn bulk_invite(
                 continue;
             }
         };
+        let cmd = match cmd.for_tenant(&t.value) {
+            Ok(cmd) => cmd,
+            Err(errors) => {
+                let unknown = errors.iter().any(|e| e.field == "workspaces" && e.code == "unknown_workspace");
+                let errors: Vec<FieldError> = errors.into_iter().map(|e| FieldError { field: field(&e.field), ..e }).collect();
+                result.code = Some(if unknown { "unknown_workspace" } else { "invalid_request" });
+                result.message = errors.first().map(|e| e.message.clone());
+                result.errors = Some(errors);
+                results.push(result);
+                continue;
+            }
+        };
+        if !t.value.allows(&cmd.email) {
+            refuse(
+                &mut result,
+                "domain_not_allowed",
+                format!("this tenant only invites addresses at {}", t.value.allowed_domains.join(", ")),
+            );
+            results.push(result);
+            continue;
+        }
         if !seen.insert(cmd.email.clone()) {
             refuse(&mut result, "duplicate_in_upload", "this address is on an earlier row of the upload");
             results.push(result);
@@ -296,7 +317,7 @@ pub async fn bulk_invite(
     }
 
     if !dry_run {
-        write_in_chunks(deps, tenant, t.value.seat_limit, candidates, &mut results).await?;
+        write_in_chunks(deps, tenant, (t.value.seat_limit, t.value.workspaces_rev), candidates, &mut results).await?;
     }
     let errors = results.iter().filter(|r| r.outcome == Outcome::Error).count();
     let done = results.len() - errors;
@@ -309,11 +330,12 @@ pub async fn bulk_invite(
 async fn write_in_chunks(
     deps: &Deps,
     tenant: &TenantId,
-    limit_read: Option<u32>,
+    (limit_read, workspaces_read): (Option<u32>, u64),
     candidates: Vec<Candidate>,
     results: &mut [RowResult],
 ) -> Result<(), Unexpected> {
     let mut limit = limit_read;
+    let mut workspaces_rev = workspaces_read;
     let mut queue = candidates.into_iter().peekable();
     while queue.peek().is_some() {
         // Fill a chunk, leaving room for its seat count.
@@ -337,10 +359,16 @@ async fn write_in_chunks(
                 writes.extend(c.writes.iter().cloned());
                 owner_of_write.extend(std::iter::repeat_n(Some(i), c.writes.len()));
             }
-            if seats > 0 {
-                writes.push(schema::tenant_counts(tenant, TenantCount::TakePending { n: seats, limit }));
-                owner_of_write.push(None);
-            }
+            // The chunk's one write on the tenant: its seats, and "the workspaces are as read".
+            writes.push(if seats > 0 {
+                schema::expecting(
+                    schema::tenant_counts(tenant, TenantCount::TakePending { n: seats, limit }),
+                    schema::workspaces_as_read(workspaces_rev),
+                )
+            } else {
+                schema::workspaces_unchanged(tenant, workspaces_rev)
+            });
+            owner_of_write.push(None);
             match deps.table.transact(writes).await.context("saving a chunk of bulk invitations")? {
                 Committed::Yes => {
                     delivery::enqueue(deps, chunk.drain(..).map(|c| delivery::invitation_job(&c.invitation)).collect()).await;
@@ -362,13 +390,20 @@ async fn write_in_chunks(
                             }
                         }
                     }
-                    // The seats moved (another call took some): keep the rows that still fit,
-                    // in row order.
+                    // The seats moved (another call took some), or the workspaces changed:
+                    // keep the rows that still fit, in row order.
                     None => {
                         let Some(t) = access::load_tenant(deps.table.as_ref(), tenant).await? else { return Ok(()) };
                         limit = t.value.seat_limit;
+                        workspaces_rev = t.value.workspaces_rev;
                         let mut free = t.value.seats_available();
                         chunk.retain(|c| {
+                            if let Err(e) = t.value.check_workspaces(&c.invitation.workspaces, false) {
+                                let r = &mut results[c.index];
+                                r.invitation = None;
+                                refuse(r, "unknown_workspace", e.message);
+                                return false;
+                            }
                             if !c.takes_seat {
                                 return true;
                             }

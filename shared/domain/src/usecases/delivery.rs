@@ -18,7 +18,7 @@ use crate::access;
 use crate::context::Deps;
 use crate::email::{self, Template};
 use crate::error::{Context, Unexpected};
-use crate::model::{Delivery, DeliveryStatus, Invitation, Notice, NoticeKind};
+use crate::model::{Delivery, DeliveryStatus, Invitation, Member, Notice, NoticeKind};
 use crate::ports::{DeliveryJob, Write};
 use crate::retry::{Attempt, settle};
 use crate::schema::{self, Versioned};
@@ -99,6 +99,7 @@ pub fn new_notice(deps: &Deps, tenant: &TenantId, to: &Email, kind: NoticeKind, 
         vars: vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
         delivery: Delivery::new_pending(now),
         created_at: now,
+        email_change: None,
     }
 }
 
@@ -201,16 +202,47 @@ async fn process_notice(deps: &Deps, key: &crate::ports::Key) -> Result<Processe
         }
         let mut claimed = notice.value.clone();
         claimed.delivery.claim(now);
-        let committed = table.transact(vec![schema::replace(notice.version, &claimed)]).await.context("claiming notice")?;
-        Ok(settle(committed, || Some(Versioned { value: claimed, version: notice.version + 1 })))
+        let mut writes = vec![schema::replace(notice.version, &claimed)];
+        // A confirmation link is minted now, like an invitation's: only the sender knows it.
+        let mut link = None;
+        if let Some(change) = &notice.value.email_change {
+            let member_key = schema::member_key(&notice.value.tenant_id, &change.user_id);
+            let member = schema::load::<Member>(table, &member_key).await.context("reading member")?;
+            let current =
+                member.filter(|m| m.value.pending_email.as_ref().is_some_and(|p| p.change_id == change.change_id && p.expires_at > now));
+            let Some(member) = current else {
+                // Replaced by a newer request, confirmed, expired, or the member left: nothing to send.
+                let gone = Write::Delete { key: key.clone(), cond: crate::ports::Cond::Version(notice.version) };
+                table.transact(vec![gone]).await.context("dropping an obsolete notice")?;
+                return Ok(Attempt::Done(None));
+            };
+            let token = deps.new_token();
+            let mut updated = member.value.clone();
+            let Some(pending) = updated.pending_email.as_mut() else { return Ok(Attempt::Done(None)) };
+            pending.token_hash = Some(token.hash());
+            let pointer = schema::EmailChangePointer {
+                tenant_id: updated.tenant_id.clone(),
+                user_id: updated.user_id.clone(),
+                change_id: change.change_id.clone(),
+            };
+            writes.push(schema::create_expiring_at(schema::email_change_token_key(&token.hash()), &pointer, pending.expires_at));
+            writes.push(schema::replace(member.version, &updated));
+            link = Some(token);
+        }
+        let committed = table.transact(writes).await.context("claiming notice")?;
+        Ok(settle(committed, || Some((Versioned { value: claimed, version: notice.version + 1 }, link))))
     })
     .await?;
-    let Some(claimed) = claimed else { return Ok(Processed::Skipped) };
+    let Some((claimed, link)) = claimed else { return Ok(Processed::Skipped) };
     let notice = &claimed.value;
     let template = match notice.kind {
         NoticeKind::RenewalRequest => Template::RenewalRequest,
+        NoticeKind::EmailChangeRequested => Template::EmailChangeRequested,
+        NoticeKind::EmailChangeConfirm => Template::EmailChangeConfirm,
     };
-    let vars: Vec<(&str, Option<&str>)> = notice.vars.iter().map(|(k, v)| (k.as_str(), Some(v.as_str()))).collect();
+    let link = link.map(|token| deps.email_change_link(&token));
+    let mut vars: Vec<(&str, Option<&str>)> = notice.vars.iter().map(|(k, v)| (k.as_str(), Some(v.as_str()))).collect();
+    vars.extend(link.as_deref().map(|l| ("link", Some(l))));
     let result = deps.mailer.send(&email::render(template, notice.locale, &notice.to, &vars)).await;
     // Only the claimer writes a claimed notice until its claim lapses: its version still holds.
     let (write, outcome) = match &result {

@@ -25,6 +25,8 @@ pub struct SweepSummary {
     pub expired: usize,
     /// Emails queued again for the delivery worker.
     pub requeued: usize,
+    /// Invitees reminded (their reminder queued for the delivery worker).
+    pub reminded: usize,
     /// Index entries that could not be decoded: logged with their key and passed over, so one
     /// bad item never stalls the sweep.
     pub skipped: usize,
@@ -157,6 +159,7 @@ async fn handle(deps: &Deps, listed: &Invitation, summary: &mut SweepSummary, jo
         Nothing,
         Expired,
         Requeued(DeliveryJob),
+        Reminded(DeliveryJob),
     }
     let next = crate::optimistic!(deps, "sweeping invitation", Unexpected, {
         let now = deps.now();
@@ -170,6 +173,20 @@ async fn handle(deps: &Deps, listed: &Invitation, summary: &mut SweepSummary, jo
         if inv.value.status_at(now) == InvitationStatus::Expired {
             let committed = expire_one(deps, &inv).await?;
             return Ok(settle(committed, || Next::Expired));
+        }
+        // The reminder, when its time has come and no send of the current link is under way
+        // (a worker holding it would record over it; the next sweep looks again).
+        if inv.value.reminder_due_at().is_some_and(|at| at <= now) && !inv.value.delivery_in_flight(now) {
+            let mut reminded = inv.value.clone();
+            if reminded.remind(now).is_err() {
+                return Ok(Attempt::Done(Next::Nothing));
+            }
+            let event = audit_event(deps, &inv.value.tenant_id, None, "invitation.reminded", inv.value.id.as_str(), serde_json::json!({}));
+            let committed = table
+                .transact(vec![schema::replace(inv.version, &reminded), schema::audit_write(&event)])
+                .await
+                .context("queueing a reminder")?;
+            return Ok(settle(committed, || Next::Reminded(delivery::invitation_job(&reminded))));
         }
         if !inv.value.delivery_due(now) {
             return Ok(Attempt::Done(Next::Nothing));
@@ -187,6 +204,10 @@ async fn handle(deps: &Deps, listed: &Invitation, summary: &mut SweepSummary, jo
         Next::Expired => summary.expired += 1,
         Next::Requeued(job) => {
             summary.requeued += 1;
+            jobs.push(job);
+        }
+        Next::Reminded(job) => {
+            summary.reminded += 1;
             jobs.push(job);
         }
     }

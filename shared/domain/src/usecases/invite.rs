@@ -9,6 +9,7 @@ use crate::ports::Committed;
 use crate::retry::{Attempt, settle};
 use crate::roles::{Permission, Role, RoleName};
 use crate::schema::{self, TenantCount};
+use crate::settings::{Metadata, Notifications, NotificationsRequest};
 use crate::token::TokenHash;
 use crate::values::{Email, InvalidValue, InvitationId, Locale, Profile, TenantId, Timestamp, Workspace, parse_text, parse_workspaces};
 use crate::views::InvitationResource;
@@ -34,6 +35,12 @@ pub struct InviteRequest {
     pub expires_in_days: Option<i64>,
     /// A personal note (at most 1000 characters).
     pub message: Option<String>,
+    /// Email preferences the member starts with (defaults for fields left out).
+    pub notifications: Option<NotificationsRequest>,
+    /// Whether the host application may assign records to the person.
+    pub record_owner: Option<bool>,
+    /// The host application's own JSON object (at most 4 KB).
+    pub metadata: Option<serde_json::Value>,
 }
 
 /// A checked invitation request.
@@ -53,6 +60,12 @@ pub struct InviteCommand {
     pub expires_in_days: Option<u32>,
     /// Note.
     pub message: Option<String>,
+    /// Email preferences.
+    pub notifications: Notifications,
+    /// Record owner.
+    pub record_owner: bool,
+    /// The host application's data.
+    pub metadata: Option<Metadata>,
 }
 
 impl InviteCommand {
@@ -95,18 +108,51 @@ impl InviteCommand {
                 None
             }
         };
-        match (email, role, workspaces, locale, expires_in_days, message, profile) {
-            (Some(email), Some(role), Some(workspaces), Some(locale), Some(expires_in_days), Some(message), Some(profile))
-                if errors.is_empty() =>
-            {
-                Ok(Self { email, role, workspaces, locale, expires_in_days, message, profile })
-            }
+        let metadata = match &raw.metadata {
+            Some(m) => note(&mut errors, "metadata", Metadata::parse(m)),
+            None => Some(None),
+        };
+        let notifications = match &raw.notifications {
+            Some(req) => Notifications::default().apply(req).map_err(|e| errors.push(e)).ok(),
+            None => Some(Notifications::default()),
+        };
+        match (email, role, workspaces, locale, expires_in_days, message, profile, notifications, metadata) {
+            (
+                Some(email),
+                Some(role),
+                Some(workspaces),
+                Some(locale),
+                Some(expires_in_days),
+                Some(message),
+                Some(profile),
+                Some(notifications),
+                Some(metadata),
+            ) if errors.is_empty() => Ok(Self {
+                email,
+                role,
+                workspaces,
+                locale,
+                expires_in_days,
+                message,
+                profile,
+                notifications,
+                record_owner: raw.record_owner.unwrap_or(false),
+                metadata,
+            }),
             _ => Err(errors),
         }
     }
 }
 
 impl InviteCommand {
+    /// The command as `tenant` takes it: its workspaces checked against the tenant's (the default
+    /// ones when it names none), and the weekly summary within them.
+    pub fn for_tenant(&self, tenant: &Tenant) -> Result<Self, Vec<FieldError>> {
+        let workspaces = tenant.check_workspaces(&self.workspaces, true).map_err(|e| vec![e])?;
+        self.notifications.check_within(&workspaces).map_err(|e| vec![e])?;
+        Ok(Self { workspaces, ..self.clone() })
+    }
+
     /// The new pending invitation this command makes, sent by `actor` in `tenant` (whose
     /// default lifetime applies unless the command names one).
     pub fn invitation(&self, actor: &Actor, tenant: &Tenant, id: InvitationId, token_hash: TokenHash, now: Timestamp) -> Invitation {
@@ -125,6 +171,9 @@ impl InviteCommand {
                 profile: self.profile.clone(),
                 locale: self.locale,
                 message: self.message.clone(),
+                notifications: self.notifications.clone(),
+                record_owner: self.record_owner,
+                metadata: self.metadata.clone(),
                 ttl_days: self.expires_in_days.unwrap_or(tenant.invitation_ttl_days),
             },
             token_hash,
@@ -157,6 +206,9 @@ pub enum InviteError {
     /// No seat left.
     #[error("the tenant has no free seat")]
     SeatLimitReached,
+    /// The tenant's policy does not allow the address's domain.
+    #[error("this tenant only invites addresses at {0}")]
+    DomainNotAllowed(String),
     /// Something broke.
     #[error(transparent)]
     Unexpected(#[from] Unexpected),
@@ -170,6 +222,7 @@ crate::error_codes!(InviteError {
     InviteError::AlreadyInvited(_) => ErrorCode::AlreadyInvited,
     InviteError::AlreadyMember(_) => ErrorCode::AlreadyMember,
     InviteError::SeatLimitReached => ErrorCode::SeatLimitReached,
+    InviteError::DomainNotAllowed(_) => ErrorCode::DomainNotAllowed,
     InviteError::Unexpected(u) => u.code(),
 });
 
@@ -248,6 +301,11 @@ pub async fn save_new(
         let Some(tenant) = access::load_tenant(deps.table.as_ref(), tenant_id).await? else {
             return Err(InviteError::NotFound);
         };
+        if !tenant.value.allows(&cmd.email) {
+            return Err(InviteError::DomainNotAllowed(tenant.value.allowed_domains.join(", ")));
+        }
+        let cmd = cmd.for_tenant(&tenant.value).map_err(InviteError::Invalid)?;
+        let workspaces_rev = tenant.value.workspaces_rev;
         let mut writes = Vec::new();
         let mut freed = 0;
         // Most addresses are new: the first try assumes so, and the guard's `Absent` condition
@@ -290,17 +348,22 @@ pub async fn save_new(
             serde_json::json!({ "role": inv.role, "email_domain": inv.email.domain() }),
         );
         // An overdue invitation expired in this same transaction gives its seat back here.
+        // One write on the tenant: the seat (unless an overdue invitation just gave one back),
+        // and in any case "its workspaces are as read".
         let take = if freed == 1 {
-            None
+            schema::workspaces_unchanged(tenant_id, workspaces_rev)
         } else {
-            Some(schema::tenant_counts(tenant_id, TenantCount::TakePending { n: 1, limit: tenant.value.seat_limit }))
+            schema::expecting(
+                schema::tenant_counts(tenant_id, TenantCount::TakePending { n: 1, limit: tenant.value.seat_limit }),
+                schema::workspaces_as_read(workspaces_rev),
+            )
         };
         writes.extend([
             schema::guard_write(tenant_id, &cmd.email, &EmailGuard::Invitation { invitation_id: id.clone() }, guard_version),
             schema::create(&inv),
             schema::audit_write(&event),
         ]);
-        writes.extend(take);
+        writes.push(take);
         let committed = deps.table.transact(writes).await.context("saving invitation")?;
         if committed == Committed::Yes {
             tracing::info!(invitation = %inv.id, role = %inv.role, "invitation saved");

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod bulk;
 pub mod decline;
 pub mod delivery;
+pub mod email_change;
 pub mod expire;
 pub mod export;
 pub mod idempotency;
@@ -26,7 +27,9 @@ pub mod resend;
 pub mod revoke;
 pub mod roles;
 pub mod tenants;
+pub mod update_invitation;
 pub mod update_member;
+pub mod workspaces;
 
 use crate::context::Deps;
 use crate::email::{self, Template};
@@ -112,8 +115,10 @@ pub(crate) fn invitation_email(deps: &Deps, tenant_name: &str, inv: &Invitation,
         .or_else(|| inv.invited_by.email.as_ref().map(ToString::to_string))
         .unwrap_or_else(|| tenant_name.to_owned());
     let expires = inv.expires_at().to_string();
+    // After a reminder (until a resend gives a new link), the email says it is one.
+    let template = if inv.reminded_at().is_some() { Template::Reminder } else { Template::Invitation };
     email::render(
-        Template::Invitation,
+        template,
         inv.locale,
         &inv.email,
         &[

@@ -88,16 +88,38 @@ pub async fn remove_member(
     confirm_email: Option<&str>,
 ) -> Result<(), RemoveMemberError> {
     let actor = access::member_of(deps, principal, tenant).await?;
+    remove(deps, &actor, tenant, user_id, Some(confirm_email)).await
+}
+
+/// The caller leaves the tenant (`DELETE /v1/me/tenants/{id}`): their own membership goes, as
+/// if removed, with no confirmation to type (the route names no one else). The last owner
+/// cannot leave.
+#[tracing::instrument(skip_all, fields(tenant = %tenant))]
+pub async fn leave(deps: &Deps, principal: &Principal, tenant: &TenantId) -> Result<(), RemoveMemberError> {
+    let actor = access::member_of(deps, principal, tenant).await?;
+    let me = actor.user.id.to_string();
+    remove(deps, &actor, tenant, &me, None).await
+}
+
+/// Removes `user_id` from the tenant. `confirm_email` is `Some` on the admin route (the typed
+/// confirmation, checked), `None` when the caller leaves through their own route.
+async fn remove(
+    deps: &Deps,
+    actor: &Actor,
+    tenant: &TenantId,
+    user_id: &str,
+    confirm_email: Option<Option<&str>>,
+) -> Result<(), RemoveMemberError> {
     let table = deps.table.as_ref();
     crate::optimistic!(deps, "removing member", RemoveMemberError, {
         let target = load_member(deps, tenant, user_id).await?.ok_or(RemoveMemberError::NotFound)?;
         let leaving = target.value.user_id == actor.user.id;
         if !leaving {
             let role = access::resolve_role(table, tenant, &target.value.role).await?;
-            may_manage(&actor, &target.value, role.as_ref(), Permission::MembersRemove)?;
+            may_manage(actor, &target.value, role.as_ref(), Permission::MembersRemove)?;
         }
-        let confirmed = confirm_email.map(Email::parse);
-        match confirmed {
+        let confirmed = confirm_email.map(|c| c.map(Email::parse));
+        match confirmed.unwrap_or(Some(Ok(target.value.email.clone()))) {
             Some(Ok(e)) if e == target.value.email => {}
             Some(Ok(_)) => {
                 return Err(RemoveMemberError::Invalid(vec![FieldError::new(

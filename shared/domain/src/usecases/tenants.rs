@@ -41,6 +41,8 @@ pub struct TenantPatch {
     pub unlimited_seats: bool,
     /// New default invitation lifetime.
     pub invitation_ttl_days: Option<u32>,
+    /// The email domains invitations may go to (replaces the list; `[]` allows any).
+    pub allowed_domains: Option<Vec<String>>,
 }
 
 /// What tenant operations can answer besides the tenant.
@@ -74,6 +76,29 @@ impl From<AccessError> for TenantError {
             AccessError::Unexpected(u) => Self::Unexpected(u),
         }
     }
+}
+
+/// Most domains a tenant's policy may list.
+pub const MAX_ALLOWED_DOMAINS: usize = 50;
+
+/// Parses a domain policy: each entry a domain as an email address would carry it (trimmed,
+/// lower case, IDNA ASCII), duplicates removed, sorted; a leading `@` is tolerated.
+pub fn parse_domains(raw: &[String]) -> Result<Vec<String>, Vec<FieldError>> {
+    if raw.len() > MAX_ALLOWED_DOMAINS {
+        return Err(vec![FieldError::new("allowed_domains", "too_many", format!("at most {MAX_ALLOWED_DOMAINS} domains"))]);
+    }
+    let mut errors = Vec::new();
+    let mut out = Vec::new();
+    for (i, d) in raw.iter().enumerate() {
+        let d = d.trim().trim_start_matches('@');
+        match Email::parse(&format!("x@{d}")) {
+            Ok(e) if !d.is_empty() && !d.contains('@') => out.push(e.domain().to_owned()),
+            _ => errors.push(FieldError::new(format!("allowed_domains[{i}]"), "invalid_domain", "not a domain an email address can have")),
+        }
+    }
+    out.sort();
+    out.dedup();
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
 }
 
 fn check_ttl(days: Option<u32>, max: u32, errors: &mut Vec<FieldError>) -> Option<u32> {
@@ -144,6 +169,9 @@ pub async fn create_tenant(deps: &Deps, caller: &Caller, req: &NewTenant) -> Res
             seats_used: 1,
             role_counts: BTreeMap::from([(owner_role.clone(), 1)]),
             invitation_ttl_days: ttl,
+            allowed_domains: Vec::new(),
+            workspaces: Vec::new(),
+            workspaces_rev: 0,
             created_at: now,
             updated_at: now,
         };
@@ -156,6 +184,10 @@ pub async fn create_tenant(deps: &Deps, caller: &Caller, req: &NewTenant) -> Res
             workspaces: Vec::new(),
             profile: Default::default(),
             notifications: Notifications::default(),
+            record_owner: false,
+            metadata: None,
+            locale: Default::default(),
+            pending_email: None,
             joined_via: None,
             last_login_at: None,
             created_at: now,
@@ -207,6 +239,7 @@ pub async fn update_tenant(deps: &Deps, caller: &Caller, tenant: &TenantId, patc
     let mut errors = Vec::new();
     let name = patch.name.as_deref().and_then(|n| parse_text(n, 200).map_err(|e| errors.push(FieldError::from_invalid("name", &e))).ok());
     let ttl = check_ttl(patch.invitation_ttl_days, deps.settings.max_ttl_days, &mut errors);
+    let domains = patch.allowed_domains.as_deref().and_then(|d| parse_domains(d).map_err(|e| errors.extend(e)).ok());
     if !errors.is_empty() {
         return Err(TenantError::Invalid(errors));
     }
@@ -219,6 +252,9 @@ pub async fn update_tenant(deps: &Deps, caller: &Caller, tenant: &TenantId, patc
         }
         if let Some(d) = ttl {
             new.invitation_ttl_days = d;
+        }
+        if let Some(d) = &domains {
+            new.allowed_domains = d.clone();
         }
         if patch.unlimited_seats {
             new.seat_limit = None;
@@ -235,7 +271,11 @@ pub async fn update_tenant(deps: &Deps, caller: &Caller, tenant: &TenantId, patc
             actor.as_ref().map(|a| &a.user.id),
             "tenant.updated",
             tenant.as_str(),
-            serde_json::json!({ "seat_limit": new.seat_limit, "name_changed": new.name != t.value.name }),
+            serde_json::json!({
+                "seat_limit": new.seat_limit,
+                "name_changed": new.name != t.value.name,
+                "allowed_domains": (new.allowed_domains != t.value.allowed_domains).then_some(&new.allowed_domains),
+            }),
         );
         // Lost: the counters moved (every invite and accept bumps the version); read again.
         let committed =

@@ -1,15 +1,15 @@
 //! Change a member's role, workspaces, profile or notification settings.
 
-use super::audit_event;
 use super::remove_member::{RemoveMemberError, load_member, may_manage};
+use super::{GuardState, audit_event, delivery, email_change, read_guard};
 use crate::access::{self, AccessError};
 use crate::context::{Deps, Principal};
 use crate::error::{Context, ErrorCode, FieldError, Unexpected};
-use crate::model::Notifications;
 use crate::retry::{Attempt, settle};
 use crate::roles::{Permission, RoleName};
 use crate::schema::{self, TenantCount};
-use crate::values::{Profile, TenantId, parse_workspaces};
+use crate::settings::{Metadata, NotificationsRequest};
+use crate::values::{Email, Profile, TenantId, parse_workspaces};
 use crate::views::MemberResource;
 use serde::Deserialize;
 
@@ -23,8 +23,16 @@ pub struct MemberPatch {
     pub workspaces: Option<Vec<String>>,
     /// Profile fields to change (an empty string clears one).
     pub profile: Option<Profile>,
-    /// New notification settings.
-    pub notifications: Option<Notifications>,
+    /// Notification settings to change (fields left out stay as they are).
+    pub notifications: Option<NotificationsRequest>,
+    /// Whether the host application may assign records to them.
+    pub record_owner: Option<bool>,
+    /// The host application's data (replaces it; `null` clears it).
+    #[serde(default, deserialize_with = "crate::settings::present")]
+    pub metadata: Option<serde_json::Value>,
+    /// A new address: not changed at once, but confirmed by the new address (its current
+    /// address cancels a pending change).
+    pub email: Option<String>,
 }
 
 /// What updating a member can answer besides the member.
@@ -42,6 +50,15 @@ pub enum UpdateMemberError {
     /// The new or old role carries a permission the caller lacks.
     #[error("you cannot grant or take away the role '{0}'")]
     RoleNotGrantable(String),
+    /// The new address belongs to a member of the tenant.
+    #[error("{0} is already a member")]
+    AlreadyMember(Email),
+    /// The new address has a pending invitation in the tenant.
+    #[error("{0} already has a pending invitation")]
+    AlreadyInvited(Email),
+    /// The tenant's policy does not allow the new address's domain.
+    #[error("this tenant only accepts addresses at {0}")]
+    DomainNotAllowed(String),
     /// The last owner cannot stop being owner.
     #[error("the last owner cannot change role; make someone else owner first")]
     LastOwner,
@@ -56,6 +73,9 @@ crate::error_codes!(UpdateMemberError {
     UpdateMemberError::Forbidden => ErrorCode::Forbidden,
     UpdateMemberError::RoleNotGrantable(_) => ErrorCode::RoleNotGrantable,
     UpdateMemberError::LastOwner => ErrorCode::InvalidState,
+    UpdateMemberError::AlreadyMember(_) => ErrorCode::AlreadyMember,
+    UpdateMemberError::AlreadyInvited(_) => ErrorCode::AlreadyInvited,
+    UpdateMemberError::DomainNotAllowed(_) => ErrorCode::DomainNotAllowed,
     UpdateMemberError::Unexpected(u) => u.code(),
 });
 
@@ -102,30 +122,32 @@ pub async fn update_member(
         .as_ref()
         .and_then(|w| parse_workspaces(w).map_err(|e| errors.push(FieldError::from_invalid("workspaces", &e))).ok());
     let profile_patch = patch.profile.as_ref().and_then(|raw| {
-        let parsed =
-            Profile::parse(raw).map_err(|es| errors.extend(es.iter().map(|(f, e)| FieldError::from_invalid(f.clone(), e)))).ok()?;
-        // An empty string means "clear this field"; `parse` dropped it, so put the marker back.
-        let keep = |raw: &Option<String>, parsed: Option<String>| match raw {
-            Some(s) if s.trim().is_empty() => Some(String::new()),
-            _ => parsed,
-        };
-        Some(Profile {
-            first_name: keep(&raw.first_name, parsed.first_name),
-            last_name: keep(&raw.last_name, parsed.last_name),
-            phone: keep(&raw.phone, parsed.phone),
-            employee_number: keep(&raw.employee_number, parsed.employee_number),
-            company: keep(&raw.company, parsed.company),
-        })
+        Profile::parse_patch(raw).map_err(|es| errors.extend(es.iter().map(|(f, e)| FieldError::from_invalid(f.clone(), e)))).ok()
     });
+    let metadata =
+        patch.metadata.as_ref().and_then(|m| Metadata::parse(m).map_err(|e| errors.push(FieldError::from_invalid("metadata", &e))).ok());
+    let new_email =
+        patch.email.as_deref().and_then(|e| Email::parse(e).map_err(|e| errors.push(FieldError::from_invalid("email", &e))).ok());
     if !errors.is_empty() {
         return Err(UpdateMemberError::Invalid(errors));
     }
 
-    crate::optimistic!(deps, "updating member", UpdateMemberError, {
+    let (member, notices) = crate::optimistic!(deps, "updating member", UpdateMemberError, {
         let now = deps.now();
         let target = load_member(deps, tenant, user_id).await?.ok_or(UpdateMemberError::NotFound)?;
         let is_self = target.value.user_id == actor.user.id;
-        let needs_permission = !is_self || new_role.is_some() || workspaces.is_some();
+        // An admin changes someone's address; nobody changes their own this way (that is the
+        // identity provider's business, and would let a stolen session move an account).
+        if is_self && new_email.is_some() {
+            return Err(UpdateMemberError::Forbidden);
+        }
+        // Oneself: profile and notifications. What the tenant decides needs `members.update`.
+        let needs_permission = !is_self
+            || new_role.is_some()
+            || workspaces.is_some()
+            || patch.record_owner.is_some()
+            || metadata.is_some()
+            || new_email.is_some();
         if needs_permission {
             let current_role = access::resolve_role(table, tenant, &target.value.role).await?;
             may_manage(&actor, &target.value, current_role.as_ref(), Permission::MembersUpdate)?;
@@ -151,28 +173,74 @@ pub async fn update_member(
             updated.role = role_name.clone();
         }
         if let Some(w) = &workspaces {
+            let t = access::load_tenant(table, tenant).await?.ok_or(UpdateMemberError::NotFound)?;
+            let w = t.value.check_workspaces(w, false).map_err(|e| UpdateMemberError::Invalid(vec![e]))?;
+            // Written only while the tenant's workspaces are as checked here.
+            let as_read = schema::workspaces_as_read(t.value.workspaces_rev);
+            count_write = Some(match count_write.take() {
+                Some(c) => schema::expecting(c, as_read),
+                None => schema::workspaces_unchanged(tenant, t.value.workspaces_rev),
+            });
             updated.workspaces = w.clone();
+            // A summary of a workspace they no longer see would leak it: drop those.
+            updated.notifications.keep_within(&w);
         }
         if let Some(p) = &profile_patch {
             updated.profile = updated.profile.merged_with(p);
         }
-        if let Some(n) = patch.notifications {
+        if let Some(req) = &patch.notifications {
+            let n = updated.notifications.apply(req).map_err(|e| UpdateMemberError::Invalid(vec![e]))?;
+            n.check_within(&updated.workspaces).map_err(|e| UpdateMemberError::Invalid(vec![e]))?;
             updated.notifications = n;
         }
+        if let Some(r) = patch.record_owner {
+            updated.record_owner = r;
+        }
+        if let Some(m) = &metadata {
+            updated.metadata = m.clone();
+        }
+        let mut notices = Vec::new();
+        match &new_email {
+            None => {}
+            // The current address: a pending change is called off.
+            Some(e) if *e == target.value.email => updated.pending_email = None,
+            Some(e) => {
+                let t = access::load_tenant(table, tenant).await?.ok_or(UpdateMemberError::NotFound)?;
+                if !t.value.allows(e) {
+                    return Err(UpdateMemberError::DomainNotAllowed(t.value.allowed_domains.join(", ")));
+                }
+                // Checked again, in the database, when the change is confirmed.
+                match read_guard(deps, tenant, e).await? {
+                    GuardState::Member => return Err(UpdateMemberError::AlreadyMember(e.clone())),
+                    GuardState::Invited(_) => return Err(UpdateMemberError::AlreadyInvited(e.clone())),
+                    GuardState::Free | GuardState::Stale { .. } => {}
+                }
+                let (pending, queued) = email_change::request(deps, &t.value, &updated, e);
+                updated.pending_email = Some(pending);
+                notices = queued;
+            }
+        }
         if updated == target.value {
-            return Ok(Attempt::Done(MemberResource::of(&updated)));
+            return Ok(Attempt::Done((MemberResource::of(&updated), Vec::new())));
         }
         updated.updated_at = now;
         let details = serde_json::json!({
             "role": (updated.role != target.value.role).then(|| serde_json::json!({"from": target.value.role, "to": updated.role})),
             "workspaces_changed": updated.workspaces != target.value.workspaces,
             "profile_changed": updated.profile != target.value.profile,
+            "notifications_changed": updated.notifications != target.value.notifications,
+            "record_owner": (updated.record_owner != target.value.record_owner).then_some(updated.record_owner),
+            "metadata_changed": updated.metadata != target.value.metadata,
+            "email_change_requested_to": updated.pending_email.as_ref().filter(|_| !notices.is_empty()).map(|p| p.email.domain()),
         });
         let event = audit_event(deps, tenant, Some(&actor.user.id), "member.updated", updated.user_id.as_str(), details);
         let mut writes = vec![schema::replace(target.version, &updated), schema::audit_write(&event)];
         writes.extend(count_write);
+        writes.extend(notices.iter().map(schema::create));
         let committed = table.transact(writes).await.context("updating member")?;
-        Ok(settle(committed, || MemberResource::of(&updated)))
+        Ok(settle(committed, || (MemberResource::of(&updated), notices.clone())))
     })
-    .await
+    .await?;
+    delivery::enqueue(deps, notices.iter().map(delivery::notice_job).collect()).await;
+    Ok(member)
 }
