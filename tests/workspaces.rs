@@ -247,7 +247,10 @@ impl Table for DeletedJustBeforeTheInviteCommits {
 
 #[tokio::test]
 async fn an_invite_whose_workspace_is_deleted_just_before_it_commits_is_refused_not_saved_naming_it() {
-    let table = Arc::new(DeletedJustBeforeTheInviteCommits { inner: Arc::new(SqliteTable::in_memory().expect("sqlite")), fired: AtomicBool::new(false) });
+    let table = Arc::new(DeletedJustBeforeTheInviteCommits {
+        inner: Arc::new(SqliteTable::in_memory().expect("sqlite")),
+        fired: AtomicBool::new(false),
+    });
     let app = TestApp::with_table(table.clone());
     let t = app.tenant("Acme", OWNER, None).await;
     put_workspace(&app, &t, "north", json!({})).await;
