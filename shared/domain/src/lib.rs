@@ -8,6 +8,7 @@ pub mod access;
 pub mod context;
 pub mod email;
 pub mod error;
+pub mod events;
 pub mod model;
 pub mod paging;
 pub mod ports;
