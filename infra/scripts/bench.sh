@@ -22,7 +22,8 @@ echo "==> cold start"
 bash infra/scripts/with-moto.sh cargo bench --locked -p usher-tests --bench cold_start
 
 echo "==> delivery"
-bash infra/scripts/with-moto.sh cargo bench --locked -p usher-tests --bench delivery
+# moto copies the table for each write of a 100-write transaction: give its calls minutes.
+USHER_MOTO_TIMEOUT_SECS=600 bash infra/scripts/with-moto.sh cargo bench --locked -p usher-tests --bench delivery
 
 echo "==> export"
 bash infra/scripts/with-moto.sh cargo bench --locked -p usher-tests --bench export

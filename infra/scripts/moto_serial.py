@@ -11,6 +11,12 @@ from) fails with HTTP 500 as soon as S3 holds an object whose `status` property 
 (moto 5.2.5 raises NoSuchBucket from it for multipart parts and some keys), because the dump
 only skips TypeError/AttributeError/ValueError. The dump here skips any attribute that raises.
 
+And: moto keeps every model instance it ever creates (`instances_tracked`, for that dump), and
+its TransactWriteItems deep-copies the tables as a rollback backup, so every transaction adds a
+copy of every item to that list, forever: a 1000-row bulk call grew the server past 7 GB and
+made each 100-write transaction slower than the one before (over 30 s). DynamoDB's models are
+not tracked here (nothing reads them from the dump); SES's, S3's and SQS's still are.
+
 Usage: moto_serial.py HOST PORT
 """
 import json
@@ -46,6 +52,24 @@ def model_data(self, request, full_url, headers):  # moto's, skipping attributes
 
 
 MotoAPIResponse.model_data = model_data
+
+
+class _Untracked(list):
+    """An `instances_tracked` that keeps nothing."""
+
+    def append(self, _instance) -> None:  # noqa: D401 - list protocol
+        return None
+
+
+def stop_tracking_dynamodb() -> None:
+    import moto.dynamodb.models  # noqa: F401 - defines (and registers) the DynamoDB models
+    from moto.core.model_instances import model_data as tracked
+
+    for cls in tracked.get("dynamodb", {}).values():
+        cls.instances_tracked = _Untracked()
+
+
+stop_tracking_dynamodb()
 
 
 def main() -> None:

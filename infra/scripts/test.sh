@@ -27,7 +27,7 @@ bash infra/scripts/sam-build.sh
 echo "==> the Lambda function binaries (the end-to-end suite runs them as Lambda does)"
 cargo build --workspace --bins --locked
 
-echo "==> the API against openapi.yaml (schemathesis, pinned in .venv-fuzz; about 2,000 cases over 26 operations, fixed seed, 0 failures allowed)"
+echo "==> the API against openapi.yaml (schemathesis, pinned in .venv-fuzz; about 2,700 cases over 32 operations, fixed seed, 0 failures allowed)"
 bash infra/scripts/fuzz.sh
 
 echo "==> tests (unit, API through the real handlers, races, storage contract on SQLite and DynamoDB, SES, functions end to end, CLI, consistency)"

@@ -38,10 +38,13 @@ pub fn dynamodb() -> aws_sdk_dynamodb::Client {
 /// each transaction, so under the concurrent suites (50 accepts at once, 100-write chunks) a
 /// call can wait seconds where DynamoDB answers in milliseconds. The production budget
 /// (`usher_aws::sdk_timeouts`) is proven by `tests/outage.rs` with its own clients.
+/// `USHER_MOTO_TIMEOUT_SECS` raises the per-attempt budget (the call gets twice it) for the
+/// benchmarks, whose 100-write chunks moto copies a growing table for, item by item.
 fn moto_timeouts() -> aws_sdk_dynamodb::config::timeout::TimeoutConfig {
+    let attempt = std::env::var("USHER_MOTO_TIMEOUT_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(30);
     aws_sdk_dynamodb::config::timeout::TimeoutConfig::builder()
-        .operation_attempt_timeout(std::time::Duration::from_secs(30))
-        .operation_timeout(std::time::Duration::from_secs(60))
+        .operation_attempt_timeout(std::time::Duration::from_secs(attempt))
+        .operation_timeout(std::time::Duration::from_secs(attempt * 2))
         .connect_timeout(std::time::Duration::from_secs(5))
         .build()
 }
