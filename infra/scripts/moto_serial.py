@@ -17,8 +17,13 @@ copy of every item to that list, forever: a 1000-row bulk call grew the server p
 made each 100-write transaction slower than the one before (over 30 s). DynamoDB's models are
 not tracked here (nothing reads them from the dump); SES's, S3's and SQS's still are.
 
+Finally: moto's TransactWriteItems backs up the whole table once per *write* of the
+transaction (a 100-write chunk copied a 3000-item table 100 times). The backup is taken once per
+table per transaction here; what is restored on a failed condition is the same state.
+
 Usage: moto_serial.py HOST PORT
 """
+import copy
 import json
 import sys
 
@@ -70,6 +75,44 @@ def stop_tracking_dynamodb() -> None:
 
 
 stop_tracking_dynamodb()
+
+
+class _CopyOncePerTransaction:
+    """Stands in for the `copy` module inside moto's DynamoDB models: during a transaction,
+    deep-copies each object once and hands the same backup out again."""
+
+    def __init__(self) -> None:
+        self.backups = None
+
+    def deepcopy(self, value, memo=None):
+        if self.backups is None:
+            return copy.deepcopy(value, memo)
+        if id(value) not in self.backups:
+            self.backups[id(value)] = copy.deepcopy(value)
+        return self.backups[id(value)]
+
+    def __getattr__(self, name):
+        return getattr(copy, name)
+
+
+def back_up_each_table_once() -> None:
+    import moto.dynamodb.models as models
+
+    shim = _CopyOncePerTransaction()
+    models.copy = shim
+    original = models.DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self, transact_items):
+        shim.backups = {}
+        try:
+            return original(self, transact_items)
+        finally:
+            shim.backups = None
+
+    models.DynamoDBBackend.transact_write_items = transact_write_items
+
+
+back_up_each_table_once()
 
 
 def main() -> None:
