@@ -132,18 +132,20 @@ async fn main() {
     println!("|---|---|---|---|---|---|---|");
 
     // The embedded store: a SQLite file (its page cache, not the table, in memory).
-    let dir = tempfile::tempdir().expect("tempdir");
-    let sqlite = Arc::new(usher_store::SqliteTable::open(&dir.path().join("usher.db")).expect("sqlite"));
-    let local = TestApp::with_options(sqlite, Options { worker: false, export_direct_rows: Some(0), ..Options::default() });
-    local.clock.set(usher_domain::ports::Clock::now(&usher_store::SystemClock));
-    let t = local.tenant("Big", OWNER, None).await;
-    let tenant = TenantId::parse(&t).expect("tenant id");
-    let mut seeded = 0;
-    for members in [20_000, 100_000] {
-        seed_local(&local, &tenant, seeded, members - seeded).await;
-        seeded = members;
-        for format in ["csv", "xlsx"] {
-            export_row(&local, &t, members, format, None, "embedded").await;
+    if std::env::var("USHER_BENCH_SKIP_EMBEDDED").is_err() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let sqlite = Arc::new(usher_store::SqliteTable::open(&dir.path().join("usher.db")).expect("sqlite"));
+        let local = TestApp::with_options(sqlite, Options { worker: false, export_direct_rows: Some(0), ..Options::default() });
+        local.clock.set(usher_domain::ports::Clock::now(&usher_store::SystemClock));
+        let t = local.tenant("Big", OWNER, None).await;
+        let tenant = TenantId::parse(&t).expect("tenant id");
+        let mut seeded = 0;
+        for members in [20_000, 100_000] {
+            seed_local(&local, &tenant, seeded, members - seeded).await;
+            seeded = members;
+            for format in ["csv", "xlsx"] {
+                export_row(&local, &t, members, format, None, "embedded").await;
+            }
         }
     }
 
@@ -162,11 +164,19 @@ async fn main() {
     app.clock.set(usher_domain::ports::Clock::now(&usher_store::SystemClock));
     let t = app.tenant("Big", OWNER, None).await;
     let tenant = TenantId::parse(&t).expect("tenant id");
-    let members = 20_000;
-    let started = Instant::now();
-    seed(table.name(), &tenant, 0, members).await;
-    eprintln!("seeded {members} members on moto in {:.0} s", started.elapsed().as_secs_f64());
-    for format in ["csv", "xlsx"] {
-        export_row(&app, &t, members, format, Some(&queue_url), "DynamoDB + S3 (moto)").await;
+    // 20,000 by default: moto reads the whole partition for each page, so 100,000 takes about
+    // half an hour a format (USHER_BENCH_MOTO_SIZES=20000,100000 USHER_BENCH_MOTO_FORMATS=csv).
+    let list = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
+    let sizes: Vec<usize> = list("USHER_BENCH_MOTO_SIZES", "20000").split(',').filter_map(|n| n.trim().parse().ok()).collect();
+    let formats = list("USHER_BENCH_MOTO_FORMATS", "csv,xlsx");
+    let mut seeded = 0;
+    for members in sizes {
+        let started = Instant::now();
+        seed(table.name(), &tenant, seeded, members - seeded).await;
+        seeded = members;
+        eprintln!("seeded {members} members on moto in {:.0} s", started.elapsed().as_secs_f64());
+        for format in formats.split(',').map(str::trim) {
+            export_row(&app, &t, members, format, Some(&queue_url), "DynamoDB + S3 (moto)").await;
+        }
     }
 }
