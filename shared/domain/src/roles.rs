@@ -200,6 +200,13 @@ pub struct Role {
 }
 
 impl Role {
+    /// What a role that no longer resolves (a custom role deleted under someone, or corrupt
+    /// data) counts as when deciding who may act on its holder: every permission, so only
+    /// someone who could grant all may.
+    pub fn unresolved(name: &RoleName) -> Role {
+        Role { name: name.clone(), permissions: PermissionSet::all(), sees_only_self: false }
+    }
+
     /// The built-in role of that name, if it is one.
     pub fn builtin(name: &RoleName) -> Option<Role> {
         use Permission::*;

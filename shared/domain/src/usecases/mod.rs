@@ -40,6 +40,38 @@ use crate::schema::{self, TokenPointer, Versioned};
 use crate::token::InvitationToken;
 use crate::values::{Email, TenantId, UserId};
 
+/// The fields the member PATCH and the invitation PATCH share, checked: each `None` when the
+/// patch leaves the field out (or it failed, with its problem added to `errors`, so a 400 lists
+/// them all). `metadata` is `Some(None)` for an explicit `null` (clear it).
+pub(crate) struct CommonPatch {
+    pub role: Option<crate::roles::RoleName>,
+    pub workspaces: Option<Vec<crate::values::Workspace>>,
+    pub profile: Option<crate::values::Profile>,
+    pub metadata: Option<Option<crate::settings::Metadata>>,
+}
+
+impl CommonPatch {
+    pub(crate) fn parse(
+        role: Option<&str>,
+        workspaces: Option<&[String]>,
+        profile: Option<&crate::values::Profile>,
+        metadata: Option<&serde_json::Value>,
+        errors: &mut Vec<crate::error::FieldError>,
+    ) -> Self {
+        use crate::error::FieldError;
+        let mut note = |field: &str, e: crate::values::InvalidValue| errors.push(FieldError::from_invalid(field, &e));
+        let role = role.and_then(|r| crate::roles::RoleName::parse(r).map_err(|e| note("role", e)).ok());
+        let workspaces = workspaces.and_then(|w| crate::values::parse_workspaces(w).map_err(|e| note("workspaces", e)).ok());
+        let metadata = metadata.and_then(|m| crate::settings::Metadata::parse(m).map_err(|e| note("metadata", e)).ok());
+        let profile = profile.and_then(|raw| {
+            crate::values::Profile::parse_patch(raw)
+                .map_err(|es| errors.extend(es.into_iter().map(|(f, e)| FieldError::from_invalid(f, &e))))
+                .ok()
+        });
+        Self { role, workspaces, profile, metadata }
+    }
+}
+
 /// Builds the audit event for a change (written in the change's own transaction).
 pub(crate) fn audit_event(
     deps: &Deps,

@@ -7,7 +7,7 @@ use crate::error::{Context, ErrorCode, FieldError, Unexpected};
 use crate::model::{EmailGuard, Member};
 use crate::ports::Committed;
 use crate::retry::settle;
-use crate::roles::{Permission, PermissionSet, Role};
+use crate::roles::{Permission, Role};
 use crate::schema::{self, TenantCount, Versioned};
 use crate::values::{Email, TenantId, UserId};
 
@@ -69,10 +69,7 @@ pub(crate) fn may_manage(
     if !actor.can(permission) {
         return Err(RemoveMemberError::Forbidden);
     }
-    // A role that no longer resolves (a custom role deleted under a member, or corrupt data)
-    // is treated as carrying every permission: only someone who could grant all may act on it.
-    let unresolved = Role { name: target.role.clone(), permissions: PermissionSet::all(), sees_only_self: false };
-    if !actor.role.may_grant(target_role.unwrap_or(&unresolved)) {
+    if !actor.role.may_grant(target_role.unwrap_or(&Role::unresolved(&target.role))) {
         return Err(RemoveMemberError::RoleNotGrantable(target.role.to_string()));
     }
     Ok(())

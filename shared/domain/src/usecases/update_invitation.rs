@@ -2,17 +2,17 @@
 //! without sending a new email: the link the invitee holds keeps working and now grants the
 //! corrected access.
 
-use super::audit_event;
 use super::revoke::load_invitation;
+use super::{CommonPatch, audit_event};
 use crate::access::{self, AccessError};
 use crate::context::{Deps, Principal};
 use crate::error::{Context, ErrorCode, FieldError, Unexpected};
 use crate::model::Invitation;
 use crate::retry::{Attempt, settle};
-use crate::roles::{Permission, PermissionSet, Role, RoleName};
+use crate::roles::{Permission, Role, RoleName};
 use crate::schema;
-use crate::settings::{Metadata, NotificationsRequest};
-use crate::values::{Locale, Profile, TenantId, parse_workspaces};
+use crate::settings::NotificationsRequest;
+use crate::values::{Locale, Profile, TenantId};
 use crate::views::InvitationResource;
 use serde::Deserialize;
 
@@ -95,19 +95,15 @@ pub async fn update_invitation(
     }
     let table = deps.table.as_ref();
     let mut errors = Vec::new();
-    let new_role =
-        patch.role.as_deref().and_then(|r| RoleName::parse(r).map_err(|e| errors.push(FieldError::from_invalid("role", &e))).ok());
-    let workspaces = patch
-        .workspaces
-        .as_ref()
-        .and_then(|w| parse_workspaces(w).map_err(|e| errors.push(FieldError::from_invalid("workspaces", &e))).ok());
+    let CommonPatch { role: new_role, workspaces, profile, metadata } = CommonPatch::parse(
+        patch.role.as_deref(),
+        patch.workspaces.as_deref(),
+        patch.profile.as_ref(),
+        patch.metadata.as_ref(),
+        &mut errors,
+    );
     let locale =
         patch.locale.as_deref().and_then(|l| Locale::parse(l).map_err(|e| errors.push(FieldError::from_invalid("locale", &e))).ok());
-    let profile = patch.profile.as_ref().and_then(|raw| {
-        Profile::parse_patch(raw).map_err(|es| errors.extend(es.iter().map(|(f, e)| FieldError::from_invalid(f.clone(), e)))).ok()
-    });
-    let metadata =
-        patch.metadata.as_ref().and_then(|m| Metadata::parse(m).map_err(|e| errors.push(FieldError::from_invalid("metadata", &e))).ok());
     if !errors.is_empty() {
         return Err(UpdateInvitationError::Invalid(errors));
     }
@@ -117,8 +113,7 @@ pub async fn update_invitation(
         let inv = load_invitation(deps, tenant, invitation_id).await?.ok_or(UpdateInvitationError::NotFound)?;
         // The grant rule, both ways: a role that no longer resolves counts as carrying everything.
         let current = access::resolve_role(table, tenant, &inv.value.role).await?;
-        let unresolved = Role { name: inv.value.role.clone(), permissions: PermissionSet::all(), sees_only_self: false };
-        if !actor.role.may_grant(current.as_ref().unwrap_or(&unresolved)) {
+        if !actor.role.may_grant(current.as_ref().unwrap_or(&Role::unresolved(&inv.value.role))) {
             return Err(UpdateInvitationError::RoleNotGrantable(inv.value.role.clone()));
         }
         if let Some(role_name) = new_role.as_ref().filter(|r| **r != inv.value.role) {

@@ -1,15 +1,15 @@
 //! Change a member's role, workspaces, profile or notification settings.
 
 use super::remove_member::{RemoveMemberError, load_member, may_manage};
-use super::{GuardState, audit_event, delivery, email_change, read_guard};
+use super::{CommonPatch, GuardState, audit_event, delivery, email_change, read_guard};
 use crate::access::{self, AccessError};
 use crate::context::{Deps, Principal};
 use crate::error::{Context, ErrorCode, FieldError, Unexpected};
 use crate::retry::{Attempt, settle};
-use crate::roles::{Permission, RoleName};
+use crate::roles::Permission;
 use crate::schema::{self, TenantCount};
-use crate::settings::{Metadata, NotificationsRequest};
-use crate::values::{Email, Profile, TenantId, parse_workspaces};
+use crate::settings::NotificationsRequest;
+use crate::values::{Email, Profile, TenantId};
 use crate::views::MemberResource;
 use serde::Deserialize;
 
@@ -115,17 +115,13 @@ pub async fn update_member(
     let table = deps.table.as_ref();
     // Parse everything first, reporting every problem at once.
     let mut errors = Vec::new();
-    let new_role =
-        patch.role.as_deref().and_then(|r| RoleName::parse(r).map_err(|e| errors.push(FieldError::from_invalid("role", &e))).ok());
-    let workspaces = patch
-        .workspaces
-        .as_ref()
-        .and_then(|w| parse_workspaces(w).map_err(|e| errors.push(FieldError::from_invalid("workspaces", &e))).ok());
-    let profile_patch = patch.profile.as_ref().and_then(|raw| {
-        Profile::parse_patch(raw).map_err(|es| errors.extend(es.iter().map(|(f, e)| FieldError::from_invalid(f.clone(), e)))).ok()
-    });
-    let metadata =
-        patch.metadata.as_ref().and_then(|m| Metadata::parse(m).map_err(|e| errors.push(FieldError::from_invalid("metadata", &e))).ok());
+    let CommonPatch { role: new_role, workspaces, profile: profile_patch, metadata } = CommonPatch::parse(
+        patch.role.as_deref(),
+        patch.workspaces.as_deref(),
+        patch.profile.as_ref(),
+        patch.metadata.as_ref(),
+        &mut errors,
+    );
     let new_email =
         patch.email.as_deref().and_then(|e| Email::parse(e).map_err(|e| errors.push(FieldError::from_invalid("email", &e))).ok());
     if !errors.is_empty() {
@@ -154,7 +150,15 @@ pub async fn update_member(
         }
         let mut updated = target.value.clone();
         let mut count_write = None;
-        if let Some(role_name) = new_role.as_ref().filter(|r| **r != target.value.role) {
+        let role_changes = new_role.as_ref().is_some_and(|r| *r != target.value.role);
+        let email_changes = new_email.as_ref().is_some_and(|e| *e != target.value.email);
+        // Read once, for whichever needs it: the owner count, the workspaces, the domain policy.
+        let t = if role_changes || workspaces.is_some() || email_changes {
+            Some(access::load_tenant(table, tenant).await?.ok_or(UpdateMemberError::NotFound)?)
+        } else {
+            None
+        };
+        if let (Some(role_name), Some(t)) = (new_role.as_ref().filter(|_| role_changes), &t) {
             let Some(role) = access::resolve_role(table, tenant, role_name).await? else {
                 return Err(UpdateMemberError::Invalid(vec![FieldError::new(
                     "role",
@@ -165,15 +169,13 @@ pub async fn update_member(
             if !actor.role.may_grant(&role) {
                 return Err(UpdateMemberError::RoleNotGrantable(role_name.to_string()));
             }
-            let t = access::load_tenant(table, tenant).await?.ok_or(UpdateMemberError::NotFound)?;
             if target.value.role.is_owner() && t.value.holders_of(&target.value.role) <= 1 {
                 return Err(UpdateMemberError::LastOwner);
             }
             count_write = Some(schema::tenant_counts(tenant, TenantCount::ChangeRole { from: &target.value.role, to: role_name }));
             updated.role = role_name.clone();
         }
-        if let Some(w) = &workspaces {
-            let t = access::load_tenant(table, tenant).await?.ok_or(UpdateMemberError::NotFound)?;
+        if let (Some(w), Some(t)) = (&workspaces, &t) {
             let w = t.value.check_workspaces(w, false).map_err(|e| UpdateMemberError::Invalid(vec![e]))?;
             // Written only while the tenant's workspaces are as checked here.
             let as_read = schema::workspaces_as_read(t.value.workspaces_rev);
@@ -205,7 +207,7 @@ pub async fn update_member(
             // The current address: a pending change is called off.
             Some(e) if *e == target.value.email => updated.pending_email = None,
             Some(e) => {
-                let t = access::load_tenant(table, tenant).await?.ok_or(UpdateMemberError::NotFound)?;
+                let Some(t) = &t else { return Err(UpdateMemberError::NotFound) };
                 if !t.value.allows(e) {
                     return Err(UpdateMemberError::DomainNotAllowed(t.value.allowed_domains.join(", ")));
                 }
