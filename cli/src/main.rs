@@ -2,6 +2,7 @@
 
 mod local;
 mod serve;
+mod web;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -24,9 +25,14 @@ enum Command {
         /// Where the database, the dev JWT and cursor secrets and the outbox live.
         #[arg(long, default_value = ".usher")]
         data_dir: PathBuf,
-        /// The invitee landing page; links are <accept-url>#token=...
-        #[arg(long, default_value = serve::DEFAULT_ACCEPT_URL)]
-        accept_url: String,
+        /// The invitee landing page; links are <accept-url>#token=... Default: the page this
+        /// server serves itself, http://127.0.0.1:<port>/accept.
+        #[arg(long)]
+        accept_url: Option<String>,
+        /// Serve the web client from this folder instead of the copy built into the binary
+        /// (for editing `web/` without rebuilding).
+        #[arg(long, value_name = "DIR")]
+        web_dir: Option<PathBuf>,
         /// Browser origins allowed by CORS (repeatable; `*` for any).
         #[arg(long = "cors-origin", default_value = "*")]
         cors_origins: Vec<String>,
@@ -155,15 +161,17 @@ async fn run(cli: Cli) -> Result<(), String> {
             rate_limit_per_minute,
             token_rate_limit_per_minute,
             send_rate_per_second,
+            web_dir,
         } => {
             serve::serve(serve::ServeOptions {
                 port,
                 data_dir,
-                accept_url,
+                accept_url: accept_url.unwrap_or_else(|| serve::accept_url_on(port)),
                 cors_origins,
                 per_source_per_minute: rate_limit_per_minute,
                 per_token_per_minute: token_rate_limit_per_minute,
                 send_rate_per_second,
+                web: web_dir.map_or(web::WebAssets::Embedded, web::WebAssets::Dir),
             })
             .await
         }

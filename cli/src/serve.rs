@@ -2,6 +2,7 @@
 //! functions host.
 
 use crate::local::{LOCAL_AUDIENCE, LOCAL_ISSUER, LocalEnv};
+use crate::web::WebAssets;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::response::Response;
@@ -12,8 +13,21 @@ use std::sync::Arc;
 use usher_domain::usecases::rate_limit::Limit;
 use usher_http::{App, Hs256Verifier, HttpConfig, RateLimits, Refusal, RequestContext, SourceIp};
 
-/// The landing page links point to when none is given (a local front end's usual address).
-pub const DEFAULT_ACCEPT_URL: &str = "http://localhost:3000/accept";
+/// The landing page links point to when none is given: the one `usher serve` itself serves on
+/// its default port.
+pub const DEFAULT_ACCEPT_URL: &str = "http://127.0.0.1:8080/accept";
+
+/// The landing page of a server on `port` (`usher serve --port` without `--accept-url`).
+pub fn accept_url_on(port: u16) -> String {
+    format!("http://127.0.0.1:{port}/accept")
+}
+
+/// The development sign-in only `usher serve` has: an email in, a signed JWT out (what the
+/// stack's hosted sign-in does for real). The console's local "Sign in" form posts here.
+pub const DEV_SIGN_IN_PATH: &str = "/dev/sign-in";
+
+/// How long a development sign-in lasts.
+const DEV_SIGN_IN_HOURS: u32 = 12;
 
 pub struct ServeOptions {
     pub port: u16,
@@ -26,6 +40,8 @@ pub struct ServeOptions {
     pub per_token_per_minute: u32,
     /// The delivery worker's pace (0: unpaced).
     pub send_rate_per_second: u32,
+    /// The web client's files.
+    pub web: WebAssets,
 }
 
 /// How often `serve` runs the sweep (as the stack's schedule does).
@@ -38,6 +54,9 @@ struct Served {
     app: App,
     max_body_bytes: usize,
     files: Arc<usher_store::LocalFiles>,
+    web: WebAssets,
+    /// Signs development sign-ins (`DEV_SIGN_IN_PATH`).
+    env: Arc<LocalEnv>,
 }
 
 pub async fn serve(opts: ServeOptions) -> Result<(), String> {
@@ -66,9 +85,11 @@ pub async fn serve(opts: ServeOptions) -> Result<(), String> {
             }
         }
     });
-    let router = axum::Router::new().fallback(handle).with_state(Served { app, max_body_bytes, files });
+    let env = Arc::new(env);
+    let outbox = env.outbox.clone();
+    let router = axum::Router::new().fallback(handle).with_state(Served { app, max_body_bytes, files, web: opts.web, env });
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    tracing::info!("Usher listening on http://{addr} (data: {}, outbox: {})", opts.data_dir.display(), env.outbox.display());
+    tracing::info!("Usher listening on http://{addr} (data: {}, outbox: {})", opts.data_dir.display(), outbox.display());
     // The peer's address reaches each request (ConnectInfo): the public token routes' budget
     // is per source address.
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
@@ -84,6 +105,15 @@ async fn handle(State(served): State<Served>, ConnectInfo(peer): ConnectInfo<Soc
         && let Some(token) = req.uri().path().strip_prefix(usher_store::files::DOWNLOAD_PATH)
     {
         return download(&served.files, token).await;
+    }
+    if req.method() == http::Method::GET
+        && !req.uri().path().starts_with("/v1/")
+        && let Some(page) = served.web.get(req.uri().path()).await
+    {
+        return page;
+    }
+    if req.method() == http::Method::POST && req.uri().path() == DEV_SIGN_IN_PATH {
+        return dev_sign_in(&served.env, req).await;
     }
     let mut id = [0u8; 16];
     usher_domain::ports::Random::fill(&usher_store::OsRandom, &mut id);
@@ -118,4 +148,47 @@ async fn download(files: &usher_store::LocalFiles, token: &str) -> Response {
         .header(http::header::CACHE_CONTROL, "no-store")
         .body(Body::from(bytes))
         .unwrap_or_default()
+}
+
+/// `POST /dev/sign-in` `{"email", "name"?}`: a development JWT for that verified address, as
+/// `usher token` prints. Local only: the stack signs people in through its identity provider.
+async fn dev_sign_in(env: &LocalEnv, req: axum::extract::Request) -> Response {
+    #[derive(serde::Deserialize)]
+    struct SignIn {
+        email: String,
+        #[serde(default)]
+        name: Option<String>,
+    }
+    let json = |status: http::StatusCode, content_type: &str, body: serde_json::Value| {
+        Response::builder()
+            .status(status)
+            .header(http::header::CONTENT_TYPE, content_type)
+            .header(http::header::CACHE_CONTROL, "no-store")
+            .body(Body::from(body.to_string()))
+            .unwrap_or_default()
+    };
+    let invalid = |detail: String| {
+        json(
+            http::StatusCode::BAD_REQUEST,
+            "application/problem+json",
+            serde_json::json!({"type": "about:blank", "title": "Invalid request", "status": 400, "code": "invalid_request",
+                               "detail": detail, "errors": [{"field": "email", "code": "invalid", "message": detail}]}),
+        )
+    };
+    let body = match axum::body::to_bytes(req.into_body(), 16 * 1024).await {
+        Ok(b) => b,
+        Err(_) => return invalid("the body is too large".into()),
+    };
+    let Ok(sign_in) = serde_json::from_slice::<SignIn>(&body) else {
+        return invalid("send {\"email\": \"you@example.com\"}".into());
+    };
+    let name = sign_in.name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+    match env.mint_token(sign_in.email.trim(), None, name, false, DEV_SIGN_IN_HOURS) {
+        Ok(token) => json(
+            http::StatusCode::OK,
+            "application/json; charset=utf-8",
+            serde_json::json!({"access_token": token, "token_type": "Bearer", "expires_in": DEV_SIGN_IN_HOURS * 3600}),
+        ),
+        Err(e) => invalid(e.trim_start_matches("--email: ").to_owned()),
+    }
 }

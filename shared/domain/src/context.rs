@@ -112,9 +112,16 @@ impl Deps {
         format!("{}#token={}", self.settings.accept_url, token.expose())
     }
 
-    /// The link in an email-change confirmation (the same page, another fragment).
+    /// The link in an email-change confirmation. Usher's own pages answer it at
+    /// `/confirm-email`, beside `/accept`; a host's landing page at another address gets the
+    /// same page with another fragment (`#email_token=`), which it tells apart from `#token=`.
     pub fn email_change_link(&self, token: &InvitationToken) -> String {
-        format!("{}#email_token={}", self.settings.accept_url, token.expose())
+        let accept = self.settings.accept_url.as_str();
+        let page = match accept.strip_suffix("/accept") {
+            Some(base) => format!("{base}/confirm-email"),
+            None => accept.to_owned(),
+        };
+        format!("{page}#email_token={}", token.expose())
     }
 }
 
