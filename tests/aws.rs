@@ -239,6 +239,7 @@ async fn the_ses_mailer_sends_subject_html_and_text_to_exactly_the_recipient() {
     aws::verify_domain(&domain).await;
     let to = format!("grace-{}@example.com", aws::unique());
     let message = usher_domain::ports::OutgoingEmail {
+        tags: Vec::new(),
         to: usher_domain::values::Email::parse(&to).expect("email"),
         subject: "Grüße from Usher".into(),
         html: "<p>Hallo</p>".into(),

@@ -320,6 +320,7 @@ fn ses_at(endpoint: &str) -> SesMailer {
 async fn an_ses_rejection_naming_the_recipient_is_stored_without_the_address() {
     let ses = ses_at(&rejecting_ses().await);
     let message = OutgoingEmail {
+        tags: Vec::new(),
         to: usher_domain::values::Email::parse("ada.lovelace@example.com").unwrap(),
         subject: "Hi".into(),
         html: "<p>Hi</p>".into(),

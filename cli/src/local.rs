@@ -34,6 +34,8 @@ pub struct LocalEnv {
     pub outbox: PathBuf,
     /// The in-process delivery queue (`serve` starts its worker; one-shot commands drain it).
     pub queue: Arc<LocalQueue>,
+    /// The embedded store itself (its change log feeds the event publisher); `None` on DynamoDB.
+    pub sqlite: Option<SqliteTable>,
     /// Whether a one-shot command sends what it queued before it exits (false when the emails
     /// are queued on SQS, or there is no mailer: they stay pending for the stack's own sweep).
     drain: bool,
@@ -70,9 +72,9 @@ impl LocalEnv {
         // This data dir's own key: its list cursors cannot be forged, nor used with another dir.
         settings.cursor_key = CursorKey::from_secret(&load_or_create_secret(&data_dir.join("cursor-secret"))?);
         let queue = LocalQueue::new();
-        let deps = Deps::new(Arc::new(table), Arc::new(mailer), queue.clone(), clock, Arc::new(OsRandom), settings);
+        let deps = Deps::new(Arc::new(table.clone()), Arc::new(mailer), queue.clone(), clock, Arc::new(OsRandom), settings);
         let secret = load_or_create_secret(&data_dir.join("jwt-secret"))?;
-        Ok(Self { deps, secret, outbox, queue, drain: true })
+        Ok(Self { deps, secret, outbox, queue, sqlite: Some(table), drain: true })
     }
 
     /// Opens the chosen store. For DynamoDB the AWS SDK reads the usual environment (region,
@@ -92,7 +94,8 @@ impl LocalEnv {
             let sdk = usher_aws::sdk_config().await;
             let dynamo = usher_aws::DynamoTable::new(aws_sdk_dynamodb::Client::new(&sdk), table);
             dynamo.prime().await.map_err(|e| format!("cannot reach DynamoDB table '{table}': {e}"))?;
-            env.deps.table = Arc::new(dynamo);
+            env.deps.table = Arc::new(usher_domain::events::WithResources(Arc::new(dynamo)));
+            env.sqlite = None;
             env.deps.mailer = match sender {
                 Some(from) => Arc::new(usher_aws::SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), from, None)),
                 None => Arc::new(NoMail),

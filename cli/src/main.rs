@@ -33,6 +33,14 @@ enum Command {
         /// (for editing `web/` without rebuilding).
         #[arg(long, value_name = "DIR")]
         web_dir: Option<PathBuf>,
+        /// POST every event here, signed per Standard Webhooks with <data-dir>/webhook-secret
+        /// (created on first use). Every event also goes to <data-dir>/events.jsonl.
+        #[arg(long, value_name = "URL")]
+        webhook_url: Option<String>,
+        /// Seconds to wait after each failed webhook attempt, comma-separated; an event that
+        /// fails once more than listed is parked in <data-dir>/webhook-failed.jsonl.
+        #[arg(long, value_name = "SECS,...", default_value = "5,300,1800,7200,18000,36000,36000", value_parser = parse_schedule)]
+        webhook_retry_after: RetrySchedule,
         /// Browser origins allowed by CORS (repeatable; `*` for any).
         #[arg(long = "cors-origin", default_value = "*")]
         cors_origins: Vec<String>,
@@ -132,6 +140,19 @@ enum TenantCommand {
     },
 }
 
+/// Pauses between webhook attempts.
+#[derive(Clone, Debug)]
+struct RetrySchedule(Vec<std::time::Duration>);
+
+/// `5,300,1800` → pauses of 5 s, 5 min, 30 min.
+fn parse_schedule(raw: &str) -> Result<RetrySchedule, String> {
+    raw.split(',')
+        .map(|s| s.trim().parse::<f64>().ok().filter(|n| n.is_finite() && *n >= 0.0 && *n <= 86_400.0).map(std::time::Duration::from_secs_f64))
+        .collect::<Option<Vec<_>>>()
+        .map(RetrySchedule)
+        .ok_or_else(|| format!("'{raw}' is not a list of seconds (each at most 86400) such as 5,300,1800"))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     local::init_tracing();
@@ -162,6 +183,8 @@ async fn run(cli: Cli) -> Result<(), String> {
             token_rate_limit_per_minute,
             send_rate_per_second,
             web_dir,
+            webhook_url,
+            webhook_retry_after,
         } => {
             serve::serve(serve::ServeOptions {
                 port,
@@ -172,6 +195,8 @@ async fn run(cli: Cli) -> Result<(), String> {
                 per_token_per_minute: token_rate_limit_per_minute,
                 send_rate_per_second,
                 web: web_dir.map_or(web::WebAssets::Embedded, web::WebAssets::Dir),
+                webhook_url,
+                webhook_retry_after: Some(webhook_retry_after.0),
             })
             .await
         }

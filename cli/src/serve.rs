@@ -42,6 +42,10 @@ pub struct ServeOptions {
     pub send_rate_per_second: u32,
     /// The web client's files.
     pub web: WebAssets,
+    /// The host application's webhook endpoint (events are POSTed there, signed).
+    pub webhook_url: Option<String>,
+    /// Pauses between webhook attempts (`None`: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h).
+    pub webhook_retry_after: Option<Vec<std::time::Duration>>,
 }
 
 /// How often `serve` runs the sweep (as the stack's schedule does).
@@ -75,6 +79,19 @@ pub async fn serve(opts: ServeOptions) -> Result<(), String> {
     // and the sweep every minute (`expire`; the first run queues again whatever an earlier
     // process left pending).
     env.queue.start(env.deps.clone(), opts.send_rate_per_second);
+    // Events: every change in the change log (this process's or another's, such as the CLI's
+    // sweep) goes to <data-dir>/events.jsonl and, with --webhook-url, to the host application.
+    let store = env.sqlite.clone().ok_or("serve runs on the embedded store")?;
+    let publisher = usher_store::Publisher::new(store, &opts.data_dir, "local");
+    tracing::info!("events are appended to {}", publisher.events_file().display());
+    if let Some(url) = &opts.webhook_url {
+        let endpoint = Arc::new(usher_http::HttpWebhookEndpoint::new(url)?);
+        let secret = usher_store::publish::load_or_create_webhook_secret(&opts.data_dir)?;
+        tracing::info!("events are POSTed to {url}, signed with the secret in {}", opts.data_dir.join("webhook-secret").display());
+        let target = usher_store::WebhookTarget { endpoint, secret, retry_after: opts.webhook_retry_after.clone() };
+        tokio::spawn(publisher.clone().run_webhooks(target));
+    }
+    tokio::spawn(publisher.run_file());
     let sweeper = env.deps.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(SWEEP_EVERY);

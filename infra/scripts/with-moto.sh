@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 MOTO_VERSION=5.2.5
+# An independent Standard Webhooks implementation: the event tests verify Usher's signatures with it.
+STANDARDWEBHOOKS_VERSION=1.1.0
 
 if ! command -v python3 >/dev/null 2>&1; then
   echo "usher: python3 is required (for moto, the local AWS-compatible server)" >&2
@@ -16,6 +18,10 @@ if ! .venv/bin/python -c "import moto, sys; sys.exit(moto.__version__ != '${MOTO
   echo "==> local AWS server (moto ${MOTO_VERSION}) into .venv"
   python3 -m venv .venv
   .venv/bin/pip install --quiet --disable-pip-version-check "moto[server]==${MOTO_VERSION}"
+fi
+if ! .venv/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.version('standardwebhooks') != '${STANDARDWEBHOOKS_VERSION}')" 2>/dev/null; then
+  echo "==> standardwebhooks ${STANDARDWEBHOOKS_VERSION} into .venv (verifies webhook signatures in the tests)"
+  .venv/bin/pip install --quiet --disable-pip-version-check "standardwebhooks==${STANDARDWEBHOOKS_VERSION}"
 fi
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
@@ -38,5 +44,6 @@ echo "==> moto is up on 127.0.0.1:${port} (pid ${moto_pid})"
 
 # The SDK never reaches real AWS: static fake credentials, no metadata lookups.
 export USHER_TEST_AWS_ENDPOINT="http://127.0.0.1:${port}"
+export USHER_TEST_PYTHON="$PWD/.venv/bin/python"
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
 "$@"

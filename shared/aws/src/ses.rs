@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use aws_sdk_sesv2::Client;
 use aws_sdk_sesv2::error::DisplayErrorContext;
-use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageTag};
 use usher_domain::ports::{MailError, Mailer, OutgoingEmail};
 
 /// Sends through SES v2.
@@ -41,6 +41,7 @@ impl Mailer for SesMailer {
             .destination(Destination::builder().to_addresses(email.to.as_str()).build())
             .content(EmailContent::builder().simple(message).build())
             .set_configuration_set_name(self.configuration_set.clone())
+            .set_email_tags(tags(email))
             .send()
             .await
             .map_err(|e| {
@@ -52,6 +53,13 @@ impl Mailer for SesMailer {
         tracing::info!(message_id = out.message_id().unwrap_or_default(), to_domain = email.to.domain(), "email accepted by SES");
         Ok(())
     }
+}
+
+/// The email's tags as SES message tags (its bounce and complaint reports carry them back).
+fn tags(email: &OutgoingEmail) -> Option<Vec<MessageTag>> {
+    let tags: Vec<MessageTag> =
+        email.tags.iter().filter_map(|(name, value)| MessageTag::builder().name(*name).value(value).build().ok()).collect();
+    (!tags.is_empty()).then_some(tags)
 }
 
 /// `text` with every email address reduced to its domain (`***@example.com`), URL-encoded ones

@@ -72,6 +72,8 @@ impl Deps {
         random: Arc<dyn Random>,
         settings: Settings,
     ) -> Self {
+        // Every write goes through `WithResources`: audit events carry their resource.
+        let table: Arc<dyn Table> = Arc::new(crate::events::WithResources(table));
         Self { table, mailer, queue, files: Arc::new(crate::ports::NoFileStore), clock, random, settings, identities: Arc::default() }
     }
 

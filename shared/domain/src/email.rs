@@ -54,6 +54,7 @@ pub fn render(template: Template, locale: Locale, to: &Email, vars: &[(&str, Opt
         subject: subject.split_whitespace().collect::<Vec<_>>().join(" "),
         text: fill(text, vars, |s| s.to_owned()),
         html: fill(html, vars, escape_html),
+        tags: Vec::new(),
     }
 }
 

@@ -5,11 +5,18 @@
 //! read audit items and hand them here; the webhook sender signs what this builds per Standard
 //! Webhooks (`sign`). Nothing here carries a token: audit events never hold one.
 
-use crate::model::AuditEvent;
+use crate::model::{AuditEvent, CustomRole, Invitation, Member, Tenant};
+use crate::ports::{Committed, Item, Key, Page, Query, StoreError, Table, Write};
+use crate::roles::RoleName;
+use crate::schema;
+use crate::values::{InvitationId, UserId};
+use crate::views::{InvitationResource, MemberResource, TenantResource};
+use async_trait::async_trait;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::Sha256;
+use std::sync::Arc;
 
 /// A CloudEvents 1.0 event (structured JSON mode).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -32,6 +39,10 @@ pub struct CloudEvent {
     pub tenantid: String,
     /// Always `application/json`.
     pub datacontenttype: &'static str,
+    /// Where the change sits in its tenant's order (CloudEvents `sequence` extension): the
+    /// change log's position, zero-padded to compare as text. Set by the publisher.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<String>,
     /// Who did it and what the audit event says about it.
     pub data: EventData,
 }
@@ -45,6 +56,8 @@ pub struct EventData {
     pub target: String,
     /// The audit event's details (the role granted, the fields changed, ...).
     pub details: serde_json::Value,
+    /// What changed, as the API shows it, right after the change (`null` when it was deleted).
+    pub resource: Option<serde_json::Value>,
 }
 
 impl CloudEvent {
@@ -71,9 +84,156 @@ impl CloudEvent {
             subject,
             tenantid: tenant.to_owned(),
             datacontenttype: "application/json",
-            data: EventData { actor: e.actor.as_ref().map(ToString::to_string), target: e.target.clone(), details: e.details.clone() },
+            sequence: None,
+            data: EventData {
+                actor: e.actor.as_ref().map(ToString::to_string),
+                target: e.target.clone(),
+                details: e.details.clone(),
+                resource: e.resource.clone(),
+            },
         }
     }
+
+    /// The event for one record of the store's change log (a DynamoDB stream record, or the
+    /// embedded store's log): `None` for every item but an audit event; `Err` for an audit item
+    /// that does not decode (kept apart by the publisher, never dropped silently).
+    pub fn from_change(key: &Key, data: &serde_json::Value, sequence: &str, stage: &str) -> Option<Result<Self, String>> {
+        if !schema::is_audit_key(key) {
+            return None;
+        }
+        Some(match serde_json::from_value::<AuditEvent>(data.clone()) {
+            Ok(audit) => Ok(Self { sequence: Some(padded_sequence(sequence)), ..Self::from_audit(&audit, stage) }),
+            Err(e) => Err(format!("audit item {}/{} does not decode: {e}", key.pk, key.sk)),
+        })
+    }
+
+    /// The event as the JSON text that is published and signed.
+    pub fn to_json(&self) -> String {
+        // Plain data with string keys: serialization cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// A change-log position as 40 digits: DynamoDB's stream sequence numbers are decimal strings of
+/// varying length, and consumers compare `sequence` as text.
+fn padded_sequence(raw: &str) -> String {
+    if raw.len() < 40 && raw.bytes().all(|b| b.is_ascii_digit()) { format!("{raw:0>40}") } else { raw.to_owned() }
+}
+
+/// Fills in each audit event's `resource` in a transaction: the API's view of the target (an
+/// invitation, member, custom role, workspace or tenant) as the same transaction writes it.
+/// Both publishers read only audit items from the change log, so the event carries the resource
+/// after the change without a second read (which could see a later change, or none).
+pub fn attach_resources(writes: &mut [Write]) {
+    let mut found = Vec::new();
+    for (i, w) in writes.iter().enumerate() {
+        let Write::Put { item, .. } = w else { continue };
+        if !schema::is_audit_key(&item.key) {
+            continue;
+        }
+        let Ok(event) = serde_json::from_value::<AuditEvent>(item.data.clone()) else { continue };
+        let Some(target_key) = target_key(&event) else { continue };
+        let target = writes.iter().find_map(|w| match w {
+            Write::Put { item, .. } if item.key == target_key => Some(item),
+            _ => None,
+        });
+        if let Some(resource) = target.and_then(|t| resource_view(&event, t)) {
+            found.push((i, resource));
+        }
+    }
+    for (i, resource) in found {
+        if let Write::Put { item, .. } = &mut writes[i]
+            && let Some(data) = item.data.as_object_mut()
+        {
+            data.insert("resource".into(), resource);
+        }
+    }
+}
+
+/// The key of the item an audit event is about.
+fn target_key(e: &AuditEvent) -> Option<Key> {
+    let t = &e.tenant_id;
+    match e.action.split('.').next()? {
+        "invitation" => Some(schema::invitation_key(t, &InvitationId::parse(&e.target).ok()?)),
+        "member" => Some(schema::member_key(t, &UserId::parse(&e.target).ok()?)),
+        "role" => Some(schema::role_key(t, &RoleName::parse(&e.target).ok()?)),
+        "workspace" | "tenant" => Some(schema::tenant_key(t)),
+        _ => None,
+    }
+}
+
+/// The API's view of the target's item, as of the audit event's time.
+fn resource_view(e: &AuditEvent, item: &Item) -> Option<serde_json::Value> {
+    let data = item.data.clone();
+    let view = match e.action.split('.').next()? {
+        "invitation" => serde_json::to_value(InvitationResource::of(&serde_json::from_value::<Invitation>(data).ok()?, e.at)),
+        "member" => serde_json::to_value(MemberResource::of(&serde_json::from_value::<Member>(data).ok()?)),
+        "role" => serde_json::to_value(serde_json::from_value::<CustomRole>(data).ok()?),
+        "tenant" => serde_json::to_value(TenantResource::of(&serde_json::from_value::<Tenant>(data).ok()?)),
+        "workspace" => {
+            let tenant = serde_json::from_value::<Tenant>(data).ok()?;
+            serde_json::to_value(tenant.workspaces.iter().find(|w| w.id.as_str() == e.target)?)
+        }
+        _ => return None,
+    };
+    view.ok()
+}
+
+/// The table every use case writes through: it fills in audit events' resources
+/// (`attach_resources`) before handing each transaction to the store. `Deps::new` puts it in
+/// front of whatever store a process uses, so no use case can forget it.
+pub struct WithResources(pub Arc<dyn Table>);
+
+#[async_trait]
+impl Table for WithResources {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.0.get(key).await
+    }
+
+    async fn query(&self, query: &Query) -> Result<Page, StoreError> {
+        self.0.query(query).await
+    }
+
+    async fn transact(&self, mut writes: Vec<Write>) -> Result<Committed, StoreError> {
+        attach_resources(&mut writes);
+        self.0.transact(writes).await
+    }
+}
+
+/// How long a webhook waits after its n-th failed attempt (1-based) before the next, or `None`
+/// when it has failed too often and is parked: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h — eight
+/// attempts over 27.6 hours (the Standard Webhooks / Svix schedule), so an endpoint down for a
+/// day still gets every event.
+pub fn webhook_retry_after(failures: u32) -> Option<std::time::Duration> {
+    const AFTER_SECS: [u64; 7] = [5, 300, 1_800, 7_200, 18_000, 36_000, 36_000];
+    let n = usize::try_from(failures).ok()?.checked_sub(1)?;
+    AFTER_SECS.get(n).map(|s| std::time::Duration::from_secs(*s))
+}
+
+/// How a webhook endpoint answered one attempt.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WebhookFailure {
+    /// It answered, but not 2xx.
+    #[error("the endpoint answered {0}")]
+    Status(u16),
+    /// No answer: refused, timed out, TLS failed.
+    #[error("the endpoint could not be reached: {0}")]
+    Unreachable(String),
+}
+
+/// An HTTPS endpoint of the host application that takes signed events.
+#[async_trait]
+pub trait WebhookEndpoint: Send + Sync {
+    /// POSTs `body` (JSON) with `headers`; `Ok` only for a 2xx answer.
+    async fn post(&self, headers: &[(&'static str, String)], body: &[u8]) -> Result<(), WebhookFailure>;
+}
+
+/// One signed attempt to deliver `event`: `webhook-id` is the event's id (the same on every
+/// retry), `webhook-timestamp` this attempt's time `now` (unix seconds).
+pub async fn send_webhook(endpoint: &dyn WebhookEndpoint, secret: &WebhookSecret, event: &CloudEvent, now: i64) -> Result<(), WebhookFailure> {
+    let body = event.to_json();
+    let headers = webhook_headers(secret, &event.id, now, body.as_bytes());
+    endpoint.post(&headers, body.as_bytes()).await
 }
 
 /// A Standard Webhooks signing secret: `whsec_` + base64 of its bytes.
@@ -191,6 +351,7 @@ mod tests {
             target: "inv_5".into(),
             details: serde_json::json!({"role": "admin"}),
             at: Timestamp::parse("2026-12-01T10:00:00Z").unwrap(),
+            resource: None,
         };
         let ev = serde_json::to_value(CloudEvent::from_audit(&e, "prod")).unwrap();
         assert_eq!(
@@ -199,7 +360,7 @@ mod tests {
                 "specversion": "1.0", "id": "0190a1b2c3d4", "source": "usher/prod", "type": "usher.invitation.accepted",
                 "time": "2026-12-01T10:00:00Z", "subject": "tenants/ten_1/invitations/inv_5", "tenantid": "ten_1",
                 "datacontenttype": "application/json",
-                "data": {"actor": "usr_9", "target": "inv_5", "details": {"role": "admin"}}
+                "data": {"actor": "usr_9", "target": "inv_5", "details": {"role": "admin"}, "resource": null}
             })
         );
         let tenant_event = AuditEvent { action: "tenant.updated".into(), target: "ten_1".into(), actor: None, ..e };

@@ -270,6 +270,39 @@ pub enum DeliveryStatus {
     Sent,
     /// The mail service refused or was unreachable; the sweep will retry.
     Failed,
+    /// The recipient's mail server refused it for good (a permanent bounce reported by the mail
+    /// service after accepting it). Never retried: the address needs correcting.
+    Bounced,
+    /// The recipient reported it as spam. Never retried.
+    Complained,
+}
+
+/// What the mail service reported about an email after accepting it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailFeedback {
+    /// A permanent bounce.
+    Bounced,
+    /// A spam complaint.
+    Complained,
+}
+
+impl MailFeedback {
+    /// The delivery status it leaves.
+    pub fn status(self) -> DeliveryStatus {
+        match self {
+            Self::Bounced => DeliveryStatus::Bounced,
+            Self::Complained => DeliveryStatus::Complained,
+        }
+    }
+
+    /// Its name in audit actions and events (`invitation.bounced`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Bounced => "bounced",
+            Self::Complained => "complained",
+        }
+    }
 }
 
 /// Delivery bookkeeping, shown to admins so a failed email is visible, never silently lost.
@@ -356,6 +389,25 @@ impl Delivery {
         self.last_error = Some(error.chars().take(300).collect());
         self.next_attempt_at = next_retry_after(self.attempts, max_attempts).map(|secs| now.plus_seconds(secs));
         self.claimed_until = None;
+    }
+
+    /// Whether the last failure was the last try (nothing will send it again by itself).
+    pub fn gave_up(&self) -> bool {
+        self.status == DeliveryStatus::Failed && self.next_attempt_at.is_none()
+    }
+
+    /// The mail service reported a bounce or a complaint about the email it accepted. Only a sent
+    /// email takes it: a link queued again since (a resend) is a newer email the report is not
+    /// about. Returns whether the delivery changed.
+    pub fn feedback(&mut self, feedback: MailFeedback, detail: &str) -> bool {
+        if self.status != DeliveryStatus::Sent {
+            return false;
+        }
+        self.status = feedback.status();
+        self.last_error = Some(detail.chars().take(300).collect());
+        self.next_attempt_at = None;
+        self.claimed_until = None;
+        true
     }
 }
 
@@ -846,6 +898,15 @@ impl Invitation {
         self.delivery.failed(error, now, max_attempts);
     }
 
+    /// A bounce or complaint about the email the mail service accepted (see `Delivery::feedback`).
+    pub fn delivery_feedback(&mut self, feedback: MailFeedback, detail: &str, now: Timestamp) -> bool {
+        let changed = self.delivery.feedback(feedback, detail);
+        if changed {
+            self.updated_at = now;
+        }
+        changed
+    }
+
     /// Whether the sweep must queue this link's delivery again now.
     pub fn delivery_due(&self, now: Timestamp) -> bool {
         self.delivery.due(now)
@@ -951,6 +1012,11 @@ pub struct AuditEvent {
     pub details: serde_json::Value,
     /// When.
     pub at: Timestamp,
+    /// What it was done to, as the API shows it, right after the change (`None`: deleted, or
+    /// written before events carried it). Filled in from the same transaction's write of the
+    /// target (`events::attach_resources`), so the host application's event needs no read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<serde_json::Value>,
 }
 
 /// A stored answer to a write sent with an `Idempotency-Key`.

@@ -293,7 +293,16 @@ pub struct OutgoingEmail {
     pub html: String,
     /// Plain-text body.
     pub text: String,
+    /// What the email is about, as name/value pairs the mail service keeps with it (SES message
+    /// tags): a bounce or complaint reported later names them (`MAIL_TAG_TENANT`, ...). Values
+    /// are ids: letters, digits, `_` and `-` only, as SES requires.
+    pub tags: Vec<(&'static str, String)>,
 }
+
+/// The tag naming the tenant an email is about.
+pub const MAIL_TAG_TENANT: &str = "usher-tenant";
+/// The tag naming the invitation whose link an email carries.
+pub const MAIL_TAG_INVITATION: &str = "usher-invitation";
 
 impl std::fmt::Debug for OutgoingEmail {
     // Bodies carry tokens: never print them.

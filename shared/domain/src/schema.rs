@@ -81,6 +81,10 @@ pub fn role_key(t: &TenantId, r: &RoleName) -> Key {
 pub fn audit_pk(t: &TenantId) -> String {
     format!("T#{t}#A")
 }
+/// Whether a key is an audit event's (the only items the change-log publishers turn into events).
+pub fn is_audit_key(key: &Key) -> bool {
+    key.pk.starts_with("T#") && key.pk.ends_with("#A")
+}
 /// A token's pointer to its invitation, found by the token's hash.
 pub fn token_key(h: &TokenHash) -> Key {
     Key::new(format!("TOK#{}", h.as_str()), "TOK")

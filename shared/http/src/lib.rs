@@ -7,6 +7,7 @@ mod handlers;
 pub mod jwks;
 pub mod problem;
 pub mod routes;
+pub mod webhook;
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header};
@@ -20,6 +21,7 @@ pub use auth::{AuthError, Hs256Verifier, TokenVerifier};
 pub use jwks::JwksVerifier;
 pub use problem::Problem;
 pub use routes::{Access, Found, Op, Route, routes};
+pub use webhook::HttpWebhookEndpoint;
 
 /// HTTP settings (typed; read once by the host).
 #[derive(Debug, Clone)]

@@ -4,6 +4,8 @@
 
 pub mod files;
 pub mod outbox;
+#[cfg(feature = "sqlite")]
+pub mod publish;
 pub mod queue;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
@@ -12,6 +14,8 @@ pub mod system;
 pub use files::LocalFiles;
 pub use outbox::OutboxMailer;
 pub use queue::LocalQueue;
+#[cfg(feature = "sqlite")]
+pub use publish::{Publisher, WebhookTarget};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteTable;
 pub use system::{OsRandom, SystemClock};

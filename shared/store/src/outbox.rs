@@ -133,6 +133,7 @@ mod tests {
         let outbox = OutboxMailer::new(dir.path().join("outbox"), "Usher <no-reply@usher.local>").unwrap();
         let token = "tok_SECRET-4f9a81c2";
         let msg = OutgoingEmail {
+            tags: Vec::new(),
             to: usher_domain::values::Email::parse("ada@example.com").unwrap(),
             subject: "You're invited".into(),
             text: format!("Accept: https://app.example/accept#token={token}\n"),
@@ -154,6 +155,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let outbox = OutboxMailer::new(dir.path().join("outbox"), "Usher <no-reply@usher.local>").unwrap();
         let msg = OutgoingEmail {
+            tags: Vec::new(),
             to: usher_domain::values::Email::parse("ada@example.com").unwrap(),
             subject: "Hi".into(),
             text: "plain https://x/#token=abc".into(),

@@ -28,7 +28,37 @@ CREATE TABLE IF NOT EXISTS items (
 CREATE INDEX IF NOT EXISTS items_gsi1 ON items (gsi1pk, gsi1sk, pk, sk) WHERE gsi1pk IS NOT NULL;
 CREATE INDEX IF NOT EXISTS items_gsi2 ON items (gsi2pk, gsi2sk, pk, sk) WHERE gsi2pk IS NOT NULL;
 CREATE INDEX IF NOT EXISTS items_gsi3 ON items (gsi3pk, gsi3sk, pk, sk) WHERE gsi3pk IS NOT NULL;
+-- The change log: every item write, in commit order, written by the write's own transaction
+-- (what a DynamoDB stream with NEW_IMAGE is to the table). `data` is NULL for a delete.
+CREATE TABLE IF NOT EXISTS changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    pk TEXT NOT NULL,
+    sk TEXT NOT NULL,
+    data TEXT,
+    at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS changes_at ON changes (at);
+-- How far each reader of the change log has got (it resumes there after a restart).
+CREATE TABLE IF NOT EXISTS change_readers (
+    name TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL
+);
 ";
+
+/// How long the change log keeps a change (a DynamoDB stream's 24 hours): a reader that stays
+/// away longer misses what was trimmed.
+pub const CHANGE_LOG_RETENTION_SECS: i64 = 24 * 3600;
+
+/// One entry of the change log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// Its position: increasing in commit order.
+    pub seq: i64,
+    /// The item written.
+    pub key: Key,
+    /// Its attributes after the write (`None`: deleted).
+    pub data: Option<serde_json::Value>,
+}
 
 /// The embedded table.
 #[derive(Clone)]
@@ -79,6 +109,79 @@ impl SqliteTable {
         .await
         .map_err(unavailable)?
     }
+}
+
+impl SqliteTable {
+    /// Up to `limit` changes after position `after`, oldest first.
+    pub async fn changes_after(&self, after: i64, limit: usize) -> Result<Vec<Change>, StoreError> {
+        self.with_conn(move |conn| {
+            let mut stmt = conn.prepare("SELECT seq, pk, sk, data FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2").map_err(unavailable)?;
+            let rows = stmt
+                .query_map(params![after, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?))
+                })
+                .map_err(unavailable)?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (seq, pk, sk, data) = row.map_err(unavailable)?;
+                let key = Key::new(pk, sk);
+                let data = data
+                    .map(|d| serde_json::from_str(&d).map_err(|e| StoreError::Corrupt { key: key.clone(), reason: e.to_string() }))
+                    .transpose()?;
+                out.push(Change { seq, key, data });
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// Where reader `name` left off (0: the start).
+    pub async fn reader_position(&self, name: &str) -> Result<i64, StoreError> {
+        let name = name.to_owned();
+        self.with_conn(move |conn| {
+            conn.query_row("SELECT seq FROM change_readers WHERE name = ?1", params![name], |r| r.get::<_, i64>(0))
+                .optional()
+                .map(Option::unwrap_or_default)
+                .map_err(unavailable)
+        })
+        .await
+    }
+
+    /// Records that reader `name` has handled every change up to `seq`.
+    pub async fn save_reader_position(&self, name: &str, seq: i64) -> Result<(), StoreError> {
+        let name = name.to_owned();
+        self.with_conn(move |conn| {
+            conn.execute(
+                "INSERT INTO change_readers (name, seq) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET seq = max(seq, excluded.seq)",
+                params![name, seq],
+            )
+            .map(drop)
+            .map_err(unavailable)
+        })
+        .await
+    }
+
+    /// Drops changes older than the retention; returns how many.
+    pub async fn trim_changes(&self) -> Result<usize, StoreError> {
+        self.with_conn(move |conn| {
+            conn.execute("DELETE FROM changes WHERE at < ?1", params![unix_now() - CHANGE_LOG_RETENTION_SECS]).map_err(unavailable)
+        })
+        .await
+    }
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or_default()
+}
+
+/// Appends one change to the log, in the write's transaction.
+fn log_change(tx: &rusqlite::Transaction<'_>, key: &Key, data: Option<&str>) -> Result<(), StoreError> {
+    tx.execute("INSERT INTO changes (pk, sk, data, at) VALUES (?1, ?2, ?3, ?4)", params![key.pk, key.sk, data, unix_now()])
+        .map(drop)
+        .map_err(unavailable)
 }
 
 fn index_columns(index: IndexName) -> (&'static str, &'static str) {
@@ -215,9 +318,11 @@ fn apply(tx: &rusqlite::Transaction<'_>, w: &Write) -> Result<(), StoreError> {
                 ],
             )
             .map_err(unavailable)?;
+            log_change(tx, &item.key, Some(&data))?;
         }
         Write::Delete { key, .. } => {
             tx.execute("DELETE FROM items WHERE pk = ?1 AND sk = ?2", params![key.pk, key.sk]).map_err(unavailable)?;
+            log_change(tx, key, None)?;
         }
         Write::Check { .. } => {}
         Write::Count { key, add, .. } => {
@@ -230,6 +335,7 @@ fn apply(tx: &rusqlite::Transaction<'_>, w: &Write) -> Result<(), StoreError> {
                 params![key.pk, key.sk, data, i64::try_from(version + 1).unwrap_or(i64::MAX)],
             )
             .map_err(unavailable)?;
+            log_change(tx, key, Some(&data))?;
         }
     }
     Ok(())

@@ -180,11 +180,21 @@ async fn send_claimed_link(
             return Ok(Attempt::Done(current.value));
         }
         let mut inv = current.value.clone();
+        let mut writes = Vec::with_capacity(2);
         match &result {
             Ok(()) => inv.delivery_sent(deps.now()),
-            Err(e) => inv.delivery_failed(&e.0, deps.now(), deps.settings.max_delivery_attempts),
+            Err(e) => {
+                inv.delivery_failed(&e.0, deps.now(), deps.settings.max_delivery_attempts);
+                if inv.delivery().gave_up() {
+                    // The last try failed: the admins (and the host application) hear of it.
+                    let details = serde_json::json!({"attempts": inv.delivery().attempts, "error": inv.delivery().last_error});
+                    let event = super::audit_event(deps, &inv.tenant_id, None, "invitation.delivery_failed", inv.id.as_str(), details);
+                    writes.push(schema::audit_write(&event));
+                }
+            }
         }
-        let committed = deps.table.transact(vec![schema::replace(current.version, &inv)]).await.context("recording delivery")?;
+        writes.insert(0, schema::replace(current.version, &inv));
+        let committed = deps.table.transact(writes).await.context("recording delivery")?;
         Ok(settle(committed, || inv))
     })
     .await

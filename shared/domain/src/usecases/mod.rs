@@ -16,6 +16,7 @@ pub mod delivery;
 pub mod email_change;
 pub mod expire;
 pub mod export;
+pub mod feedback;
 pub mod idempotency;
 pub mod invite;
 pub mod list;
@@ -89,6 +90,7 @@ pub(crate) fn audit_event(
         target: target.to_owned(),
         details,
         at: deps.now(),
+        resource: None,
     }
 }
 
@@ -149,7 +151,7 @@ pub(crate) fn invitation_email(deps: &Deps, tenant_name: &str, inv: &Invitation,
     let expires = inv.expires_at().to_string();
     // After a reminder (until a resend gives a new link), the email says it is one.
     let template = if inv.reminded_at().is_some() { Template::Reminder } else { Template::Invitation };
-    email::render(
+    let mut message = email::render(
         template,
         inv.locale,
         &inv.email,
@@ -161,7 +163,13 @@ pub(crate) fn invitation_email(deps: &Deps, tenant_name: &str, inv: &Invitation,
             ("expires_at", Some(&expires)),
             ("message", inv.message.as_deref()),
         ],
-    )
+    );
+    // A bounce or complaint reported later finds its invitation by these (usecases::feedback).
+    message.tags = vec![
+        (crate::ports::MAIL_TAG_TENANT, inv.tenant_id.to_string()),
+        (crate::ports::MAIL_TAG_INVITATION, inv.id.to_string()),
+    ];
+    message
 }
 
 /// The token item for a new link.
