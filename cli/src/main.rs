@@ -147,7 +147,9 @@ struct RetrySchedule(Vec<std::time::Duration>);
 /// `5,300,1800` → pauses of 5 s, 5 min, 30 min.
 fn parse_schedule(raw: &str) -> Result<RetrySchedule, String> {
     raw.split(',')
-        .map(|s| s.trim().parse::<f64>().ok().filter(|n| n.is_finite() && *n >= 0.0 && *n <= 86_400.0).map(std::time::Duration::from_secs_f64))
+        .map(|s| {
+            s.trim().parse::<f64>().ok().filter(|n| n.is_finite() && *n >= 0.0 && *n <= 86_400.0).map(std::time::Duration::from_secs_f64)
+        })
         .collect::<Option<Vec<_>>>()
         .map(RetrySchedule)
         .ok_or_else(|| format!("'{raw}' is not a list of seconds (each at most 86400) such as 5,300,1800"))

@@ -21,7 +21,7 @@ use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, Put, ScalarAttributeType, TimeToLiveSpecification, TransactWriteItem, Update,
+    ProjectionType, Put, ScalarAttributeType, StreamSpecification, StreamViewType, TimeToLiveSpecification, TransactWriteItem, Update,
 };
 use std::collections::HashMap;
 use usher_domain::ports::{
@@ -141,6 +141,34 @@ pub fn item_to_attrs(item: &Item) -> Attrs {
         attrs.insert(sk_attr.into(), AttributeValue::S(sk.clone()));
     }
     attrs
+}
+
+/// An item from a stream record's image, as Lambda hands it over (attribute values in their
+/// JSON form: `{"pk": {"S": "T#..."}, "v": {"N": "3"}, "d": {"M": {...}}}`).
+pub fn item_from_stream_image(image: &serde_json::Value) -> Result<Item, StoreError> {
+    fn attr(v: &serde_json::Value) -> Result<AttributeValue, String> {
+        let (kind, value) = v.as_object().and_then(|o| o.iter().next()).ok_or("not an attribute value")?;
+        Ok(match (kind.as_str(), value) {
+            ("S", serde_json::Value::String(s)) => AttributeValue::S(s.clone()),
+            ("N", serde_json::Value::String(n)) => AttributeValue::N(n.clone()),
+            ("BOOL", serde_json::Value::Bool(b)) => AttributeValue::Bool(*b),
+            ("NULL", _) => AttributeValue::Null(true),
+            ("L", serde_json::Value::Array(l)) => AttributeValue::L(l.iter().map(attr).collect::<Result<_, _>>()?),
+            ("M", serde_json::Value::Object(m)) => {
+                AttributeValue::M(m.iter().map(|(k, v)| Ok((k.clone(), attr(v)?))).collect::<Result<_, String>>()?)
+            }
+            (other, _) => return Err(format!("unsupported attribute type {other}")),
+        })
+    }
+    let corrupt = |reason: String| StoreError::Corrupt { key: Key::new("?", "?"), reason };
+    let attrs: Attrs = image
+        .as_object()
+        .ok_or_else(|| corrupt("the image is not an object".into()))?
+        .iter()
+        .map(|(k, v)| Ok((k.clone(), attr(v)?)))
+        .collect::<Result<_, String>>()
+        .map_err(corrupt)?;
+    attrs_to_item(&attrs)
 }
 
 fn s<'a>(attrs: &'a Attrs, name: &str) -> Option<&'a str> {
@@ -292,7 +320,15 @@ impl DynamoTable {
             .key_schema(key("pk", KeyType::Hash)?)
             .key_schema(key("sk", KeyType::Range)?)
             .attribute_definitions(attr("pk")?)
-            .attribute_definitions(attr("sk")?);
+            .attribute_definitions(attr("sk")?)
+            // As the stack's table: the stream feeds the `publish` function (events).
+            .stream_specification(
+                StreamSpecification::builder()
+                    .stream_enabled(true)
+                    .stream_view_type(StreamViewType::NewImage)
+                    .build()
+                    .map_err(|e| StoreError::Rejected(e.to_string()))?,
+            );
         for index in IndexName::ALL {
             let (pk, sk) = index_attrs(index);
             req = req.attribute_definitions(attr(pk)?).attribute_definitions(attr(sk)?).global_secondary_indexes(

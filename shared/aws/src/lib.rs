@@ -1,13 +1,15 @@
-//! Usher on its production parts: the DynamoDB table adapter, the SES v2 mailer and the SQS
-//! delivery queue. Both are
-//! plain implementations of the domain's ports; everything Usher decides stays in the domain.
+//! Usher on its production parts: the DynamoDB table adapter (and its stream's records), the
+//! SES v2 mailer (and its bounce reports), the SQS delivery queue, S3 exports, and the
+//! EventBridge bus events go to. All are plain implementations of the domain's ports; everything Usher decides stays in the domain.
 
 pub mod dynamo;
+pub mod events;
 pub mod s3;
 pub mod ses;
 pub mod sqs;
 
 pub use dynamo::DynamoTable;
+pub use events::EventBus;
 pub use s3::S3Files;
 pub use ses::SesMailer;
 pub use sqs::SqsQueue;

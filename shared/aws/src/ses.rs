@@ -5,7 +5,10 @@ use async_trait::async_trait;
 use aws_sdk_sesv2::Client;
 use aws_sdk_sesv2::error::DisplayErrorContext;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageTag};
-use usher_domain::ports::{MailError, Mailer, OutgoingEmail};
+use usher_domain::model::MailFeedback;
+use usher_domain::ports::{MAIL_TAG_INVITATION, MAIL_TAG_TENANT, MailError, Mailer, OutgoingEmail};
+use usher_domain::usecases::feedback::MailReport;
+use usher_domain::values::{InvitationId, TenantId};
 
 /// Sends through SES v2.
 #[derive(Debug, Clone)]
@@ -55,6 +58,35 @@ impl Mailer for SesMailer {
     }
 }
 
+/// What an SES event (a configuration set's event destination, delivered through SNS) reports
+/// about an invitation email: `Ok(None)` for events Usher does not record (deliveries, transient
+/// bounces, emails that carry no invitation), `Err` for a message that is not an SES event.
+pub fn mail_report(event: &serde_json::Value) -> Result<Option<MailReport>, String> {
+    let kind = event.get("eventType").or_else(|| event.get("notificationType")).and_then(|v| v.as_str()).ok_or("not an SES event")?;
+    let mail = event.get("mail").ok_or("an SES event without 'mail'")?;
+    let message_id = mail.get("messageId").and_then(|v| v.as_str()).ok_or("an SES event without 'mail.messageId'")?;
+    let (feedback, detail) = match kind {
+        "Bounce" => {
+            let bounce = event.get("bounce").ok_or("a bounce without 'bounce'")?;
+            let text = |k: &str| bounce.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+            if text("bounceType") != "Permanent" {
+                return Ok(None); // Transient and undetermined bounces: SES and the sweep retry.
+            }
+            (MailFeedback::Bounced, format!("permanent bounce ({})", text("bounceSubType")))
+        }
+        "Complaint" => {
+            let kind = event.pointer("/complaint/complaintFeedbackType").and_then(|v| v.as_str()).unwrap_or("unspecified");
+            (MailFeedback::Complained, format!("complaint ({kind})"))
+        }
+        _ => return Ok(None),
+    };
+    let tag = |name: &str| mail.pointer(&format!("/tags/{name}/0")).and_then(|v| v.as_str());
+    let (Some(tenant), Some(invitation)) = (tag(MAIL_TAG_TENANT), tag(MAIL_TAG_INVITATION)) else { return Ok(None) };
+    let tenant = TenantId::parse(tenant).map_err(|e| format!("tag {MAIL_TAG_TENANT}: {e}"))?;
+    let invitation = InvitationId::parse(invitation).map_err(|e| format!("tag {MAIL_TAG_INVITATION}: {e}"))?;
+    Ok(Some(MailReport { message_id: message_id.to_owned(), tenant, invitation, feedback, detail }))
+}
+
 /// The email's tags as SES message tags (its bounce and complaint reports carry them back).
 fn tags(email: &OutgoingEmail) -> Option<Vec<MessageTag>> {
     let tags: Vec<MessageTag> =
@@ -102,6 +134,36 @@ mod tests {
         assert!(!scrubbed.contains("no-reply"), "{scrubbed}");
         assert!(scrubbed.contains("***@Example.com") && scrubbed.contains("***@usher.test"), "{scrubbed}");
         assert!(scrubbed.starts_with("MessageRejected: Email address is not verified."), "{scrubbed}");
+    }
+
+    fn ses_event(kind: &str, extra: serde_json::Value) -> serde_json::Value {
+        let mut e = serde_json::json!({"eventType": kind, "mail": {"messageId": "0100-abc", "destination": ["ada@example.com"],
+            "tags": {"usher-tenant": ["ten_1"], "usher-invitation": ["inv_2"], "ses:configuration-set": ["usher-dev"]}}});
+        if let (Some(e), Some(x)) = (e.as_object_mut(), extra.as_object()) {
+            e.extend(x.clone());
+        }
+        e
+    }
+
+    #[test]
+    fn a_permanent_bounce_and_a_complaint_name_their_invitation_and_never_the_address() {
+        let bounce = ses_event("Bounce", serde_json::json!({"bounce": {"bounceType": "Permanent", "bounceSubType": "NoEmail"}}));
+        let r = mail_report(&bounce).unwrap().unwrap();
+        assert_eq!((r.tenant.as_str(), r.invitation.as_str(), r.feedback), ("ten_1", "inv_2", MailFeedback::Bounced));
+        assert_eq!((r.message_id.as_str(), r.detail.as_str()), ("0100-abc", "permanent bounce (NoEmail)"));
+        let complaint = ses_event("Complaint", serde_json::json!({"complaint": {"complaintFeedbackType": "abuse"}}));
+        assert_eq!(mail_report(&complaint).unwrap().unwrap().feedback, MailFeedback::Complained);
+    }
+
+    #[test]
+    fn transient_bounces_deliveries_and_untagged_mail_are_not_recorded() {
+        let soft = ses_event("Bounce", serde_json::json!({"bounce": {"bounceType": "Transient", "bounceSubType": "MailboxFull"}}));
+        assert_eq!(mail_report(&soft).unwrap(), None);
+        assert_eq!(mail_report(&ses_event("Delivery", serde_json::json!({}))).unwrap(), None);
+        let mut untagged = ses_event("Complaint", serde_json::json!({}));
+        untagged["mail"]["tags"] = serde_json::json!({});
+        assert_eq!(mail_report(&untagged).unwrap(), None);
+        assert!(mail_report(&serde_json::json!({"hello": 1})).is_err());
     }
 
     #[test]

@@ -228,12 +228,17 @@ pub trait WebhookEndpoint: Send + Sync {
     async fn post(&self, headers: &[(&'static str, String)], body: &[u8]) -> Result<(), WebhookFailure>;
 }
 
-/// One signed attempt to deliver `event`: `webhook-id` is the event's id (the same on every
-/// retry), `webhook-timestamp` this attempt's time `now` (unix seconds).
-pub async fn send_webhook(endpoint: &dyn WebhookEndpoint, secret: &WebhookSecret, event: &CloudEvent, now: i64) -> Result<(), WebhookFailure> {
-    let body = event.to_json();
-    let headers = webhook_headers(secret, &event.id, now, body.as_bytes());
-    endpoint.post(&headers, body.as_bytes()).await
+/// One signed attempt to deliver an event: `msg_id` is the event's id (the same on every
+/// retry), `body` its JSON, `now` this attempt's time (unix seconds, `webhook-timestamp`).
+pub async fn send_webhook(
+    endpoint: &dyn WebhookEndpoint,
+    secret: &WebhookSecret,
+    msg_id: &str,
+    body: &[u8],
+    now: i64,
+) -> Result<(), WebhookFailure> {
+    let headers = webhook_headers(secret, msg_id, now, body);
+    endpoint.post(&headers, body).await
 }
 
 /// A Standard Webhooks signing secret: `whsec_` + base64 of its bytes.
@@ -366,5 +371,83 @@ mod tests {
         let tenant_event = AuditEvent { action: "tenant.updated".into(), target: "ten_1".into(), actor: None, ..e };
         let ev = CloudEvent::from_audit(&tenant_event, "dev");
         assert_eq!((ev.subject.as_str(), ev.kind.as_str(), ev.data.actor), ("tenants/ten_1", "usher.tenant.updated", None));
+    }
+
+    fn audit(action: &str, target: &str) -> AuditEvent {
+        AuditEvent {
+            id: "0190a1b2c3d4".into(),
+            tenant_id: TenantId::parse("ten_1").unwrap(),
+            action: action.into(),
+            actor: None,
+            target: target.into(),
+            details: serde_json::json!({}),
+            at: Timestamp::parse("2026-12-01T10:00:00Z").unwrap(),
+            resource: None,
+        }
+    }
+
+    fn resource_of(writes: &[Write], at: usize) -> Option<serde_json::Value> {
+        match &writes[at] {
+            Write::Put { item, .. } => item.data.get("resource").cloned(),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn an_audit_event_carries_the_workspace_its_transaction_writes_and_nothing_for_a_deleted_target() {
+        let tenant_id = TenantId::parse("ten_1").unwrap();
+        let at = Timestamp::parse("2026-12-01T10:00:00Z").unwrap();
+        let tenant = crate::model::Tenant {
+            id: tenant_id.clone(),
+            name: "Acme".into(),
+            seat_limit: None,
+            members: 1,
+            pending: 0,
+            seats_used: 1,
+            role_counts: std::collections::BTreeMap::new(),
+            invitation_ttl_days: 7,
+            allowed_domains: Vec::new(),
+            workspaces: vec![crate::model::WorkspaceDef {
+                id: crate::values::Workspace::parse("north").unwrap(),
+                name: "North".into(),
+                default: true,
+            }],
+            workspaces_rev: 1,
+            created_at: at,
+            updated_at: at,
+        };
+        let mut writes = vec![
+            schema::replace(3, &tenant),
+            schema::audit_write(&audit("workspace.saved", "north")),
+            schema::audit_write(&audit("member.removed", "usr_7")),
+            Write::Delete { key: schema::member_key(&tenant_id, &UserId::parse("usr_7").unwrap()), cond: crate::ports::Cond::Version(2) },
+        ];
+        attach_resources(&mut writes);
+        assert_eq!(resource_of(&writes, 1), Some(serde_json::json!({"id": "north", "name": "North", "default": true})));
+        assert_eq!(resource_of(&writes, 2), None, "a removed member has no resource after the change");
+        assert_eq!(resource_of(&writes, 0), None, "only audit items are touched");
+    }
+
+    #[test]
+    fn the_resource_reaches_the_event_and_a_change_log_record_of_another_item_is_no_event() {
+        let mut e = audit("tenant.updated", "ten_1");
+        e.resource = Some(serde_json::json!({"id": "ten_1", "name": "Acme"}));
+        let key = Key::new("T#ten_1#A", e.id.clone());
+        let ev = CloudEvent::from_change(&key, &serde_json::to_value(&e).unwrap(), "123", "dev").unwrap().unwrap();
+        assert_eq!(ev.data.resource, e.resource);
+        assert_eq!(ev.sequence.as_deref(), Some("0000000000000000000000000000000000000123"));
+        let tenant_key = schema::tenant_key(&e.tenant_id);
+        assert!(CloudEvent::from_change(&tenant_key, &serde_json::json!({"name": "Acme"}), "124", "dev").is_none());
+        let broken = CloudEvent::from_change(&key, &serde_json::json!({"what": 1}), "125", "dev").unwrap();
+        assert!(broken.is_err(), "an audit item that does not decode is reported, not skipped");
+    }
+
+    #[test]
+    fn webhooks_are_retried_for_more_than_a_day_then_given_up() {
+        let pauses: Vec<u64> = (1..=7).map(|n| webhook_retry_after(n).unwrap().as_secs()).collect();
+        assert_eq!(pauses, [5, 300, 1_800, 7_200, 18_000, 36_000, 36_000]);
+        assert!(pauses.iter().sum::<u64>() > 86_400);
+        assert_eq!(webhook_retry_after(8), None, "the eighth failure parks the event");
+        assert_eq!(webhook_retry_after(0), None);
     }
 }

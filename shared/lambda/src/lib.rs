@@ -4,6 +4,7 @@
 //! primed) — then serves every invocation with what it built.
 
 pub mod config;
+pub mod events;
 
 pub use config::{Config, ConfigError, JwtKeys, LOCAL_E2E};
 

@@ -13,9 +13,9 @@ pub mod system;
 
 pub use files::LocalFiles;
 pub use outbox::OutboxMailer;
-pub use queue::LocalQueue;
 #[cfg(feature = "sqlite")]
 pub use publish::{Publisher, WebhookTarget};
+pub use queue::LocalQueue;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteTable;
 pub use system::{OsRandom, SystemClock};

@@ -218,7 +218,7 @@ impl WebhookSender {
         // up another tenant's events (each tenant's own stay in order).
         let attempts = due.iter().map(|(_, event)| {
             let target = self.target.clone();
-            async move { send_webhook(target.endpoint.as_ref(), &target.secret, event, unix_now()).await }
+            async move { send_webhook(target.endpoint.as_ref(), &target.secret, &event.id, event.to_json().as_bytes(), unix_now()).await }
         });
         let results = futures::future::join_all(attempts).await;
         let mut parked = Vec::new();
@@ -275,7 +275,8 @@ fn unix_now() -> i64 {
 pub fn load_or_create_webhook_secret(data_dir: &Path) -> Result<WebhookSecret, String> {
     let path = data_dir.join("webhook-secret");
     if let Ok(text) = std::fs::read_to_string(&path) {
-        return WebhookSecret::parse(&text).ok_or_else(|| format!("{} is not a webhook secret; delete it to make a new one", path.display()));
+        return WebhookSecret::parse(&text)
+            .ok_or_else(|| format!("{} is not a webhook secret; delete it to make a new one", path.display()));
     }
     let mut bytes = [0u8; 32];
     usher_domain::ports::Random::fill(&crate::OsRandom, &mut bytes);

@@ -115,7 +115,8 @@ impl SqliteTable {
     /// Up to `limit` changes after position `after`, oldest first.
     pub async fn changes_after(&self, after: i64, limit: usize) -> Result<Vec<Change>, StoreError> {
         self.with_conn(move |conn| {
-            let mut stmt = conn.prepare("SELECT seq, pk, sk, data FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2").map_err(unavailable)?;
+            let mut stmt =
+                conn.prepare("SELECT seq, pk, sk, data FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2").map_err(unavailable)?;
             let rows = stmt
                 .query_map(params![after, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
                     Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?))

@@ -186,6 +186,16 @@ pub async fn accept(deps: &Deps, principal: &Principal, raw_token: &str) -> Resu
             inv.value.id.as_str(),
             serde_json::json!({ "role": member.role, "user_id": user.id }),
         );
+        // The host application hears of the new member too (its `member.added` event carries the
+        // membership; `invitation.accepted` carries the invitation).
+        let joined = audit_event(
+            deps,
+            &inv.value.tenant_id,
+            Some(&user.id),
+            "member.added",
+            user.id.as_str(),
+            serde_json::json!({ "role": member.role, "invitation_id": inv.value.id }),
+        );
         // The address guard moves from "invited" to "member". A pending invitation always holds
         // its address's guard, and the invitation's version is checked here, so the guard needs
         // no read of its own.
@@ -207,6 +217,7 @@ pub async fn accept(deps: &Deps, principal: &Principal, raw_token: &str) -> Resu
             guard_write,
             schema::tenant_counts(&inv.value.tenant_id, TenantCount::PendingToMember(&member.role)),
             schema::audit_write(&event),
+            schema::audit_write(&joined),
         ];
         all.extend(writes);
         match table.transact(all).await.context("accepting invitation")? {

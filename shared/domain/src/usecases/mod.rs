@@ -165,10 +165,8 @@ pub(crate) fn invitation_email(deps: &Deps, tenant_name: &str, inv: &Invitation,
         ],
     );
     // A bounce or complaint reported later finds its invitation by these (usecases::feedback).
-    message.tags = vec![
-        (crate::ports::MAIL_TAG_TENANT, inv.tenant_id.to_string()),
-        (crate::ports::MAIL_TAG_INVITATION, inv.id.to_string()),
-    ];
+    message.tags =
+        vec![(crate::ports::MAIL_TAG_TENANT, inv.tenant_id.to_string()), (crate::ports::MAIL_TAG_INVITATION, inv.id.to_string())];
     message
 }
 
