@@ -2,8 +2,7 @@
 //! application"): the embedded store's change log → one CloudEvent per audit event in
 //! `events.jsonl`, and signed webhooks retried with the same id, in order per tenant.
 
-use axum::extract::State;
-use http::{HeaderMap, Method, StatusCode};
+use http::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -11,6 +10,7 @@ use usher_domain::events::WebhookSecret;
 use usher_store::publish::{WebhookSender, load_or_create_webhook_secret};
 use usher_store::{Publisher, SqliteTable, WebhookTarget};
 use usher_tests::TestApp;
+use usher_tests::webhooks::{Endpoint, Seen, start_endpoint};
 
 const OWNER: &str = "owner@acme.test";
 const ADA: &str = "ada@example.com";
@@ -96,54 +96,6 @@ async fn every_audit_event_becomes_one_event_in_events_jsonl_with_the_resource_a
     let last = read_events(&publisher).pop().unwrap();
     assert_eq!((&last["type"], &last["data"]["actor"]), (&json!("usher.invitation.expired"), &Value::Null));
     assert_eq!(last["data"]["resource"]["status"], "expired");
-}
-
-/// One request the endpoint saw.
-#[derive(Clone, Debug)]
-struct Seen {
-    id: String,
-    timestamp: String,
-    signature: String,
-    body: String,
-    tenant: String,
-    at: Instant,
-    answered: u16,
-}
-
-#[derive(Clone, Default)]
-struct Endpoint {
-    seen: Arc<Mutex<Vec<Seen>>>,
-    /// Event ids answered 500 the first time they arrive.
-    fail_once: Arc<Mutex<Vec<String>>>,
-    always_fail: bool,
-}
-
-async fn receive(State(ep): State<Endpoint>, headers: HeaderMap, body: String) -> StatusCode {
-    let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-    let tenant = serde_json::from_str::<Value>(&body).ok().and_then(|v| v["tenantid"].as_str().map(str::to_owned)).unwrap_or_default();
-    let id = h("webhook-id");
-    let mut seen = ep.seen.lock().unwrap();
-    let failed_before = seen.iter().any(|s| s.id == id && s.answered == 500);
-    let fail = ep.always_fail || (ep.fail_once.lock().unwrap().contains(&id) && !failed_before);
-    let status = if fail { StatusCode::INTERNAL_SERVER_ERROR } else { StatusCode::NO_CONTENT };
-    seen.push(Seen {
-        id,
-        timestamp: h("webhook-timestamp"),
-        signature: h("webhook-signature"),
-        body,
-        tenant,
-        at: Instant::now(),
-        answered: status.as_u16(),
-    });
-    status
-}
-
-async fn start_endpoint(ep: Endpoint) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = axum::Router::new().route("/hooks", axum::routing::post(receive)).with_state(ep);
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    format!("http://{addr}/hooks")
 }
 
 async fn run_until(sender: &mut WebhookSender, done: impl Fn() -> bool) {

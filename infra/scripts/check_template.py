@@ -23,10 +23,29 @@
   function policies are only s3:PutObject and s3:AbortMultipartUpload (DeliverFunction, which
   writes the files) and s3:GetObject (ExportFunction, which presigns the download links), each
   only on !Sub "${ExportBucket.Arn}/exports/*"; USHER_EXPORT_BUCKET is !Ref ExportBucket.
+- Events (publish, webhook, feedback): the table has a stream with the new image; PublishFunction
+  reads it (a DynamoDB event on !GetAtt Table.StreamArn, ReportBatchItemFailures, one batch per
+  shard at a time, no bisecting, an SQS on-failure destination PublishDeadLetterQueue with Type
+  SQS so SAM grants the send) and is the only function granted events:PutEvents, only on
+  !GetAtt EventBus.Arn, with USHER_EVENT_BUS = !Ref EventBus. The webhook (Condition HasWebhook
+  on all of it): WebhookRule on the bus targets WebhookQueue with a DeadLetterConfig on
+  WebhookDeadLetterQueue; both queues are encrypted, have a policy letting only
+  events.amazonaws.com send with aws:SourceArn = the rule; WebhookQueue redrives to the DLQ at
+  maxReceiveCount 8 (the function's retry schedule: seven delays, then it parks the event),
+  keeps messages longer than the schedule lasts, and has VisibilityTimeout >= 6 x
+  WebhookFunction's Timeout; WebhookFunction consumes it reporting batch item failures, and is
+  the only function granted ssm:GetParameter (on the WebhookSecretParameter parameter only)
+  and sqs:ChangeMessageVisibility (on WebhookQueue only). Feedback: FeedbackFunction has an SNS
+  event on FeedbackTopic and a DeadLetterQueue; the created configuration set's event
+  destination sends bounce and complaint to FeedbackTopic; USHER_SES_CONFIGURATION_SET is the
+  operator's set or the created one, and deliver's ses:SendEmail covers the set in both cases.
+  Every event DLQ has an alarm on ApproximateNumberOfMessagesVisible; PublishFunction has an
+  IteratorAge alarm.
 - samconfig.toml: each stage (dev, staging, prod) builds and deploys stack `usher-<stage>` with
   `Stage=<stage>`, the same Architecture for build and deploy, and only parameters the template
   declares; every template parameter without a default is given.
-- Every USHER_* variable config.rs reads is set, USHER_JWT_HS256_SECRET is not, secrets
+- Every USHER_* variable shared/lambda/src (config.rs, lib.rs, events.rs) or a function crate
+  reads is set, USHER_JWT_HS256_SECRET is not, secrets
   (USHER_CURSOR_SECRET) are dynamic references to a secret the stack generates, and the log
   phrases the email-failure metric filters look for still exist in the Rust sources
   (shared/ and functions/).
@@ -51,7 +70,7 @@ TEMPLATE = ROOT / "template.yaml"
 ROUTES_RS = ROOT / "shared/http/src/routes.rs"
 FUNCTIONS_DIR = ROOT / "functions"
 CONFIG_RS = ROOT / "shared/lambda/src/config.rs"
-LAMBDA_LIB_RS = ROOT / "shared/lambda/src/lib.rs"
+LAMBDA_SRC = ROOT / "shared/lambda/src"
 OPENAPI = ROOT / "openapi.yaml"
 SAMCONFIG = ROOT / "samconfig.toml"
 STAGES = ("dev", "staging", "prod")
@@ -74,6 +93,35 @@ S3_ACTIONS = {
     "s3:PutObject": {DELIVER_FUNCTION},  # also every step of a multipart upload
     "s3:AbortMultipartUpload": {DELIVER_FUNCTION},
     "s3:GetObject": {EXPORT_FUNCTION},  # the presigned download link is checked against its signer
+}
+
+# Events (logical ids in template.yaml).
+TABLE = "Table"
+EVENT_BUS = "EventBus"
+PUBLISH_FUNCTION = "PublishFunction"
+PUBLISH_DLQ = "PublishDeadLetterQueue"
+WEBHOOK_FUNCTION = "WebhookFunction"
+WEBHOOK_QUEUE = "WebhookQueue"
+WEBHOOK_DLQ = "WebhookDeadLetterQueue"
+WEBHOOK_RULE = "WebhookRule"
+WEBHOOK_CONDITION = "HasWebhook"
+# shared/domain/src/events.rs webhook_retry_after: a delay after each of the first 7 failures,
+# then the 8th failure parks the event (the queue's redrive).
+WEBHOOK_BACKOFF_SECS = (5, 300, 1_800, 7_200, 18_000, 36_000, 36_000)
+WEBHOOK_MAX_RECEIVES = len(WEBHOOK_BACKOFF_SECS) + 1
+FEEDBACK_FUNCTION = "FeedbackFunction"
+FEEDBACK_TOPIC = "FeedbackTopic"
+FEEDBACK_DLQ = "FeedbackDeadLetterQueue"
+FEEDBACK_CONFIGURATION_SET = "FeedbackConfigurationSet"
+FEEDBACK_EVENT_TYPES = {"bounce", "complaint"}
+WEBHOOK_SECRET_PARAMETER = {
+    "Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${WebhookSecretParameter}"
+}
+# Actions only one function may hold, each only on one resource.
+SOLE_GRANTS = {
+    "events:PutEvents": (PUBLISH_FUNCTION, {"Fn::GetAtt": [EVENT_BUS, "Arn"]}),
+    "ssm:GetParameter": (WEBHOOK_FUNCTION, WEBHOOK_SECRET_PARAMETER),
+    "sqs:ChangeMessageVisibility": (WEBHOOK_FUNCTION, {"Fn::GetAtt": [WEBHOOK_QUEUE, "Arn"]}),
 }
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
@@ -246,6 +294,8 @@ def main():
     senders = set()  # logical ids of the functions granted ses:SendEmail
     queuers = set()  # ... and of those granted sqs:SendMessage
     s3_grants = {}  # S3 action -> logical ids of the functions granted it
+    sole_grants = {}  # SOLE_GRANTS action -> logical ids of the functions granted it
+    send_email_resources = []  # the Resource of every ses:SendEmail statement
     for logical, res in functions.items():
         name = binary_of.get(logical, logical)
         for pol in as_list(res.get("Properties", {}).get("Policies") or []):
@@ -259,6 +309,16 @@ def main():
                         problems.append(f"{name}: only ses:SendEmail is allowed among SES actions, found {a}")
                     if a == "ses:SendEmail":
                         senders.add(logical)
+                        send_email_resources.append(st.get("Resource"))
+                    if a in SOLE_GRANTS:
+                        sole_grants.setdefault(a, set()).add(logical)
+                        holder, target = SOLE_GRANTS[a]
+                        if logical != holder:
+                            problems.append(f"{name}: only {holder} may be granted {a}")
+                        if as_list(st.get("Resource")) != [target]:
+                            problems.append(f"{name}: {a} must be granted on {target!r} only, found Resource {st.get('Resource')!r}")
+                    elif a.split(":")[0].lower() in ("events", "ssm", "sns"):
+                        problems.append(f"{name}: {a} is not an action the functions need")
                 for a in sorted(x for x in actions if x.lower().startswith("s3:")):
                     s3_grants.setdefault(a, set()).add(logical)
                     if a not in S3_ACTIONS:
@@ -326,6 +386,167 @@ def main():
         if (a.get("Type") != "AWS::CloudWatch::Alarm" or ap.get("Namespace") != "AWS/SQS" or ap.get("MetricName") != metric
                 or {"Name": "QueueName", "Value": get_att(target, "QueueName")} not in dims):
             problems.append(f"{alarm}: needs an AWS::CloudWatch::Alarm on AWS/SQS {metric} of {target} (QueueName)")
+
+    # --- events: the table's stream -> the bus -> the webhook; SES feedback ---------------
+    def res(logical, rtype):
+        r = resources.get(logical)
+        if not isinstance(r, dict) or r.get("Type") != rtype:
+            problems.append(f"{logical} must be an {rtype}")
+            return {}
+        return r
+
+    def props(logical, rtype):
+        return res(logical, rtype).get("Properties") or {}
+
+    def env_of(logical):
+        return (functions.get(logical, {}).get("Properties", {}).get("Environment", {}).get("Variables") or {})
+
+    def timeout_of(logical):
+        return as_int(functions.get(logical, {}).get("Properties", {}).get("Timeout",
+                      tpl.get("Globals", {}).get("Function", {}).get("Timeout", 3)))
+
+    def events_of(logical, kind):
+        evs = functions.get(logical, {}).get("Properties", {}).get("Events") or {}
+        return {n: ev.get("Properties") or {} for n, ev in evs.items() if ev.get("Type") == kind}
+
+    def encrypted_queue(logical):
+        qp = props(logical, "AWS::SQS::Queue")
+        if qp.get("SqsManagedSseEnabled") is not True and not qp.get("KmsMasterKeyId"):
+            problems.append(f"{logical}: needs server-side encryption (SqsManagedSseEnabled: true or KmsMasterKeyId)")
+        return qp
+
+    def dlq_alarm(queue):
+        def watches(a):
+            ap = a.get("Properties", {})
+            return (a.get("Type") == "AWS::CloudWatch::Alarm" and ap.get("Namespace") == "AWS/SQS"
+                    and ap.get("MetricName") == "ApproximateNumberOfMessagesVisible"
+                    and {"Name": "QueueName", "Value": get_att(queue, "QueueName")} in as_list(ap.get("Dimensions") or []))
+        if not any(watches(a) for a in resources.values()):
+            problems.append(f"{queue}: needs an AWS::CloudWatch::Alarm on AWS/SQS ApproximateNumberOfMessagesVisible (QueueName)")
+
+    def events_may_send(queue):
+        # An AWS::SQS::QueuePolicy on the queue letting events.amazonaws.com send, from the rule only.
+        for r in resources.values():
+            rp = r.get("Properties", {})
+            if r.get("Type") != "AWS::SQS::QueuePolicy" or {"Ref": queue} not in as_list(rp.get("Queues") or []):
+                continue
+            for st in as_list((rp.get("PolicyDocument") or {}).get("Statement") or []):
+                cond = st.get("Condition") or {}
+                source = (cond.get("ArnEquals") or cond.get("ArnLike") or {}).get("aws:SourceArn")
+                if (st.get("Effect") == "Allow" and st.get("Principal") == {"Service": "events.amazonaws.com"}
+                        and as_list(st.get("Action")) == ["sqs:SendMessage"] and source == get_att(WEBHOOK_RULE, "Arn")
+                        and as_list(st.get("Resource")) == [get_att(queue, "Arn")]):
+                    return r
+        problems.append(f"{queue}: needs an AWS::SQS::QueuePolicy allowing events.amazonaws.com sqs:SendMessage on it "
+                        f"only with aws:SourceArn = !GetAtt {WEBHOOK_RULE}.Arn")
+        return {}
+
+    stream = props(TABLE, "AWS::DynamoDB::Table").get("StreamSpecification") or {}
+    if stream.get("StreamViewType") not in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES"):
+        problems.append(f"{TABLE}: needs StreamSpecification.StreamViewType NEW_IMAGE (publish reads the new image)")
+    res(EVENT_BUS, "AWS::Events::EventBus")
+
+    # publish
+    if PUBLISH_FUNCTION not in functions:
+        problems.append(f"{PUBLISH_FUNCTION} (binary publish) is missing")
+    streams = events_of(PUBLISH_FUNCTION, "DynamoDB")
+    if PUBLISH_FUNCTION in functions and list(streams.values()) == []:
+        problems.append(f"{PUBLISH_FUNCTION}: needs a DynamoDB event on !GetAtt {TABLE}.StreamArn")
+    for n, ep in sorted(streams.items()):
+        where = f"{PUBLISH_FUNCTION}.{n}"
+        if ep.get("Stream") != get_att(TABLE, "StreamArn"):
+            problems.append(f"{where}: Stream must be !GetAtt {TABLE}.StreamArn")
+        if "ReportBatchItemFailures" not in as_list(ep.get("FunctionResponseTypes") or []):
+            problems.append(f"{where}: FunctionResponseTypes must include ReportBatchItemFailures (retry from the first unpublished record)")
+        if as_int(ep.get("ParallelizationFactor", 1)) != 1 or ep.get("BisectBatchOnFunctionError") is True:
+            problems.append(f"{where}: events are published in order: ParallelizationFactor 1, BisectBatchOnFunctionError false")
+        on_failure = (ep.get("DestinationConfig") or {}).get("OnFailure") or {}
+        if on_failure.get("Destination") != get_att(PUBLISH_DLQ, "Arn") or on_failure.get("Type") != "SQS":
+            problems.append(f"{where}: needs DestinationConfig.OnFailure {{Type: SQS, Destination: !GetAtt {PUBLISH_DLQ}.Arn}} "
+                            "(Type SQS makes SAM grant sqs:SendMessage on it)")
+    if PUBLISH_FUNCTION in functions and env_of(PUBLISH_FUNCTION).get("USHER_EVENT_BUS") != {"Ref": EVENT_BUS}:
+        problems.append(f"{PUBLISH_FUNCTION}: USHER_EVENT_BUS must be !Ref {EVENT_BUS} (the bus's name)")
+
+    def iterator_age_alarm(a):
+        ap = a.get("Properties", {})
+        return (a.get("Type") == "AWS::CloudWatch::Alarm" and ap.get("Namespace") == "AWS/Lambda"
+                and ap.get("MetricName") == "IteratorAge"
+                and {"Name": "FunctionName", "Value": {"Ref": PUBLISH_FUNCTION}} in as_list(ap.get("Dimensions") or []))
+    if not any(iterator_age_alarm(a) for a in resources.values()):
+        problems.append(f"{PUBLISH_FUNCTION}: needs an IteratorAge alarm (events falling behind the changes)")
+
+    # webhook
+    for logical in (WEBHOOK_FUNCTION, WEBHOOK_QUEUE, WEBHOOK_DLQ, WEBHOOK_RULE):
+        if logical in resources and resources[logical].get("Condition") != WEBHOOK_CONDITION:
+            problems.append(f"{logical}: needs Condition {WEBHOOK_CONDITION} (webhooks only with a WebhookUrl)")
+    if WEBHOOK_FUNCTION not in functions:
+        problems.append(f"{WEBHOOK_FUNCTION} (binary webhook) is missing")
+    wq = encrypted_queue(WEBHOOK_QUEUE)
+    redrive = wq.get("RedrivePolicy") or {}
+    if redrive.get("deadLetterTargetArn") != get_att(WEBHOOK_DLQ, "Arn") or as_int(redrive.get("maxReceiveCount")) != WEBHOOK_MAX_RECEIVES:
+        problems.append(f"{WEBHOOK_QUEUE}: needs RedrivePolicy {{deadLetterTargetArn: !GetAtt {WEBHOOK_DLQ}.Arn, "
+                        f"maxReceiveCount: {WEBHOOK_MAX_RECEIVES}}} (the webhook's retry schedule)")
+    retention = as_int(wq.get("MessageRetentionPeriod", 345600))
+    if retention is None or retention <= sum(WEBHOOK_BACKOFF_SECS):
+        problems.append(f"{WEBHOOK_QUEUE}: MessageRetentionPeriod {retention} must outlast the retry schedule ({sum(WEBHOOK_BACKOFF_SECS)} s)")
+    wt, wv = timeout_of(WEBHOOK_FUNCTION), as_int(wq.get("VisibilityTimeout", 30))
+    if WEBHOOK_FUNCTION in functions and (wt is None or wv is None or wv < VISIBILITY_TIMEOUT_FACTOR * wt):
+        problems.append(f"{WEBHOOK_QUEUE}: VisibilityTimeout {wv} must be >= {VISIBILITY_TIMEOUT_FACTOR} x {WEBHOOK_FUNCTION}'s Timeout {wt}")
+    hooks = events_of(WEBHOOK_FUNCTION, "SQS")
+    if WEBHOOK_FUNCTION in functions and not any(ep.get("Queue") == get_att(WEBHOOK_QUEUE, "Arn") for ep in hooks.values()):
+        problems.append(f"{WEBHOOK_FUNCTION}: needs an SQS event on !GetAtt {WEBHOOK_QUEUE}.Arn")
+    for n, ep in sorted(hooks.items()):
+        if "ReportBatchItemFailures" not in as_list(ep.get("FunctionResponseTypes") or []):
+            problems.append(f"{WEBHOOK_FUNCTION}.{n}: FunctionResponseTypes must include ReportBatchItemFailures")
+    if WEBHOOK_FUNCTION in functions and env_of(WEBHOOK_FUNCTION).get("USHER_WEBHOOK_QUEUE_URL") != {"Ref": WEBHOOK_QUEUE}:
+        problems.append(f"{WEBHOOK_FUNCTION}: USHER_WEBHOOK_QUEUE_URL must be !Ref {WEBHOOK_QUEUE}")
+    rule = props(WEBHOOK_RULE, "AWS::Events::Rule")
+    if rule.get("EventBusName") != {"Ref": EVENT_BUS}:
+        problems.append(f"{WEBHOOK_RULE}: EventBusName must be !Ref {EVENT_BUS}")
+    targets = [t for t in as_list(rule.get("Targets") or []) if isinstance(t, dict)]
+    if not any(t.get("Arn") == get_att(WEBHOOK_QUEUE, "Arn")
+               and (t.get("DeadLetterConfig") or {}).get("Arn") == get_att(WEBHOOK_DLQ, "Arn") for t in targets):
+        problems.append(f"{WEBHOOK_RULE}: needs a target !GetAtt {WEBHOOK_QUEUE}.Arn with DeadLetterConfig !GetAtt {WEBHOOK_DLQ}.Arn")
+    for queue in (WEBHOOK_QUEUE, WEBHOOK_DLQ):
+        policy = events_may_send(queue)
+        if policy and policy.get("Condition") != WEBHOOK_CONDITION:
+            problems.append(f"the queue policy of {queue}: needs Condition {WEBHOOK_CONDITION}")
+
+    # feedback
+    if FEEDBACK_FUNCTION not in functions:
+        problems.append(f"{FEEDBACK_FUNCTION} (binary feedback) is missing")
+    res(FEEDBACK_TOPIC, "AWS::SNS::Topic")
+    if FEEDBACK_FUNCTION in functions and not any(ep.get("Topic") == {"Ref": FEEDBACK_TOPIC}
+                                                  for ep in events_of(FEEDBACK_FUNCTION, "SNS").values()):
+        problems.append(f"{FEEDBACK_FUNCTION}: needs an SNS event on !Ref {FEEDBACK_TOPIC}")
+    fdlq = functions.get(FEEDBACK_FUNCTION, {}).get("Properties", {}).get("DeadLetterQueue") or {}
+    if FEEDBACK_FUNCTION in functions and (fdlq.get("Type") != "SQS" or fdlq.get("TargetArn") != get_att(FEEDBACK_DLQ, "Arn")):
+        problems.append(f"{FEEDBACK_FUNCTION}: needs DeadLetterQueue {{Type: SQS, TargetArn: !GetAtt {FEEDBACK_DLQ}.Arn}}")
+    destinations = [r.get("Properties", {}).get("EventDestination") or {} for r in resources.values()
+                    if r.get("Type") == "AWS::SES::ConfigurationSetEventDestination"
+                    and r.get("Properties", {}).get("ConfigurationSetName") == {"Ref": FEEDBACK_CONFIGURATION_SET}]
+    if not any((d.get("SnsDestination") or {}).get("TopicARN") == {"Ref": FEEDBACK_TOPIC} and d.get("Enabled") is True
+               and FEEDBACK_EVENT_TYPES <= set(as_list(d.get("MatchingEventTypes") or [])) for d in destinations):
+        problems.append(f"{FEEDBACK_CONFIGURATION_SET}: needs an enabled event destination sending "
+                        f"{sorted(FEEDBACK_EVENT_TYPES)} to !Ref {FEEDBACK_TOPIC}")
+    res(FEEDBACK_CONFIGURATION_SET, "AWS::SES::ConfigurationSet")
+    configuration_set = {"Fn::If": ["HasSesConfigurationSet", {"Ref": "SesConfigurationSet"}, {"Ref": FEEDBACK_CONFIGURATION_SET}]}
+    globals_env = tpl.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables") or {}
+    if globals_env.get("USHER_SES_CONFIGURATION_SET") != configuration_set:
+        problems.append(f"USHER_SES_CONFIGURATION_SET must be set in Globals to {configuration_set!r} (every email names a set)")
+    set_arn = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${%s}"
+    both_sets = {"Fn::If": ["HasSesConfigurationSet", {"Fn::Sub": set_arn % "SesConfigurationSet"},
+                            {"Fn::Sub": set_arn % FEEDBACK_CONFIGURATION_SET}]}
+    for r in send_email_resources:
+        if both_sets not in as_list(r):
+            problems.append(f"ses:SendEmail must be granted on the configuration set in use, {both_sets!r}; found Resource {r!r}")
+
+    for queue in (PUBLISH_DLQ, WEBHOOK_DLQ, FEEDBACK_DLQ):
+        encrypted_queue(queue)
+        dlq_alarm(queue)
+    for action, (holder, _) in sorted(SOLE_GRANTS.items()):
+        if holder in functions and holder not in sole_grants.get(action, set()):
+            problems.append(f"{holder} is not granted {action}")
 
     # --- export files: a private, encrypted, TLS-only bucket that forgets in a day ---------
     for action, holders in sorted(S3_ACTIONS.items()):
@@ -409,7 +630,8 @@ def main():
 
     # --- environment ----------------------------------------------------------------------
     read_vars = set(re.findall(r'"(USHER_[A-Z0-9_]+)"', CONFIG_RS.read_text(encoding="utf-8")))
-    read_vars |= set(re.findall(r'"(USHER_[A-Z0-9_]+)"', LAMBDA_LIB_RS.read_text(encoding="utf-8")))
+    for rs in sorted(LAMBDA_SRC.rglob("*.rs")):  # lib.rs, events.rs (the event functions' own settings)
+        read_vars |= set(re.findall(r'"(USHER_[A-Z0-9_]+)"', rs.read_text(encoding="utf-8")))
     for rs in sorted(FUNCTIONS_DIR.glob("*/src/**/*.rs")):  # a function's own settings
         read_vars |= set(re.findall(r'"(USHER_[A-Z0-9_]+)"', rs.read_text(encoding="utf-8")))
     set_vars = set((tpl.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables") or {}))
@@ -455,7 +677,8 @@ def main():
 
     print(f"  {len(rust)} routes in routes.rs, {len(openapi)} in openapi.yaml, {len(template_routes)} in template.yaml; "
           f"{len(functions)} functions; ses:SendEmail on {sorted(senders)}; sqs:SendMessage on {sorted(queuers)}; "
-          f"S3 {', '.join(f'{a} on {sorted(f)}' for a, f in sorted(s3_grants.items()))}")
+          f"S3 {', '.join(f'{a} on {sorted(f)}' for a, f in sorted(s3_grants.items()))}; "
+          f"{', '.join(f'{a} on {sorted(f)}' for a, f in sorted(sole_grants.items()))}")
     if problems:
         print("template check FAILED:")
         for p in problems:

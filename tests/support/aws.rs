@@ -221,3 +221,91 @@ pub fn http_get(url: &str) -> (u16, Vec<u8>) {
     let status = head.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
     (status, raw[at..].to_vec())
 }
+
+/// The table's stream records, oldest first, as Lambda's DynamoDB event source reads them
+/// (DescribeStream, GetShardIterator TRIM_HORIZON, GetRecords on every shard). The DynamoDB
+/// Streams API is spoken as JSON over HTTP here: the local server does not check signatures.
+pub async fn stream_records(table: &str) -> Vec<Value> {
+    let described = dynamodb().describe_table().table_name(table).send().await.expect("describe table");
+    let arn = described.table().and_then(|t| t.latest_stream_arn()).expect("the table has a stream").to_owned();
+    let call = |target: &str, body: Value| {
+        let addr = endpoint().trim_start_matches("http://").to_owned();
+        let body = body.to_string();
+        let mut s = std::net::TcpStream::connect(&addr).expect("connect to moto");
+        write!(
+            s,
+            "POST / HTTP/1.0\r\nHost: {addr}\r\nX-Amz-Target: DynamoDBStreams_20120810.{target}\r\nContent-Type: application/x-amz-json-1.0\r\n\
+             Authorization: AWS4-HMAC-SHA256 Credential=test/20261201/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("write");
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).expect("read");
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+        serde_json::from_str::<Value>(&body).unwrap_or_else(|e| panic!("{target} ({e}): {text}"))
+    };
+    let stream = call("DescribeStream", serde_json::json!({"StreamArn": arn}));
+    let mut records = Vec::new();
+    for shard in stream["StreamDescription"]["Shards"].as_array().expect("shards") {
+        let it = call(
+            "GetShardIterator",
+            serde_json::json!({"StreamArn": arn, "ShardId": shard["ShardId"], "ShardIteratorType": "TRIM_HORIZON"}),
+        );
+        let got = call("GetRecords", serde_json::json!({"ShardIterator": it["ShardIterator"]}));
+        records.extend(got["Records"].as_array().cloned().unwrap_or_default());
+    }
+    records
+}
+
+/// An EventBridge client for the local server.
+pub fn eventbridge() -> aws_sdk_eventbridge::Client {
+    let config = aws_sdk_eventbridge::Config::builder()
+        .behavior_version(aws_sdk_eventbridge::config::BehaviorVersion::latest())
+        .endpoint_url(endpoint())
+        .region(aws_sdk_eventbridge::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_eventbridge::config::Credentials::new("test", "test", None, None, "usher-tests"))
+        .retry_config(aws_sdk_eventbridge::config::retry::RetryConfig::disabled())
+        .build();
+    aws_sdk_eventbridge::Client::from_conf(config)
+}
+
+/// A Parameter Store client for the local server.
+pub fn ssm() -> aws_sdk_ssm::Client {
+    let config = aws_sdk_ssm::Config::builder()
+        .behavior_version(aws_sdk_ssm::config::BehaviorVersion::latest())
+        .endpoint_url(endpoint())
+        .region(aws_sdk_ssm::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_ssm::config::Credentials::new("test", "test", None, None, "usher-tests"))
+        .retry_config(aws_sdk_ssm::config::retry::RetryConfig::disabled())
+        .build();
+    aws_sdk_ssm::Client::from_conf(config)
+}
+
+/// A fresh bus with a rule sending every Usher event to a fresh queue (what the stack's
+/// webhook rule does): (bus name, queue URL).
+pub async fn bus_with_queue() -> (String, String) {
+    let bus = format!("usher-test-{}", unique());
+    eventbridge().create_event_bus().name(&bus).send().await.expect("create bus");
+    let queue = new_queue().await;
+    let attrs = sqs()
+        .get_queue_attributes()
+        .queue_url(&queue)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .expect("queue arn");
+    let arn = attrs.attributes().and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)).expect("arn").clone();
+    eventbridge()
+        .put_rule()
+        .name("usher-webhooks")
+        .event_bus_name(&bus)
+        .event_pattern(r#"{"source": [{"prefix": "usher/"}]}"#)
+        .send()
+        .await
+        .expect("put rule");
+    let target = aws_sdk_eventbridge::types::Target::builder().id("webhook-queue").arn(arn).build().expect("target");
+    eventbridge().put_targets().rule("usher-webhooks").event_bus_name(&bus).targets(target).send().await.expect("put targets");
+    (bus, queue)
+}

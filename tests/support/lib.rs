@@ -5,6 +5,7 @@ pub mod aws;
 pub mod contract;
 pub mod lambda;
 pub mod races;
+pub mod webhooks;
 
 use bytes::Bytes;
 use http::{Method, Request, StatusCode};
