@@ -121,6 +121,6 @@ fn the_templates_http_routes_are_the_served_routes_each_on_the_function_that_ser
         .collect();
     assert_eq!(binaries, crates);
     let mut expected: BTreeSet<String> = usher_http::routes::HTTP_FUNCTIONS.iter().map(|f| (*f).to_owned()).collect();
-    expected.extend(["expire".to_owned(), "deliver".to_owned()]);
+    expected.extend(["expire", "deliver", "publish", "webhook", "feedback"].map(str::to_owned));
     assert_eq!(crates, expected);
 }

@@ -26,12 +26,15 @@ use aws_sdk_dynamodb::operation::{
     transact_write_items::TransactWriteItemsInput, update_item::UpdateItemInput,
 };
 use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_eventbridge::operation::put_events::PutEventsInput;
 use aws_sdk_s3::operation::{
     abort_multipart_upload::AbortMultipartUploadInput, complete_multipart_upload::CompleteMultipartUploadInput,
     create_multipart_upload::CreateMultipartUploadInput, get_object::GetObjectInput, upload_part::UploadPartInput,
 };
 use aws_sdk_sesv2::operation::send_email::SendEmailInput;
+use aws_sdk_sqs::operation::change_message_visibility::ChangeMessageVisibilityInput;
 use aws_sdk_sqs::operation::send_message_batch::SendMessageBatchInput;
+use aws_sdk_ssm::operation::get_parameter::GetParameterInput;
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
 use serde_yaml::Value as Yaml;
@@ -128,6 +131,13 @@ impl Intercept for Recorder {
             self.note("s3:GetObject", "bucket/exports".into(), None);
         } else if input.downcast_ref::<SendMessageBatchInput>().is_some() {
             self.note("sqs:SendMessage", "queue".into(), None);
+        } else if input.downcast_ref::<ChangeMessageVisibilityInput>().is_some() {
+            // Only the webhook function delays messages (its own queue's).
+            self.note("sqs:ChangeMessageVisibility", "webhook-queue".into(), None);
+        } else if input.downcast_ref::<PutEventsInput>().is_some() {
+            self.note("events:PutEvents", "bus".into(), None);
+        } else if input.downcast_ref::<GetParameterInput>().is_some() {
+            self.note("ssm:GetParameter", "ssm:webhook-secret".into(), None);
         } else if let Some(s) = input.downcast_ref::<SendEmailInput>() {
             // SES v2 authorises SendEmail on the sending identity and on the configuration set.
             self.note("ses:SendEmail", "ses:identity".into(), None);
@@ -257,7 +267,7 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
     dynamo.create().await.expect("create table");
     // Every function primes the table at cold start (usher_lambda::Ports::build).
     let mut functions: Vec<&str> = routes::HTTP_FUNCTIONS.to_vec();
-    functions.extend(["expire", "deliver"]);
+    functions.extend(["expire", "deliver", "feedback"]);
     for f in &functions {
         recorder.act_as(f);
         dynamo.prime().await.expect("prime");
@@ -450,10 +460,56 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
     s.fail_midway(Method::POST, "/v1/invitations/accept", Some(&s.app.token(&gina)), Some(json!({"token": aws::token_sent_to(&gina)})))
         .await;
 
+    events(&s, &t, &inv_carol).await;
+
     let all: BTreeSet<(Method, &'static str)> = routes::routes().into_iter().map(|r| (r.method, r.path)).collect();
     let missed: Vec<_> = all.difference(&s.succeeded).collect();
     assert!(missed.is_empty(), "the scenario never got a success from {missed:?}");
     recorder.seen()
+}
+
+/// The event functions, as Lambda runs them: `publish` on the table's stream records, `webhook`
+/// on a queued event (its secret read from Parameter Store, a refused delivery delayed), and
+/// `feedback` on an SES bounce of carol's email.
+async fn events(s: &Scenario, t: &str, inv_carol: &str) {
+    let with_recorder = |conf: aws_sdk_eventbridge::Config| conf.to_builder().interceptor(s.recorder.clone()).build();
+    s.recorder.act_as("publish");
+    let (bus, queue) = aws::bus_with_queue().await;
+    let eventbridge = aws_sdk_eventbridge::Client::from_conf(with_recorder(aws::eventbridge().config().clone()));
+    let records: Vec<Value> = aws::stream_records(s.table.inner.name()).await.into_iter().take(40).collect();
+    let answer = usher_lambda::events::publish_batch(&usher_aws::EventBus::new(eventbridge, bus), "test", json!({"Records": records}))
+        .await
+        .expect("publish");
+    assert_eq!(answer["batchItemFailures"], json!([]), "{answer}");
+
+    s.recorder.act_as("webhook");
+    let parameter = format!("/usher/iam-{}/webhook-secret", aws::unique());
+    let secret = usher_domain::events::WebhookSecret::from_random([5; 32]);
+    aws::ssm()
+        .put_parameter()
+        .name(&parameter)
+        .value(secret.expose())
+        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+        .send()
+        .await
+        .expect("put");
+    let ssm = aws_sdk_ssm::Client::from_conf(aws::ssm().config().to_builder().interceptor(s.recorder.clone()).build());
+    let secret = usher_aws::events::webhook_secret(&ssm, &parameter).await.expect("the secret");
+    let sqs = aws_sdk_sqs::Client::from_conf(aws::sqs().config().to_builder().interceptor(s.recorder.clone()).build());
+    let messages = aws::receive(&queue).await;
+    assert!(!messages.is_empty(), "the rule queued the published events");
+    let refused = usher_tests::webhooks::Endpoint { always_fail: true, ..Default::default() };
+    let endpoint = usher_http::HttpWebhookEndpoint::new(&usher_tests::webhooks::start_endpoint(refused).await).expect("endpoint");
+    let answer =
+        usher_lambda::events::webhook_batch(&endpoint, &secret, &sqs, &queue, aws::sqs_event(&messages[..1])).await.expect("webhook");
+    assert_eq!(answer["batchItemFailures"].as_array().map(Vec::len), Some(1), "{answer}");
+
+    s.recorder.act_as("feedback");
+    let bounce = json!({"eventType": "Complaint", "complaint": {"complaintFeedbackType": "abuse"},
+        "mail": {"messageId": format!("0100-{}", aws::unique()), "tags": {"usher-tenant": [t], "usher-invitation": [inv_carol]}}});
+    let sns = json!({"Records": [{"Sns": {"Message": bounce.to_string()}}]});
+    let answer = usher_lambda::events::feedback_batch(&s.app.deps, sns).await.expect("feedback");
+    assert_eq!(answer["recorded"], json!(["marked"]), "{answer}");
 }
 
 /// A granted permission: action, resource, and the `dynamodb:LeadingKeys` patterns if any.
@@ -470,6 +526,8 @@ fn resource_name(v: &Yaml) -> Vec<String> {
     match v {
         Yaml::Tagged(t) if t.tag == "GetAtt" && t.value.as_str() == Some("Table.Arn") => vec!["table".into()],
         Yaml::Tagged(t) if t.tag == "GetAtt" && t.value.as_str() == Some("DeliveryQueue.Arn") => vec!["queue".into()],
+        Yaml::Tagged(t) if t.tag == "GetAtt" && t.value.as_str() == Some("WebhookQueue.Arn") => vec!["webhook-queue".into()],
+        Yaml::Tagged(t) if t.tag == "GetAtt" && t.value.as_str() == Some("EventBus.Arn") => vec!["bus".into()],
         Yaml::Tagged(t) if t.tag == "Sub" && t.value.as_str() == Some("${ExportBucket.Arn}/exports/*") => vec!["bucket/exports".into()],
         Yaml::Tagged(t) if t.tag == "Sub" => {
             let s = t.value.as_str().expect("!Sub string");
@@ -477,21 +535,24 @@ fn resource_name(v: &Yaml) -> Vec<String> {
                 vec![format!("table/index/{index}")]
             } else if s.contains(":ses:") && s.contains(":identity/${SenderDomain}") {
                 vec!["ses:identity".into()]
-            } else if s.contains(":ses:") && s.contains(":configuration-set/${SesConfigurationSet}") {
+            } else if s.contains(":ses:")
+                && (s.contains(":configuration-set/${SesConfigurationSet}") || s.contains(":configuration-set/${FeedbackConfigurationSet}"))
+            {
                 vec!["ses:configuration-set".into()]
+            } else if s.contains(":ssm:") && s.ends_with(":parameter${WebhookSecretParameter}") {
+                vec!["ssm:webhook-secret".into()]
             } else {
                 panic!("unrecognised resource {s}")
             }
         }
-        // SES: the configured branch (the scenario sends with a configuration set); the other
-        // branch must be the same minus the configuration set.
+        // SES: every email names a configuration set, the operator's or the stack's own (whose
+        // bounces and complaints reach `feedback`): both branches grant the same.
         Yaml::Tagged(t) if t.tag == "If" => {
             let parts = t.value.as_sequence().expect("!If [cond, then, else]");
             assert_eq!(parts[0].as_str(), Some("HasSesConfigurationSet"), "{parts:?}");
             let then: Vec<String> = resource_name(&parts[1]);
             let otherwise: Vec<String> = resource_name(&parts[2]);
-            let expected: Vec<String> = then.iter().filter(|r| *r != "ses:configuration-set").cloned().collect();
-            assert_eq!(otherwise, expected, "without a configuration set the grant is the sender identity alone");
+            assert_eq!(then, otherwise, "the operator's configuration set or the stack's: the same kind of grant");
             then
         }
         Yaml::Sequence(items) => items.iter().flat_map(resource_name).collect(),
