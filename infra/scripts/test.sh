@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test Usher has, from a clean checkout, installing what it needs: formatting, lints,
-# the template checks and `sam build` (tools pinned in .venv-infra), then every test with moto
+# the template checks and `sam build` (tools pinned in .venv-infra), the web client in Chromium
+# (apt-get, and Playwright pinned in .venv-browser), then every test with moto
 # (the local DynamoDB/SES-compatible server, pinned in .venv) up on a free 127.0.0.1 port for
 # the adapter suites (infra/scripts/with-moto.sh; stopped by PID whatever happens).
 # This is the README's test command; .ci/run calls exactly this.
@@ -26,6 +27,9 @@ bash infra/scripts/sam-build.sh
 
 echo "==> the Lambda function binaries (the end-to-end suite runs them as Lambda does)"
 cargo build --workspace --bins --locked
+
+echo "==> the web client in a real browser (pytest + Playwright, pinned in .venv-browser, driving Debian's chromium against usher serve)"
+bash infra/scripts/browser-test.sh -q
 
 echo "==> the API against openapi.yaml (schemathesis, pinned in .venv-fuzz; about 2,700 cases over 32 operations, fixed seed, 0 failures allowed)"
 bash infra/scripts/fuzz.sh

@@ -1,0 +1,280 @@
+"""Fixtures for the browser tests: one `usher serve` per session (free 127.0.0.1 port, fresh
+temporary data dir, stopped by PID at the end), a tenant per test made with the CLI, and
+Debian's Chromium driven by Playwright.
+
+Environment:
+  USHER_BIN      the usher binary (default: target/debug/usher)
+  USHER_WEB_DIR  serve the web client from this folder (adds --web-dir; for editing web/
+                 without rebuilding). Unset: the copy built into the binary.
+  CHROMIUM       the browser (default: /usr/bin/chromium)
+  HEADED=1       show the browser
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+USHER_BIN = os.environ.get("USHER_BIN") or str(ROOT / "target" / "debug" / "usher")
+WEB_DIR = os.environ.get("USHER_WEB_DIR")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parent / "screenshots"
+
+expect.set_options(timeout=10_000)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Usher:
+    """A running `usher serve`, with helpers to drive and inspect it from the test."""
+
+    def __init__(self, data_dir: Path, port: int, proc: subprocess.Popen):
+        self.data_dir = data_dir
+        self.port = port
+        self.proc = proc
+        self.base = f"http://127.0.0.1:{port}"
+        self.outbox = data_dir / "outbox"
+
+    # -------------------------------------------------------------- the CLI
+    def cli(self, *args: str) -> str:
+        out = subprocess.run([USHER_BIN, *args, "--data-dir", str(self.data_dir)], capture_output=True, text=True, timeout=60)
+        if out.returncode != 0:
+            raise AssertionError(f"usher {' '.join(args)} failed ({out.returncode}): {out.stderr[-2000:]}")
+        return out.stdout
+
+    def create_tenant(self, name: str, owner_email: str, seats: int = 10) -> dict:
+        return json.loads(self.cli("tenant", "create", "--name", name, "--owner-email", owner_email, "--seats", str(seats)))
+
+    def expire(self, now: datetime) -> dict:
+        return json.loads(self.cli("expire", "--now", now.strftime("%Y-%m-%dT%H:%M:%SZ")))
+
+    # -------------------------------------------------------------- HTTP
+    def call(self, method: str, path: str, token: str | None = None, body=None) -> tuple[int, object]:
+        headers = {"accept": "application/json"}
+        data = None
+        if token:
+            headers["authorization"] = f"Bearer {token}"
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["content-type"] = "application/json"
+        req = urllib.request.Request(self.base + path, method=method, data=data, headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=15) as r:
+                text = r.read().decode()
+                return r.status, (json.loads(text) if text else None)
+        except urllib.error.HTTPError as e:
+            text = e.read().decode()
+            return e.code, (json.loads(text) if text else None)
+
+    def ok(self, method: str, path: str, token: str | None = None, body=None):
+        status, data = self.call(method, path, token, body)
+        assert 200 <= status < 300, f"{method} {path} -> {status}: {data}"
+        return data
+
+    def sign_in(self, email: str, name: str | None = None) -> str:
+        body = {"email": email}
+        if name:
+            body["name"] = name
+        return self.ok("POST", "/dev/sign-in", body=body)["access_token"]
+
+    # -------------------------------------------------------------- the outbox
+    def emails_to(self, address: str) -> list[str]:
+        mails = []
+        for path in sorted(glob.glob(str(self.outbox / "*.eml"))):
+            text = Path(path).read_text(errors="replace")
+            if re.search(rf"^To: {re.escape(address)}\s*$", text, re.M | re.I):
+                mails.append(text)
+        return mails
+
+    def wait_for_link(self, address: str, kind: str = "token", count: int = 1, timeout: float = 15) -> str:
+        """The link of the count-th email to address that carries #kind=...; waits for it."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            links = []
+            for mail in self.emails_to(address):
+                m = re.search(rf"(http://\S+#{kind}=[A-Za-z0-9_-]{{43}})", mail)
+                if m:
+                    links.append(m.group(1))
+            if len(links) >= count:
+                return links[count - 1]
+            time.sleep(0.1)
+        raise AssertionError(f"no email #{count} with a {kind} link to {address} in {self.outbox}")
+
+
+@pytest.fixture(scope="session")
+def usher():
+    assert Path(USHER_BIN).exists(), f"no usher binary at {USHER_BIN} (build it, or set USHER_BIN)"
+    work = Path(tempfile.mkdtemp(prefix="usher-browser-"))
+    data = work / "data"
+    port = free_port()
+    args = [USHER_BIN, "serve", "--port", str(port), "--data-dir", str(data),
+            # every request comes from 127.0.0.1: the public routes' budgets have their own tests
+            "--rate-limit-per-minute", "100000", "--token-rate-limit-per-minute", "100000"]
+    if WEB_DIR:
+        args += ["--web-dir", WEB_DIR]
+    log = open(work / "server.log", "wb")
+    proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "USHER_LOG": os.environ.get("USHER_LOG", "warn")})
+    server = Usher(data, port, proc)
+    try:
+        deadline = time.time() + 30
+        while True:
+            if proc.poll() is not None:
+                raise AssertionError(f"usher serve exited with {proc.returncode}: {(work / 'server.log').read_text()[-2000:]}")
+            try:
+                urllib.request.urlopen(server.base + "/v1/me/tenants", timeout=1)
+                break
+            except urllib.error.HTTPError:
+                break  # 401: it answers
+            except Exception:
+                if time.time() > deadline:
+                    raise AssertionError("usher serve did not start within 30 s")
+                time.sleep(0.1)
+        yield server
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait()
+        log.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    assert Path(CHROMIUM).exists(), f"no browser at {CHROMIUM} (apt-get install chromium)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=not os.environ.get("HEADED"), args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+def _context(browser: Browser, locale: str = "en-US") -> BrowserContext:
+    ctx = browser.new_context(locale=locale, viewport={"width": 1280, "height": 860}, accept_downloads=True)
+    errors: list[str] = []
+    ctx.on("weberror", lambda e: errors.append(str(e.error)))
+
+    def on_console(msg):
+        # a Content-Security-Policy refusal (an inline script or style) is a bug of the page
+        if msg.type == "error" and ("Content Security Policy" in msg.text or "Refused to" in msg.text):
+            errors.append(msg.text)
+
+    ctx.on("console", on_console)
+    ctx.js_errors = errors  # type: ignore[attr-defined]
+    return ctx
+
+
+@pytest.fixture
+def new_context(browser):
+    """Makes browser contexts (a person each); closes them and checks no script error happened."""
+    made: list[BrowserContext] = []
+
+    def make(locale: str = "en-US") -> BrowserContext:
+        ctx = _context(browser, locale)
+        made.append(ctx)
+        return ctx
+
+    yield make
+    errors = [e for c in made for e in c.js_errors]  # type: ignore[attr-defined]
+    for c in made:
+        c.close()
+    assert not errors, f"script errors in the page: {errors}"
+
+
+@pytest.fixture
+def page(new_context) -> Page:
+    return new_context().new_page()
+
+
+class Tenant:
+    def __init__(self, usher: Usher, data: dict, owner_email: str):
+        self.usher = usher
+        self.id = data["id"]
+        self.name = data["name"]
+        self.owner_email = owner_email
+        self.owner_token = usher.sign_in(owner_email, "Olivia Owner")
+
+    def path(self, rest: str = "") -> str:
+        return f"/v1/tenants/{self.id}{rest}"
+
+    def invite(self, email: str, role: str = "member", **extra) -> dict:
+        return self.usher.ok("POST", self.path("/invitations"), self.owner_token, {"email": email, "role": role, **extra})
+
+    def invitations(self, **query) -> list[dict]:
+        q = "&".join(f"{k}={v}" for k, v in query.items())
+        return self.usher.ok("GET", self.path(f"/invitations?limit=100&{q}"), self.owner_token)["data"]
+
+    def members(self) -> list[dict]:
+        return self.usher.ok("GET", self.path("/members?limit=100"), self.owner_token)["data"]
+
+    def add_member(self, email: str, role: str = "member", **extra) -> dict:
+        """Invites email and accepts as them (through the API): a member to act on."""
+        self.invite(email, role, **extra)
+        link = self.usher.wait_for_link(email)
+        token = link.split("#token=")[1]
+        jwt = self.usher.sign_in(email)
+        return self.usher.ok("POST", "/v1/invitations/accept", jwt, {"token": token})["member"]
+
+
+@pytest.fixture
+def tenant(usher) -> Tenant:
+    tag = uuid.uuid4().hex[:8]
+    owner = f"owner-{tag}@example.com"
+    return Tenant(usher, usher.create_tenant("Acme", owner, seats=20), owner)
+
+
+def unique_email(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}@example.com"
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")  # a sticky top bar otherwise lands mid-page
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page: Page, email: str, name: str | None = None, button: str = "Sign in", label: str = "Email") -> None:
+    page.get_by_label(label, exact=True).fill(email)
+    if name:
+        page.get_by_label(re.compile("name", re.I)).first.fill(name)
+    page.get_by_role("button", name=button, exact=True).click()
+
+
+def read_csv_download(download) -> list[dict]:
+    text = Path(download.path()).read_bytes().decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def later(days: int) -> datetime:
+    return datetime.now(timezone.utc) + timedelta(days=days)
+
+
+def row_action(page: Page, row, name: str) -> None:
+    """Opens a people row's actions menu (⋯) and chooses an item."""
+    row.get_by_role("button", name=re.compile(r"^Actions for ")).click()
+    page.get_by_role("menuitem", name=name, exact=True).click()

@@ -1,0 +1,97 @@
+"""Accessibility basics: every field has a label, the row menu and dialogs work from the
+keyboard with focus going where it should, and a member without admin rights sees no admin
+controls."""
+
+from playwright.sync_api import expect
+
+from conftest import shot, sign_in, unique_email
+
+UNLABELLED = """() => Array.from(document.querySelectorAll('input, select, textarea'))
+  .filter((el) => el.type !== 'hidden' && el.offsetParent !== null)
+  .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+  .map((el) => el.outerHTML)"""
+
+
+def test_every_field_has_a_label(usher, tenant, page):
+    email = unique_email("lab")
+    tenant.invite(email)
+    page.goto(usher.wait_for_link(email))
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    assert page.evaluate(UNLABELLED) == []
+    page.goto(usher.base + "/")
+    assert page.evaluate(UNLABELLED) == []
+    sign_in(page, tenant.owner_email)
+    expect(page.get_by_role("heading", name="People")).to_be_visible()
+    for route, ready in [("people", "table"), ("invite", "form"), ("bulk", "textarea"), ("roles", "table"), ("workspaces", "h1"), ("audit", "table"), ("me", "h1")]:
+        page.goto(f"{usher.base}/#/{route}")
+        page.wait_for_selector(f"#main {ready}")
+        assert page.evaluate(UNLABELLED) == [], route
+    page.goto(f"{usher.base}/#/bulk")
+    page.get_by_label("Paste emails or CSV").fill("a@example.com\nb@example.com")
+    page.get_by_role("button", name="Add rows").click()
+    expect(page.locator("tbody tr")).to_have_count(2)
+    assert page.evaluate(UNLABELLED) == []
+    # <html lang> is set, and the status region exists for announcements
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#status[aria-live=polite]")).to_have_count(1)
+
+
+def test_keyboard_menu_and_dialog_focus(usher, tenant, page):
+    pat = unique_email("pat")
+    tenant.add_member(pat)
+    page.goto(usher.base + "/")
+    sign_in(page, tenant.owner_email)
+    menu_button = page.locator("tr[data-kind=member]", has_text=pat).get_by_role("button", name=f"Actions for {pat}")
+    menu_button.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("menuitem", name="Change role")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("menuitem", name="Edit")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("menu")).to_be_hidden()
+    expect(menu_button).to_be_focused()
+
+    page.keyboard.press("ArrowDown")  # opens the menu again
+    page.keyboard.press("Enter")  # Change role
+    dialog = page.get_by_role("dialog", name="Change role")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_label("Role")).to_be_focused()
+    shot(page, "change-role")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(menu_button).to_be_focused()
+
+    # the whole change with the keyboard only
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    expect(dialog.get_by_label("Role")).to_be_focused()
+    dialog.get_by_label("Role").select_option("viewer")
+    page.keyboard.press("Tab")
+    expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(dialog.get_by_role("button", name="Save changes")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("tr[data-kind=member]", has_text=pat)).to_contain_text("Viewer")
+    assert next(m for m in tenant.members() if m["email"] == pat)["role"] == "viewer"
+
+
+def test_a_member_sees_no_admin_controls(usher, tenant, page):
+    quinn = unique_email("quinn")
+    tenant.add_member(quinn, "member")
+    tenant.invite(unique_email("pending"))
+    page.goto(usher.base + "/")
+    sign_in(page, quinn)
+    expect(page.get_by_role("heading", name="People")).to_be_visible()
+    nav = page.get_by_role("navigation")
+    expect(nav.get_by_role("link", name="People", exact=True)).to_be_visible()
+    for hidden in ("Invite people", "Bulk invite", "Audit log"):
+        expect(nav.get_by_role("link", name=hidden)).to_have_count(0)
+    expect(page.get_by_role("button", name="Export CSV")).to_have_count(0)
+    expect(page.locator("tr[data-kind=member]")).to_have_count(2)
+    expect(page.locator("tr[data-kind=invitation]")).to_have_count(0)  # no invitations.read
+    expect(page.locator(".menu-button")).to_have_count(0)
+    # a page the role cannot use says so
+    page.goto(usher.base + "/#/audit")
+    expect(page.get_by_role("main")).to_contain_text("You don't have access to this page")
+    page.goto(usher.base + "/#/roles")
+    expect(page.get_by_role("button", name="New role")).to_have_count(0)

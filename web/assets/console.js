@@ -1,0 +1,206 @@
+// The admin console at /: sign-in, the caller's tenants (GET /v1/me/tenants) with a switcher,
+// and the pages of a tenant (hash routes: #/people, #/invite, #/bulk, #/roles, #/workspaces,
+// #/audit, #/me).
+import { t, onLangChange, applyDocument } from "./i18n.js";
+import { api, getSession } from "./api.js";
+import { h, clear, loading, errorNotice, emptyState, signInForm, renderPage, select, field, nextId } from "./ui.js";
+import { peoplePage } from "./people.js";
+import { invitePage } from "./invite.js";
+import { bulkPage } from "./bulk.js";
+import { rolesPage, workspacesPage, auditPage, myInvitationsPage } from "./admin.js";
+
+const ALL = ["invitations.create", "invitations.read", "invitations.resend", "invitations.revoke", "members.read",
+  "members.update", "members.remove", "members.export", "roles.manage", "audit.read"];
+const BUILTIN = { owner: ALL, admin: ALL, member: ["members.read"], viewer: ["members.read"] };
+
+const ROUTES = [
+  { id: "people", label: "nav.people", page: peoplePage, perm: "members.read" },
+  { id: "invite", label: "nav.invite", page: invitePage, perm: "invitations.create" },
+  { id: "bulk", label: "nav.bulk", page: bulkPage, perm: "invitations.create" },
+  { id: "roles", label: "nav.roles", page: rolesPage },
+  { id: "workspaces", label: "nav.workspaces", page: workspacesPage },
+  { id: "audit", label: "nav.audit", page: auditPage, perm: "audit.read" },
+];
+
+/** What every page gets: the tenant, the caller's permissions, the roles and workspaces. */
+export const ctx = {
+  tenants: null,
+  tenantId: null,
+  tenant: null,
+  myRole: null,
+  perms: new Set(),
+  roles: [],
+  workspaces: [],
+  loadError: null,
+  can(p) { return this.perms.has(p); },
+  navigate(route) { location.hash = `#/${route}`; },
+  async refreshTenant() {
+    const [tenant, roles, workspaces] = await Promise.all([
+      api("GET", `/v1/tenants/${this.tenantId}/settings`),
+      api("GET", `/v1/tenants/${this.tenantId}/roles`),
+      api("GET", `/v1/tenants/${this.tenantId}/workspaces`),
+    ]);
+    this.tenant = tenant.data;
+    this.roles = roles.data.data;
+    this.workspaces = workspaces.data.data;
+    const mine = this.roles.find((r) => r.name === this.myRole);
+    this.perms = new Set(BUILTIN[this.myRole] || (mine ? mine.permissions : []));
+  },
+};
+
+function route() {
+  const m = location.hash.match(/^#\/([a-z-]+)/);
+  return m ? m[1] : "people";
+}
+
+async function loadTenants() {
+  const all = [];
+  let cursor = null;
+  do {
+    const { data } = await api("GET", `/v1/me/tenants?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+    all.push(...data.data);
+    cursor = data.next_cursor;
+  } while (cursor);
+  return all;
+}
+
+async function selectTenant(id) {
+  ctx.tenantId = id;
+  sessionStorage.setItem("usher.tenant", id);
+  const mt = ctx.tenants.find((x) => x.tenant_id === id);
+  ctx.myRole = mt ? mt.role : null;
+  ctx.tenant = null;
+  ctx.loadError = null;
+  render();
+  try {
+    await ctx.refreshTenant();
+  } catch (err) {
+    ctx.loadError = err;
+  }
+  render();
+}
+
+async function start() {
+  ctx.tenants = null;
+  ctx.loadError = null;
+  render();
+  if (!getSession()) return;
+  try {
+    ctx.tenants = await loadTenants();
+  } catch (err) {
+    ctx.loadError = err;
+    ctx.tenants = [];
+    render();
+    return;
+  }
+  const wanted = sessionStorage.getItem("usher.tenant");
+  if (wanted && !ctx.tenants.some((x) => x.tenant_id === wanted)) {
+    // just joined (the accept page set it): the index of tenants may lag a moment behind
+    await new Promise((r) => setTimeout(r, 1200));
+    try { ctx.tenants = await loadTenants(); } catch { /* keep the first answer */ }
+  }
+  const first = ctx.tenants.find((x) => x.tenant_id === wanted) || ctx.tenants[0];
+  if (first) await selectTenant(first.tenant_id);
+  else render();
+}
+
+function tenantSwitcher() {
+  if (!ctx.tenants || ctx.tenants.length === 0) return null;
+  if (ctx.tenants.length === 1) {
+    return h("span", { class: "topbar-group" }, h("span", { class: "muted", "aria-hidden": "true" }, "/"), h("strong", { "data-testid": "tenant-name" }, ctx.tenants[0].tenant_name));
+  }
+  const id = nextId("tenant");
+  const sel = select(ctx.tenants.map((x) => [x.tenant_id, x.tenant_name]), ctx.tenantId, { id, "data-testid": "tenant-switcher" });
+  sel.addEventListener("change", () => selectTenant(sel.value));
+  return h("div", { class: "inline-field" }, h("label", { for: id }, t("console.tenant")), sel);
+}
+
+function sidenav(current) {
+  const items = ROUTES.filter((r) => !r.perm || ctx.can(r.perm)).map((r) =>
+    h("li", null, h("a", { href: `#/${r.id}`, "aria-current": r.id === current ? "page" : null }, t(r.label))));
+  return h("nav", { class: "sidenav", "aria-label": t("console.nav_label") },
+    h("div", { class: "nav-section" }, ctx.tenant ? ctx.tenant.name : t("console.tenant")),
+    h("ul", null, items),
+    h("div", { class: "nav-section" }, t("console.you")),
+    h("ul", null, h("li", null, h("a", { href: "#/me", "aria-current": current === "me" ? "page" : null }, t("nav.my_invitations")))),
+  );
+}
+
+function noTenants() {
+  // No tenant yet: the person's own invitations, and (for the odd case of an index lagging
+  // behind a join) a way to open a tenant by id.
+  const input = h("input", { type: "text", spellcheck: "false", placeholder: "ten_…" });
+  const form = h("form", { class: "section" },
+    field(t("console.open_by_id"), input, { hint: t("console.open_by_id_hint") }),
+    h("button", { type: "submit" }, t("console.open")));
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const id = input.value.trim();
+    if (!id) return;
+    ctx.tenants.push({ tenant_id: id, tenant_name: id, role: "member" });
+    selectTenant(id);
+  });
+  const mine = h("div");
+  myInvitationsPage(mine, ctx);
+  return h("div", { class: "content" },
+    h("div", { class: "page-head" }, h("div", null, h("h1", null, t("console.no_tenants_title")), h("p", null, t("console.no_tenants_body")))),
+    mine, form);
+}
+
+let renderSeq = 0;
+function render() {
+  applyDocument(t("console.doc_title"));
+  const seq = ++renderSeq;
+  const session = getSession();
+  if (!session) {
+    renderPage(h("main", { id: "main", tabindex: "-1", class: "center-page" },
+      h("section", { class: "card card-narrow", "aria-labelledby": "signin-title" },
+        h("div", { class: "card-head" }, h("div", { class: "avatar", "aria-hidden": "true" }, "U"),
+          h("div", null, h("h1", { id: "signin-title" }, t("console.sign_in_title")), h("p", { class: "lede" }, t("console.sign_in_body")))),
+        signInForm({ onSignedIn: start }))));
+    return;
+  }
+  if (ctx.tenants === null) {
+    renderPage(h("main", { id: "main", tabindex: "-1", class: "center-page" }, loading(t("console.loading_tenants"))));
+    return;
+  }
+  if (ctx.tenants.length === 0) {
+    renderPage(h("main", { id: "main", tabindex: "-1" }, ctx.loadError ? h("div", { class: "content" }, errorNotice(ctx.loadError)) : noTenants()));
+    return;
+  }
+  const current = route();
+  const content = h("div", { class: "content" });
+  renderPage(h("div", { class: "shell" }, sidenav(current), h("main", { id: "main", tabindex: "-1" }, content)), tenantSwitcher());
+  if (ctx.loadError) {
+    content.append(errorNotice(ctx.loadError));
+    return;
+  }
+  if (!ctx.tenant) {
+    content.append(loading());
+    return;
+  }
+  if (current === "me") {
+    myInvitationsPage(content, ctx);
+    return;
+  }
+  const r = ROUTES.find((x) => x.id === current) || ROUTES[0];
+  if (r.perm && !ctx.can(r.perm)) {
+    content.append(emptyState(t("console.no_access_title"), t("console.no_access_body")));
+    return;
+  }
+  Promise.resolve(r.page(content, ctx)).catch((err) => {
+    if (seq !== renderSeq) return;
+    clear(content).append(errorNotice(err));
+  });
+}
+
+window.addEventListener("hashchange", render);
+window.addEventListener("usher:session", () => {
+  if (!getSession()) {
+    ctx.tenants = null;
+    ctx.tenantId = null;
+    render();
+  }
+});
+onLangChange(render);
+start();
