@@ -931,7 +931,7 @@ async fn the_audit_log_records_every_change_newest_first_and_needs_audit_read() 
     let r = app.call(Method::GET, &path(&t, "/audit?limit=10"), Some(&app.token(OWNER)), None).await;
     assert_eq!(r.status, StatusCode::OK);
     let actions: Vec<&str> = r.json["data"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, vec!["member.updated", "invitation.accepted", "invitation.created", "tenant.created"]);
+    assert_eq!(actions, vec!["member.updated", "member.added", "invitation.accepted", "invitation.created", "tenant.created"]);
     assert!(!r.bytes.windows(6).any(|w| w == b"token\""), "no tokens in the audit log");
     let denied = app.call(Method::GET, &path(&t, "/audit"), Some(&app.token("ada@example.com")), None).await;
     assert_eq!(denied.code(), "forbidden");

@@ -129,12 +129,12 @@ async fn handle(State(served): State<Served>, ConnectInfo(peer): ConnectInfo<Soc
     {
         return page;
     }
-    if req.method() == http::Method::POST && req.uri().path() == DEV_SIGN_IN_PATH {
-        return dev_sign_in(&served.env, req).await;
-    }
     let mut id = [0u8; 16];
     usher_domain::ports::Random::fill(&usher_store::OsRandom, &mut id);
     let ctx = RequestContext { request_id: usher_domain::token::hex(&id), iam_operator: false };
+    if req.method() == http::Method::POST && req.uri().path() == DEV_SIGN_IN_PATH {
+        return dev_sign_in(&served.env, req, &ctx.request_id).await;
+    }
     let (mut parts, body) = req.into_parts();
     parts.extensions.insert(SourceIp(peer.ip()));
     let limit = served.max_body_bytes;
@@ -169,43 +169,39 @@ async fn download(files: &usher_store::LocalFiles, token: &str) -> Response {
 
 /// `POST /dev/sign-in` `{"email", "name"?}`: a development JWT for that verified address, as
 /// `usher token` prints. Local only: the stack signs people in through its identity provider.
-async fn dev_sign_in(env: &LocalEnv, req: axum::extract::Request) -> Response {
+/// Errors are the API's problem+json (`invalid_request` with the field's stable code).
+async fn dev_sign_in(env: &LocalEnv, req: axum::extract::Request, request_id: &str) -> Response {
+    use usher_domain::FieldError;
     #[derive(serde::Deserialize)]
     struct SignIn {
         email: String,
         #[serde(default)]
         name: Option<String>,
     }
-    let json = |status: http::StatusCode, content_type: &str, body: serde_json::Value| {
-        Response::builder()
-            .status(status)
-            .header(http::header::CONTENT_TYPE, content_type)
-            .header(http::header::CACHE_CONTROL, "no-store")
-            .body(Body::from(body.to_string()))
-            .unwrap_or_default()
+    let problem = |field: FieldError| {
+        let (parts, body): (_, Bytes) = usher_http::Problem::invalid(field).into_response(request_id).into_parts();
+        Response::from_parts(parts, Body::from(body))
     };
-    let invalid = |detail: String| {
-        json(
-            http::StatusCode::BAD_REQUEST,
-            "application/problem+json",
-            serde_json::json!({"type": "about:blank", "title": "Invalid request", "status": 400, "code": "invalid_request",
-                               "detail": detail, "errors": [{"field": "email", "code": "invalid", "message": detail}]}),
-        )
+    let Ok(body) = axum::body::to_bytes(req.into_body(), 16 * 1024).await else {
+        return problem(FieldError::new("", "too_large", "the body is larger than 16 KiB"));
     };
-    let body = match axum::body::to_bytes(req.into_body(), 16 * 1024).await {
-        Ok(b) => b,
-        Err(_) => return invalid("the body is too large".into()),
+    let sign_in = match serde_json::from_slice::<SignIn>(&body) {
+        Ok(s) => s,
+        Err(_) => return problem(FieldError::new("email", "required", "send {\"email\": \"you@example.com\"}")),
     };
-    let Ok(sign_in) = serde_json::from_slice::<SignIn>(&body) else {
-        return invalid("send {\"email\": \"you@example.com\"}".into());
-    };
+    if let Err(e) = usher_domain::values::Email::parse(sign_in.email.trim()) {
+        return problem(FieldError::from_invalid("email", &e));
+    }
     let name = sign_in.name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
     match env.mint_token(sign_in.email.trim(), None, name, false, DEV_SIGN_IN_HOURS) {
-        Ok(token) => json(
-            http::StatusCode::OK,
-            "application/json; charset=utf-8",
-            serde_json::json!({"access_token": token, "token_type": "Bearer", "expires_in": DEV_SIGN_IN_HOURS * 3600}),
-        ),
-        Err(e) => invalid(e.trim_start_matches("--email: ").to_owned()),
+        Ok(token) => Response::builder()
+            .header(http::header::CONTENT_TYPE, "application/json; charset=utf-8")
+            .header(http::header::CACHE_CONTROL, "no-store")
+            .header("x-request-id", request_id)
+            .body(Body::from(
+                serde_json::json!({"access_token": token, "token_type": "Bearer", "expires_in": DEV_SIGN_IN_HOURS * 3600}).to_string(),
+            ))
+            .unwrap_or_default(),
+        Err(e) => problem(FieldError::new("email", "invalid", e)),
     }
 }

@@ -234,6 +234,8 @@ export async function peoplePage(content, ctx) {
     const sub = [];
     if (i.status === "pending") sub.push(t("people.expires", { date: formatDate(i.expires_at, false) }));
     if (i.delivery && i.delivery.status === "failed") sub.push(t("people.delivery_failed"));
+    if (i.delivery && i.delivery.status === "bounced") sub.push(t("people.delivery_bounced"));
+    if (i.delivery && i.delivery.status === "complained") sub.push(t("people.delivery_complained"));
     if (i.renewal_requested_at) sub.push(t("people.renewal_requested"));
     return h("tr", { "data-email": i.email, "data-kind": "invitation" },
       personCell(personName(i), i.email),
