@@ -1,6 +1,7 @@
-//! Events on AWS: the stage's EventBridge bus (PutEvents, in requests within its limits, with
-//! the entries EventBridge refused tried again), the webhook secret from Parameter Store, the
-//! webhook queue's backoff, and the decoding of what the table's stream and SES hand over.
+//! Events on AWS (feature `events`): the stage's EventBridge bus (PutEvents, in requests within
+//! its limits, with the entries EventBridge refused tried again) and the webhook secret from
+//! Parameter Store. (The webhook queue's backoff is in `sqs`, the stream's images in `dynamo`,
+//! SES's reports in `ses`.)
 
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 use std::time::Duration;
@@ -123,19 +124,4 @@ pub async fn webhook_secret(client: &aws_sdk_ssm::Client, name: &str) -> Result<
         .map_err(|e| format!("cannot read the webhook secret parameter '{name}': {}", aws_sdk_ssm::error::DisplayErrorContext(&e)))?;
     let value = out.parameter().and_then(|p| p.value()).unwrap_or_default();
     WebhookSecret::parse(value).ok_or_else(|| format!("the parameter '{name}' is not a webhook secret (whsec_ + base64 of 24 to 64 bytes)"))
-}
-
-/// Hides a webhook message from the queue for `delay` (at most SQS's 12 hours): the backoff
-/// before its next attempt.
-pub async fn delay_message(client: &aws_sdk_sqs::Client, queue_url: &str, receipt_handle: &str, delay: Duration) -> Result<(), String> {
-    let secs = i32::try_from(delay.as_secs().min(43_200)).unwrap_or(43_200);
-    client
-        .change_message_visibility()
-        .queue_url(queue_url)
-        .receipt_handle(receipt_handle)
-        .visibility_timeout(secs)
-        .send()
-        .await
-        .map(drop)
-        .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(&e).to_string())
 }

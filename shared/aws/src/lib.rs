@@ -3,12 +3,14 @@
 //! EventBridge bus events go to. All are plain implementations of the domain's ports; everything Usher decides stays in the domain.
 
 pub mod dynamo;
+#[cfg(feature = "events")]
 pub mod events;
 pub mod s3;
 pub mod ses;
 pub mod sqs;
 
 pub use dynamo::DynamoTable;
+#[cfg(feature = "events")]
 pub use events::EventBus;
 pub use s3::S3Files;
 pub use ses::SesMailer;

@@ -8,8 +8,12 @@
 
 use crate::config::ConfigError;
 use serde_json::{Value, json};
-use usher_aws::events::{EventBus, delay_message};
-use usher_domain::events::{CloudEvent, WebhookEndpoint, WebhookSecret, send_webhook, webhook_retry_after};
+#[cfg(feature = "events")]
+use usher_aws::events::EventBus;
+use usher_aws::sqs::delay_message;
+#[cfg(feature = "events")]
+use usher_domain::events::CloudEvent;
+use usher_domain::events::{WebhookEndpoint, WebhookSecret, send_webhook, webhook_retry_after};
 
 /// What the event functions read from their environment, besides the shared `Config`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +34,7 @@ impl EventsConfig {
 }
 
 /// One stream record, as far as publishing goes: its position and the item's new image.
+#[cfg(feature = "events")]
 fn stream_change(record: &Value, stage: &str) -> Option<Result<CloudEvent, String>> {
     let change = record.get("dynamodb")?;
     let image = change.get("NewImage")?;
@@ -44,6 +49,7 @@ fn stream_change(record: &Value, stage: &str) -> Option<Result<CloudEvent, Strin
 /// not published (EventBridge refused it, or it is an audit item that does not decode), so
 /// Lambda retries from there and the order is kept; after the event source's retries the batch
 /// goes to the dead-letter queue (with an alarm).
+#[cfg(feature = "events")]
 pub async fn publish_batch(bus: &EventBus, stage: &str, event: Value) -> Result<Value, lambda_runtime::Error> {
     let records = event.get("Records").and_then(Value::as_array).cloned().unwrap_or_default();
     let mut events = Vec::new();
@@ -169,6 +175,7 @@ pub async fn feedback_batch(deps: &usher_domain::context::Deps, event: Value) ->
 }
 
 /// The `publish` function.
+#[cfg(feature = "events")]
 pub async fn run_publish() -> Result<(), lambda_runtime::Error> {
     crate::init_tracing();
     let config = EventsConfig::from_env()?;
@@ -183,6 +190,7 @@ pub async fn run_publish() -> Result<(), lambda_runtime::Error> {
 }
 
 /// The `webhook` function: the secret is read from Parameter Store once, at cold start.
+#[cfg(feature = "events")]
 pub async fn run_webhook() -> Result<(), lambda_runtime::Error> {
     crate::init_tracing();
     let url = required("USHER_WEBHOOK_URL")?;
