@@ -77,7 +77,12 @@ impl DeliveryQueue for SqsQueue {
 
 /// Hides a webhook message from the queue for `delay` (at most SQS's 12 hours): the backoff
 /// before its next attempt.
-pub async fn delay_message(client: &aws_sdk_sqs::Client, queue_url: &str, receipt_handle: &str, delay: std::time::Duration) -> Result<(), String> {
+pub async fn delay_message(
+    client: &aws_sdk_sqs::Client,
+    queue_url: &str,
+    receipt_handle: &str,
+    delay: std::time::Duration,
+) -> Result<(), String> {
     let secs = i32::try_from(delay.as_secs().min(43_200)).unwrap_or(43_200);
     client
         .change_message_visibility()
