@@ -130,15 +130,7 @@ async fn the_webhook_function_signs_with_the_parameter_stores_secret_and_delays_
     let first_id = serde_json::from_str::<Value>(&messages[0].body).unwrap()["detail"]["id"].as_str().unwrap().to_owned();
 
     let secret = WebhookSecret::from_random([9; 32]);
-    let parameter = format!("/usher/test-{}/webhook-secret", aws::unique());
-    aws::ssm()
-        .put_parameter()
-        .name(&parameter)
-        .value(secret.expose())
-        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
-        .send()
-        .await
-        .expect("put parameter");
+    let parameter = aws::webhook_secret_parameter(&secret).await;
     let ep = Endpoint { fail_once: Arc::new(Mutex::new(vec![first_id.clone()])), ..Endpoint::default() };
     let url = start_endpoint(ep.clone()).await;
     env.push(("USHER_WEBHOOK_URL", url));

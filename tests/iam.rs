@@ -483,16 +483,8 @@ async fn events(s: &Scenario, t: &str, inv_carol: &str) {
     assert_eq!(answer["batchItemFailures"], json!([]), "{answer}");
 
     s.recorder.act_as("webhook");
-    let parameter = format!("/usher/iam-{}/webhook-secret", aws::unique());
     let secret = usher_domain::events::WebhookSecret::from_random([5; 32]);
-    aws::ssm()
-        .put_parameter()
-        .name(&parameter)
-        .value(secret.expose())
-        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
-        .send()
-        .await
-        .expect("put");
+    let parameter = aws::webhook_secret_parameter(&secret).await;
     let ssm = aws_sdk_ssm::Client::from_conf(aws::ssm().config().to_builder().interceptor(s.recorder.clone()).build());
     let secret = usher_aws::events::webhook_secret(&ssm, &parameter).await.expect("the secret");
     let sqs = aws_sdk_sqs::Client::from_conf(aws::sqs().config().to_builder().interceptor(s.recorder.clone()).build());

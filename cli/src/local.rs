@@ -94,7 +94,7 @@ impl LocalEnv {
             let sdk = usher_aws::sdk_config().await;
             let dynamo = usher_aws::DynamoTable::new(aws_sdk_dynamodb::Client::new(&sdk), table);
             dynamo.prime().await.map_err(|e| format!("cannot reach DynamoDB table '{table}': {e}"))?;
-            env.deps.table = Arc::new(usher_domain::events::WithResources(Arc::new(dynamo)));
+            env.deps = env.deps.clone().with_table(Arc::new(dynamo));
             env.sqlite = None;
             env.deps.mailer = match sender {
                 Some(from) => Arc::new(usher_aws::SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), from, None)),
@@ -175,7 +175,7 @@ fn load_or_create_secret(path: &Path) -> Result<Vec<u8>, String> {
     let mut secret = [0u8; 32];
     usher_domain::ports::Random::fill(&OsRandom, &mut secret);
     let hex = usher_domain::token::hex(&secret);
-    match write_private(path, &hex) {
+    match usher_store::system::create_private(path, &hex) {
         Ok(()) => Ok(secret.to_vec()),
         // Another command on the same data dir created it first: use theirs.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
@@ -192,19 +192,6 @@ fn parse_secret(path: &Path, hex: &str) -> Result<Vec<u8>, String> {
     let bytes: Option<Vec<u8>> =
         (0..hex.len()).step_by(2).map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect();
     bytes.filter(|b| b.len() >= 32).ok_or_else(|| format!("{} is not a valid secret; delete it to make a new one", path.display()))
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
-    f.write_all(content.as_bytes())
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
-    std::fs::write(path, content)
 }
 
 /// For DynamoDB commands run without `--sender`: refuses to send, so a retried delivery stays

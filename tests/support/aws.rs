@@ -309,3 +309,18 @@ pub async fn bus_with_queue() -> (String, String) {
     eventbridge().put_targets().rule("usher-webhooks").event_bus_name(&bus).targets(target).send().await.expect("put targets");
     (bus, queue)
 }
+
+/// A webhook secret stored as the operator stores it (a SecureString in Parameter Store); its
+/// parameter name.
+pub async fn webhook_secret_parameter(secret: &usher_domain::events::WebhookSecret) -> String {
+    let name = format!("/usher/test-{}/webhook-secret", unique());
+    ssm()
+        .put_parameter()
+        .name(&name)
+        .value(secret.expose())
+        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+        .send()
+        .await
+        .expect("put parameter");
+    name
+}

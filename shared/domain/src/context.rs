@@ -72,9 +72,21 @@ impl Deps {
         random: Arc<dyn Random>,
         settings: Settings,
     ) -> Self {
-        // Every write goes through `WithResources`: audit events carry their resource.
-        let table: Arc<dyn Table> = Arc::new(crate::events::WithResources(table));
+        let table = Self::writing_resources(table);
         Self { table, mailer, queue, files: Arc::new(crate::ports::NoFileStore), clock, random, settings, identities: Arc::default() }
+    }
+
+    /// Every write goes through `WithResources`, so audit events carry their resource: the one
+    /// place a store is put in front of the use cases (`new` and `with_table`).
+    fn writing_resources(table: Arc<dyn Table>) -> Arc<dyn Table> {
+        Arc::new(crate::events::WithResources(table))
+    }
+
+    /// With another store (an operator command on a deployed table).
+    #[must_use]
+    pub fn with_table(mut self, table: Arc<dyn Table>) -> Self {
+        self.table = Self::writing_resources(table);
+        self
     }
 
     /// With a store for large export files.

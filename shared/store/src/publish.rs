@@ -10,6 +10,7 @@
 //! parked in `webhook-failed.jsonl`.
 
 use crate::sqlite::{Change, SqliteTable};
+use crate::system::unix_now;
 use std::collections::{BTreeMap, VecDeque};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -263,13 +264,6 @@ impl WebhookSender {
     }
 }
 
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or_default()
-}
-
 /// The data dir's webhook secret: `<data-dir>/webhook-secret` (`whsec_` + base64 of 32 random
 /// bytes), created once, readable by its owner only.
 pub fn load_or_create_webhook_secret(data_dir: &Path) -> Result<WebhookSecret, String> {
@@ -281,22 +275,8 @@ pub fn load_or_create_webhook_secret(data_dir: &Path) -> Result<WebhookSecret, S
     let mut bytes = [0u8; 32];
     usher_domain::ports::Random::fill(&crate::OsRandom, &mut bytes);
     let secret = WebhookSecret::from_random(bytes);
-    let written = {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path)
-        }
-        #[cfg(not(unix))]
-        {
-            std::fs::OpenOptions::new().write(true).create_new(true).open(&path)
-        }
-    };
-    match written {
-        Ok(mut f) => {
-            f.write_all(format!("{}\n", secret.expose()).as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            Ok(secret)
-        }
+    match crate::system::create_private(&path, &format!("{}\n", secret.expose())) {
+        Ok(()) => Ok(secret),
         // Created meanwhile by another process on the same data dir: use theirs.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;

@@ -3,6 +3,7 @@
 //! across processes sharing the file), checks every condition, then applies every write, so two
 //! racing writers resolve in the database exactly as DynamoDB's TransactWriteItems would.
 
+use crate::system::unix_now;
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::Path;
@@ -169,13 +170,6 @@ impl SqliteTable {
         })
         .await
     }
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or_default()
 }
 
 /// Appends one change to the log, in the write's transaction.

@@ -42,3 +42,22 @@ impl Random for OsRandom {
         getrandom::fill(buf).expect("the operating system's random source failed");
     }
 }
+
+/// Now as unix seconds (the change log's retention, webhook timestamps).
+pub(crate) fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or_default()
+}
+
+/// Creates `path` with `content`, readable by its owner only (a data dir's secrets). Fails with
+/// `AlreadyExists` if it is there: another process created it first, and its copy wins.
+pub fn create_private(path: &std::path::Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(content.as_bytes())
+}
