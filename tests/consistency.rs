@@ -94,6 +94,7 @@ fn the_templates_http_routes_are_the_served_routes_each_on_the_function_that_ser
     let doc = template();
     let mut in_template = BTreeSet::new();
     let mut binaries = BTreeSet::new();
+    let mut pages = BTreeSet::new();
     for (_, resource) in doc["Resources"].as_mapping().expect("resources") {
         if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
             continue;
@@ -105,7 +106,12 @@ fn the_templates_http_routes_are_the_served_routes_each_on_the_function_that_ser
                 if event["Type"].as_str() == Some("HttpApi") {
                     let method = event["Properties"]["Method"].as_str().expect("method").to_ascii_uppercase();
                     let path = event["Properties"]["Path"].as_str().expect("path").to_owned();
-                    in_template.insert((method, path, binary.clone()));
+                    if binary == "web" {
+                        assert_eq!(event["Properties"]["Auth"]["Authorizer"].as_str(), Some("NONE"), "the page {path} is public");
+                        pages.insert((method, path));
+                    } else {
+                        in_template.insert((method, path, binary.clone()));
+                    }
                 }
             }
         }
@@ -113,6 +119,10 @@ fn the_templates_http_routes_are_the_served_routes_each_on_the_function_that_ser
     let served: BTreeSet<(String, String, String)> =
         usher_http::routes().iter().map(|r| (r.method.to_string(), r.path.to_owned(), r.function.to_owned())).collect();
     assert_eq!(in_template, served, "template.yaml routes (method, path, function) differ from shared/http/src/routes.rs");
+    // The rest of the origin: the pages, on the web function.
+    let page_routes: BTreeSet<(String, String)> = usher_web::PAGE_ROUTES.iter().map(|p| ("GET".to_owned(), (*p).to_owned())).collect();
+    assert_eq!(pages, page_routes, "the web function's routes differ from usher_web::PAGE_ROUTES");
+    assert!(served.iter().all(|(_, path, _)| path.starts_with("/v1/")), "the API lives under /v1, apart from the pages");
 
     // Every function in the template is a crate under functions/, and every crate is deployed.
     let crates: BTreeSet<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../functions"))
@@ -121,6 +131,6 @@ fn the_templates_http_routes_are_the_served_routes_each_on_the_function_that_ser
         .collect();
     assert_eq!(binaries, crates);
     let mut expected: BTreeSet<String> = usher_http::routes::HTTP_FUNCTIONS.iter().map(|f| (*f).to_owned()).collect();
-    expected.extend(["expire", "deliver", "publish", "webhook", "feedback"].map(str::to_owned));
+    expected.extend(["expire", "deliver", "publish", "webhook", "feedback", "web"].map(str::to_owned));
     assert_eq!(crates, expected);
 }

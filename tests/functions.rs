@@ -349,3 +349,79 @@ fn deployed_function(name: &str) -> std::process::Command {
         .env("USHER_JWT_AUDIENCE", "usher");
     cmd
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the function binaries: run infra/scripts/test.sh (it builds them first)"]
+async fn the_web_function_serves_the_pages_and_tells_them_to_sign_in_at_the_hosted_ui() {
+    let hosted = "https://usher-dev-123456789012.auth.eu-west-1.amazoncognito.com";
+    let env = [
+        ("USHER_OIDC_CLIENT_ID", "client123".to_owned()),
+        ("USHER_OIDC_AUTHORIZATION_ENDPOINT", format!("{hosted}/oauth2/authorize")),
+        ("USHER_OIDC_TOKEN_ENDPOINT", format!("{hosted}/oauth2/token")),
+        ("USHER_OIDC_LOGOUT_URL", format!("{hosted}/logout?client_id=client123&logout_uri=https://invites.example/")),
+        // What the stack's Globals leave it: the cursor secret blanked.
+        ("USHER_CURSOR_SECRET", String::new()),
+    ];
+    let web = Function::start("web", &env).await;
+    let resp = web.invoke(http_event("GET", "/accept", None, None)).await.expect("answer");
+    let (status, _, html) = http_answer(&resp);
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&html).contains("assets/accept.js"), "the landing page");
+    let csp = resp["headers"]["content-security-policy"].as_str().unwrap_or_default();
+    assert!(csp.contains(&format!("connect-src 'self' {hosted};")) && csp.contains("script-src 'self';"), "{csp}");
+    assert_eq!(resp["headers"]["x-frame-options"], "DENY");
+
+    let (status, config, _) = http_answer(&web.invoke(http_event("GET", "/config.json", None, None)).await.expect("answer"));
+    assert_eq!(status, 200);
+    assert_eq!(config["sign_in"]["kind"], "oidc");
+    assert_eq!(config["sign_in"]["client_id"], "client123");
+    assert_eq!(config["sign_in"]["token_endpoint"], format!("{hosted}/oauth2/token"));
+
+    let (status, script, _) = http_answer(&web.invoke(http_event("GET", "/assets/api.js", None, None)).await.expect("answer"));
+    assert_eq!(status, 200, "{script}");
+    let (status, problem, _) = http_answer(&web.invoke(http_event("GET", "/assets/nope.js", None, None)).await.expect("answer"));
+    assert_eq!((status, problem["code"].as_str()), (404, Some("not_found")));
+    let (status, problem, _) = http_answer(&web.invoke(http_event("POST", "/", None, None)).await.expect("answer"));
+    assert_eq!((status, problem["code"].as_str()), (405, Some("method_not_allowed")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the function binaries: run infra/scripts/test.sh (it builds them first)"]
+async fn the_web_function_without_a_public_address_says_sign_in_is_not_set_up() {
+    // The stack before PublicUrl is set: empty endpoints.
+    let env = [("USHER_OIDC_AUTHORIZATION_ENDPOINT", String::new()), ("USHER_OIDC_TOKEN_ENDPOINT", String::new())];
+    let web = Function::start("web", &env).await;
+    let (status, config, _) = http_answer(&web.invoke(http_event("GET", "/config.json", None, None)).await.expect("answer"));
+    assert_eq!((status, config), (200, json!({"sign_in": {"kind": "unconfigured"}})));
+}
+
+#[test]
+#[ignore = "needs the function binaries: run infra/scripts/test.sh (it builds them first)"]
+fn the_web_function_refuses_to_start_with_a_sign_in_address_that_is_not_https() {
+    let out = std::process::Command::new(usher_tests::lambda::binary("web"))
+        .env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9")
+        .env("USHER_OIDC_CLIENT_ID", "client123")
+        .env("USHER_OIDC_AUTHORIZATION_ENDPOINT", "http://idp.example/authorize")
+        .env("USHER_OIDC_TOKEN_ENDPOINT", "https://idp.example/token")
+        .output()
+        .expect("run the function binary");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("authorization endpoint") && stderr.contains("must be https"), "{stderr}");
+}
+
+#[test]
+#[ignore = "needs the function binaries: run infra/scripts/test.sh (it builds them first)"]
+fn only_the_deliver_function_needs_the_landing_page_and_it_will_not_start_without_one() {
+    let mut deliver = deployed_function("deliver");
+    deliver
+        .env_remove("USHER_ACCEPT_URL")
+        .env("USHER_CURSOR_SECRET", usher_tests::lambda::CURSOR_SECRET)
+        .env("USHER_DELIVERY_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/usher-dev-deliveries")
+        .env("USHER_EXPORT_BUCKET", "usher-dev-exports");
+    let out = deliver.output().expect("run the function binary");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("missing environment variable USHER_ACCEPT_URL"), "{stderr}");
+}

@@ -2,7 +2,6 @@
 
 mod local;
 mod serve;
-mod web;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -57,6 +56,8 @@ enum Command {
         /// (0: as fast as it can).
         #[arg(long, value_name = "N", default_value_t = 20)]
         send_rate_per_second: u32,
+        #[command(flatten)]
+        oidc: OidcArgs,
     },
     /// Tenant provisioning (what the SaaS backend does through the IAM-authorised API).
     Tenant {
@@ -97,6 +98,51 @@ enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
+}
+
+/// `serve` with a real identity provider, as the stack signs people in.
+#[derive(clap::Args)]
+struct OidcArgs {
+    /// Sign people in at this OIDC issuer (authorization code with PKCE) instead of the
+    /// development sign-in: the API then accepts its RS256 ID tokens (`iss` = this, `aud` =
+    /// --oidc-client-id) and nothing else, and POST /dev/sign-in is gone.
+    #[arg(long, value_name = "URL", requires_all = ["oidc_client_id", "oidc_authorization_endpoint", "oidc_token_endpoint"])]
+    oidc_issuer: Option<String>,
+    /// The pages' public client id at the issuer.
+    #[arg(long, value_name = "ID", requires = "oidc_issuer")]
+    oidc_client_id: Option<String>,
+    /// The issuer's authorization endpoint (its hosted sign-in page).
+    #[arg(long, value_name = "URL", requires = "oidc_issuer")]
+    oidc_authorization_endpoint: Option<String>,
+    /// The issuer's token endpoint (the pages POST the code and the PKCE verifier there).
+    #[arg(long, value_name = "URL", requires = "oidc_issuer")]
+    oidc_token_endpoint: Option<String>,
+    /// The issuer's signing keys. Default: <issuer>/.well-known/jwks.json.
+    #[arg(long, value_name = "URL", requires = "oidc_issuer")]
+    oidc_jwks_url: Option<String>,
+    /// Where "Sign out" sends the browser to end the issuer's session too.
+    #[arg(long, value_name = "URL", requires = "oidc_issuer")]
+    oidc_logout_url: Option<String>,
+}
+
+impl OidcArgs {
+    fn provider(self) -> Result<Option<serve::OidcProvider>, String> {
+        let (Some(issuer), Some(client_id), Some(authorize), Some(token)) =
+            (self.oidc_issuer, self.oidc_client_id, self.oidc_authorization_endpoint, self.oidc_token_endpoint)
+        else {
+            return Ok(None);
+        };
+        let issuer = issuer.trim_end_matches('/').to_owned();
+        let jwks_url = self.oidc_jwks_url.unwrap_or_else(|| format!("{issuer}/.well-known/jwks.json"));
+        for (flag, url) in [("--oidc-issuer", &issuer), ("--oidc-jwks-url", &jwks_url)] {
+            if !usher_http::jwks::https_or_loopback(url) {
+                return Err(format!("{flag} must be an https URL (or http on 127.0.0.1), got {url:?}"));
+            }
+        }
+        let client = usher_web::OidcClient::new(&client_id, &authorize, &token, None, self.oidc_logout_url.as_deref())
+            .map_err(|e| format!("the OIDC settings: {e}"))?;
+        Ok(Some(serve::OidcProvider { issuer, jwks_url, client }))
+    }
 }
 
 /// Which store an operator command works on.
@@ -187,6 +233,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             web_dir,
             webhook_url,
             webhook_retry_after,
+            oidc,
         } => {
             serve::serve(serve::ServeOptions {
                 port,
@@ -196,7 +243,8 @@ async fn run(cli: Cli) -> Result<(), String> {
                 per_source_per_minute: rate_limit_per_minute,
                 per_token_per_minute: token_rate_limit_per_minute,
                 send_rate_per_second,
-                web: web_dir.map_or(web::WebAssets::Embedded, web::WebAssets::Dir),
+                web: web_dir.map_or(usher_web::Files::Embedded, usher_web::Files::Dir),
+                oidc: oidc.provider()?,
                 webhook_url,
                 webhook_retry_after: Some(webhook_retry_after.0),
             })

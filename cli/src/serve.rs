@@ -2,7 +2,6 @@
 //! functions host.
 
 use crate::local::{LOCAL_AUDIENCE, LOCAL_ISSUER, LocalEnv};
-use crate::web::WebAssets;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::response::Response;
@@ -41,11 +40,22 @@ pub struct ServeOptions {
     /// The delivery worker's pace (0: unpaced).
     pub send_rate_per_second: u32,
     /// The web client's files.
-    pub web: WebAssets,
+    pub web: usher_web::Files,
+    /// Sign people in through an OIDC provider instead of the development sign-in.
+    pub oidc: Option<OidcProvider>,
     /// The host application's webhook endpoint (events are POSTed there, signed).
     pub webhook_url: Option<String>,
     /// Pauses between webhook attempts (`None`: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h).
     pub webhook_retry_after: Option<Vec<std::time::Duration>>,
+}
+
+/// An OIDC provider `serve` trusts instead of its own development tokens: the API verifies
+/// its ID tokens (RS256 keys from `jwks_url`, `iss` = `issuer`, `aud` = the client id) and the
+/// pages sign in with the authorization code flow and PKCE, as they do on the stack.
+pub struct OidcProvider {
+    pub issuer: String,
+    pub jwks_url: String,
+    pub client: usher_web::OidcClient,
 }
 
 /// How often `serve` runs the sweep (as the stack's schedule does).
@@ -58,9 +68,11 @@ struct Served {
     app: App,
     max_body_bytes: usize,
     files: Arc<usher_store::LocalFiles>,
-    web: WebAssets,
+    web: Arc<usher_web::Site>,
     /// Signs development sign-ins (`DEV_SIGN_IN_PATH`).
     env: Arc<LocalEnv>,
+    /// Whether that route exists (not when an OIDC provider signs people in).
+    dev_sign_in: bool,
 }
 
 pub async fn serve(opts: ServeOptions) -> Result<(), String> {
@@ -69,7 +81,24 @@ pub async fn serve(opts: ServeOptions) -> Result<(), String> {
     // Large exports are written under <data dir>/exports and fetched through one-time links.
     let files = Arc::new(usher_store::LocalFiles::new(&opts.data_dir, &format!("http://{addr}")));
     env.deps = env.deps.clone().with_files(files.clone());
-    let verifier = Arc::new(Hs256Verifier::new(&env.secret, LOCAL_ISSUER, LOCAL_AUDIENCE, true));
+    let (verifier, sign_in): (Arc<dyn usher_http::TokenVerifier>, _) = match opts.oidc {
+        None => (Arc::new(Hs256Verifier::new(&env.secret, LOCAL_ISSUER, LOCAL_AUDIENCE, true)), usher_web::SignIn::Development),
+        Some(provider) => {
+            let jwks = usher_http::jwks::JwksVerifier::new(
+                provider.jwks_url.clone(),
+                provider.issuer.clone(),
+                provider.client.client_id.clone(),
+                vec![usher_http::jwks::Algorithm::RS256],
+            );
+            if let Err(e) = jwks.prime().await {
+                tracing::warn!(error = %e, url = %provider.jwks_url, "could not fetch the identity provider's keys yet; will retry on demand");
+            }
+            tracing::info!(issuer = %provider.issuer, "people sign in at the OIDC provider (the development sign-in is off)");
+            (Arc::new(jwks), usher_web::SignIn::Oidc(provider.client))
+        }
+    };
+    let dev_sign_in = matches!(sign_in, usher_web::SignIn::Development);
+    let web = Arc::new(usher_web::Site::new(opts.web, sign_in));
     let config = HttpConfig { cors_origins: opts.cors_origins, ..HttpConfig::default() };
     let max_body_bytes = config.max_body_bytes;
     let limits =
@@ -102,9 +131,9 @@ pub async fn serve(opts: ServeOptions) -> Result<(), String> {
             }
         }
     });
-    let env = Arc::new(env);
     let outbox = env.outbox.clone();
-    let router = axum::Router::new().fallback(handle).with_state(Served { app, max_body_bytes, files, web: opts.web, env });
+    let env = Arc::new(env);
+    let router = axum::Router::new().fallback(handle).with_state(Served { app, max_body_bytes, files, web, env, dev_sign_in });
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("Usher listening on http://{addr} (data: {}, outbox: {})", opts.data_dir.display(), outbox.display());
     // The peer's address reaches each request (ConnectInfo): the public token routes' budget
@@ -127,12 +156,13 @@ async fn handle(State(served): State<Served>, ConnectInfo(peer): ConnectInfo<Soc
         && !req.uri().path().starts_with("/v1/")
         && let Some(page) = served.web.get(req.uri().path()).await
     {
-        return page;
+        let (parts, body) = page.into_parts();
+        return Response::from_parts(parts, Body::from(body));
     }
     let mut id = [0u8; 16];
     usher_domain::ports::Random::fill(&usher_store::OsRandom, &mut id);
     let ctx = RequestContext { request_id: usher_domain::token::hex(&id), iam_operator: false };
-    if req.method() == http::Method::POST && req.uri().path() == DEV_SIGN_IN_PATH {
+    if req.method() == http::Method::POST && req.uri().path() == DEV_SIGN_IN_PATH && served.dev_sign_in {
         return dev_sign_in(&served.env, req, &ctx.request_id).await;
     }
     let (mut parts, body) = req.into_parts();

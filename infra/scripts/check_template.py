@@ -68,6 +68,8 @@ import yaml
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 ROUTES_RS = ROOT / "shared/http/src/routes.rs"
+WEB_RS = ROOT / "shared/web/src/lib.rs"
+WEB_FUNCTION = "web"  # the binary serving the pages
 FUNCTIONS_DIR = ROOT / "functions"
 CONFIG_RS = ROOT / "shared/lambda/src/config.rs"
 LAMBDA_SRC = ROOT / "shared/lambda/src"
@@ -168,6 +170,13 @@ def routes_from_rust():
     return routes
 
 
+def page_routes_from_rust():
+    """The `web` function's routes: usher_web::PAGE_ROUTES (all GET, no authorizer)."""
+    text = WEB_RS.read_text(encoding="utf-8")
+    m = re.search(r"PAGE_ROUTES: &\[&str\] = &\[([^\]]*)\]", text)
+    return {("GET", p) for p in re.findall(r'"([^"]+)"', m.group(1))} if m else set()
+
+
 def routes_from_openapi():
     with open(OPENAPI, encoding="utf-8") as f:
         doc = yaml.safe_load(f)
@@ -259,6 +268,20 @@ def main():
                 problems.append(f"{logical}.{event_name}: ApiId must reference the HttpApi")
             authorizer = (props.get("Auth") or {}).get("Authorizer", default_authorizer)
             template_routes[key] = {"function": binary_of.get(logical), "authorizer": authorizer, "event": event_name}
+
+    # The pages: exactly usher_web::PAGE_ROUTES, on the web function, public; the rest is the API.
+    pages = page_routes_from_rust()
+    if not pages:
+        problems.append("no PAGE_ROUTES parsed from shared/web/src/lib.rs")
+    page_routes = {k: t for k, t in template_routes.items() if t["function"] == WEB_FUNCTION}
+    if set(page_routes) != pages:
+        problems.append(f"the web function's routes {sorted(page_routes)} are not usher_web::PAGE_ROUTES {sorted(pages)}")
+    for key, t in sorted(page_routes.items()):
+        if t["authorizer"] != "NONE":
+            problems.append(f"{key[0]} {key[1]}: a page is public (Authorizer NONE), not {t['authorizer']!r}")
+        if key in rust:
+            problems.append(f"{key[0]} {key[1]} is both a page and an API route")
+    template_routes = {k: t for k, t in template_routes.items() if t["function"] != WEB_FUNCTION}
 
     for name, other in (("openapi.yaml", openapi), ("template.yaml", set(template_routes))):
         missing, extra = set(rust) - other, other - set(rust)
@@ -632,6 +655,7 @@ def main():
     read_vars = set(re.findall(r'"(USHER_[A-Z0-9_]+)"', CONFIG_RS.read_text(encoding="utf-8")))
     for rs in sorted(LAMBDA_SRC.rglob("*.rs")):  # lib.rs, events.rs (the event functions' own settings)
         read_vars |= set(re.findall(r'"(USHER_[A-Z0-9_]+)"', rs.read_text(encoding="utf-8")))
+    read_vars |= set(re.findall(r'"(USHER_[A-Z0-9_]+)"', WEB_RS.read_text(encoding="utf-8")))  # the web function's
     for rs in sorted(FUNCTIONS_DIR.glob("*/src/**/*.rs")):  # a function's own settings
         read_vars |= set(re.findall(r'"(USHER_[A-Z0-9_]+)"', rs.read_text(encoding="utf-8")))
     set_vars = set((tpl.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables") or {}))
@@ -643,11 +667,11 @@ def main():
         problems.append(f"environment variable {v} is set but nothing reads it")
     # Secrets come from a secret this stack generates, resolved at deploy time: never a literal
     # or a parameter (which would sit in samconfig.toml or the stack's parameters).
-    env_values = dict(tpl.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables") or {})
+    # A function that must not see a Globals secret may blank it (""); any other value is checked.
+    env_values = [(k, v) for k, v in (tpl.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables") or {}).items()]
     for res in functions.values():
-        env_values.update(res.get("Properties", {}).get("Environment", {}).get("Variables") or {})
-    for v in sorted(SECRETS & set(env_values)):
-        value = env_values[v]
+        env_values += [(k, v) for k, v in (res.get("Properties", {}).get("Environment", {}).get("Variables") or {}).items() if v != ""]
+    for v, value in sorted(((k, val) for k, val in env_values if k in SECRETS), key=lambda kv: kv[0]):
         sub = value.get("Fn::Sub") if isinstance(value, dict) else None
         m = re.fullmatch(r"\{\{resolve:secretsmanager:\$\{(\w+)\}:SecretString\}\}", sub) if isinstance(sub, str) else None
         secret = resources.get(m.group(1), {}) if m else {}

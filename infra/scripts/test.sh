@@ -22,8 +22,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "==> the SAM template (cfn-lint, serverless rules, sam validate, routes/IAM/SES checks)"
 bash infra/scripts/check-template.sh
 
-echo "==> sam build, offline (cargo-lambda + zig; arm64, else x86_64): a bootstrap for every function"
-bash infra/scripts/sam-build.sh
+echo "==> sam build, offline (cargo-lambda + zig; arm64, else x86_64; no LTO in this check): a bootstrap for every function"
+bash infra/scripts/sam-build.sh --check
 
 echo "==> the Lambda function binaries (the end-to-end suite runs them as Lambda does)"
 cargo build --workspace --bins --locked

@@ -84,8 +84,10 @@ pub struct Config {
     pub sender: String,
     /// SES configuration set (`USHER_SES_CONFIGURATION_SET`, optional).
     pub configuration_set: Option<String>,
-    /// Invitee landing page (`USHER_ACCEPT_URL`).
-    pub accept_url: String,
+    /// Invitee landing page (`USHER_ACCEPT_URL`). Only the function that writes the emails
+    /// (`deliver`) needs it and requires it; the API's functions queue emails, and cannot be
+    /// told their own address (the stack's API would depend on itself).
+    pub accept_url: Option<String>,
     /// Token issuer (`USHER_JWT_ISSUER`).
     pub jwt_issuer: String,
     /// Token audience, or the Cognito app client id (`USHER_JWT_AUDIENCE`).
@@ -196,7 +198,7 @@ impl Config {
             table: required("USHER_TABLE")?,
             sender: required("USHER_SENDER")?,
             configuration_set: var("USHER_SES_CONFIGURATION_SET"),
-            accept_url: url("USHER_ACCEPT_URL", required("USHER_ACCEPT_URL")?)?,
+            accept_url: var("USHER_ACCEPT_URL").map(|v| url("USHER_ACCEPT_URL", v)).transpose()?,
             jwt_issuer,
             jwt_audience: required("USHER_JWT_AUDIENCE")?,
             jwt_keys,
@@ -246,6 +248,17 @@ mod tests {
     }
 
     #[test]
+    fn the_landing_page_is_optional_for_the_api_functions_but_must_be_a_url_when_given() {
+        let without: Vec<(&str, &str)> = MINIMAL.iter().copied().filter(|(k, _)| *k != "USHER_ACCEPT_URL").collect();
+        assert_eq!(Config::from_lookup(env(&without)).expect("starts").accept_url, None);
+        assert!(matches!(with("USHER_ACCEPT_URL", "app.example.com/accept"), Err(ConfigError::Invalid { var: "USHER_ACCEPT_URL", .. })));
+        assert_eq!(
+            with("USHER_ACCEPT_URL", "https://x.example/accept").expect("starts").accept_url.as_deref(),
+            Some("https://x.example/accept")
+        );
+    }
+
+    #[test]
     fn the_minimal_configuration_gets_sensible_defaults_and_cognitos_jwks_url() {
         let c = Config::from_lookup(env(&MINIMAL)).unwrap();
         assert_eq!(c.default_ttl_days, 7);
@@ -264,7 +277,8 @@ mod tests {
 
     #[test]
     fn a_missing_variable_is_named() {
-        for (name, _) in MINIMAL {
+        // USHER_ACCEPT_URL is optional here; `run_deliver` requires it.
+        for (name, _) in MINIMAL.into_iter().filter(|(k, _)| *k != "USHER_ACCEPT_URL") {
             let without: Vec<(&str, &str)> = MINIMAL.iter().copied().filter(|(k, _)| *k != name).collect();
             assert_eq!(Config::from_lookup(env(&without)).unwrap_err(), ConfigError::Missing(name), "{name}");
         }

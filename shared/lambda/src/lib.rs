@@ -101,7 +101,7 @@ impl Ports {
             }
         };
         let settings = Settings {
-            accept_url: config.accept_url.clone(),
+            accept_url: config.accept_url.clone().unwrap_or_default(),
             default_ttl_days: config.default_ttl_days,
             max_ttl_days: config.max_ttl_days,
             max_delivery_attempts: config.max_delivery_attempts,
@@ -296,6 +296,10 @@ pub async fn deliver_batch(
 pub async fn run_deliver() -> Result<(), lambda_runtime::Error> {
     init_tracing();
     let config = Config::from_env()?;
+    // Every email it writes links to the landing page.
+    if config.accept_url.is_none() {
+        return Err(config::ConfigError::Missing("USHER_ACCEPT_URL").into());
+    }
     let ports = Ports::build_background(&config).await?;
     let pace = Arc::new(tokio::sync::Mutex::new(usher_domain::usecases::delivery::Pace::per_second(config.send_rate_per_second)));
     lambda_runtime::run(lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<serde_json::Value>| {

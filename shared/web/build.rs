@@ -1,5 +1,6 @@
 //! Embeds the web client (`web/`: the invitee's landing page and the admin console) into the
-//! `usher` binary, so `usher serve` needs no files beside it and no front-end build step.
+//! binaries that serve it (`usher serve` and the `web` function), so neither needs files beside it
+//! and there is no front-end build step.
 //! Every file under `web/` becomes one entry of `ASSETS` (path relative to `web/`, bytes).
 
 use std::fmt::Write as _;
@@ -19,7 +20,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
-    let web = manifest.join("../web");
+    let web = manifest.join("../../web");
     println!("cargo:rerun-if-changed={}", web.display());
     let mut files = Vec::new();
     collect(&web, &mut files);
