@@ -1,6 +1,7 @@
 """Fixtures for the browser tests: one `usher serve` per session (free 127.0.0.1 port, fresh
 temporary data dir, stopped by PID at the end), a tenant per test made with the CLI, and
-Debian's Chromium driven by Playwright.
+Debian's Chromium driven by Playwright. For the OIDC sign-in (test_oidc.py): a fake identity
+provider (fake_idp.py) and a second `usher serve` per module that signs people in there.
 
 Environment:
   USHER_BIN      the usher binary (default: target/debug/usher)
@@ -12,6 +13,7 @@ Environment:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import glob
 import io
@@ -25,6 +27,7 @@ import subprocess
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -33,11 +36,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from fake_idp import FakeIdP
+
 ROOT = Path(__file__).resolve().parents[2]
 USHER_BIN = os.environ.get("USHER_BIN") or str(ROOT / "target" / "debug" / "usher")
 WEB_DIR = os.environ.get("USHER_WEB_DIR")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parent / "screenshots"
+OIDC_CLIENT_ID = "usher-web"
 
 expect.set_options(timeout=10_000)
 
@@ -51,8 +57,9 @@ def free_port() -> int:
 class Usher:
     """A running `usher serve`, with helpers to drive and inspect it from the test."""
 
-    def __init__(self, data_dir: Path, port: int, proc: subprocess.Popen):
+    def __init__(self, data_dir: Path, port: int, proc: subprocess.Popen, mint=None):
         self.data_dir = data_dir
+        self.mint = mint  # (email, name) -> an identity provider's ID token, in OIDC mode
         self.port = port
         self.proc = proc
         self.base = f"http://127.0.0.1:{port}"
@@ -95,6 +102,9 @@ class Usher:
         return data
 
     def sign_in(self, email: str, name: str | None = None) -> str:
+        """A Bearer token for email: the development sign-in, or in OIDC mode a provider's ID token."""
+        if self.mint:
+            return self.mint(email, name)
         body = {"email": email}
         if name:
             body["name"] = name
@@ -124,20 +134,22 @@ class Usher:
         raise AssertionError(f"no email #{count} with a {kind} link to {address} in {self.outbox}")
 
 
-@pytest.fixture(scope="session")
-def usher():
+@contextlib.contextmanager
+def _serve(*extra: str, port: int | None = None, mint=None):
+    """Runs `usher serve` (a free 127.0.0.1 port unless given, a fresh temporary data dir, extra
+    arguments) until the block ends; stopped by PID."""
     assert Path(USHER_BIN).exists(), f"no usher binary at {USHER_BIN} (build it, or set USHER_BIN)"
     work = Path(tempfile.mkdtemp(prefix="usher-browser-"))
     data = work / "data"
-    port = free_port()
+    port = port or free_port()
     args = [USHER_BIN, "serve", "--port", str(port), "--data-dir", str(data),
             # every request comes from 127.0.0.1: the public routes' budgets have their own tests
-            "--rate-limit-per-minute", "100000", "--token-rate-limit-per-minute", "100000"]
+            "--rate-limit-per-minute", "100000", "--token-rate-limit-per-minute", "100000", *extra]
     if WEB_DIR:
         args += ["--web-dir", WEB_DIR]
     log = open(work / "server.log", "wb")
     proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "USHER_LOG": os.environ.get("USHER_LOG", "warn")})
-    server = Usher(data, port, proc)
+    server = Usher(data, port, proc, mint=mint)
     try:
         deadline = time.time() + 30
         while True:
@@ -163,6 +175,38 @@ def usher():
                 proc.wait()
         log.close()
         shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def usher():
+    """`usher serve` with the development sign-in (POST /dev/sign-in)."""
+    with _serve() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def fake_idp():
+    """The fake OIDC provider (fake_idp.py) on a free 127.0.0.1 port, client id usher-web."""
+    with FakeIdP(client_id=OIDC_CLIENT_ID) as idp:
+        yield idp
+
+
+@pytest.fixture(scope="module")
+def usher_oidc(fake_idp):
+    """`usher serve` signing people in at fake_idp (OIDC code flow with PKCE): /config.json says
+    "oidc", /dev/sign-in answers 404, the API takes the provider's ID tokens. The Usher's
+    sign_in mints those tokens directly (for the API calls the tests make themselves)."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    fake_idp.register(f"{base}/", f"{base}/accept", f"{base}/confirm-email")
+    fake_idp.logout_uris.add(f"{base}/")
+    logout = f"{fake_idp.base}/logout?" + urllib.parse.urlencode({"client_id": OIDC_CLIENT_ID, "logout_uri": f"{base}/"})
+    with _serve("--oidc-issuer", fake_idp.issuer, "--oidc-client-id", OIDC_CLIENT_ID,
+                "--oidc-authorization-endpoint", fake_idp.authorization_endpoint,
+                "--oidc-token-endpoint", fake_idp.token_endpoint, "--oidc-jwks-url", fake_idp.jwks_url,
+                "--oidc-logout-url", logout, port=port,
+                mint=lambda email, name=None: fake_idp.mint_id_token(email, name)) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -246,6 +290,14 @@ def tenant(usher) -> Tenant:
     tag = uuid.uuid4().hex[:8]
     owner = f"owner-{tag}@example.com"
     return Tenant(usher, usher.create_tenant("Acme", owner, seats=20), owner)
+
+
+@pytest.fixture
+def oidc_tenant(usher_oidc) -> Tenant:
+    """A tenant on the OIDC-mode server (its owner's API token is a provider's ID token)."""
+    tag = uuid.uuid4().hex[:8]
+    owner = f"owner-{tag}@example.com"
+    return Tenant(usher_oidc, usher_oidc.create_tenant("Acme", owner, seats=20), owner)
 
 
 def unique_email(prefix: str) -> str:

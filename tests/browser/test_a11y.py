@@ -52,6 +52,7 @@ def test_keyboard_menu_and_dialog_focus(usher, tenant, page):
     expect(menu_button).to_be_focused()
 
     page.keyboard.press("ArrowDown")  # opens the menu again
+    expect(page.get_by_role("menuitem", name="Change role")).to_be_focused()
     page.keyboard.press("Enter")  # Change role
     dialog = page.get_by_role("dialog", name="Change role")
     expect(dialog).to_be_visible()
@@ -61,8 +62,10 @@ def test_keyboard_menu_and_dialog_focus(usher, tenant, page):
     expect(dialog).to_be_hidden()
     expect(menu_button).to_be_focused()
 
-    # the whole change with the keyboard only
+    # the whole change with the keyboard only (each key once the previous one has taken effect,
+    # as a person sees it: a second Enter before the menu has focus would close it again)
     page.keyboard.press("Enter")
+    expect(page.get_by_role("menuitem", name="Change role")).to_be_focused()
     page.keyboard.press("Enter")
     expect(dialog.get_by_label("Role")).to_be_focused()
     dialog.get_by_label("Role").select_option("viewer")

@@ -1,8 +1,10 @@
 // The invitee's landing page, /accept#token=...: reads the token from the fragment, removes it
 // from the address bar, looks the invitation up (public), and lets the invitee sign in and
-// accept or decline.
+// accept or decline. With the identity provider's sign-in, the person comes back here from the
+// provider (auth.js handles the answer); the token waits in this tab's sessionStorage meanwhile.
 import { t, onLangChange, applyDocument } from "./i18n.js";
-import { api, getSession, signOut, problemText } from "./api.js";
+import { api, getSession, problemText } from "./api.js";
+import { authReady, switchAccount } from "./auth.js";
 import {
   h, clear, announce, loading, notice, errorNotice, signInForm, formatDate, roleLabel,
   busy, openDialog, field, initials, takeFragmentParam, renderPage, icon,
@@ -143,7 +145,7 @@ function stateCard(name, kind, title, body, actions) {
 function signedInLine(session) {
   return h("p", { class: "small-text muted" },
     t("auth.signed_in_as", { email: session.email }), " ",
-    h("button", { type: "button", class: "link", onclick: () => { signOut(); } }, t("auth.use_another")),
+    h("button", { type: "button", class: "link", onclick: () => { switchAccount(); } }, t("auth.use_another")),
   );
 }
 
@@ -197,7 +199,7 @@ function view() {
     case "declined_done": return stateCard("check", "ok", t("accept.declined_title"), t("accept.declined_body", { tenant: state.info?.tenant_name || "" }));
     case "unknown": return stateCard("question", "bad", t("accept.unknown_title"), t("accept.unknown_body"));
     case "mismatch": {
-      const again = h("button", { type: "button", class: "primary", onclick: () => { signOut(); state.view = "pending"; render(); } }, t("auth.sign_in_other"));
+      const again = h("button", { type: "button", class: "primary", onclick: () => { switchAccount(); state.view = "pending"; render(); } }, t("auth.sign_in_other"));
       return stateCard("alert", "warn", t("accept.mismatch_title"),
         [h("p", { class: "lede", "data-testid": "mismatch-text" }, t("accept.mismatch_body", { email: session ? session.email : "—", invited: state.info?.email || "" }))], again);
     }
@@ -224,6 +226,7 @@ window.addEventListener("usher:session", () => {
 });
 onLangChange(render);
 if (!emailToken) {
+  await authReady;
   render();
   lookup();
 }

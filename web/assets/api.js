@@ -1,11 +1,12 @@
-// The HTTP side: the session (the dev sign-in's JWT, kept in sessionStorage only, never in
-// localStorage, cookies or URLs) and a fetch wrapper that turns problem+json answers into
-// ApiError.
+// The HTTP side: the session (the dev sign-in's JWT, or the identity provider's ID token after
+// the OIDC sign-in of auth.js; kept in sessionStorage only, never in localStorage, cookies or
+// URLs) and a fetch wrapper that turns problem+json answers into ApiError.
 import { t, has, getLang } from "./i18n.js";
 
 const SESSION_KEY = "usher.session";
 
-function decodeJwt(token) {
+/** The claims of a JWT (not verified: the API verifies the signature). {} when unreadable. */
+export function decodeJwt(token) {
   try {
     const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
     const json = decodeURIComponent(
@@ -34,13 +35,15 @@ export function getSession() {
   }
 }
 
-function saveSession(token) {
+/** Keeps token (a JWT) as this tab's session: the token, and its email, name and exp. */
+export function saveSession(token) {
   const claims = decodeJwt(token);
   const session = { token, email: claims.email || "", name: claims.name || "", exp: claims.exp || 0 };
   sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
   return session;
 }
 
+/** Ends the session in this tab (auth.js's signOutEverywhere also leaves the identity provider). */
 export function signOut() {
   sessionStorage.removeItem(SESSION_KEY);
   window.dispatchEvent(new CustomEvent("usher:session"));

@@ -1,6 +1,8 @@
-// /confirm-email#email_token=...: a member confirms the new address an admin asked for.
+// /confirm-email#email_token=...: a member confirms the new address an admin asked for (the
+// token waits in this tab's sessionStorage while the person signs in at the identity provider).
 import { t, onLangChange, applyDocument } from "./i18n.js";
-import { api, getSession, signOut } from "./api.js";
+import { api, getSession } from "./api.js";
+import { authReady, switchAccount } from "./auth.js";
 import { h, announce, errorNotice, signInForm, busy, takeFragmentParam, renderPage, icon } from "./ui.js";
 
 const STORE = "usher.email_token";
@@ -53,7 +55,7 @@ function view() {
       btn.addEventListener("click", () => confirm(btn));
       return card("mail", "info", t("confirm.title"), [t("confirm.intro"), state.notice,
         h("p", { class: "small-text muted" }, t("auth.signed_in_as", { email: session.email }), " ",
-          h("button", { type: "button", class: "link", onclick: signOut }, t("auth.use_another")))], btn);
+          h("button", { type: "button", class: "link", onclick: switchAccount }, t("auth.use_another")))], btn);
     }
     case "confirmed":
       return card("check", "ok", t("confirm.done_title"), t("confirm.done_body", { email: state.member.email }),
@@ -62,7 +64,7 @@ function view() {
       return card("clock", "warn", t("confirm.expired_title"), t("confirm.expired_body"));
     case "wrong_person":
       return card("alert", "warn", t("confirm.wrong_title"), t("confirm.wrong_body", { email: session ? session.email : "—" }),
-        h("button", { type: "button", class: "primary", onclick: () => { signOut(); state.view = "ready"; render(); } }, t("auth.sign_in_other")));
+        h("button", { type: "button", class: "primary", onclick: () => { switchAccount(); state.view = "ready"; render(); } }, t("auth.sign_in_other")));
     case "unknown":
     default:
       return card("question", "bad", t("confirm.unknown_title"), t("confirm.unknown_body"));
@@ -80,4 +82,5 @@ window.addEventListener("usher:session", () => {
   render();
 });
 onLangChange(render);
+await authReady;
 render();

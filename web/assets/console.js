@@ -3,6 +3,7 @@
 // #/audit, #/me).
 import { t, onLangChange, applyDocument } from "./i18n.js";
 import { api, getSession } from "./api.js";
+import { authReady } from "./auth.js";
 import { h, clear, loading, errorNotice, emptyState, signInForm, renderPage, select, field, nextId } from "./ui.js";
 import { peoplePage } from "./people.js";
 import { invitePage } from "./invite.js";
@@ -203,4 +204,5 @@ window.addEventListener("usher:session", () => {
   }
 });
 onLangChange(render);
+await authReady;
 start();

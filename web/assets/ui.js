@@ -1,7 +1,8 @@
 // Small DOM helpers shared by the pages: element builder, status announcements, dialogs,
 // notices, form errors, downloads, dates, the sign-in form and the top bar.
 import { t, getLang, setLang, LANGS } from "./i18n.js";
-import { devSignIn, getSession, signOut, problemText, fieldErrors } from "./api.js";
+import { devSignIn, getSession, problemText, fieldErrors } from "./api.js";
+import { signInConfig, signInProblem, startSignIn, signOutEverywhere } from "./auth.js";
 
 let uid = 0;
 export const nextId = (p = "f") => `${p}-${++uid}`;
@@ -227,8 +228,55 @@ export function langPicker() {
   return h("div", { class: "inline-field" }, h("label", { for: id }, t("common.language")), sel);
 }
 
+/**
+ * The sign-in this deployment has (auth.js): the development form (a field labelled "Email" and
+ * a "Sign in" button), the identity provider's "Sign in" button, or a notice that sign-in is not
+ * set up. The pages render after auth.js's authReady, so the kind is known here.
+ */
+export function signInForm(opts = {}) {
+  const config = signInConfig();
+  if (config.kind === "oidc") return providerSignIn(opts);
+  if (config.kind === "unconfigured") return signInUnavailable(opts);
+  return devSignInForm(opts);
+}
+
+/** OIDC: one button to the provider's sign-in; after a refusal, why, and "Try again". */
+function providerSignIn({ intro } = {}) {
+  const problem = signInProblem();
+  const submit = h("button", { type: "submit", class: "primary" }, problem ? t("common.retry") : t("auth.sign_in"));
+  const errors = h("div", null, problem ? notice("error", t(problem.key, problem.vars), null) : null);
+  const form = h("form", { class: "sign-in", novalidate: true, "data-sign-in": "oidc" },
+    intro ? h("p", { class: "lede" }, intro) : null,
+    errors,
+    h("div", { class: "stack-buttons full" }, submit),
+    h("p", { class: "hint muted small-text section" }, t("auth.oidc_note")),
+  );
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    clear(errors);
+    await busy(submit, async () => {
+      try {
+        announce(t("auth.oidc_redirecting"));
+        await startSignIn();
+      } catch (err) {
+        errors.appendChild(notice("error", t(err && err.key ? err.key : "auth.oidc_failed")));
+      }
+    });
+  });
+  return form;
+}
+
+/** No sign-in configured on this deployment: say so (the rest of the page still works). */
+function signInUnavailable() {
+  return h("div", { class: "sign-in", "data-sign-in": "unconfigured" },
+    h("div", { class: "notice warning" },
+      h("strong", { class: "notice-title" }, t("auth.unconfigured_title")),
+      h("p", null, t("auth.unconfigured_body"))),
+  );
+}
+
 /** The development sign-in form: a field labelled "Email" and a "Sign in" button. */
-export function signInForm({ onSignedIn, email = "", intro } = {}) {
+function devSignInForm({ onSignedIn, email = "", intro } = {}) {
   const emailInput = h("input", { type: "email", autocomplete: "email", required: true, value: email, spellcheck: "false" });
   const nameInput = h("input", { type: "text", autocomplete: "name" });
   const submit = h("button", { type: "submit", class: "primary" }, t("auth.sign_in"));
@@ -274,7 +322,7 @@ export function topbar(extra) {
     h("div", { class: "topbar-group" },
       langPicker(),
       session ? h("span", { class: "who", title: session.email }, session.email) : null,
-      session ? h("button", { type: "button", class: "small", onclick: () => signOut() }, t("auth.sign_out")) : null,
+      session ? h("button", { type: "button", class: "small", onclick: () => signOutEverywhere() }, t("auth.sign_out")) : null,
     ),
   );
 }
