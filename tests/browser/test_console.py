@@ -358,3 +358,186 @@ def test_paging_with_load_more(usher, page):
     expect(page.get_by_role("button", name="Load more")).to_have_count(0)
     shown = set(page.locator("tr[data-kind=invitation]").evaluate_all("rows => rows.map((r) => r.dataset.email)"))
     assert shown == set(emails)
+
+
+def leave_button(page):
+    return page.get_by_role("navigation").get_by_role("button", name="Leave this tenant")
+
+
+def test_a_member_leaves_a_tenant_after_confirming_and_is_no_longer_a_member(usher, tenant, page):
+    """"Leave this tenant" asks first (Escape keeps everything as it was), then leaves: the
+    tenant drops out of the switcher, the console opens the next one, and after the last one
+    the "no tenant" page shows."""
+    mae = unique_email("mae")
+    member = tenant.add_member(mae, "member")
+    globex_owner = unique_email("globex-owner")
+    globex = Tenant(usher, usher.create_tenant("Globex", globex_owner), globex_owner)
+    mae_token = usher.sign_in(mae)
+    globex.invite(mae, "viewer")  # (add_member would take the first email to mae: Acme's)
+    usher.ok("POST", "/v1/invitations/accept", mae_token, {"token": usher.wait_for_link(mae, count=2).split("#token=")[1]})
+
+    open_console(usher, page, mae)
+    switcher = page.get_by_label("Tenant", exact=True)
+    expect(switcher.locator("option")).to_have_count(2)
+    switcher.select_option(label="Acme")
+    expect(page.locator("#main").get_by_text("Members and invitations of Acme.")).to_be_visible()
+
+    # the dialog says what leaving means; Escape closes it, focus comes back, nothing changes
+    leave_button(page).click()
+    dialog = page.get_by_role("dialog", name="Leave Acme?")
+    expect(dialog).to_contain_text("You will lose access to Acme at once.")
+    expect(dialog).to_contain_text("someone in Acme will have to invite you again")
+    expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
+    shot(page, "leave-tenant")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(leave_button(page)).to_be_focused()
+    assert any(m["email"] == mae for m in tenant.members())
+
+    leave_button(page).click()
+    expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
+    dialog.get_by_role("button", name="Leave tenant").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#main").get_by_text("You left Acme.")).to_be_visible()
+    expect(page.locator("#status")).to_have_text("You left Acme.")
+    # Acme is gone from the switcher: Globex, the only tenant left, is open
+    expect(page.get_by_label("Tenant", exact=True)).to_have_count(0)
+    expect(page.get_by_test_id("tenant-name")).to_have_text("Globex")
+    expect(page.locator("#main").get_by_text("Members and invitations of Globex.")).to_be_visible()
+
+    # the API agrees: no longer a member, no access, the owner's audit log says so
+    assert all(m["email"] != mae for m in tenant.members())
+    mine = usher.ok("GET", "/v1/me/tenants?limit=100", mae_token)["data"]
+    assert [x["tenant_id"] for x in mine] == [globex.id]
+    assert usher.call("GET", tenant.path("/members?limit=100"), mae_token)[0] in (403, 404)
+    events = usher.ok("GET", tenant.path("/audit?limit=100"), tenant.owner_token)["data"]
+    assert any(e["action"] == "member.left" and e["target"] == member["user_id"] for e in events)
+
+    # leaving the last tenant: the "no tenant" page
+    leave_button(page).click()
+    page.get_by_role("dialog", name="Leave Globex?").get_by_role("button", name="Leave tenant").click()
+    expect(page.get_by_role("heading", name="You are not in a tenant yet")).to_be_visible()
+    expect(page.locator("#main").get_by_text("You left Globex.")).to_be_visible()
+    expect(page.get_by_test_id("tenant-name")).to_have_count(0)
+    assert all(m["email"] != mae for m in globex.members())
+    assert usher.ok("GET", "/v1/me/tenants?limit=100", mae_token)["data"] == []
+
+
+def test_the_only_owner_who_tries_to_leave_is_told_why_not_and_stays_an_owner(usher, tenant, page):
+    """409 invalid_state: the dialog says why (in the person's language) and leaves only Cancel."""
+    open_console(usher, page, tenant.owner_email)
+    leave_button(page).click()
+    dialog = page.get_by_role("dialog", name="Leave Acme?")
+    dialog.get_by_role("button", name="Leave tenant").click()
+    expect(dialog.get_by_role("alert")).to_have_text(
+        "You are the last owner of Acme, so you cannot leave it. Make someone else owner first (People, then Change role), then leave.")
+    expect(dialog.get_by_role("button", name="Leave tenant")).to_be_disabled()
+    expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
+    shot(page, "leave-tenant-last-owner")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(leave_button(page)).to_be_focused()
+    expect(page.get_by_test_id("tenant-name")).to_have_text("Acme")
+
+    owner = next(m for m in tenant.members() if m["email"] == tenant.owner_email)
+    assert owner["role"] == "owner"
+    mine = usher.ok("GET", "/v1/me/tenants?limit=100", tenant.owner_token)["data"]
+    assert [(x["tenant_id"], x["role"]) for x in mine] == [(tenant.id, "owner")]
+
+    # the same in French
+    page.get_by_label("Language").select_option("fr")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    page.get_by_role("navigation").get_by_role("button", name="Quitter cette organisation").click()
+    dialog = page.get_by_role("dialog", name="Quitter Acme ?")
+    dialog.get_by_role("button", name="Quitter l'organisation").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("Vous êtes le dernier propriétaire de Acme")
+    assert next(m for m in tenant.members() if m["email"] == tenant.owner_email)["role"] == "owner"
+
+
+def test_an_owner_creates_a_custom_role_then_edits_it(usher, tenant, page):
+    """The role dialog: create with some permissions, then edit (the name stays), and the API
+    has the change."""
+    open_console(usher, page, tenant.owner_email)
+    page.get_by_role("navigation").get_by_role("link", name="Roles").click()
+    page.get_by_role("button", name="New role").click()
+    dialog = page.get_by_role("dialog", name="New role")
+    dialog.get_by_label("Name", exact=True).fill("auditor")
+    dialog.get_by_label("Description").fill("Reads the audit log")
+    dialog.get_by_label("members.read").check()
+    dialog.get_by_label("audit.read").check()
+    dialog.get_by_role("button", name="Create role").click()
+    expect(dialog).to_be_hidden()
+    row = page.locator("tr[data-role=auditor]")
+    expect(row).to_contain_text("audit.read")
+    expect(row).to_contain_text("Custom")
+    role = usher.ok("GET", tenant.path("/roles/auditor"), tenant.owner_token)
+    assert sorted(role["permissions"]) == ["audit.read", "members.read"]
+
+    row.get_by_role("button", name="Edit").click()
+    dialog = page.get_by_role("dialog", name="Edit role auditor")
+    expect(dialog.get_by_label("Name", exact=True)).to_be_disabled()
+    expect(dialog.get_by_label("Name", exact=True)).to_have_value("auditor")
+    expect(dialog.get_by_label("audit.read")).to_be_checked()
+    expect(dialog.get_by_label("members.export")).not_to_be_checked()
+    dialog.get_by_label("audit.read").uncheck()
+    dialog.get_by_label("members.export").check()
+    dialog.get_by_label("Description").fill("Exports the people list")
+    dialog.get_by_role("button", name="Save changes").click()
+    expect(dialog).to_be_hidden()
+    expect(row).to_contain_text("members.export")
+    expect(row).not_to_contain_text("audit.read")
+    expect(row).to_contain_text("Exports the people list")
+    role = usher.ok("GET", tenant.path("/roles/auditor"), tenant.owner_token)
+    assert sorted(role["permissions"]) == ["members.export", "members.read"]
+    assert role["description"] == "Exports the people list"
+    events = usher.ok("GET", tenant.path("/audit?limit=100"), tenant.owner_token)["data"]
+    assert {"role.created", "role.updated"} <= {e["action"] for e in events}
+
+
+def test_the_audit_log_loads_the_next_page(usher, page):
+    """More events than the console's page of 50: "Load more" follows next_cursor to the oldest."""
+    owner = unique_email("owner")
+    tenant = Tenant(usher, usher.create_tenant("Acme", owner, seats=100), owner)
+    emails = [unique_email(f"a{i:02d}") for i in range(60)]
+    report = usher.ok("POST", tenant.path("/invitations"), tenant.owner_token, {"invitations": [{"email": e, "role": "member"} for e in emails]})
+    assert report["summary"]["invited"] == 60
+    # the whole log through the API (at most 100 a page)
+    total, cursor = 0, None
+    while True:
+        data = usher.ok("GET", tenant.path("/audit?limit=100" + (f"&cursor={cursor}" if cursor else "")), tenant.owner_token)
+        total += len(data["data"])
+        cursor = data.get("next_cursor")
+        if not cursor:
+            break
+    assert 50 < total <= 100, total
+
+    open_console(usher, page, tenant.owner_email)
+    page.get_by_role("navigation").get_by_role("link", name="Audit log").click()
+    table = page.get_by_role("table", name="Audit log")
+    expect(table.locator("tbody tr")).to_have_count(50)
+    expect(page.locator(".table-foot")).to_contain_text("50 events")
+    expect(table).not_to_contain_text("tenant.created")  # the oldest event is on the next page
+    page.get_by_role("button", name="Load more").click()
+    expect(table.locator("tbody tr")).to_have_count(total)
+    expect(page.locator(".table-foot")).to_contain_text(f"{total} events")
+    expect(table).to_contain_text("tenant.created")
+    expect(page.get_by_role("button", name="Load more")).to_have_count(0)
+
+
+def test_every_string_is_in_english_french_and_german(usher, page):
+    """i18n.js: the same keys in the three languages, and every placeholder of the English string
+    in its translations (French "_one" strings may also say {n}: French uses them for 0 too)."""
+    page.goto(usher.base + "/")
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    dicts = page.evaluate("import('/assets/i18n.js').then((m) => m._dicts)")
+    en = dicts["en"]
+
+    def placeholders(text):
+        return set(re.findall(r"\{(\w+)\}", text))
+
+    for lang in ("fr", "de"):
+        assert sorted(dicts[lang]) == sorted(en), lang
+        for key, text in en.items():
+            extra = placeholders(dicts[lang][key]) - placeholders(text)
+            assert placeholders(text) <= placeholders(dicts[lang][key]), (lang, key)
+            assert extra <= ({"n"} if key.endswith("_one") else set()), (lang, key)

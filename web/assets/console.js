@@ -1,10 +1,12 @@
 // The admin console at /: sign-in, the caller's tenants (GET /v1/me/tenants) with a switcher,
 // and the pages of a tenant (hash routes: #/people, #/invite, #/bulk, #/roles, #/workspaces,
-// #/audit, #/me).
+// #/audit, #/me); "Leave this tenant" (DELETE /v1/me/tenants/{id}) in the "You" section.
 import { t, onLangChange, applyDocument } from "./i18n.js";
 import { api, getSession } from "./api.js";
 import { authReady } from "./auth.js";
-import { h, clear, loading, errorNotice, emptyState, signInForm, renderPage, select, field, nextId } from "./ui.js";
+import {
+  h, clear, loading, errorNotice, emptyState, signInForm, renderPage, select, field, nextId, openDialog, busy, notice, announce,
+} from "./ui.js";
 import { peoplePage } from "./people.js";
 import { invitePage } from "./invite.js";
 import { bulkPage } from "./bulk.js";
@@ -33,6 +35,7 @@ export const ctx = {
   roles: [],
   workspaces: [],
   loadError: null,
+  flash: null, // a message for the next page drawn (e.g. "You left Acme."), shown once
   can(p) { return this.perms.has(p); },
   navigate(route) { location.hash = `#/${route}`; },
   async refreshTenant() {
@@ -116,6 +119,78 @@ function tenantSwitcher() {
   return h("div", { class: "inline-field" }, h("label", { for: id }, t("console.tenant")), sel);
 }
 
+/** The current tenant's name (its settings once loaded, else the list's entry, else its id). */
+function tenantName() {
+  const mt = ctx.tenants && ctx.tenants.find((x) => x.tenant_id === ctx.tenantId);
+  return (ctx.tenant && ctx.tenant.name) || (mt && mt.tenant_name) || ctx.tenantId;
+}
+
+/**
+ * "Leave this tenant": a confirmation saying what leaving means, then DELETE /v1/me/tenants/{id}.
+ * The last owner is refused (409 invalid_state): the dialog stays open and says why.
+ */
+function leaveDialog() {
+  const id = ctx.tenantId;
+  const name = tenantName();
+  openDialog((close) => {
+    const err = h("div");
+    const cancel = h("button", { type: "button", onclick: close }, t("common.cancel"));
+    const leave = h("button", { type: "button", class: "danger" }, t("leave.confirm"));
+    leave.addEventListener("click", async () => {
+      let refused = false;
+      await busy(leave, async () => {
+        clear(err);
+        try {
+          await api("DELETE", `/v1/me/tenants/${encodeURIComponent(id)}`);
+        } catch (e) {
+          // not_found: no longer a member already (left in another tab, or removed meanwhile)
+          if (e.code !== "not_found") {
+            err.append(e.code === "invalid_state" ? notice("error", t("leave.last_owner", { tenant: name })) : errorNotice(e));
+            refused = e.code === "invalid_state";
+            return;
+          }
+        }
+        close();
+        afterLeaving(id, name);
+      });
+      if (refused) {
+        // asking again would get the same answer: only Cancel is left
+        leave.disabled = true;
+        cancel.focus();
+      }
+    });
+    return { title: t("leave.title", { tenant: name }), body: [h("p", null, t("leave.body", { tenant: name })), err], footer: [cancel, leave], initialFocus: cancel };
+  });
+}
+
+/** Drops the tenant left from the switcher and opens the next one (or the "no tenant" page). */
+function afterLeaving(id, name) {
+  const i = ctx.tenants.findIndex((x) => x.tenant_id === id);
+  if (i >= 0) ctx.tenants.splice(i, 1);
+  const message = t("leave.done", { tenant: name });
+  announce(message);
+  ctx.flash = message;
+  history.replaceState(null, "", `${location.pathname}${location.search}#/people`);
+  const next = ctx.tenants[i] || ctx.tenants[i - 1] || ctx.tenants[0];
+  if (next) {
+    selectTenant(next.tenant_id);
+    return;
+  }
+  sessionStorage.removeItem("usher.tenant");
+  ctx.tenantId = null;
+  ctx.tenant = null;
+  ctx.myRole = null;
+  ctx.perms = new Set();
+  render();
+}
+
+/** The flash message as a notice, once. */
+function takeFlash() {
+  const message = ctx.flash;
+  ctx.flash = null;
+  return message ? notice("success", message) : null;
+}
+
 function sidenav(current) {
   const items = ROUTES.filter((r) => !r.perm || ctx.can(r.perm)).map((r) =>
     h("li", null, h("a", { href: `#/${r.id}`, "aria-current": r.id === current ? "page" : null }, t(r.label))));
@@ -123,7 +198,9 @@ function sidenav(current) {
     h("div", { class: "nav-section" }, ctx.tenant ? ctx.tenant.name : t("console.tenant")),
     h("ul", null, items),
     h("div", { class: "nav-section" }, t("console.you")),
-    h("ul", null, h("li", null, h("a", { href: "#/me", "aria-current": current === "me" ? "page" : null }, t("nav.my_invitations")))),
+    h("ul", null,
+      h("li", null, h("a", { href: "#/me", "aria-current": current === "me" ? "page" : null }, t("nav.my_invitations"))),
+      ctx.tenantId ? h("li", null, h("button", { type: "button", class: "nav-action danger-text", onclick: leaveDialog }, t("leave.open"))) : null),
   );
 }
 
@@ -144,6 +221,7 @@ function noTenants() {
   const mine = h("div");
   myInvitationsPage(mine, ctx);
   return h("div", { class: "content" },
+    takeFlash(),
     h("div", { class: "page-head" }, h("div", null, h("h1", null, t("console.no_tenants_title")), h("p", null, t("console.no_tenants_body")))),
     mine, form);
 }
@@ -173,13 +251,15 @@ function render() {
   const content = h("div", { class: "content" });
   renderPage(h("div", { class: "shell" }, sidenav(current), h("main", { id: "main", tabindex: "-1" }, content)), tenantSwitcher());
   if (ctx.loadError) {
-    content.append(errorNotice(ctx.loadError));
+    content.append(...[takeFlash(), errorNotice(ctx.loadError)].filter(Boolean));
     return;
   }
   if (!ctx.tenant) {
     content.append(loading());
     return;
   }
+  const flash = takeFlash();
+  if (flash) content.append(flash);
   if (current === "me") {
     myInvitationsPage(content, ctx);
     return;

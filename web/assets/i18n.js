@@ -70,6 +70,10 @@ const en = {
   "console.no_tenants_title": "You are not in a tenant yet", "console.no_tenants_body": "When you accept an invitation, the tenant appears here.",
   "console.open_by_id": "Open a tenant by id", "console.open_by_id_hint": "If you just joined, it can take a moment to show up.", "console.open": "Open",
   "console.no_access_title": "You don't have access to this page", "console.no_access_body": "Your role in this tenant does not allow it.",
+  "leave.open": "Leave this tenant", "leave.title": "Leave {tenant}?", "leave.confirm": "Leave tenant",
+  "leave.body": "You will lose access to {tenant} at once. To come back, someone in {tenant} will have to invite you again.",
+  "leave.done": "You left {tenant}.",
+  "leave.last_owner": "You are the last owner of {tenant}, so you cannot leave it. Make someone else owner first (People, then Change role), then leave.",
 
   "nav.people": "People", "nav.invite": "Invite people", "nav.bulk": "Bulk invite", "nav.roles": "Roles", "nav.workspaces": "Workspaces",
   "nav.audit": "Audit log", "nav.my_invitations": "My invitations",
@@ -246,6 +250,10 @@ const fr = {
   "console.no_tenants_title": "Vous n'appartenez encore à aucune organisation", "console.no_tenants_body": "Quand vous acceptez une invitation, l'organisation apparaît ici.",
   "console.open_by_id": "Ouvrir une organisation par identifiant", "console.open_by_id_hint": "Si vous venez de la rejoindre, elle peut mettre un moment à apparaître.", "console.open": "Ouvrir",
   "console.no_access_title": "Vous n'avez pas accès à cette page", "console.no_access_body": "Votre rôle dans cette organisation ne le permet pas.",
+  "leave.open": "Quitter cette organisation", "leave.title": "Quitter {tenant} ?", "leave.confirm": "Quitter l'organisation",
+  "leave.body": "Vous perdrez immédiatement l'accès à {tenant}. Pour y revenir, quelqu'un de {tenant} devra vous inviter à nouveau.",
+  "leave.done": "Vous avez quitté {tenant}.",
+  "leave.last_owner": "Vous êtes le dernier propriétaire de {tenant} : vous ne pouvez donc pas la quitter. Nommez d'abord quelqu'un d'autre propriétaire (Personnes, puis Changer le rôle), puis quittez-la.",
 
   "nav.people": "Personnes", "nav.invite": "Inviter des personnes", "nav.bulk": "Invitation groupée", "nav.roles": "Rôles", "nav.workspaces": "Espaces de travail",
   "nav.audit": "Journal d'audit", "nav.my_invitations": "Mes invitations",
@@ -422,6 +430,10 @@ const de = {
   "console.no_tenants_title": "Sie gehören noch keiner Organisation an", "console.no_tenants_body": "Wenn Sie eine Einladung annehmen, erscheint die Organisation hier.",
   "console.open_by_id": "Organisation per ID öffnen", "console.open_by_id_hint": "Wenn Sie gerade beigetreten sind, kann es einen Moment dauern.", "console.open": "Öffnen",
   "console.no_access_title": "Sie haben keinen Zugriff auf diese Seite", "console.no_access_body": "Ihre Rolle in dieser Organisation erlaubt es nicht.",
+  "leave.open": "Diese Organisation verlassen", "leave.title": "{tenant} verlassen?", "leave.confirm": "Organisation verlassen",
+  "leave.body": "Sie verlieren sofort den Zugriff auf {tenant}. Um zurückzukehren, muss Sie jemand aus {tenant} erneut einladen.",
+  "leave.done": "Sie haben {tenant} verlassen.",
+  "leave.last_owner": "Sie sind der letzte Inhaber von {tenant} und können die Organisation daher nicht verlassen. Machen Sie zuerst eine andere Person zum Inhaber (Personen, dann Rolle ändern), und verlassen Sie sie danach.",
 
   "nav.people": "Personen", "nav.invite": "Personen einladen", "nav.bulk": "Sammeleinladung", "nav.roles": "Rollen", "nav.workspaces": "Arbeitsbereiche",
   "nav.audit": "Audit-Protokoll", "nav.my_invitations": "Meine Einladungen",
