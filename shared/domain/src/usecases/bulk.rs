@@ -478,6 +478,7 @@ pub fn rows_from_csv(bytes: &[u8]) -> Result<(Vec<RawRow>, Vec<String>), BulkErr
 pub fn rows_from_xlsx(bytes: &[u8]) -> Result<(Vec<RawRow>, Vec<String>), BulkError> {
     use calamine::{Data, Reader, Xlsx};
     let bad = |message: String| upload_error("invalid_xlsx", message);
+    expanded_size_within_budget(bytes).map_err(bad)?;
     let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| bad(format!("the body is not a readable XLSX workbook: {e}")))?;
     let first = workbook.sheet_names().into_iter().next().ok_or_else(|| bad("the workbook has no sheet".into()))?;
@@ -514,6 +515,32 @@ pub fn rows_from_xlsx(bytes: &[u8]) -> Result<(Vec<RawRow>, Vec<String>), BulkEr
         Ok::<_, String>(move |i: usize| columns.get(i).and_then(|c| row.iter().find(|(rc, _)| rc == c)).map(|(_, v)| v.clone()))
     });
     rows_from_table("invalid_xlsx", &names, records)
+}
+
+/// The most an XLSX upload may expand to, all its parts uncompressed. A workbook of 1000
+/// invitations is well under 1 MiB; a few megabytes of zip can expand to gigabytes, which would
+/// end the process (and every request it serves) before any row limit applied.
+pub const MAX_XLSX_EXPANDED_BYTES: u64 = 20 * 1024 * 1024;
+
+/// Decompresses every part of the workbook once, counting, and stops at the budget. Counts what
+/// the parts really expand to, not the sizes their headers declare (a bomb may lie there).
+fn expanded_size_within_budget(bytes: &[u8]) -> Result<(), String> {
+    use std::io::Read as _;
+    let unreadable = |e: &dyn std::fmt::Display| format!("the body is not a readable XLSX workbook: {e}");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let mut part = archive.by_index(i).map_err(|e| unreadable(&e))?;
+        let left = MAX_XLSX_EXPANDED_BYTES - total;
+        total += std::io::copy(&mut (&mut part).take(left + 1), &mut std::io::sink()).map_err(|e| unreadable(&e))?;
+        if total > MAX_XLSX_EXPANDED_BYTES {
+            return Err(format!(
+                "the workbook expands to more than {} MiB; send at most {MAX_ROWS} rows, or a CSV",
+                MAX_XLSX_EXPANDED_BYTES / (1024 * 1024)
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A spreadsheet cell as the text a CSV would have had; `None` for an empty cell.
@@ -749,6 +776,26 @@ mod tests {
             let Err(BulkError::Invalid(errors)) = rows_from_xlsx(&body) else { panic!("{why}: not refused") };
             assert_eq!((errors[0].field.as_str(), errors[0].code.as_str()), ("body", "invalid_xlsx"), "{why}");
         }
+    }
+
+    #[test]
+    fn a_workbook_that_expands_past_the_budget_is_refused_before_it_is_read() {
+        use std::io::Write as _;
+        // 64 MiB of one sheet's XML deflates to well under a megabyte: a small upload, a big bomb.
+        let mut zipped = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        zipped.start_file("xl/worksheets/sheet1.xml", options).expect("part");
+        let block = vec![b' '; 1024 * 1024];
+        for _ in 0..64 {
+            zipped.write_all(&block).expect("write");
+        }
+        let bomb = zipped.finish().expect("zip").into_inner();
+        assert!(bomb.len() < 128 * 1024, "{} bytes", bomb.len());
+        let Err(BulkError::Invalid(errors)) = rows_from_xlsx(&bomb) else { panic!("a bomb was read") };
+        assert_eq!(errors[0].code, "invalid_xlsx");
+        assert!(errors[0].message.contains("expands to more than 20 MiB"), "{}", errors[0].message);
+        // A real workbook is far inside the budget.
+        assert!(expanded_size_within_budget(&workbook(&[&["email"], &["ada@example.com"]])).is_ok());
     }
 
     #[test]
