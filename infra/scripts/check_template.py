@@ -33,7 +33,7 @@
   events.amazonaws.com send with aws:SourceArn = the rule; WebhookQueue redrives to the DLQ at
   maxReceiveCount 8 (the function's retry schedule: seven delays, then it parks the event),
   keeps messages longer than the schedule lasts, and has VisibilityTimeout >= 6 x
-  WebhookFunction's Timeout; WebhookFunction consumes it reporting batch item failures, and is
+  WebhookFunction's Timeout; WebhookFunction consumes it reporting batch item failures, at a bounded MaximumConcurrency, and is
   the only function granted ssm:GetParameter (on the WebhookSecretParameter parameter only)
   and sqs:ChangeMessageVisibility (on WebhookQueue only). Feedback: FeedbackFunction has an SNS
   event on FeedbackTopic and a DeadLetterQueue; the created configuration set's event
@@ -521,6 +521,8 @@ def main():
     for n, ep in sorted(hooks.items()):
         if "ReportBatchItemFailures" not in as_list(ep.get("FunctionResponseTypes") or []):
             problems.append(f"{WEBHOOK_FUNCTION}.{n}: FunctionResponseTypes must include ReportBatchItemFailures")
+        if not (ep.get("ScalingConfig") or {}).get("MaximumConcurrency"):
+            problems.append(f"{WEBHOOK_FUNCTION}.{n}: needs ScalingConfig.MaximumConcurrency (a drained backlog must not flood the endpoint)")
     if WEBHOOK_FUNCTION in functions and env_of(WEBHOOK_FUNCTION).get("USHER_WEBHOOK_QUEUE_URL") != {"Ref": WEBHOOK_QUEUE}:
         problems.append(f"{WEBHOOK_FUNCTION}: USHER_WEBHOOK_QUEUE_URL must be !Ref {WEBHOOK_QUEUE}")
     rule = props(WEBHOOK_RULE, "AWS::Events::Rule")
