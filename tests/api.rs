@@ -1046,3 +1046,35 @@ async fn a_corrupt_item_is_a_500_internal_with_no_detail_in_the_body() {
     assert_eq!((r.status, r.code()), (StatusCode::INTERNAL_SERVER_ERROR, "internal"));
     assert!(!r.bytes.windows(6).any(|w| w == b"secret"), "{}", r.json);
 }
+
+// ---- sign-ins (last login) ----------------------------------------------------------------
+
+#[tokio::test]
+async fn a_sign_in_sets_the_members_last_login_and_another_within_a_minute_is_the_same_sign_in() {
+    let (app, t) = setup().await;
+    let owner = app.token(OWNER);
+    let last_login = |json: &serde_json::Value| {
+        json["data"].as_array().expect("members").iter().find(|m| m["email"] == OWNER).map(|m| m["last_login_at"].clone())
+    };
+    let before = app.call(Method::GET, &path(&t, "/members"), Some(&owner), None).await;
+    assert_eq!(last_login(&before.json), Some(serde_json::Value::Null), "a provisioned owner has not signed in: {}", before.json);
+
+    let first = app.call(Method::POST, &format!("/v1/me/tenants/{t}/sign-in"), Some(&owner), None).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.json);
+    let at = first.json["last_login_at"].clone();
+    assert!(at.is_string(), "{}", first.json);
+    let listed = app.call(Method::GET, &path(&t, "/members"), Some(&owner), None).await;
+    assert_eq!(last_login(&listed.json), Some(at.clone()));
+
+    app.clock.advance_secs(30);
+    let again = app.call(Method::POST, &format!("/v1/me/tenants/{t}/sign-in"), Some(&owner), None).await;
+    assert_eq!(again.json["last_login_at"], at, "half a minute later it is the same sign-in");
+    app.clock.advance_secs(31);
+    let later = app.call(Method::POST, &format!("/v1/me/tenants/{t}/sign-in"), Some(&owner), None).await;
+    assert_ne!(later.json["last_login_at"], at, "a minute later it is a new one");
+    let audit = app.call(Method::GET, &path(&t, "/audit"), Some(&owner), None).await;
+    assert!(!audit.json.to_string().contains("sign"), "a sign-in is not an audit event: {}", audit.json);
+
+    let stranger = app.call(Method::POST, &format!("/v1/me/tenants/{t}/sign-in"), Some(&app.token("stranger@example.com")), None).await;
+    assert_eq!((stranger.status, stranger.json["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+}

@@ -312,6 +312,8 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
     assert_eq!(s.call(Method::GET, &tp(""), Some(&operator), None).await.status, StatusCode::OK);
     assert_eq!(s.call(Method::PATCH, &tp(""), Some(&operator), Some(json!({"seat_limit": 50}))).await.status, StatusCode::OK);
     assert_eq!(s.call(Method::GET, &tp("/settings"), Some(&owner), None).await.status, StatusCode::OK);
+    // update: the owner's sign-in (their membership's last login).
+    assert_eq!(s.call(Method::POST, &format!("/v1/me/tenants/{t}/sign-in"), Some(&owner), None).await.status, StatusCode::OK);
     assert_eq!(s.call(Method::PATCH, &tp("/settings"), Some(&owner), Some(json!({"name": "Acme Corp"}))).await.status, StatusCode::OK);
     // update: the tenant's workspaces (the delete scans the tenant's members and invitations).
     for (method, ws) in [(Method::PUT, "north"), (Method::PUT, "spare"), (Method::GET, ""), (Method::DELETE, "spare")] {

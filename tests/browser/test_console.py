@@ -541,3 +541,13 @@ def test_every_string_is_in_english_french_and_german(usher, page):
             extra = placeholders(dicts[lang][key]) - placeholders(text)
             assert placeholders(text) <= placeholders(dicts[lang][key]), (lang, key)
             assert extra <= ({"n"} if key.endswith("_one") else set()), (lang, key)
+
+
+def test_opening_the_console_is_a_sign_in_that_the_people_list_shows_as_last_login(usher, tenant, page):
+    # A provisioned owner has never signed in; opening the tenant in the console records it.
+    assert next(m for m in tenant.members() if m["email"] == tenant.owner_email)["last_login_at"] is None
+    open_console(usher, page, tenant.owner_email)
+    own_row = page.locator("tr[data-kind=member]", has_text=tenant.owner_email)
+    expect(own_row).to_be_visible()
+    expect(own_row).not_to_contain_text("Never")
+    assert next(m for m in tenant.members() if m["email"] == tenant.owner_email)["last_login_at"]

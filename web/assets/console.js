@@ -76,6 +76,11 @@ async function selectTenant(id) {
   ctx.tenant = null;
   ctx.loadError = null;
   render();
+  // Opening a tenant is signing in to it: the people list's "last login" (one a minute at most,
+  // server-side). Never in the way: a failure here changes nothing the person sees.
+  try {
+    await api("POST", `/v1/me/tenants/${encodeURIComponent(id)}/sign-in`, { idempotent: false });
+  } catch { /* the list still loads */ }
   try {
     await ctx.refreshTenant();
   } catch (err) {

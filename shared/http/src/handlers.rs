@@ -7,7 +7,7 @@ use http::{HeaderValue, Request, StatusCode, header};
 use serde::de::DeserializeOwned;
 use usher_domain::usecases::{
     accept, audit, bulk, decline, email_change, export, idempotency, invite, list, lookup, remove_member, renewal, resend, revoke, roles,
-    tenants, update_invitation, update_member, workspaces,
+    sign_in, tenants, update_invitation, update_member, workspaces,
 };
 use usher_domain::values::TenantId;
 use usher_domain::{Caller, ErrorCode, FieldError, Principal, UseCaseError};
@@ -327,6 +327,11 @@ pub(crate) async fn dispatch(
             let t = tenant_param(params)?;
             remove_member::leave(deps, user(&caller)?, &t).await.map_err(fail)?;
             Ok(Reply::empty(StatusCode::NO_CONTENT))
+        }
+        Op::RecordSignIn => {
+            let t = tenant_param(params)?;
+            let at = sign_in::record_sign_in(deps, user(&caller)?, &t).await.map_err(fail)?;
+            Ok(ok(&serde_json::json!({ "tenant_id": t, "last_login_at": at })))
         }
         Op::ListWorkspaces => {
             let t = tenant_param(params)?;

@@ -42,6 +42,8 @@ pub enum Op {
     UpdateInvitation,
     /// The caller leaves a tenant.
     LeaveTenant,
+    /// The caller signed in to a tenant (its "last login").
+    RecordSignIn,
     /// List the tenant's workspaces.
     ListWorkspaces,
     /// Create or rename a workspace.
@@ -146,6 +148,7 @@ pub fn routes() -> Vec<Route> {
         route!(GET "/v1/tenants/{tenantId}/audit" => "list", User, ListAudit),
         route!(PATCH "/v1/tenants/{tenantId}/invitations/{invitationId}" => "update", User, UpdateInvitation),
         route!(DELETE "/v1/me/tenants/{tenantId}" => "revoke", User, LeaveTenant),
+        route!(POST "/v1/me/tenants/{tenantId}/sign-in" => "update", User, RecordSignIn),
         route!(GET "/v1/tenants/{tenantId}/workspaces" => "update", User, ListWorkspaces),
         route!(PUT "/v1/tenants/{tenantId}/workspaces/{workspaceId}" => "update", User, PutWorkspace),
         route!(DELETE "/v1/tenants/{tenantId}/workspaces/{workspaceId}" => "update", User, DeleteWorkspace),

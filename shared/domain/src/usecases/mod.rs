@@ -27,6 +27,7 @@ pub mod renewal;
 pub mod resend;
 pub mod revoke;
 pub mod roles;
+pub mod sign_in;
 pub mod tenants;
 pub mod update_invitation;
 pub mod update_member;
