@@ -153,7 +153,13 @@ export function openDialog(build, opts = {}) {
     footer ? h("div", { class: "dialog-foot" }, footer) : null,
   );
   dialog.addEventListener("close", () => {
+    // "close" arrives as a task after the dialog has closed, and by then the browser may have
+    // put focus back on the opener and the person moved on (opened the row's menu again, say):
+    // take focus back only if it is nowhere useful.
+    const active = document.activeElement;
+    const adrift = !active || active === document.body || dialog.contains(active);
     dialog.remove();
+    if (!adrift) return;
     if (opener && opener.isConnected && typeof opener.focus === "function") opener.focus();
     else document.getElementById("main")?.focus();
   });
