@@ -36,12 +36,17 @@ def test_every_field_has_a_label(usher, tenant, page):
     expect(page.locator("#status[aria-live=polite]")).to_have_count(1)
 
 
-def test_keyboard_menu_and_dialog_focus(usher, tenant, page):
+def a_members_menu_button(usher, tenant, page):
+    """The owner's console with one more member: that member's email and row "Actions" button."""
     pat = unique_email("pat")
     tenant.add_member(pat)
     page.goto(usher.base + "/")
     sign_in(page, tenant.owner_email)
-    menu_button = page.locator("tr[data-kind=member]", has_text=pat).get_by_role("button", name=f"Actions for {pat}")
+    return pat, page.locator("tr[data-kind=member]", has_text=pat).get_by_role("button", name=f"Actions for {pat}")
+
+
+def test_keyboard_menu_and_dialog_focus(usher, tenant, page):
+    pat, menu_button = a_members_menu_button(usher, tenant, page)
     menu_button.focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("menuitem", name="Change role")).to_be_focused()
@@ -103,11 +108,7 @@ def test_a_member_sees_no_admin_controls(usher, tenant, page):
 def test_a_closed_dialog_does_not_take_focus_back_from_a_menu_opened_right_after(usher, tenant, page):
     # The dialog's "close" event comes as a task after it closed; a keyboard user who reopens the
     # row's menu at once must keep focus in the menu (this raced, about 1 run in 14).
-    pat = unique_email("pat")
-    tenant.add_member(pat)
-    page.goto(usher.base + "/")
-    sign_in(page, tenant.owner_email)
-    menu_button = page.locator("tr[data-kind=member]", has_text=pat).get_by_role("button", name=f"Actions for {pat}")
+    _, menu_button = a_members_menu_button(usher, tenant, page)
     dialog = page.get_by_role("dialog", name="Change role")
     for _ in range(5):
         menu_button.focus()

@@ -343,13 +343,19 @@ def test_bulk_upload_xlsx_and_csv(usher, tenant, page):
     assert inv["profile"] == {"first_name": "Nia", "last_name": "Long"}
 
 
-def test_paging_with_load_more(usher, page):
-    """30 pending invitations: the list shows a page, "Load more" follows next_cursor."""
+def a_tenant_with_pending_invitations(usher, count):
+    """A fresh tenant (100 seats) whose owner invited `count` people in one bulk call, and their emails."""
     owner = unique_email("owner")
     tenant = Tenant(usher, usher.create_tenant("Acme", owner, seats=100), owner)
-    emails = [unique_email(f"p{i:02d}") for i in range(30)]
+    emails = [unique_email(f"p{i:02d}") for i in range(count)]
     report = usher.ok("POST", tenant.path("/invitations"), tenant.owner_token, {"invitations": [{"email": e, "role": "member"} for e in emails]})
-    assert report["summary"]["invited"] == 30
+    assert report["summary"]["invited"] == count
+    return tenant, emails
+
+
+def test_paging_with_load_more(usher, page):
+    """30 pending invitations: the list shows a page, "Load more" follows next_cursor."""
+    tenant, emails = a_tenant_with_pending_invitations(usher, 30)
     open_console(usher, page, tenant.owner_email)
     expect(page.locator("tbody tr")).to_have_count(26)  # the owner, and a page of 25 invitations
     expect(page.locator(".table-foot")).to_contain_text("26 shown")
@@ -496,11 +502,7 @@ def test_an_owner_creates_a_custom_role_then_edits_it(usher, tenant, page):
 
 def test_the_audit_log_loads_the_next_page(usher, page):
     """More events than the console's page of 50: "Load more" follows next_cursor to the oldest."""
-    owner = unique_email("owner")
-    tenant = Tenant(usher, usher.create_tenant("Acme", owner, seats=100), owner)
-    emails = [unique_email(f"a{i:02d}") for i in range(60)]
-    report = usher.ok("POST", tenant.path("/invitations"), tenant.owner_token, {"invitations": [{"email": e, "role": "member"} for e in emails]})
-    assert report["summary"]["invited"] == 60
+    tenant, _ = a_tenant_with_pending_invitations(usher, 60)
     # the whole log through the API (at most 100 a page)
     total, cursor = 0, None
     while True:

@@ -147,12 +147,15 @@ pub struct Site {
     files: Files,
     sign_in: SignIn,
     csp: String,
+    /// `/config.json`'s body, written once (it changes only with the settings).
+    config: Vec<u8>,
 }
 
 impl Site {
     pub fn new(files: Files, sign_in: SignIn) -> Self {
         let csp = content_security_policy(&sign_in);
-        Self { files, sign_in, csp }
+        let config = serde_json::to_vec(&serde_json::json!({ "sign_in": sign_in })).unwrap_or_default();
+        Self { files, sign_in, csp, config }
     }
 
     pub fn sign_in(&self) -> &SignIn {
@@ -167,9 +170,8 @@ impl Site {
     /// The answer to a GET of `path` (no query), or `None` when it names no page or file.
     pub async fn get(&self, path: &str) -> Option<http::Response<Vec<u8>>> {
         if path == CONFIG_PATH {
-            let body = serde_json::to_vec(&serde_json::json!({ "sign_in": self.sign_in })).unwrap_or_default();
             // Read once per page load; a redeploy's change applies to the next load.
-            return Some(self.response("application/json; charset=utf-8", "no-store", body));
+            return Some(self.response("application/json; charset=utf-8", "no-store", self.config.clone()));
         }
         let file = file_for(path)?;
         let bytes = match &self.files {
