@@ -301,3 +301,19 @@ async fn a_body_that_is_not_a_workbook_is_400_invalid_xlsx_and_too_many_rows_is_
     let listed = app.call(Method::GET, &format!("{}?status=pending", url(&t)), Some(&owner), None).await;
     assert_eq!(listed.json["data"].as_array().map(Vec::len), Some(1), "nothing written: {}", listed.json);
 }
+
+#[tokio::test]
+async fn an_upload_from_a_stranger_or_a_member_who_may_not_invite_is_refused_before_its_file_is_read() {
+    let (app, t) = world().await;
+    // Not a workbook at all: reading it would answer 400 invalid_xlsx / invalid_csv.
+    let junk = b"PK\x03\x04 not really a workbook".to_vec();
+    for (who, status, code) in
+        [("stranger@evil.example", StatusCode::NOT_FOUND, "not_found"), ("mia@example.com", StatusCode::FORBIDDEN, "forbidden")]
+    {
+        let token = app.token(who);
+        for kind in [XLSX_TYPE, "text/csv"] {
+            let r = app.call_with(Method::POST, &url(&t), Some(&token), Some(junk.clone()), &[("content-type", kind)]).await;
+            assert_eq!((r.status, r.code()), (status, code), "{who}, {kind}: {}", r.json);
+        }
+    }
+}

@@ -221,19 +221,22 @@ pub(crate) async fn dispatch(
         Op::Invite => {
             let t = tenant_param(params)?;
             if let Some(format) = upload(req) {
+                // Who may send a file is settled before a byte of it is parsed.
+                let inviter = bulk::authorize(deps, user(&caller)?, &t).await.map_err(fail)?;
                 let (rows, warnings) = match format {
                     Upload::Csv => bulk::rows_from_csv(req.body()),
                     Upload::Xlsx => bulk::rows_from_xlsx(req.body()),
                 }
                 .map_err(fail)?;
                 let dry_run = query(req).iter().any(|(k, v)| k == "dry_run" && (v == "true" || v == "1"));
-                let report = bulk::bulk_invite(deps, user(&caller)?, &t, rows, dry_run, warnings).await.map_err(fail)?;
+                let report = bulk::bulk_invite(deps, inviter, rows, dry_run, warnings).await.map_err(fail)?;
                 return Ok(bulk_reply(req, &report));
             }
             let body: serde_json::Value = json(req, false)?;
             if let Some(rows) = body.get("invitations") {
+                let inviter = bulk::authorize(deps, user(&caller)?, &t).await.map_err(fail)?;
                 let (rows, dry_run) = bulk_rows(rows, body.get("dry_run"))?;
-                let report = bulk::bulk_invite(deps, user(&caller)?, &t, rows, dry_run, Vec::new()).await.map_err(fail)?;
+                let report = bulk::bulk_invite(deps, inviter, rows, dry_run, Vec::new()).await.map_err(fail)?;
                 return Ok(bulk_reply(req, &report));
             }
             let raw: invite::InviteRequest = serde_path_to_error::deserialize(body).map_err(json_problem)?;

@@ -163,12 +163,29 @@ fn refuse(result: &mut RowResult, code: &'static str, message: impl Into<String>
     result.message = Some(message.into());
 }
 
+/// A caller allowed to invite people to a tenant in bulk. Obtained from `authorize` before an
+/// upload is read, so a stranger's file is never parsed (a hostile workbook costs its parse).
+#[derive(Debug)]
+pub struct BulkInviter {
+    actor: access::Actor,
+    tenant: TenantId,
+}
+
+/// Checks that the caller may invite to `tenant`: `NotFound` for a stranger, `Forbidden` for a
+/// member without `invitations.create`.
+pub async fn authorize(deps: &Deps, principal: &Principal, tenant: &TenantId) -> Result<BulkInviter, BulkError> {
+    let actor = access::member_of(deps, principal, tenant).await?;
+    if !actor.can(Permission::InvitationsCreate) {
+        return Err(BulkError::Forbidden);
+    }
+    Ok(BulkInviter { actor, tenant: tenant.clone() })
+}
+
 /// Invites every row it can, or (`dry_run`) says what it would do.
-#[tracing::instrument(skip_all, fields(tenant = %tenant, rows = rows.len(), dry_run))]
+#[tracing::instrument(skip_all, fields(tenant = %inviter.tenant, rows = rows.len(), dry_run))]
 pub async fn bulk_invite(
     deps: &Deps,
-    principal: &Principal,
-    tenant: &TenantId,
+    inviter: BulkInviter,
     rows: Vec<RawRow>,
     dry_run: bool,
     warnings: Vec<String>,
@@ -179,10 +196,8 @@ pub async fn bulk_invite(
     if rows.len() > MAX_ROWS {
         return Err(BulkError::TooManyRows(rows.len()));
     }
-    let actor = access::member_of(deps, principal, tenant).await?;
-    if !actor.can(Permission::InvitationsCreate) {
-        return Err(BulkError::Forbidden);
-    }
+    let BulkInviter { actor, tenant } = inviter;
+    let tenant = &tenant;
     let table = deps.table.as_ref();
     let t = access::load_tenant(table, tenant).await?.ok_or(BulkError::NotFound)?;
     let now = deps.now();
@@ -473,8 +488,12 @@ pub fn rows_from_csv(bytes: &[u8]) -> Result<(Vec<RawRow>, Vec<String>), BulkErr
 /// or an employee number typed as a number has no `.0`), a date `YYYY-MM-DD` (with `THH:MM:SS`
 /// when it has a time), a boolean `true`/`false`, an error cell its text (`#N/A`).
 ///
-/// The sheet is streamed cell by cell, never as a rectangle: a workbook declaring a far corner
-/// cell (`XFD1048576`) costs what its cells cost, not a billion empty ones.
+/// The sheet is streamed cell by cell under budgets, never read as a rectangle: a workbook
+/// declaring a far corner cell (`XFD1048576`) costs what its cells cost, not a billion empty
+/// ones, and a cell's text is measured before it is copied. An XLSX can make every cell point
+/// at one shared string, so a 6 KB file could otherwise stand for gigabytes of cells: a cell
+/// over `MAX_CELL_BYTES`, more than `MAX_UPLOAD_CELL_BYTES` in all, or a row past `MAX_ROWS`
+/// ends the read at once. Cells in columns without a header are never copied.
 pub fn rows_from_xlsx(bytes: &[u8]) -> Result<(Vec<RawRow>, Vec<String>), BulkError> {
     use calamine::{Data, Reader, Xlsx};
     let bad = |message: String| upload_error("invalid_xlsx", message);
@@ -487,25 +506,60 @@ pub fn rows_from_xlsx(bytes: &[u8]) -> Result<(Vec<RawRow>, Vec<String>), BulkEr
     let mut headers: Option<Vec<(u32, String)>> = None;
     let mut rows: Vec<Vec<(u32, String)>> = Vec::new();
     let mut current: Option<(u32, Vec<(u32, String)>)> = None;
-    let mut finish = |row: Vec<(u32, String)>, headers: &mut Option<Vec<(u32, String)>>| match headers {
-        None => *headers = Some(row),
-        Some(h) => rows.push(row.into_iter().filter(|(c, _)| h.iter().any(|(hc, _)| hc == c)).collect()),
-    };
+    let mut kept_bytes = 0usize;
+    // Rows under the header past `MAX_ROWS`: counted for the answer, never kept.
+    let mut rows_past_limit = 0usize;
     while let Some(cell) = cells.next_cell().map_err(|e| bad(format!("the first sheet cannot be read: {e}")))? {
         let (row, column) = cell.get_position();
-        let Some(text) = cell_text(&Data::from(cell.get_value().clone())).filter(|t| !t.trim().is_empty()) else { continue };
-        match &mut current {
-            Some((r, values)) if *r == row => values.push((column, text)),
-            _ => {
-                if let Some((_, values)) = current.take() {
-                    finish(values, &mut headers);
+        let value = cell.get_value();
+        if cell_is_blank(value) {
+            continue;
+        }
+        if current.as_ref().is_none_or(|(r, _)| *r != row) {
+            if let Some((_, values)) = current.take() {
+                match &headers {
+                    None => headers = Some(values),
+                    Some(_) => rows.push(values),
                 }
-                current = Some((row, vec![(column, text)]));
             }
+            if headers.is_some() && rows.len() >= MAX_ROWS {
+                rows_past_limit += 1;
+                continue;
+            }
+            current = Some((row, Vec::new()));
+        }
+        let Some((_, values)) = current.as_mut() else { continue };
+        if headers.as_ref().is_some_and(|h| !h.iter().any(|(c, _)| *c == column)) {
+            continue;
+        }
+        let len = cell_text_len(value);
+        if len > MAX_CELL_BYTES {
+            return Err(bad(format!(
+                "the cell at row {}, column {} holds more than {} KiB; no field Usher reads is that long",
+                row + 1,
+                column + 1,
+                MAX_CELL_BYTES / 1024
+            )));
+        }
+        kept_bytes += len;
+        if kept_bytes > MAX_UPLOAD_CELL_BYTES {
+            return Err(bad(format!(
+                "the sheet's cells hold more than {} MiB of text; send at most {MAX_ROWS} rows of invitations",
+                MAX_UPLOAD_CELL_BYTES / (1024 * 1024)
+            )));
+        }
+        if let Some(text) = cell_text(&Data::from(value.clone())) {
+            values.push((column, text));
         }
     }
     if let Some((_, values)) = current.take() {
-        finish(values, &mut headers);
+        match &headers {
+            None => headers = Some(values),
+            Some(_) => rows.push(values),
+        }
+    }
+    if rows_past_limit > 0 {
+        return Err(BulkError::TooManyRows(rows.len() + rows_past_limit));
     }
     let headers = headers.unwrap_or_default();
     let names: Vec<String> = headers.iter().map(|(_, h)| h.clone()).collect();
@@ -515,6 +569,37 @@ pub fn rows_from_xlsx(bytes: &[u8]) -> Result<(Vec<RawRow>, Vec<String>), BulkEr
         Ok::<_, String>(move |i: usize| columns.get(i).and_then(|c| row.iter().find(|(rc, _)| rc == c)).map(|(_, v)| v.clone()))
     });
     rows_from_table("invalid_xlsx", &names, records)
+}
+
+/// The longest cell an upload may hold in a column Usher reads: a message is at most 1000
+/// characters (4000 bytes); nothing else is near.
+pub const MAX_CELL_BYTES: usize = 16 * 1024;
+
+/// The most text an upload's read cells may hold in all, counted as they are read: 1000 rows of
+/// the longest fields come to well under this.
+pub const MAX_UPLOAD_CELL_BYTES: usize = 4 * 1024 * 1024;
+
+/// Whether a cell has no value (nothing, or only white space), judged without copying it.
+fn cell_is_blank(cell: &calamine::DataRef<'_>) -> bool {
+    use calamine::DataRef;
+    match cell {
+        DataRef::Empty => true,
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.trim().is_empty(),
+        DataRef::SharedString(s) => s.trim().is_empty(),
+        _ => false,
+    }
+}
+
+/// The bytes a cell's text takes, measured without copying it (a shared string is a reference
+/// into the workbook's one table; copying it is what a hostile workbook counts on).
+fn cell_text_len(cell: &calamine::DataRef<'_>) -> usize {
+    use calamine::DataRef;
+    match cell {
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.len(),
+        DataRef::SharedString(s) => s.len(),
+        // A number, date, boolean or error prints in a few dozen bytes.
+        _ => 32,
+    }
 }
 
 /// The most an XLSX upload may expand to, all its parts uncompressed. A workbook of 1000
@@ -531,8 +616,17 @@ fn expanded_size_within_budget(bytes: &[u8]) -> Result<(), String> {
     let mut total: u64 = 0;
     for i in 0..archive.len() {
         let mut part = archive.by_index(i).map_err(|e| unreadable(&e))?;
+        let shared_strings = part.name().eq_ignore_ascii_case("xl/sharedStrings.xml");
         let left = MAX_XLSX_EXPANDED_BYTES - total;
-        total += std::io::copy(&mut (&mut part).take(left + 1), &mut std::io::sink()).map_err(|e| unreadable(&e))?;
+        let size = std::io::copy(&mut (&mut part).take(left + 1), &mut std::io::sink()).map_err(|e| unreadable(&e))?;
+        // The reader holds the whole string table in memory before the first cell is read.
+        if shared_strings && size > MAX_UPLOAD_CELL_BYTES as u64 {
+            return Err(format!(
+                "the workbook holds more than {} MiB of text; send at most {MAX_ROWS} rows of invitations",
+                MAX_UPLOAD_CELL_BYTES / (1024 * 1024)
+            ));
+        }
+        total += size;
         if total > MAX_XLSX_EXPANDED_BYTES {
             return Err(format!(
                 "the workbook expands to more than {} MiB; send at most {MAX_ROWS} rows, or a CSV",
