@@ -136,3 +136,81 @@ async fn an_export_whose_worker_died_is_queued_again_by_the_sweep_and_finished()
     let status = app.call(Method::GET, &format!("/v1/tenants/{t}/exports/{id}"), Some(&owner), None).await;
     assert_eq!((status.json["status"].as_str(), status.json["rows"].as_u64()), (Some("ready"), Some(6)), "{}", status.json);
 }
+
+#[tokio::test]
+async fn asking_again_for_an_export_under_way_or_just_finished_answers_that_job_instead_of_starting_another() {
+    let app = TestApp::with_options(
+        Arc::new(SqliteTable::in_memory().expect("sqlite")),
+        Options { export_direct_rows: Some(3), worker: false, ..Options::default() },
+    );
+    let t = app.tenant("Acme", OWNER, None).await;
+    let owner = app.token(OWNER);
+    let rows: Vec<Value> = (0..5).map(|i| json!({"email": format!("p{i}@example.com"), "role": "viewer"})).collect();
+    app.call(Method::POST, &format!("/v1/tenants/{t}/invitations"), Some(&owner), Some(json!({ "invitations": rows }))).await;
+    let export = |query: &'static str| {
+        let path = format!("/v1/tenants/{t}/members/export?include=invitations{query}");
+        let (app, owner) = (&app, &owner);
+        async move { app.call(Method::GET, &path, Some(owner), None).await }
+    };
+
+    let first = export("").await;
+    let again = export("").await;
+    let xlsx = export("&format=xlsx").await;
+
+    assert_eq!((first.status, again.status), (StatusCode::ACCEPTED, StatusCode::ACCEPTED));
+    assert_eq!(again.json["id"], first.json["id"], "the queued job, not a second read of the tenant");
+    assert_ne!(xlsx.json["id"], first.json["id"], "another file is another job");
+    // Finished: answered for ten minutes, then a new request writes a fresh file.
+    app.deliver_queued().await;
+    let ready = export("").await;
+    assert_eq!((ready.json["id"].clone(), ready.json["status"].as_str()), (first.json["id"].clone(), Some("ready")), "{}", ready.json);
+    app.clock.advance_secs(usher_domain::usecases::export::REUSE_READY_SECS + 1);
+    let fresh = export("").await;
+    assert_ne!(fresh.json["id"], first.json["id"], "{}", fresh.json);
+}
+
+/// A file store whose uploads never finish: the worker is stopped mid-file, as a Lambda that
+/// reaches its timeout is.
+struct NeverFinishes;
+
+#[async_trait::async_trait]
+impl usher_domain::ports::FileStore for NeverFinishes {
+    async fn begin(&self, _: &str, _: &str) -> Result<Box<dyn usher_domain::ports::FileUpload>, usher_domain::ports::FileError> {
+        std::future::pending().await
+    }
+    async fn link(&self, _: &str, _: &str, _: u64) -> Result<String, usher_domain::ports::FileError> {
+        Err(usher_domain::ports::FileError("no file".into()))
+    }
+}
+
+#[tokio::test]
+async fn an_export_whose_worker_is_stopped_every_time_is_given_up_after_its_attempts_not_retried_until_it_expires() {
+    let app = TestApp::with_options(
+        Arc::new(SqliteTable::in_memory().expect("sqlite")),
+        Options { export_direct_rows: Some(3), worker: false, files: Some(Arc::new(NeverFinishes)), ..Options::default() },
+    );
+    let t = app.tenant("Acme", OWNER, None).await;
+    let owner = app.token(OWNER);
+    let rows: Vec<Value> = (0..5).map(|i| json!({"email": format!("p{i}@example.com"), "role": "viewer"})).collect();
+    app.call(Method::POST, &format!("/v1/tenants/{t}/invitations"), Some(&owner), Some(json!({ "invitations": rows }))).await;
+    app.deliver_queued().await;
+    let started = app.call(Method::GET, &format!("/v1/tenants/{t}/members/export?include=invitations"), Some(&owner), None).await;
+    let id = started.json["id"].as_str().expect("id").to_owned();
+    let (tenant, export) = (usher_domain::values::TenantId::parse(&t).expect("tenant"), id.clone());
+
+    let mut runs = 0;
+    for _ in 0..10 {
+        // The worker claims the job and is stopped mid-file.
+        let run = usher_domain::usecases::export::run_job(&app.deps, &tenant, &export);
+        if tokio::time::timeout(std::time::Duration::from_millis(200), run).await.is_err() {
+            runs += 1;
+        }
+        app.clock.advance_secs(usher_domain::model::DELIVERY_CLAIM_SECS + 1);
+        app.sweep().await;
+    }
+
+    assert_eq!(runs, usher_domain::usecases::export::EXPORT_ATTEMPTS as usize, "one run per attempt, then no more");
+    let status = app.call(Method::GET, &format!("/v1/tenants/{t}/exports/{id}"), Some(&owner), None).await;
+    assert_eq!(status.json["status"], "failed", "{}", status.json);
+    assert!(status.json["error"].as_str().is_some_and(|e| e.contains("time out")), "{}", status.json);
+}

@@ -332,3 +332,42 @@ async fn a_malformed_domain_policy_is_refused_and_only_owners_set_it() {
     let settings = app.call(Method::GET, &path(&t, "/settings"), Some(&app.token(OWNER)), None).await;
     assert_eq!(settings.json["allowed_domains"], json!([]));
 }
+
+#[tokio::test]
+async fn resend_refuses_an_address_the_domain_policy_no_longer_allows_and_takes_no_seat() {
+    let app = TestApp::new();
+    let t = app.tenant("Acme", OWNER, Some(5)).await;
+    let owner = app.token(OWNER);
+    let lapsing = app.invite(&t, OWNER, "late@gmail.com", "member").await.json["id"].as_str().expect("id").to_owned();
+    app.clock.advance_days(30);
+    app.sweep().await;
+    let seats = |r: &Value| r["seats"].clone();
+    let before = app.call(Method::GET, &path(&t, "/members"), Some(&owner), None).await;
+    let r = app.call(Method::PATCH, &path(&t, "/settings"), Some(&owner), Some(json!({"allowed_domains": ["acme.test"]}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+
+    // Re-arming the expired one would take a seat for a link accept refuses.
+    let r = app.call(Method::POST, &path(&t, &format!("/invitations/{lapsing}/resend")), Some(&owner), None).await;
+    assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "domain_not_allowed"), "{}", r.json);
+    let after = app.call(Method::GET, &path(&t, "/members"), Some(&owner), None).await;
+    assert_eq!(seats(&after.json), seats(&before.json), "{}", after.json);
+    let r = app.call(Method::GET, &path(&t, &format!("/invitations/{lapsing}")), Some(&owner), None).await;
+    assert_eq!(r.json["status"], "expired", "{}", r.json);
+}
+
+#[tokio::test]
+async fn resend_of_a_pending_invitation_outside_the_allowed_domains_sends_nothing() {
+    let app = TestApp::new();
+    let t = app.tenant("Acme", OWNER, None).await;
+    let owner = app.token(OWNER);
+    let id = app.invite(&t, OWNER, "early@gmail.com", "member").await.json["id"].as_str().expect("id").to_owned();
+    app.deliver_queued().await;
+    let sent = app.messages_to("early@gmail.com").len();
+    app.call(Method::PATCH, &path(&t, "/settings"), Some(&owner), Some(json!({"allowed_domains": ["acme.test"]}))).await;
+
+    let r = app.call(Method::POST, &path(&t, &format!("/invitations/{id}/resend")), Some(&owner), None).await;
+    app.deliver_queued().await;
+
+    assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "domain_not_allowed"), "{}", r.json);
+    assert_eq!(app.messages_to("early@gmail.com").len(), sent);
+}

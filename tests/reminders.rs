@@ -4,6 +4,9 @@
 
 use http::{Method, StatusCode};
 use serde_json::json;
+use usher_domain::model::MailFeedback;
+use usher_domain::usecases::feedback::{self, MailReport, Recorded};
+use usher_domain::values::{InvitationId, TenantId};
 use usher_tests::TestApp;
 
 const OWNER: &str = "owner@acme.test";
@@ -115,4 +118,70 @@ async fn a_reminder_due_while_the_first_email_is_still_queued_is_sent_once_as_th
     let mails = app.messages_to(ADA);
     assert_eq!(mails.len(), 1, "the queued invitation email and the reminder are one send");
     assert!(subject(&mails[0]).starts_with("Reminder:"));
+}
+
+/// The send id the latest email to `to` carried (the outbox writes SES's tag header).
+fn send_id_of_latest(app: &TestApp, to: &str) -> String {
+    let mails = app.messages_to(to);
+    let latest = mails.last().expect("an email");
+    let tags = latest.lines().find_map(|l| l.strip_prefix("X-SES-MESSAGE-TAGS: ")).expect("the tags header");
+    tags.split(", ").find_map(|t| t.strip_prefix("usher-send=")).expect("a send id").to_owned()
+}
+
+async fn report(app: &TestApp, t: &str, id: &str, feedback: MailFeedback, send: Option<String>) -> Recorded {
+    let report = MailReport {
+        message_id: format!("0100-{}", app.deps.new_uuid().simple()),
+        tenant: TenantId::parse(t).expect("tenant"),
+        invitation: InvitationId::parse(id).expect("invitation"),
+        send,
+        feedback,
+        detail: "reported".into(),
+    };
+    feedback::record(&app.deps, &report).await.expect("recorded")
+}
+
+#[tokio::test]
+async fn an_address_that_bounced_or_complained_gets_no_reminder_and_keeps_showing_why() {
+    for kind in [MailFeedback::Bounced, MailFeedback::Complained] {
+        let app = TestApp::new();
+        let t = app.tenant("Acme", OWNER, None).await;
+        let id = invite_for(&app, &t, ADA, 7, "en").await;
+        let send = send_id_of_latest(&app, ADA);
+        assert_eq!(report(&app, &t, &id, kind, Some(send)).await, Recorded::Marked);
+
+        app.clock.advance_days(5);
+        let summary = app.sweep().await;
+        app.deliver_queued().await;
+
+        assert_eq!(summary.reminded, 0, "{kind:?}: {summary:?}");
+        assert_eq!(app.messages_to(ADA).len(), 1, "{kind:?}: nothing more was sent to the address");
+        let inv = app.call(Method::GET, &path(&t, &format!("/invitations/{id}")), Some(&app.token(OWNER)), None).await;
+        assert_eq!(inv.json["delivery"]["status"], kind.as_str(), "{}", inv.json);
+        // Nor later, before it expires.
+        app.clock.advance_days(1);
+        assert_eq!(app.sweep().await.reminded, 0);
+        app.deliver_queued().await;
+        assert_eq!(app.messages_to(ADA).len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn a_late_report_about_an_earlier_email_leaves_the_newer_send_alone() {
+    let app = TestApp::new();
+    let t = app.tenant("Acme", OWNER, None).await;
+    let id = invite_for(&app, &t, ADA, 7, "en").await;
+    let first = send_id_of_latest(&app, ADA);
+    app.clock.advance_days(5);
+    assert_eq!(app.sweep().await.reminded, 1);
+    app.deliver_queued().await;
+    let second = send_id_of_latest(&app, ADA);
+    assert_ne!(first, second);
+
+    assert_eq!(report(&app, &t, &id, MailFeedback::Bounced, Some(first)).await, Recorded::Noted);
+    let inv = app.call(Method::GET, &path(&t, &format!("/invitations/{id}")), Some(&app.token(OWNER)), None).await;
+    assert_eq!(inv.json["delivery"]["status"], "sent", "{}", inv.json);
+
+    assert_eq!(report(&app, &t, &id, MailFeedback::Bounced, Some(second)).await, Recorded::Marked);
+    let inv = app.call(Method::GET, &path(&t, &format!("/invitations/{id}")), Some(&app.token(OWNER)), None).await;
+    assert_eq!(inv.json["delivery"]["status"], "bounced", "{}", inv.json);
 }

@@ -92,6 +92,34 @@ async fn the_sweep_skips_an_undecodable_item_instead_of_stalling_on_it_every_run
 }
 
 #[tokio::test]
+async fn entries_stuck_at_the_head_of_one_shard_do_not_starve_the_other_shards() {
+    let app = TestApp::new();
+    let t = app.tenant("Acme", OWNER, None).await;
+    let id = app.invite(&t, OWNER, "ada@example.com", "member").await.json["id"].as_str().expect("id").to_owned();
+    let invitation_shard = usher_domain::schema::due_shard(&usher_domain::values::InvitationId::parse(&id).expect("id"));
+    // A whole batch of entries that stay due (they never decode) in another shard, due first.
+    let clogged = usher_domain::schema::due_pk((invitation_shard + 1) % usher_domain::schema::DUE_SHARDS);
+    let stuck: Vec<Write> = (0..usher_domain::usecases::expire::BATCH)
+        .map(|n| {
+            let Write::Put { mut item, cond } = due_garbage(&clogged) else { unreachable!() };
+            item.key = Key::new("T#gone", format!("I#garbage{n:04}"));
+            item.index_keys[0].2 = format!("2000-01-01T00:00:00Z#garbage{n:04}");
+            Write::Put { item, cond }
+        })
+        .collect();
+    for chunk in stuck.chunks(100) {
+        app.deps.table.transact(chunk.to_vec()).await.expect("stuck entries");
+    }
+    app.clock.advance_days(8);
+
+    let summary = sweep(&app.deps).await.expect("sweep");
+
+    assert_eq!(summary.expired, 1, "the invitation in another shard was reached: {summary:?}");
+    assert!(summary.more, "the stuck shard still has entries: {summary:?}");
+    assert_eq!(summary.scanned, usher_domain::usecases::expire::BATCH, "{summary:?}");
+}
+
+#[tokio::test]
 async fn the_sweep_expires_an_invitation_whose_tenant_is_gone_so_it_leaves_the_head_of_its_shard() {
     let app = TestApp::new();
     let t = app.tenant("Acme", OWNER, None).await;
@@ -457,4 +485,64 @@ async fn a_removed_member_whose_identity_is_cached_loses_access_on_their_very_ne
     let mine = app.call(Method::GET, "/v1/me/tenants", Some(&mia), None).await;
     assert_eq!(mine.json["data"], json!([]), "she belongs to no tenant: {}", mine.json);
     assert_eq!(table.reads.load(std::sync::atomic::Ordering::SeqCst), reads, "still from the cache: only the membership was read again");
+}
+
+#[tokio::test]
+async fn a_1000_row_bulk_report_too_large_for_one_item_is_replayed_whole_on_a_retry_with_its_key() {
+    let app = TestApp::new();
+    let t = app.tenant("Acme", OWNER, Some(2000)).await;
+    let owner = app.token(OWNER);
+    let url = path(&t, "/invitations");
+    let rows: Vec<serde_json::Value> = (0..1000).map(|i| json!({"email": format!("row{i}@example.com"), "role": "member"})).collect();
+    let body = json!({ "invitations": rows }).to_string().into_bytes();
+    let send = || app.call_with(Method::POST, &url, Some(&owner), Some(body.clone()), &[("idempotency-key", "bulk-1")]);
+
+    let first = send().await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.json);
+    assert_eq!(first.json["summary"]["invited"], 1000);
+    let report_bytes = serde_json::to_vec(&first.json).expect("json").len();
+    assert!(report_bytes > usher_domain::ports::MAX_ITEM_BYTES, "the report ({report_bytes} bytes) does not fit one item");
+
+    let retry = send().await;
+
+    assert_eq!(retry.status, StatusCode::OK, "{}", retry.json);
+    assert_eq!(retry.header("idempotent-replayed"), Some("true"), "replayed, not run again");
+    assert_eq!(retry.json, first.json, "the caller's own rows, as first answered (not already_invited)");
+}
+
+#[tokio::test]
+async fn a_key_held_by_a_request_that_died_says_how_long_until_its_claim_lapses() {
+    let table = ResponseStoresFail::new();
+    let app = TestApp::with_table(table.clone());
+    let t = app.tenant("Acme", OWNER, None).await;
+    let body = json!({ "email": "ada@example.com", "role": "member" }).to_string().into_bytes();
+    let owner = app.token(OWNER);
+    let url = path(&t, "/invitations");
+    let send = || app.call_with(Method::POST, &url, Some(&owner), Some(body.clone()), &[("idempotency-key", "k-1")]);
+    table.failing.store(u32::MAX, std::sync::atomic::Ordering::SeqCst);
+    send().await;
+    table.failing.store(0, std::sync::atomic::Ordering::SeqCst);
+
+    // Young: most likely still running, so a moment.
+    let soon = send().await;
+    assert_eq!(soon.header("retry-after"), Some("2"), "{:?}", soon.headers);
+    // Older than any request runs: the claim's real remaining time.
+    app.clock.advance_secs(20);
+    let later = send().await;
+    assert_eq!((later.status, later.code()), (StatusCode::CONFLICT, "idempotency_conflict"), "{}", later.json);
+    let wait: i64 = later.header("retry-after").and_then(|v| v.parse().ok()).expect("retry-after");
+    assert!((39..=40).contains(&wait), "{wait}");
+}
+
+#[tokio::test]
+async fn a_links_token_item_expires_a_month_after_the_link_so_old_tokens_do_not_pile_up() {
+    let app = TestApp::new();
+    let t = app.tenant("Acme", OWNER, None).await;
+    let inv = app.invite(&t, OWNER, "ada@example.com", "member").await;
+    let token = usher_domain::token::InvitationToken::parse(&app.token_from_email("ada@example.com")).expect("token");
+
+    let item = app.deps.table.get(&usher_domain::schema::token_key(&token.hash())).await.expect("read").expect("the token item");
+
+    let link_expires = usher_domain::values::Timestamp::parse(inv.json["expires_at"].as_str().expect("expires_at")).expect("time");
+    assert_eq!(item.expires_at, Some(link_expires.plus_seconds(usher_domain::usecases::TOKEN_RETENTION_SECS)));
 }

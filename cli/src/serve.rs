@@ -108,6 +108,16 @@ pub async fn serve(opts: ServeOptions) -> Result<(), String> {
     // and the sweep every minute (`expire`; the first run queues again whatever an earlier
     // process left pending).
     env.queue.start(env.deps.clone(), opts.send_rate_per_second);
+    // Emails an earlier process queued and never sent (it crashed, or was stopped) go at once,
+    // not when the sweep finds them after their grace.
+    match usher_domain::usecases::delivery::unclaimed_jobs(&env.deps, RECOVER_AT_START).await {
+        Ok(jobs) if !jobs.is_empty() => {
+            tracing::info!(jobs = jobs.len(), "queueing the emails an earlier process left unsent");
+            usher_domain::usecases::delivery::enqueue(&env.deps, jobs).await;
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "could not read the emails left unsent; the sweep will queue them"),
+    }
     // Events: every change in the change log (this process's or another's, such as the CLI's
     // sweep) goes to <data-dir>/events.jsonl and, with --webhook-url, to the host application.
     let store = env.sqlite.clone().ok_or("serve runs on the embedded store")?;
@@ -138,12 +148,51 @@ pub async fn serve(opts: ServeOptions) -> Result<(), String> {
     tracing::info!("Usher listening on http://{addr} (data: {}, outbox: {})", opts.data_dir.display(), outbox.display());
     // The peer's address reaches each request (ConnectInfo): the public token routes' budget
     // is per source address.
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async {
+    // Ctrl-C or SIGTERM (what process managers and containers send): stop accepting, let the
+    // requests under way finish (a bulk call writes all its rows and answers), for at most
+    // `DRAIN_BOUND`.
+    let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(async {
+        stop_signal().await;
+        tracing::info!("stopping: finishing the requests under way (at most {} s)", DRAIN_BOUND.as_secs());
+        let _ = stopping.send(());
+    });
+    tokio::select! {
+        served = server => served.map_err(|e| format!("server stopped: {e}")),
+        () = async {
+            let _ = stopped.await;
+            tokio::time::sleep(DRAIN_BOUND).await;
+        } => {
+            tracing::warn!("requests still under way after {} s were cut off", DRAIN_BOUND.as_secs());
+            Ok(())
+        }
+    }
+}
+
+/// How long a stopping server waits for the requests under way (a 1000-row bulk call takes a
+/// few seconds; a process manager's own grace is usually 10 to 30 s).
+const DRAIN_BOUND: std::time::Duration = std::time::Duration::from_secs(25);
+
+/// Most due-index entries read at start to find emails left unsent.
+const RECOVER_AT_START: usize = 100_000;
+
+/// Ctrl-C, or SIGTERM on Unix.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) else {
             let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| format!("server stopped: {e}"))
+            return;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 async fn handle(State(served): State<Served>, ConnectInfo(peer): ConnectInfo<SocketAddr>, req: axum::extract::Request) -> Response {
@@ -212,6 +261,23 @@ async fn dev_sign_in(env: &LocalEnv, req: axum::extract::Request, request_id: &s
         let (parts, body): (_, Bytes) = usher_http::Problem::invalid(field).into_response(request_id).into_parts();
         Response::from_parts(parts, Body::from(body))
     };
+    // A page on another site can make a browser post here, and a DNS-rebinding page can even
+    // name this server by a hostname it controls: only a loopback Host and a JSON body (which a
+    // cross-site form cannot send without a CORS preflight, which this route never answers)
+    // get a token.
+    let host = req.headers().get(http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    if !is_loopback_host(host) {
+        let forbidden = usher_http::Problem::new(
+            usher_domain::ErrorCode::Forbidden,
+            "the development sign-in answers only requests to 127.0.0.1, localhost or [::1]",
+        );
+        let (parts, body): (_, Bytes) = forbidden.into_response(request_id).into_parts();
+        return Response::from_parts(parts, Body::from(body));
+    }
+    let content_type = req.headers().get(http::header::CONTENT_TYPE).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    if !content_type.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case("application/json") {
+        return problem(FieldError::new("Content-Type", "unsupported_media_type", "send the body as application/json"));
+    }
     let Ok(body) = axum::body::to_bytes(req.into_body(), 16 * 1024).await else {
         return problem(FieldError::new("", "too_large", "the body is larger than 16 KiB"));
     };
@@ -233,5 +299,34 @@ async fn dev_sign_in(env: &LocalEnv, req: axum::extract::Request, request_id: &s
             ))
             .unwrap_or_default(),
         Err(e) => problem(FieldError::new("email", "invalid", e)),
+    }
+}
+
+/// Whether a `Host` header names this machine's loopback: `127.0.0.1`, `localhost` or `[::1]`,
+/// with or without a port.
+fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().map(|a| format!("[{a}]")).unwrap_or_default(),
+        None => {
+            host.rsplit_once(':').map_or(host, |(name, port)| if port.chars().all(|c| c.is_ascii_digit()) { name } else { host }).to_owned()
+        }
+    };
+    matches!(name.to_ascii_lowercase().as_str(), "127.0.0.1" | "localhost" | "[::1]")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback_host;
+
+    #[test]
+    fn only_loopback_names_count_as_loopback_hosts() {
+        for host in ["127.0.0.1:8080", "127.0.0.1", "localhost:8080", "LOCALHOST", "[::1]:8080", "[::1]"] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in
+            ["", "evil.example:8080", "127.0.0.1.evil.example", "localhost.evil.example:80", "10.0.0.1:8080", "[::2]:80", "127.0.0.2"]
+        {
+            assert!(!is_loopback_host(host), "{host}");
+        }
     }
 }

@@ -374,3 +374,128 @@ async fn operator_commands_work_on_a_dynamodb_table() {
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("--table"));
 }
+
+/// A tenant with a 2000-seat limit and its owner's token, in a fresh data dir.
+fn tenant_and_owner(data: &Path) -> (String, String) {
+    let d = data.to_str().expect("utf-8");
+    let created = usher(&["tenant", "create", "--name", "Acme", "--owner-email", "owner@acme.test", "--seats", "2000", "--data-dir", d]);
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let tenant: Value = serde_json::from_str(&stdout(&created)).expect("tenant JSON");
+    (tenant["id"].as_str().expect("id").to_owned(), stdout(&usher(&["token", "--email", "owner@acme.test", "--data-dir", d])))
+}
+
+fn bulk_rows(n: usize, prefix: &str) -> Value {
+    let rows: Vec<Value> = (0..n).map(|i| json!({"email": format!("{prefix}{i}@example.com"), "role": "member"})).collect();
+    json!({ "invitations": rows })
+}
+
+fn emails_in(outbox: &Path) -> usize {
+    std::fs::read_dir(outbox)
+        .map(|d| d.filter_map(|e| e.ok()).filter(|e| e.path().extension().is_some_and(|x| x == "eml")).count())
+        .unwrap_or(0)
+}
+
+fn signal(server: &Server, name: &str) {
+    let sent = Command::new("kill").args(["-s", name, &server.0.id().to_string()]).status().expect("kill");
+    assert!(sent.success(), "kill -s {name}");
+}
+
+#[test]
+fn sigterm_lets_a_1000_row_bulk_call_under_way_finish_answer_and_then_stops_the_server() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let (t, owner) = tenant_and_owner(&data);
+    let port = free_port();
+    let mut server = serve(&data, port);
+
+    let path = format!("/v1/tenants/{t}/invitations");
+    let call = std::thread::spawn(move || http(port, "POST", &path, Some(&owner), Some(bulk_rows(1000, "row"))));
+    // The call is under way once its first chunk of rows is saved (its emails start to go).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while emails_in(&data.join("outbox")) == 0 {
+        assert!(Instant::now() < deadline, "the bulk call never saved a row");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    assert!(!call.is_finished(), "the signal must arrive while the call is under way");
+    signal(&server, "TERM");
+
+    let (status, report) = call.join().expect("the call");
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["summary"]["invited"], 1000, "{}", report["summary"]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let exit = loop {
+        if let Some(status) = server.0.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the server did not stop after SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(exit.success(), "a clean stop: {exit:?}");
+}
+
+#[test]
+fn a_server_restarted_after_kill_9_sends_the_emails_its_predecessor_left_queued_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let outbox = data.join("outbox");
+    let (t, owner) = tenant_and_owner(&data);
+    let port = free_port();
+    // One email a second: most of the 30 are still queued when the process is killed.
+    let server = serve_with(&data, port, &["--send-rate-per-second", "1"]);
+    let (status, report) = http(port, "POST", &format!("/v1/tenants/{t}/invitations"), Some(&owner), Some(bulk_rows(30, "queued")));
+    assert_eq!((status, &report["summary"]["invited"]), (200, &json!(30)), "{report}");
+    drop(server); // SIGKILL
+    let sent_before = emails_in(&outbox);
+    assert!(sent_before < 30, "some emails were still queued when the process died ({sent_before} sent)");
+
+    let _server = serve(&data, free_port());
+    // Not after the sweep's 5-minute grace: at once. The one send the killed worker had claimed
+    // may have reached the mail service, so it waits for its claim to lapse (the sweep sends it
+    // then): sending it at once could send it twice.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while emails_in(&outbox) < 29 {
+        assert!(Instant::now() < deadline, "only {} of 30 emails were sent after the restart", emails_in(&outbox));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let recipients: std::collections::BTreeSet<String> = std::fs::read_dir(&outbox)
+        .expect("outbox")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+        .map(|e| {
+            let eml = std::fs::read_to_string(e.path()).expect("eml");
+            eml.lines().find(|l| l.starts_with("To: ")).expect("To").to_owned()
+        })
+        .collect();
+    let sent = emails_in(&outbox);
+    assert!(sent == 29 || sent == 30, "{sent} emails");
+    assert_eq!(recipients.len(), sent, "each email once");
+}
+
+/// A raw POST to the development sign-in with the given Host and Content-Type.
+fn dev_sign_in_raw(port: u16, host: &str, content_type: &str) -> u16 {
+    let body = json!({"email": "owner@acme.test"}).to_string();
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let head = format!(
+        "POST /dev/sign-in HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).expect("write");
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).expect("read");
+    raw.split(' ').nth(1).and_then(|c| c.parse().ok()).expect("status")
+}
+
+#[test]
+fn the_development_sign_in_answers_only_loopback_hosts_and_json_bodies() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let _server = serve(&dir.path().join("data"), port);
+
+    assert_eq!(dev_sign_in_raw(port, &format!("127.0.0.1:{port}"), "application/json"), 200);
+    assert_eq!(dev_sign_in_raw(port, &format!("localhost:{port}"), "application/json; charset=utf-8"), 200);
+    // A DNS-rebinding page reaches this server under its own hostname.
+    assert_eq!(dev_sign_in_raw(port, &format!("rebind.evil.example:{port}"), "application/json"), 403);
+    // A cross-site form posts text/plain (no preflight).
+    assert_eq!(dev_sign_in_raw(port, &format!("127.0.0.1:{port}"), "text/plain"), 400);
+}

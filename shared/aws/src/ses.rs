@@ -6,7 +6,7 @@ use aws_sdk_sesv2::Client;
 use aws_sdk_sesv2::error::DisplayErrorContext;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageTag};
 use usher_domain::model::MailFeedback;
-use usher_domain::ports::{MAIL_TAG_INVITATION, MAIL_TAG_TENANT, MailError, Mailer, OutgoingEmail};
+use usher_domain::ports::{MAIL_TAG_INVITATION, MAIL_TAG_SEND, MAIL_TAG_TENANT, MailError, Mailer, OutgoingEmail};
 use usher_domain::usecases::feedback::MailReport;
 use usher_domain::values::{InvitationId, TenantId};
 
@@ -84,7 +84,9 @@ pub fn mail_report(event: &serde_json::Value) -> Result<Option<MailReport>, Stri
     let (Some(tenant), Some(invitation)) = (tag(MAIL_TAG_TENANT), tag(MAIL_TAG_INVITATION)) else { return Ok(None) };
     let tenant = TenantId::parse(tenant).map_err(|e| format!("tag {MAIL_TAG_TENANT}: {e}"))?;
     let invitation = InvitationId::parse(invitation).map_err(|e| format!("tag {MAIL_TAG_INVITATION}: {e}"))?;
-    Ok(Some(MailReport { message_id: message_id.to_owned(), tenant, invitation, feedback, detail }))
+    // Only letters, digits, `_` and `-` were ever sent in this tag; anything else is not ours.
+    let send = tag(MAIL_TAG_SEND).filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'));
+    Ok(Some(MailReport { message_id: message_id.to_owned(), tenant, invitation, send: send.map(str::to_owned), feedback, detail }))
 }
 
 /// The email's tags as SES message tags (its bounce and complaint reports carry them back).

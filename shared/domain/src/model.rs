@@ -326,6 +326,10 @@ pub struct Delivery {
     /// A worker holds the send until then (it died if that passes unrecorded).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claimed_until: Option<Timestamp>,
+    /// Which send this is: minted with the claim and carried by the email as a tag
+    /// (`MAIL_TAG_SEND`), so a bounce or complaint marks the send it is about, never a later one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_id: Option<String>,
 }
 
 /// How long a queued email may wait for its worker before the sweep queues it again (the
@@ -341,7 +345,14 @@ impl Delivery {
             last_error: None,
             next_attempt_at: Some(now.plus_seconds(QUEUED_GRACE_SECS)),
             claimed_until: None,
+            send_id: None,
         }
+    }
+
+    /// Whether nothing should ever send this address another email by itself: it bounced for
+    /// good, its recipient complained, or every try failed. Only an admin's resend re-arms it.
+    pub fn undeliverable(&self) -> bool {
+        matches!(self.status, DeliveryStatus::Bounced | DeliveryStatus::Complained) || self.gave_up()
     }
 
     /// Whether a worker may claim this send now: queued, and nobody holds it.
@@ -359,11 +370,25 @@ impl Delivery {
         self.status == DeliveryStatus::Pending && self.claimed_until.is_some_and(|c| c > now)
     }
 
-    /// Queued again (by the sweep): pending, unclaimed, looked at again after the grace.
-    pub fn requeue(&mut self, now: Timestamp) {
+    /// Queued again (by the sweep): pending, unclaimed, looked at again after the grace. A claim
+    /// that lapsed counts as an attempt (its worker died, or ran out of time: a job longer than
+    /// its function's timeout would otherwise be tried forever); after `max_attempts` it is
+    /// given up, failed with that reason, and `false` is returned (nothing to queue).
+    pub fn requeue(&mut self, now: Timestamp, max_attempts: u32) -> bool {
+        if self.claimed_until.is_some_and(|c| c <= now) {
+            self.attempts += 1;
+            if self.attempts >= max_attempts {
+                self.status = DeliveryStatus::Failed;
+                self.last_error = Some(format!("the worker stopped before it finished, {} times (did it time out?)", self.attempts));
+                self.next_attempt_at = None;
+                self.claimed_until = None;
+                return false;
+            }
+        }
         self.status = DeliveryStatus::Pending;
         self.claimed_until = None;
         self.next_attempt_at = Some(now.plus_seconds(QUEUED_GRACE_SECS));
+        true
     }
 
     /// A worker takes the send: nobody else sends it until the claim lapses.
@@ -396,11 +421,16 @@ impl Delivery {
         self.status == DeliveryStatus::Failed && self.next_attempt_at.is_none()
     }
 
-    /// The mail service reported a bounce or a complaint about the email it accepted. Only a sent
-    /// email takes it: a link queued again since (a resend) is a newer email the report is not
-    /// about. Returns whether the delivery changed.
-    pub fn feedback(&mut self, feedback: MailFeedback, detail: &str) -> bool {
+    /// The mail service reported a bounce or a complaint about the email it accepted (`send`: the
+    /// send id the email carried). Only the send it is about takes it: a link queued or sent again
+    /// since (a resend, a reminder) is a newer email the report is not about. A delivery recorded
+    /// before send ids existed takes a report about whatever it last sent. Returns whether the
+    /// delivery changed.
+    pub fn feedback(&mut self, feedback: MailFeedback, detail: &str, send: Option<&str>) -> bool {
         if self.status != DeliveryStatus::Sent {
+            return false;
+        }
+        if self.send_id.is_some() && self.send_id.as_deref() != send {
             return false;
         }
         self.status = feedback.status();
@@ -768,7 +798,11 @@ impl Invitation {
     /// expires, for a link that lives longer than `REMINDER_MIN_TTL_DAYS`; `None` once sent
     /// (or when the link is too short-lived for one).
     pub fn reminder_due_at(&self) -> Option<Timestamp> {
-        if self.status != InvitationStatus::Pending || self.reminded_at.is_some() || self.ttl_days <= REMINDER_MIN_TTL_DAYS {
+        if self.status != InvitationStatus::Pending
+            || self.reminded_at.is_some()
+            || self.ttl_days <= REMINDER_MIN_TTL_DAYS
+            || self.delivery.undeliverable()
+        {
             return None;
         }
         Some(self.expires_at.plus_seconds(-REMINDER_BEFORE_SECS))
@@ -778,6 +812,8 @@ impl Invitation {
     /// mints a new link (the old one stops working, as on resend); the expiry stays.
     pub fn remind(&mut self, now: Timestamp) -> Result<(), NotAllowed> {
         match self.status_at(now) {
+            // An address that bounced or complained, or that every try failed, gets no reminder.
+            InvitationStatus::Pending if self.delivery.undeliverable() => Err(NotAllowed { from: InvitationStatus::Pending }),
             InvitationStatus::Pending => {
                 self.reminded_at = Some(now);
                 self.delivery = Delivery::new_pending(now);
@@ -899,8 +935,8 @@ impl Invitation {
     }
 
     /// A bounce or complaint about the email the mail service accepted (see `Delivery::feedback`).
-    pub fn delivery_feedback(&mut self, feedback: MailFeedback, detail: &str, now: Timestamp) -> bool {
-        let changed = self.delivery.feedback(feedback, detail);
+    pub fn delivery_feedback(&mut self, feedback: MailFeedback, detail: &str, send: Option<&str>, now: Timestamp) -> bool {
+        let changed = self.delivery.feedback(feedback, detail, send);
         if changed {
             self.updated_at = now;
         }
@@ -917,10 +953,10 @@ impl Invitation {
         self.delivery.in_flight(now)
     }
 
-    /// Queued again by the sweep (see `Delivery::requeue`).
-    pub fn requeue_delivery(&mut self, now: Timestamp) {
-        self.delivery.requeue(now);
+    /// Queued again by the sweep (see `Delivery::requeue`); `false` when given up.
+    pub fn requeue_delivery(&mut self, now: Timestamp, max_attempts: u32) -> bool {
         self.updated_at = now;
+        self.delivery.requeue(now, max_attempts)
     }
 
     /// Whether the delivery worker may claim the send now: the invitation is pending, its link
@@ -932,9 +968,10 @@ impl Invitation {
     /// The worker claims the send before sending: a new link (the token was never kept, so only
     /// the sender can know it), held by the claim, so another worker that reads this sends
     /// nothing. If the claimer dies, the claim lapses and the sweep queues it again.
-    pub fn claim_delivery(&mut self, token_hash: TokenHash, now: Timestamp) {
+    pub fn claim_delivery(&mut self, token_hash: TokenHash, send_id: String, now: Timestamp) {
         self.token_hash = token_hash;
         self.delivery.claim(now);
+        self.delivery.send_id = Some(send_id);
         self.updated_at = now;
     }
 
@@ -1046,6 +1083,17 @@ pub struct StoredResponse {
     /// Headers a client acts on (`location`), replayed as they were.
     #[serde(default)]
     pub headers: Vec<(String, String)>,
+    /// A body too large for one item is kept in this many part items beside the record
+    /// (`body` is then empty), and `body_sha256` checks them when they are put back together.
+    #[serde(default, skip_serializing_if = "is_zero_u32")]
+    pub body_parts: u32,
+    /// SHA-256 (hex) of a body kept in parts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_sha256: Option<String>,
+}
+
+fn is_zero_u32(n: &u32) -> bool {
+    *n == 0
 }
 
 #[cfg(test)]
@@ -1161,17 +1209,87 @@ mod tests {
         let mut inv = invitation();
         let now = t("2026-01-01T00:00:00Z");
         assert!(inv.delivery_claimable(now), "queued");
-        inv.claim_delivery(crate::token::InvitationToken::from_random([7; 32]).hash(), now);
+        inv.claim_delivery(crate::token::InvitationToken::from_random([7; 32]).hash(), "send-1".into(), now);
         assert!(!inv.delivery_claimable(now.plus_seconds(DELIVERY_CLAIM_SECS - 1)), "held by its worker");
         assert!(!inv.delivery_due(now.plus_seconds(DELIVERY_CLAIM_SECS - 1)));
         assert!(inv.delivery_due(now.plus_seconds(DELIVERY_CLAIM_SECS)), "the sweep finds a lapsed claim");
-        inv.requeue_delivery(now.plus_seconds(DELIVERY_CLAIM_SECS));
+        assert!(inv.requeue_delivery(now.plus_seconds(DELIVERY_CLAIM_SECS), 5));
         assert!(inv.delivery_claimable(now.plus_seconds(DELIVERY_CLAIM_SECS)), "and queues it again");
         inv.delivery_failed("throttled", now, 5);
         assert!(!inv.delivery_claimable(now), "a failed send waits for the sweep's retry");
-        assert!(inv.delivery_due(now.plus_seconds(60)));
+        // The lapsed claim was the first attempt, so this second failure backs off five minutes.
+        assert!(!inv.delivery_due(now.plus_seconds(4 * 60)));
+        assert!(inv.delivery_due(now.plus_seconds(5 * 60)));
         inv.delivery_sent(now);
         assert!(!inv.delivery_claimable(now) && !inv.delivery_due(now.plus_seconds(86_400)), "sent: done");
+    }
+
+    #[test]
+    fn an_address_that_bounced_complained_or_failed_for_good_gets_no_reminder() {
+        let now = t("2026-01-01T00:00:00Z");
+        let sent = || {
+            let mut inv = invitation();
+            inv.claim_delivery(crate::token::InvitationToken::from_random([7; 32]).hash(), "send-1".into(), now);
+            inv.delivery_sent(now);
+            inv
+        };
+        let reminder_time = t("2026-01-06T00:00:00Z");
+        assert_eq!(sent().reminder_due_at(), Some(reminder_time), "a sent link is reminded");
+        for feedback in [MailFeedback::Bounced, MailFeedback::Complained] {
+            let mut inv = sent();
+            assert!(inv.delivery_feedback(feedback, "report", Some("send-1"), now));
+            assert_eq!(inv.reminder_due_at(), None, "{feedback:?}");
+            assert_eq!(inv.due_at(), Some(inv.expires_at), "{feedback:?}: only the expiry is left");
+            assert!(inv.remind(reminder_time).is_err(), "{feedback:?}");
+            assert_eq!(inv.delivery().status, feedback.status(), "the console keeps showing it");
+        }
+        let mut failed = invitation();
+        for _ in 0..5 {
+            failed.delivery_failed("rejected", now, 5);
+        }
+        assert!(failed.delivery().gave_up());
+        assert_eq!(failed.reminder_due_at(), None);
+        assert!(failed.remind(reminder_time).is_err());
+    }
+
+    #[test]
+    fn a_claim_that_lapses_counts_as_an_attempt_and_the_last_one_gives_up_with_the_reason() {
+        let mut work = Delivery::new_pending(t("2026-01-01T00:00:00Z"));
+        let mut now = t("2026-01-01T00:00:00Z");
+        for attempt in 1..=3 {
+            work.claim(now);
+            now = now.plus_seconds(DELIVERY_CLAIM_SECS);
+            let queued = work.requeue(now, 3);
+            assert_eq!(work.attempts, attempt);
+            assert_eq!(queued, attempt < 3, "attempt {attempt}");
+        }
+        assert!(work.gave_up(), "{work:?}");
+        assert!(!work.due(now.plus_seconds(86_400)), "nothing queues it again");
+        assert!(work.last_error.as_deref().is_some_and(|e| e.contains("time out")), "{work:?}");
+        // A lost wake-up (never claimed) is not an attempt.
+        let mut unclaimed = Delivery::new_pending(now);
+        assert!(unclaimed.requeue(now.plus_seconds(QUEUED_GRACE_SECS), 1));
+        assert_eq!(unclaimed.attempts, 0);
+    }
+
+    #[test]
+    fn a_report_marks_only_the_send_it_is_about() {
+        let now = t("2026-01-01T00:00:00Z");
+        let mut inv = invitation();
+        inv.claim_delivery(crate::token::InvitationToken::from_random([7; 32]).hash(), "first".into(), now);
+        inv.delivery_sent(now);
+        inv.remind(t("2026-01-06T00:00:00Z")).unwrap();
+        inv.claim_delivery(crate::token::InvitationToken::from_random([8; 32]).hash(), "second".into(), now);
+        inv.delivery_sent(now);
+        assert!(!inv.delivery_feedback(MailFeedback::Bounced, "late report", Some("first"), now), "about the first email");
+        assert!(!inv.delivery_feedback(MailFeedback::Bounced, "untagged", None, now), "about an email sent before send ids");
+        assert_eq!(inv.delivery().status, DeliveryStatus::Sent);
+        assert!(inv.delivery_feedback(MailFeedback::Bounced, "bounce", Some("second"), now));
+        assert_eq!(inv.delivery().status, DeliveryStatus::Bounced);
+        // A delivery recorded before send ids existed takes a report about its last send.
+        let mut legacy = invitation();
+        legacy.delivery_sent(now);
+        assert!(legacy.delivery_feedback(MailFeedback::Complained, "complaint", None, now));
     }
 
     #[test]

@@ -303,6 +303,8 @@ pub struct OutgoingEmail {
 pub const MAIL_TAG_TENANT: &str = "usher-tenant";
 /// The tag naming the invitation whose link an email carries.
 pub const MAIL_TAG_INVITATION: &str = "usher-invitation";
+/// The tag naming the send (`Delivery::send_id`): a report marks only the send it is about.
+pub const MAIL_TAG_SEND: &str = "usher-send";
 
 impl std::fmt::Debug for OutgoingEmail {
     // Bodies carry tokens: never print them.

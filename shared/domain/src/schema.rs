@@ -12,12 +12,13 @@
 //! | queued notice | `T#<tenant>`          | `N#<notice>`    | gsi3 `DUE#<shard>` / `<due>#N<notice>` until sent (TTL 30 d) |
 //! | export job    | `T#<tenant>`          | `X#<export>`    | gsi3 `DUE#<shard>` / `<due>#X<export>` until done (TTL 1 d) |
 //! | audit event   | `T#<tenant>#A`        | `<event id>`    |                                                          |
-//! | token         | `TOK#<sha256>`        | `TOK`           |                                                          |
+//! | token         | `TOK#<sha256>`        | `TOK`           | (TTL: the link's expiry + 30 d)                          |
 //! | email-change token | `ECT#<sha256>`   | `ECT`           | (TTL: the link's expiry)                                 |
 //! | user          | `U#<user>`            | `USER`          |                                                          |
 //! | user by email | `UE#<email>`          | `USER`          |                                                          |
 //! | user by sub   | `SUB#<sub>`           | `USER`          |                                                          |
 //! | idempotency   | `IDEM#<scope>#<key>`  | `IDEM`          | (TTL 24 h)                                               |
+//! | response part | `IDEM#<scope>#<key>`  | `PART#<n>`      | (TTL 24 h: a stored response too large for one item)     |
 //!
 //! Ids are UUIDv7 (time-ordered), so `I#…` and audit keys sort oldest → newest; lists read them
 //! backwards for newest first. Invitation ids, tenant ids and user ids never contain `#`.
@@ -409,6 +410,11 @@ pub fn replace_at(key: Key, previous_version: u64, value: &impl Serialize) -> Wr
 /// Puts a value that expires (idempotency records).
 pub fn put_expiring(key: Key, version: u64, cond: Cond, value: &IdempotencyRecord) -> Write {
     Write::Put { item: item_at(key, version, value, Vec::new(), Some(value.expires_at)), cond }
+}
+
+/// Puts a part of a large stored value (an idempotent response's body), whatever was there.
+pub fn put_part(key: Key, value: &impl Serialize, expires_at: Timestamp) -> Write {
+    Write::Put { item: item_at(key, 1, value, Vec::new(), Some(expires_at)), cond: Cond::Always }
 }
 
 /// Deletes an item read at `version`.

@@ -77,9 +77,6 @@ pub enum Refusal {
 /// 10 KiB, so only a local host can send more.
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 
-/// Seconds a client is told to wait when its Idempotency-Key is held by a request still running.
-pub const IN_FLIGHT_RETRY_AFTER_SECS: u64 = 2;
-
 /// Facts about a request that the host knows and the request itself does not carry.
 #[derive(Debug, Clone, Default)]
 pub struct RequestContext {
@@ -242,11 +239,12 @@ impl App {
                     Ok(idempotency::Begin::Conflict(why)) => {
                         return Problem::new(ErrorCode::IdempotencyConflict, why).into_response(&ctx.request_id);
                     }
-                    Ok(idempotency::Begin::InFlight) => {
+                    Ok(idempotency::Begin::InFlight { retry_after_secs }) => {
                         let why = "a request with this Idempotency-Key is still being processed";
                         let mut r = Problem::new(ErrorCode::IdempotencyConflict, why).into_response(&ctx.request_id);
-                        // Still running (not another request): the client may retry shortly.
-                        r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(IN_FLIGHT_RETRY_AFTER_SECS));
+                        // Still running (not another request): the client may retry once it has
+                        // answered, or once its claim lapses if it died.
+                        r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
                         return r;
                     }
                     Err(e) => {
@@ -289,6 +287,8 @@ impl App {
                     .iter()
                     .filter_map(|h| resp.headers().get(h).and_then(|v| v.to_str().ok()).map(|v| (h.as_str().to_owned(), v.to_owned())))
                     .collect(),
+                body_parts: 0,
+                body_sha256: None,
             });
             if let Err(e) = idempotency::finish(&self.deps, claim, stored).await {
                 tracing::warn!(cause = %e, "could not store the idempotent response");

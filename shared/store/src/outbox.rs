@@ -39,10 +39,17 @@ fn encode_header(value: &str) -> String {
     format!("=?UTF-8?B?{}?=", base64::engine::general_purpose::STANDARD.encode(value.as_bytes()))
 }
 
-/// Renders a MIME multipart/alternative message.
+/// Renders a MIME multipart/alternative message. Its tags go in `X-SES-MESSAGE-TAGS`, the
+/// header SES itself reads them from, so a developer sees what a bounce report would name.
 pub fn to_eml(from: &str, email: &OutgoingEmail, boundary: &str) -> String {
+    let tags = if email.tags.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = email.tags.iter().map(|(name, value)| format!("{name}={value}")).collect();
+        format!("X-SES-MESSAGE-TAGS: {}\r\n", list.join(", "))
+    };
     format!(
-        "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nMIME-Version: 1.0\r\n\
+        "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\n{tags}MIME-Version: 1.0\r\n\
          Content-Type: multipart/alternative; boundary=\"{boundary}\"\r\n\r\n\
          --{boundary}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{text}\r\n\
          --{boundary}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{html}\r\n\

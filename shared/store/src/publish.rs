@@ -6,10 +6,13 @@
 //! At least once: each reader saves its position in the store only after handling what comes
 //! before it, so a restart repeats at most the last few events (consumers dedupe by `id`).
 //! Webhooks keep each tenant's order: a tenant's next event waits until the one before it is
-//! delivered or parked, while other tenants' events go on. An event that fails every retry is
-//! parked in `webhook-failed.jsonl`.
+//! delivered or parked, while other tenants' events go on. So the webhook reader also saves a
+//! position per tenant (`webhook@<tenant>`): one tenant in a long backoff holds the reader's own
+//! position back, and a restart reads again from there, but skips what each other tenant already
+//! had. An event that fails every retry is parked in `webhook-failed.jsonl`. The change log keeps
+//! a change until every reader has passed it (`SqliteTable::trim_changes`).
 
-use crate::sqlite::{Change, SqliteTable};
+use crate::sqlite::{Change, SUB_POSITION_MARK, SqliteTable};
 use crate::system::unix_now;
 use std::collections::{BTreeMap, VecDeque};
 use std::io::Write as _;
@@ -174,12 +177,19 @@ pub struct WebhookSender {
     read: Option<i64>,
     queues: BTreeMap<String, TenantQueue>,
     saved: i64,
+    /// Each tenant's last event delivered or parked (what a restart must not send again).
+    tenant_done: BTreeMap<String, i64>,
+}
+
+/// The name a tenant's webhook position is saved under.
+fn tenant_reader(tenant: &str) -> String {
+    format!("{WEBHOOK_READER}{SUB_POSITION_MARK}{tenant}")
 }
 
 impl WebhookSender {
     /// A sender that starts where the last one left off.
     pub fn new(publisher: Publisher, target: WebhookTarget) -> Self {
-        Self { publisher, target, read: None, queues: BTreeMap::new(), saved: 0 }
+        Self { publisher, target, read: None, queues: BTreeMap::new(), saved: 0, tenant_done: BTreeMap::new() }
     }
 
     fn queued(&self) -> usize {
@@ -195,6 +205,13 @@ impl WebhookSender {
             None => {
                 let r = table.reader_position(WEBHOOK_READER).await.map_err(store)?;
                 self.saved = r;
+                let prefix = tenant_reader("");
+                for (name, seq) in table.reader_positions(&prefix).await.map_err(store)? {
+                    // Positions the reader's own has passed say nothing more.
+                    if seq > r {
+                        self.tenant_done.insert(name[prefix.len()..].to_owned(), seq);
+                    }
+                }
                 r
             }
         };
@@ -205,6 +222,9 @@ impl WebhookSender {
                 self.read = Some(last.seq);
             }
             for (seq, event) in events_of(&changes, &self.publisher.stage) {
+                if self.tenant_done.get(&event.tenantid).is_some_and(|done| seq <= *done) {
+                    continue; // Delivered (or parked) before a restart.
+                }
                 self.queues.entry(event.tenantid.clone()).or_default().events.push_back((seq, event));
             }
         }
@@ -223,11 +243,12 @@ impl WebhookSender {
         });
         let results = futures::future::join_all(attempts).await;
         let mut parked = Vec::new();
+        let mut finished: Vec<(String, i64)> = Vec::new();
         for ((tenant, event), result) in due.into_iter().zip(results) {
             let Some(q) = self.queues.get_mut(&tenant) else { continue };
             match result {
                 Ok(()) => {
-                    q.events.pop_front();
+                    finished.extend(q.events.pop_front().map(|(seq, _)| (tenant.clone(), seq)));
                     q.failures = 0;
                     q.not_before = None;
                 }
@@ -241,7 +262,7 @@ impl WebhookSender {
                         None => {
                             tracing::error!(event = %event.id, attempts = q.failures, error = %why, "webhook failed every retry; parked");
                             parked.push(serde_json::json!({"event": event, "attempts": q.failures, "error": why.to_string()}).to_string());
-                            q.events.pop_front();
+                            finished.extend(q.events.pop_front().map(|(seq, _)| (tenant.clone(), seq)));
                             q.failures = 0;
                             q.not_before = None;
                         }
@@ -251,6 +272,10 @@ impl WebhookSender {
         }
         let parked_file = self.publisher.parked_file();
         append_lines(&parked_file, &parked).map_err(|e| format!("cannot append to {}: {e}", parked_file.display()))?;
+        for (tenant, seq) in finished {
+            table.save_reader_position(&tenant_reader(&tenant), seq).await.map_err(store)?;
+            self.tenant_done.insert(tenant, seq);
+        }
         self.queues.retain(|_, q| !q.events.is_empty());
         // Everything before the oldest waiting event is delivered or parked.
         let done = self.queues.values().filter_map(|q| q.events.front().map(|(seq, _)| seq - 1)).min().or(self.read).unwrap_or(0);

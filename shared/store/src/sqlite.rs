@@ -46,9 +46,15 @@ CREATE TABLE IF NOT EXISTS change_readers (
 );
 ";
 
-/// How long the change log keeps a change (a DynamoDB stream's 24 hours): a reader that stays
-/// away longer misses what was trimmed.
+/// How long the change log keeps a change every reader has passed (a DynamoDB stream's 24 hours).
 pub const CHANGE_LOG_RETENTION_SECS: i64 = 24 * 3600;
+/// How long it keeps a change some reader has not passed yet (a webhook in its 27.6-hour retry
+/// schedule): a reader that stays away longer (a webhook since removed) misses what was trimmed.
+pub const CHANGE_LOG_MAX_RETENTION_SECS: i64 = 7 * 24 * 3600;
+
+/// Reader names with this mark are positions within a reader (a webhook's per-tenant
+/// positions), not readers of their own: they never hold the log back.
+pub const SUB_POSITION_MARK: char = '@';
 
 /// One entry of the change log.
 #[derive(Debug, Clone, PartialEq)]
@@ -163,10 +169,33 @@ impl SqliteTable {
         .await
     }
 
-    /// Drops changes older than the retention; returns how many.
-    pub async fn trim_changes(&self) -> Result<usize, StoreError> {
+    /// Every position saved under a name starting with `prefix`.
+    pub async fn reader_positions(&self, prefix: &str) -> Result<Vec<(String, i64)>, StoreError> {
+        let pattern = format!("{}%", prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
         self.with_conn(move |conn| {
-            conn.execute("DELETE FROM changes WHERE at < ?1", params![unix_now() - CHANGE_LOG_RETENTION_SECS]).map_err(unavailable)
+            let mut stmt = conn.prepare("SELECT name, seq FROM change_readers WHERE name LIKE ?1 ESCAPE '\\'").map_err(unavailable)?;
+            let rows = stmt.query_map(params![pattern], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))).map_err(unavailable)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(unavailable)
+        })
+        .await
+    }
+
+    /// Drops changes past the retention; returns how many.
+    pub async fn trim_changes(&self) -> Result<usize, StoreError> {
+        self.trim_changes_as_of(unix_now()).await
+    }
+
+    /// `trim_changes` as of `now` (unix seconds): a change older than the retention goes once
+    /// every reader has passed it, and past the longest retention whatever the readers.
+    pub async fn trim_changes_as_of(&self, now: i64) -> Result<usize, StoreError> {
+        let sub = format!("%{SUB_POSITION_MARK}%");
+        self.with_conn(move |conn| {
+            conn.execute(
+                "DELETE FROM changes WHERE at < ?3 OR (at < ?1 AND seq <= \
+                 coalesce((SELECT min(seq) FROM change_readers WHERE name NOT LIKE ?2), 9223372036854775807))",
+                params![now - CHANGE_LOG_RETENTION_SECS, sub, now - CHANGE_LOG_MAX_RETENTION_SECS],
+            )
+            .map_err(unavailable)
         })
         .await
     }

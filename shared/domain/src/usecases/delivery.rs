@@ -37,6 +37,49 @@ pub async fn enqueue(deps: &Deps, jobs: Vec<DeliveryJob>) {
     }
 }
 
+/// Every email queued but held by no worker, read from the sweep's index: what a process that
+/// starts after a crash (or a stop) wakes its worker for at once. Such an item is due
+/// `QUEUED_GRACE_SECS` after it was queued, so the sweep alone would leave it waiting that long.
+/// Sends claimed by a worker that died are left to the claim's lapse (another worker may still
+/// hold them). Reads at most `limit` index entries.
+pub async fn unclaimed_jobs(deps: &Deps, limit: usize) -> Result<Vec<DeliveryJob>, Unexpected> {
+    use crate::ports::{IndexName, Query, SortKeyRange};
+    let now = deps.now();
+    // Everything due before the grace ends: every queued email sits in that range.
+    let upper = format!("{}~", now.plus_seconds(crate::model::QUEUED_GRACE_SECS));
+    let (mut jobs, mut read) = (Vec::new(), 0);
+    for shard in 0..schema::DUE_SHARDS {
+        let mut q = Query {
+            index: Some(IndexName::Due),
+            pk: schema::due_pk(shard),
+            range: SortKeyRange::Between(String::new(), upper.clone()),
+            ascending: true,
+            limit: 100,
+            after: None,
+        };
+        while read < limit {
+            let page = deps.table.query(&q).await.context("reading queued emails")?;
+            read += page.items.len();
+            for item in page.items {
+                let sk = item.key.sk.clone();
+                let job = if sk.starts_with(schema::NOTICE_PREFIX) {
+                    schema::decode::<Notice>(item).ok().filter(|n| n.value.work().claimable(now)).map(|n| n.value.job())
+                } else if sk.starts_with(schema::EXPORT_PREFIX) {
+                    schema::decode::<crate::model::ExportJob>(item).ok().filter(|x| x.value.work().claimable(now)).map(|x| x.value.job())
+                } else {
+                    schema::decode::<Invitation>(item).ok().filter(|i| i.value.delivery_claimable(now)).map(|i| invitation_job(&i.value))
+                };
+                jobs.extend(job);
+            }
+            match page.next {
+                Some(next) => q.after = Some(next),
+                None => break,
+            }
+        }
+    }
+    Ok(jobs)
+}
+
 /// The job that sends an invitation's current link.
 pub fn invitation_job(inv: &Invitation) -> DeliveryJob {
     DeliveryJob::Invitation { tenant_id: inv.tenant_id.clone(), invitation_id: inv.id.clone() }
@@ -61,6 +104,8 @@ pub trait Queued: schema::Record + Clone {
     fn work_mut(&mut self) -> &mut Delivery;
     /// The wake-up that names it.
     fn job(&self) -> DeliveryJob;
+    /// Attempts (lapsed claims included) before it is given up.
+    fn max_attempts(deps: &Deps) -> u32;
 }
 
 impl Queued for Notice {
@@ -73,6 +118,9 @@ impl Queued for Notice {
     fn job(&self) -> DeliveryJob {
         notice_job(self)
     }
+    fn max_attempts(deps: &Deps) -> u32 {
+        deps.settings.max_delivery_attempts
+    }
 }
 
 impl Queued for crate::model::ExportJob {
@@ -84,6 +132,9 @@ impl Queued for crate::model::ExportJob {
     }
     fn job(&self) -> DeliveryJob {
         export_job(self)
+    }
+    fn max_attempts(_: &Deps) -> u32 {
+        super::export::EXPORT_ATTEMPTS
     }
 }
 
@@ -131,7 +182,7 @@ pub async fn process(deps: &Deps, job: &DeliveryJob) -> Result<Processed, Unexpe
                 }
                 let token = deps.new_token();
                 let mut claimed = inv.value.clone();
-                claimed.claim_delivery(token.hash(), now);
+                claimed.claim_delivery(token.hash(), deps.new_uuid().simple().to_string(), now);
                 let committed = deps
                     .table
                     .transact(vec![schema::replace(inv.version, &claimed), token_write(&claimed)])

@@ -54,13 +54,16 @@ pub const TIME_BUDGET_SECS: i64 = 40;
 /// The backlog is counted up to this many entries (it only has to show a trend).
 pub const BACKLOG_COUNT_LIMIT: usize = 10_000;
 
+/// Entries read per index page.
+const DUE_PAGE: usize = 100;
+
 fn due_query(shard: u32, upper: &str) -> Query {
     Query {
         index: Some(IndexName::Due),
         pk: schema::due_pk(shard),
         range: SortKeyRange::Between(String::new(), upper.to_owned()),
         ascending: true,
-        limit: 100,
+        limit: DUE_PAGE,
         after: None,
     }
 }
@@ -75,41 +78,39 @@ pub async fn sweep(deps: &Deps) -> Result<SweepSummary, SweepError> {
     let upper = format!("{started}~");
     let out_of_budget = |summary: &SweepSummary| summary.scanned >= BATCH || started.seconds_until(deps.now()) >= TIME_BUDGET_SECS;
     let mut jobs = Vec::new();
-    'shards: for shard in 0..DUE_SHARDS {
-        let mut q = due_query(shard, &upper);
-        loop {
-            let page = deps.table.query(&q).await.context("reading due invitations")?;
-            for item in page.items {
-                if out_of_budget(&summary) {
-                    summary.more = true;
-                    break 'shards;
-                }
-                summary.scanned += 1;
-                let key = item.key.clone();
-                // Resume after this entry whatever happens to it.
-                q.after = Some(crate::ports::PageKey {
-                    index_sk: item.index_key(IndexName::Due).map(|(_, sk)| sk.to_owned()),
-                    key: item.key.clone(),
-                });
-                let handled = if key.sk.starts_with(schema::NOTICE_PREFIX) {
-                    decode::<Notice>(item).map(|_| Due::Notice)
-                } else if key.sk.starts_with(schema::EXPORT_PREFIX) {
-                    decode::<ExportJob>(item).map(|_| Due::Export)
-                } else {
-                    decode::<Invitation>(item).map(|listed| Due::Invitation(Box::new(listed.value)))
-                };
-                match handled {
-                    Ok(Due::Invitation(listed)) => handle(deps, &listed, &mut summary, &mut jobs).await?,
-                    Ok(Due::Notice) => requeue::<Notice>(deps, &key, &mut summary, &mut jobs).await?,
-                    Ok(Due::Export) => requeue::<ExportJob>(deps, &key, &mut summary, &mut jobs).await?,
-                    Err(e) => {
-                        summary.skipped += 1;
-                        tracing::error!(pk = %key.pk, sk = %key.sk, error = %e, "skipping an undecodable due item; fix or delete it");
+    // Every shard gets its share of the batch, in rounds (what one leaves unused goes to the
+    // others in the next round), so entries stuck at the head of one shard never starve the rest.
+    let mut shards: Vec<Option<Query>> = (0..DUE_SHARDS).map(|shard| Some(due_query(shard, &upper))).collect();
+    'rounds: loop {
+        let active = shards.iter().flatten().count();
+        if active == 0 {
+            break;
+        }
+        let share = (BATCH.saturating_sub(summary.scanned) / active).max(1);
+        for slot in &mut shards {
+            let Some(q) = slot else { continue };
+            let mut taken = 0;
+            while taken < share {
+                q.limit = (share - taken).min(DUE_PAGE);
+                let page = deps.table.query(q).await.context("reading due invitations")?;
+                for item in page.items {
+                    if out_of_budget(&summary) {
+                        summary.more = true;
+                        break 'rounds;
                     }
+                    summary.scanned += 1;
+                    taken += 1;
+                    // Resume after this entry whatever happens to it.
+                    q.after = Some(crate::ports::PageKey {
+                        index_sk: item.index_key(IndexName::Due).map(|(_, sk)| sk.to_owned()),
+                        key: item.key.clone(),
+                    });
+                    sweep_entry(deps, item, &mut summary, &mut jobs).await?;
                 }
-            }
-            if page.next.is_none() {
-                break;
+                if page.next.is_none() {
+                    *slot = None;
+                    break;
+                }
             }
         }
     }
@@ -125,6 +126,33 @@ pub async fn sweep(deps: &Deps) -> Result<SweepSummary, SweepError> {
         "sweep done"
     );
     Ok(summary)
+}
+
+/// Handles one due index entry: an invitation, a notice or an export job.
+async fn sweep_entry(
+    deps: &Deps,
+    item: crate::ports::Item,
+    summary: &mut SweepSummary,
+    jobs: &mut Vec<DeliveryJob>,
+) -> Result<(), Unexpected> {
+    let key = item.key.clone();
+    let handled = if key.sk.starts_with(schema::NOTICE_PREFIX) {
+        decode::<Notice>(item).map(|_| Due::Notice)
+    } else if key.sk.starts_with(schema::EXPORT_PREFIX) {
+        decode::<ExportJob>(item).map(|_| Due::Export)
+    } else {
+        decode::<Invitation>(item).map(|listed| Due::Invitation(Box::new(listed.value)))
+    };
+    match handled {
+        Ok(Due::Invitation(listed)) => handle(deps, &listed, summary, jobs).await,
+        Ok(Due::Notice) => requeue::<Notice>(deps, &key, summary, jobs).await,
+        Ok(Due::Export) => requeue::<ExportJob>(deps, &key, summary, jobs).await,
+        Err(e) => {
+            summary.skipped += 1;
+            tracing::error!(pk = %key.pk, sk = %key.sk, error = %e, "skipping an undecodable due item; fix or delete it");
+            Ok(())
+        }
+    }
 }
 
 /// Due entries still waiting (up to `BACKLOG_COUNT_LIMIT`): index reads only.
@@ -194,7 +222,16 @@ async fn handle(deps: &Deps, listed: &Invitation, summary: &mut SweepSummary, jo
         // Pushing the next look past the grace keeps the next sweeps from queueing it again
         // while the worker gets to it.
         let mut requeued = inv.value.clone();
-        requeued.requeue_delivery(now);
+        if !requeued.requeue_delivery(now, deps.settings.max_delivery_attempts) {
+            // Its worker died holding it once too often: given up, as after a last failed send.
+            let details = serde_json::json!({"attempts": requeued.delivery().attempts, "error": requeued.delivery().last_error});
+            let event = audit_event(deps, &inv.value.tenant_id, None, "invitation.delivery_failed", inv.value.id.as_str(), details);
+            let committed = table
+                .transact(vec![schema::replace(inv.version, &requeued), schema::audit_write(&event)])
+                .await
+                .context("giving up a delivery")?;
+            return Ok(settle(committed, || Next::Nothing));
+        }
         let committed = table.transact(vec![schema::replace(inv.version, &requeued)]).await.context("queueing delivery again")?;
         Ok(settle(committed, || Next::Requeued(delivery::invitation_job(&requeued))))
     })
@@ -231,9 +268,12 @@ async fn requeue<T: delivery::Queued>(
             return Ok(Attempt::Done(None));
         }
         let mut requeued = item.value.clone();
-        requeued.work_mut().requeue(now);
+        let queued = requeued.work_mut().requeue(now, T::max_attempts(deps));
+        if !queued {
+            tracing::warn!(pk = %key.pk, sk = %key.sk, "queued work given up: its worker stopped before it finished every time");
+        }
         let committed = table.transact(vec![schema::replace(item.version, &requeued)]).await.context("queueing work again")?;
-        Ok(settle(committed, || Some(requeued.job())))
+        Ok(settle(committed, || queued.then(|| requeued.job())))
     })
     .await?;
     if let Some(job) = job {

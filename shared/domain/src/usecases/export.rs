@@ -243,25 +243,7 @@ pub async fn export(
     let date = now.to_string().get(..10).unwrap_or_default().to_owned();
     let filename = format!("members-{tenant}-{date}.{}", extension(format));
     if rows > deps.settings.export_direct_rows {
-        let id = deps.new_uuid().simple().to_string();
-        let job = ExportJob {
-            id: id.clone(),
-            tenant_id: tenant.clone(),
-            requested_by: actor.user.id.clone(),
-            format,
-            include_invitations,
-            work: Delivery::new_pending(now),
-            file_key: format!("exports/{tenant}/{id}.{}", extension(format)),
-            filename,
-            rows: None,
-            bytes: None,
-            created_at: now,
-            finished_at: None,
-        };
-        table.transact(vec![schema::create(&job)]).await.context("saving export job")?;
-        tracing::info!(export = %id, rows_expected = rows, "export queued");
-        delivery::enqueue(deps, vec![delivery::export_job(&job)]).await;
-        return Ok(ExportAnswer::Started(view(&job, now, None)));
+        return start_job(deps, &actor, tenant, format, include_invitations, filename, rows).await;
     }
     let mut all = Vec::new();
     let mut pages = Pages::new(tenant, include_invitations, now);
@@ -272,8 +254,83 @@ pub async fn export(
         Format::Csv => to_csv(&all)?,
         Format::Xlsx => to_xlsx(&all)?,
     };
+    // Few rows can still be many bytes (long names, many workspaces): a file over what one
+    // answer may carry goes through the job, as a large tenant's does.
+    if bytes.len() > MAX_DIRECT_BYTES {
+        tracing::info!(rows = all.len(), bytes = bytes.len(), "export too large to answer at once; queued instead");
+        return start_job(deps, &actor, tenant, format, include_invitations, filename, rows).await;
+    }
     tracing::info!(rows = all.len(), bytes = bytes.len(), "export written");
     Ok(ExportAnswer::File(ExportFile { content_type: content_type(format), filename, bytes, rows: all.len() }))
+}
+
+/// The most bytes a file answered at once may have. A Lambda answer carries at most 6 MB, and a
+/// binary body (XLSX) is base64 in it, so 4 MiB is the largest file that always fits.
+pub const MAX_DIRECT_BYTES: usize = 4 * 1024 * 1024;
+
+/// How long a finished export answers a new request for the same file instead of a new job.
+pub const REUSE_READY_SECS: i64 = 600;
+
+/// Queues an export job, or answers the tenant's job for the same file that is queued, running
+/// or finished in the last `REUSE_READY_SECS`: a person who clicks "Export" again, or polls with
+/// the export route, starts no second full read of the tenant.
+async fn start_job(
+    deps: &Deps,
+    actor: &access::Actor,
+    tenant: &TenantId,
+    format: Format,
+    include_invitations: bool,
+    filename: String,
+    rows: u32,
+) -> Result<ExportAnswer, ExportError> {
+    let table = deps.table.as_ref();
+    let now = deps.now();
+    // Ids are time-ordered: the newest jobs first.
+    let recent = Query {
+        index: None,
+        pk: schema::tenant_pk(tenant),
+        range: SortKeyRange::BeginsWith(schema::EXPORT_PREFIX.to_owned()),
+        ascending: false,
+        limit: 20,
+        after: None,
+    };
+    let page = table.query(&recent).await.context("reading recent exports")?;
+    for item in page.items {
+        let Ok(job) = decode::<ExportJob>(item) else { continue };
+        let job = job.value;
+        if job.format != format || job.include_invitations != include_invitations {
+            continue;
+        }
+        let reusable = match job.status(now) {
+            // A job stuck far longer than any export runs is not waited on.
+            "queued" | "running" => now < job.created_at.plus_seconds(3600),
+            "ready" => job.finished_at.is_some_and(|f| now < f.plus_seconds(REUSE_READY_SECS)),
+            _ => false,
+        };
+        if reusable {
+            tracing::info!(export = %job.id, "an export of the same file is under way or fresh; answering it");
+            return Ok(ExportAnswer::Started(view(&job, now, None)));
+        }
+    }
+    let id = deps.new_uuid().simple().to_string();
+    let job = ExportJob {
+        id: id.clone(),
+        tenant_id: tenant.clone(),
+        requested_by: actor.user.id.clone(),
+        format,
+        include_invitations,
+        work: Delivery::new_pending(now),
+        file_key: format!("exports/{tenant}/{id}.{}", extension(format)),
+        filename,
+        rows: None,
+        bytes: None,
+        created_at: now,
+        finished_at: None,
+    };
+    table.transact(vec![schema::create(&job)]).await.context("saving export job")?;
+    tracing::info!(export = %id, rows_expected = rows, "export queued");
+    delivery::enqueue(deps, vec![delivery::export_job(&job)]).await;
+    Ok(ExportAnswer::Started(view(&job, now, None)))
 }
 
 /// An export's status, with a fresh download link once its file is ready.

@@ -20,6 +20,9 @@ pub struct MailReport {
     pub tenant: TenantId,
     /// The invitation whose link the message carried, from its tags.
     pub invitation: InvitationId,
+    /// The send the message was (`Delivery::send_id`), from its tags; absent on emails sent
+    /// before send ids existed.
+    pub send: Option<String>,
     /// Bounce or complaint.
     pub feedback: MailFeedback,
     /// What the mail service says (bounce type and subtype, complaint type): no address.
@@ -52,7 +55,7 @@ pub async fn record(deps: &Deps, report: &MailReport) -> Result<Recorded, Unexpe
         };
         let now = deps.now();
         let mut inv = current.value.clone();
-        let marked = inv.delivery_feedback(report.feedback, &report.detail, now);
+        let marked = inv.delivery_feedback(report.feedback, &report.detail, report.send.as_deref(), now);
         let action = format!("invitation.{}", report.feedback.as_str());
         let details = serde_json::json!({"detail": report.detail, "delivery_updated": marked});
         let event = audit_event(deps, &inv.tenant_id, None, &action, inv.id.as_str(), details);

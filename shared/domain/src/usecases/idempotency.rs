@@ -4,11 +4,15 @@
 //! The key is claimed with a conditional write before the request runs, so two concurrent
 //! requests with one key cannot both run: the second sees the claim and gets a conflict. A claim
 //! whose request died is released after a minute.
+//!
+//! A response of any size is kept: one too large for an item (a 1000-row bulk report is about
+//! 800 KB; an item holds 400 KB) is split into part items beside the record, written before the
+//! record that names them, and checked by its hash when put back together.
 
 use crate::context::Deps;
 use crate::error::{Context, FieldError, Unexpected};
 use crate::model::{IdempotencyRecord, StoredResponse};
-use crate::ports::Cond;
+use crate::ports::{Cond, StoreError, Write};
 use crate::retry::Attempt;
 use crate::schema;
 use crate::token::hex;
@@ -28,8 +32,13 @@ pub enum Begin {
     Replay(StoredResponse),
     /// The key was used with a different request.
     Conflict(&'static str),
-    /// The same request is still running elsewhere: try again in a moment.
-    InFlight,
+    /// The same request is still running elsewhere (or died holding the key): try again in
+    /// this many seconds.
+    InFlight {
+        /// A moment while the claim is young; the claim's real remaining time once it is older
+        /// than a request runs (its request is then most likely dead).
+        retry_after_secs: u64,
+    },
 }
 
 /// A claimed key.
@@ -87,8 +96,8 @@ pub async fn begin(deps: &Deps, scope: &str, key: &str, request_hash: &str) -> R
                     return Ok(Attempt::Done(Begin::Conflict("this Idempotency-Key was used with a different request")));
                 }
                 return Ok(Attempt::Done(match r.value.response {
-                    Some(resp) => Begin::Replay(resp),
-                    None => Begin::InFlight,
+                    Some(resp) => Begin::Replay(reassemble(deps, &item_key, resp).await?),
+                    None => Begin::InFlight { retry_after_secs: in_flight_wait(now.seconds_until(r.value.expires_at)) },
                 }));
             }
             // A lapsed or released try of the same request keeps its reserved id.
@@ -118,33 +127,129 @@ pub async fn begin(deps: &Deps, scope: &str, key: &str, request_hash: &str) -> R
 }
 
 /// Tries of storing a response: the change is already made, so losing its answer would make the
-/// client's retry run it again once the claim lapses.
+/// client's retry run it again once the claim lapses. Only a store that is unavailable is tried
+/// again: a write it rejected would be rejected every time.
 const FINISH_TRIES: u32 = 3;
+
+/// How long a request normally holds its key: a younger claim is most likely still running.
+const LIKELY_RUNNING_SECS: i64 = 10;
+/// What a client is told to wait for a claim that is most likely still running.
+const RUNNING_RETRY_AFTER_SECS: u64 = 2;
+
+/// The wait to announce for a claim that lapses in `left` seconds.
+fn in_flight_wait(left: i64) -> u64 {
+    let age = CLAIM_SECS - left;
+    if age < LIKELY_RUNNING_SECS { RUNNING_RETRY_AFTER_SECS } else { u64::try_from(left.max(1)).unwrap_or(1) }
+}
+
+/// The most of a body one part item holds (an item holds 400 KB, with its key and attributes).
+const PART_BYTES: usize = 300 * 1024;
+/// Part items written per transaction (a transaction carries at most 4 MB).
+const PARTS_PER_WRITE: usize = 10;
+
+/// The key of a body's `n`th part, beside its record.
+fn part_key(record: &crate::ports::Key, n: u32) -> crate::ports::Key {
+    crate::ports::Key::new(record.pk.clone(), format!("PART#{n:04}"))
+}
+
+/// One part of a stored body.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct BodyPart {
+    text: String,
+}
+
+/// Splits `s` into pieces of at most `max` bytes, on character boundaries.
+fn split_at_most(s: &str, max: usize) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut rest = s;
+    while !rest.is_empty() {
+        let mut end = rest.len().min(max);
+        while !rest.is_char_boundary(end) {
+            end -= 1;
+        }
+        parts.push(&rest[..end]);
+        rest = &rest[end..];
+    }
+    parts
+}
+
+/// A stored response whose body is in parts, put back together.
+async fn reassemble(deps: &Deps, record: &crate::ports::Key, mut resp: StoredResponse) -> Result<StoredResponse, Unexpected> {
+    if resp.body_parts == 0 {
+        return Ok(resp);
+    }
+    let mut body = String::new();
+    for n in 0..resp.body_parts {
+        let part = schema::load::<BodyPart>(deps.table.as_ref(), &part_key(record, n)).await.context("reading a stored response")?;
+        let Some(part) = part else {
+            return Err(Unexpected {
+                context: "reading a stored response",
+                source: StoreError::Corrupt { key: part_key(record, n), reason: "a part is missing".into() },
+            });
+        };
+        body.push_str(&part.value.text);
+    }
+    if resp.body_sha256.as_deref() != Some(hex(&Sha256::digest(body.as_bytes())).as_str()) {
+        return Err(Unexpected {
+            context: "reading a stored response",
+            source: StoreError::Corrupt { key: record.clone(), reason: "its parts do not match its hash".into() },
+        });
+    }
+    resp.body = body;
+    resp.body_parts = 0;
+    resp.body_sha256 = None;
+    Ok(resp)
+}
 
 /// Stores the response for repeats, or (`None`: the request failed on our side, and may or may
 /// not have committed) releases the key at once so the client's retry can run, keeping the
 /// reserved id so that retry finds what an unanswered try wrote.
-pub async fn finish(deps: &Deps, claim: Claim, response: Option<StoredResponse>) -> Result<(), Unexpected> {
+pub async fn finish(deps: &Deps, claim: Claim, mut response: Option<StoredResponse>) -> Result<(), Unexpected> {
     let now = deps.now();
+    let expires_at = now.plus_seconds(RETENTION_SECS);
+    // A body too large for the record goes first into part items (overwriting any a lapsed try
+    // left), so a record that names parts always finds them.
+    if let Some(resp) = response.as_mut().filter(|r| r.body.len() > PART_BYTES) {
+        let parts: Vec<Write> = split_at_most(&resp.body, PART_BYTES)
+            .into_iter()
+            .enumerate()
+            .map(|(n, text)| {
+                let n = u32::try_from(n).unwrap_or(u32::MAX);
+                schema::put_part(part_key(&claim.key, n), &BodyPart { text: text.to_owned() }, expires_at)
+            })
+            .collect();
+        resp.body_parts = u32::try_from(parts.len()).unwrap_or(u32::MAX);
+        resp.body_sha256 = Some(hex(&Sha256::digest(resp.body.as_bytes())));
+        resp.body = String::new();
+        for chunk in parts.chunks(PARTS_PER_WRITE) {
+            write_patiently(deps, chunk.to_vec()).await?;
+        }
+    }
     let record = IdempotencyRecord {
         request_hash: claim.request_hash,
-        expires_at: if response.is_some() { now.plus_seconds(RETENTION_SECS) } else { now },
+        expires_at: if response.is_some() { expires_at } else { now },
         response,
         reserved_id: Some(claim.reserved_id.to_string()),
     };
     let write = schema::put_expiring(claim.key, claim.version + 1, Cond::Version(claim.version), &record);
     // If the claim lapsed and someone else took the key, their record stands (a failed
-    // condition is an answer, not an error). A store that fails is tried again, with pauses.
+    // condition is an answer, not an error).
+    write_patiently(deps, vec![write]).await
+}
+
+/// Writes, trying again with pauses while the store is unavailable; a rejected write is not
+/// tried again.
+async fn write_patiently(deps: &Deps, writes: Vec<Write>) -> Result<(), Unexpected> {
     let mut n = 0;
     loop {
-        match deps.table.transact(vec![write.clone()]).await.context("storing idempotent response") {
+        match deps.table.transact(writes.clone()).await {
             Ok(_) => return Ok(()),
-            Err(e) if n + 1 >= FINISH_TRIES => return Err(e),
-            Err(e) => {
+            Err(e @ StoreError::Unavailable(_)) if n + 1 < FINISH_TRIES => {
                 tracing::warn!(cause = %e, "storing the idempotent response failed; trying again");
                 deps.clock.sleep(crate::retry::pause(deps, n + 2)).await;
                 n += 1;
             }
+            Err(source) => return Err(Unexpected { context: "storing idempotent response", source }),
         }
     }
 }

@@ -168,14 +168,22 @@ pub(crate) fn invitation_email(deps: &Deps, tenant_name: &str, inv: &Invitation,
     // A bounce or complaint reported later finds its invitation by these (usecases::feedback).
     message.tags =
         vec![(crate::ports::MAIL_TAG_TENANT, inv.tenant_id.to_string()), (crate::ports::MAIL_TAG_INVITATION, inv.id.to_string())];
+    if let Some(send) = &inv.delivery().send_id {
+        message.tags.push((crate::ports::MAIL_TAG_SEND, send.clone()));
+    }
     message
 }
 
+/// How long a link's token item outlives the link: an old link still reads as "expired" or
+/// "replaced" (not unknown) for a month, then the table's TTL deletes it.
+pub const TOKEN_RETENTION_SECS: i64 = 30 * 86_400;
+
 /// The token item for a new link.
 pub(crate) fn token_write(inv: &Invitation) -> Write {
-    schema::create_at(
+    schema::create_expiring_at(
         schema::token_key(inv.token_hash()),
         &TokenPointer { tenant_id: inv.tenant_id.clone(), invitation_id: inv.id.clone() },
+        inv.expires_at().plus_seconds(TOKEN_RETENTION_SECS),
     )
 }
 

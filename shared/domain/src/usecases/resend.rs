@@ -37,6 +37,10 @@ pub enum ResendError {
     /// (Re-arming) no seat left.
     #[error("the tenant has no free seat")]
     SeatLimitReached,
+    /// The tenant no longer invites addresses at this domain (its allowed domains changed since
+    /// the invitation was sent): a new link could never be accepted.
+    #[error("this tenant only invites addresses at {0}")]
+    DomainNotAllowed(String),
     /// Something broke.
     #[error(transparent)]
     Unexpected(#[from] Unexpected),
@@ -50,6 +54,7 @@ crate::error_codes!(ResendError {
     ResendError::AlreadyInvited(_) => ErrorCode::AlreadyInvited,
     ResendError::AlreadyMember(_) => ErrorCode::AlreadyMember,
     ResendError::SeatLimitReached => ErrorCode::SeatLimitReached,
+    ResendError::DomainNotAllowed(_) => ErrorCode::DomainNotAllowed,
     ResendError::Unexpected(u) => u.code(),
 });
 
@@ -86,6 +91,10 @@ pub async fn resend(deps: &Deps, principal: &Principal, tenant: &TenantId, invit
         let stored_pending = inv.value.status() == InvitationStatus::Pending;
         if !stored_pending && inv.value.status() != InvitationStatus::Expired {
             return Err(ResendError::Closed(inv.value.status().as_str()));
+        }
+        // The policy of today, not of the day it was first sent: accept would refuse the link.
+        if !t.value.allows(&inv.value.email) {
+            return Err(ResendError::DomainNotAllowed(t.value.allowed_domains.join(", ")));
         }
         if !stored_pending {
             // Re-arming an expired invitation takes the address and a seat again (an overdue
