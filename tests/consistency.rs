@@ -134,3 +134,181 @@ fn the_templates_http_routes_are_the_served_routes_each_on_the_function_that_ser
     expected.extend(["expire", "deliver", "publish", "webhook", "feedback", "web"].map(str::to_owned));
     assert_eq!(crates, expected);
 }
+
+/// Every `$ref` in the document, with where it is.
+fn refs(node: &serde_yaml::Value, at: &str, out: &mut Vec<(String, String)>) {
+    match node {
+        serde_yaml::Value::Mapping(map) => {
+            for (k, v) in map {
+                let key = k.as_str().unwrap_or("?");
+                if key == "$ref" {
+                    out.push((at.to_owned(), v.as_str().unwrap_or_default().to_owned()));
+                } else {
+                    refs(v, &format!("{at}/{key}"), out);
+                }
+            }
+        }
+        serde_yaml::Value::Sequence(list) => list.iter().enumerate().for_each(|(i, v)| refs(v, &format!("{at}/{i}"), out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_ref_in_openapi_points_at_something_that_exists() {
+    let doc: serde_json::Value = serde_json::to_value(openapi()).unwrap();
+    let mut found = Vec::new();
+    refs(&openapi(), "", &mut found);
+    assert!(found.len() > 100, "{} refs", found.len());
+    let broken: Vec<_> = found.iter().filter(|(_, r)| !r.starts_with("#/") || doc.pointer(&r[1..]).is_none()).collect();
+    assert!(broken.is_empty(), "refs to nothing: {broken:?}");
+}
+
+/// The operations (method, path, operation) of the document.
+fn operations(doc: &serde_yaml::Value) -> Vec<(String, String, serde_yaml::Value)> {
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_mapping().expect("paths") {
+        for (method, op) in item.as_mapping().expect("path item") {
+            let m = method.as_str().expect("key").to_ascii_uppercase();
+            if ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&m.as_str()) {
+                out.push((m, path.as_str().expect("path").to_owned(), op.clone()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_write_takes_an_idempotency_key_and_declares_the_400_and_409_it_can_answer() {
+    // The host answers every POST, PUT, PATCH and DELETE with a bad Idempotency-Key `400` and a
+    // reused one `409` (usher_http::App::serve), before the operation runs.
+    let doc = openapi();
+    let mut wrong = Vec::new();
+    for (method, path, op) in operations(&doc) {
+        if method == "GET" {
+            continue;
+        }
+        let takes_key = op["parameters"]
+            .as_sequence()
+            .is_some_and(|ps| ps.iter().any(|p| p["$ref"].as_str() == Some("#/components/parameters/IdempotencyKey")));
+        let responses = op["responses"].as_mapping().expect("responses");
+        for (what, ok) in [("Idempotency-Key", takes_key), ("400", responses.contains_key("400")), ("409", responses.contains_key("409"))] {
+            if !ok {
+                wrong.push(format!("{method} {path}: no {what}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn every_signed_in_operation_declares_401_and_every_public_one_does_not() {
+    let doc = openapi();
+    let public: BTreeSet<(String, String)> = usher_http::routes()
+        .iter()
+        .filter(|r| r.access == usher_http::Access::Public)
+        .map(|r| (r.method.to_string(), r.path.to_owned()))
+        .collect();
+    for (method, path, op) in operations(&doc) {
+        let is_public = public.contains(&(method.clone(), path.clone()));
+        let declares_no_security = op["security"].as_sequence().is_some_and(|s| s.is_empty());
+        assert_eq!(declares_no_security, is_public, "{method} {path}: `security: []` exactly on the public routes");
+        let has_401 = op["responses"].as_mapping().expect("responses").contains_key("401");
+        assert_eq!(has_401, !is_public, "{method} {path}: 401 on every signed-in route, none on public ones");
+    }
+}
+
+#[test]
+fn a_response_that_drifts_from_openapi_fails_the_check_naming_the_operation_the_status_and_the_schema_error() {
+    use http::{HeaderMap, HeaderValue, Method, StatusCode};
+    use usher_tests::openapi::{Drift, contract, with_change};
+    let mut headers = HeaderMap::new();
+    headers.insert("content-type", HeaderValue::from_static("application/json"));
+    let path = "/v1/tenants/ten_1/roles/site-lead";
+    let role = serde_json::json!({
+        "name": "site-lead", "builtin": false, "permissions": ["members.read"], "description": null, "members": 0,
+        "created_at": "2026-12-01T10:00:00Z", "updated_at": "2026-12-01T10:00:00Z"
+    });
+    let body = role.to_string();
+    assert_eq!(contract().check_response(&Method::GET, path, StatusCode::OK, &headers, body.as_bytes()).unwrap(), "getRole 200");
+
+    // The document changes under the same answer: a field it now requires is missing.
+    let stricter = with_change(|doc| {
+        let required = doc["components"]["schemas"]["Role"]["required"].as_sequence_mut().unwrap();
+        required.push("colour".into());
+    });
+    let Err(Drift(why)) = stricter.check_response(&Method::GET, path, StatusCode::OK, &headers, body.as_bytes()) else {
+        panic!("a missing required field passed")
+    };
+    assert!(why.starts_with("getRole 200: the body does not match") && why.contains("colour"), "{why}");
+
+    // A field the document does not name (strict mode), a status it does not declare, another
+    // content type.
+    let mut with_extra = role.clone();
+    with_extra["tenant_id"] = "ten_1".into();
+    let Err(Drift(why)) = contract().check_response(&Method::GET, path, StatusCode::OK, &headers, with_extra.to_string().as_bytes()) else {
+        panic!("an undocumented field passed")
+    };
+    assert!(why.contains("tenant_id"), "{why}");
+    let Err(Drift(why)) = contract().check_response(&Method::GET, path, StatusCode::CONFLICT, &headers, body.as_bytes()) else {
+        panic!("an undeclared status passed")
+    };
+    assert!(why.starts_with("getRole: status 409 is not declared"), "{why}");
+    let mut csv = HeaderMap::new();
+    csv.insert("content-type", HeaderValue::from_static("text/csv"));
+    let Err(Drift(why)) = contract().check_response(&Method::GET, path, StatusCode::OK, &csv, b"name\r\nsite-lead\r\n") else {
+        panic!("an undeclared content type passed")
+    };
+    assert!(why.contains("Content-Type `text/csv` is not declared"), "{why}");
+}
+
+/// Every JSON `content.<media>` of the document that has a schema, by JSON pointer.
+fn json_contents(node: &serde_json::Value, at: &str, out: &mut Vec<String>) {
+    let escape = |s: &str| s.replace('~', "~0").replace('/', "~1");
+    let Some(map) = node.as_object() else { return };
+    for (k, v) in map {
+        let here = format!("{at}/{}", escape(k));
+        if k == "content" {
+            for (media, m) in v.as_object().into_iter().flatten() {
+                if (media == "application/json" || media.ends_with("+json")) && m.get("schema").is_some() {
+                    out.push(format!("{here}/{}", escape(media)));
+                }
+            }
+        } else if k != "example" && k != "examples" {
+            json_contents(v, &here, out);
+        }
+    }
+}
+
+#[test]
+fn every_example_in_openapi_matches_its_schema() {
+    // Generated clients, mock servers and the docs show the examples: they must be real answers.
+    use usher_tests::openapi::{Drift, contract};
+    let doc: serde_json::Value = serde_json::to_value(openapi()).unwrap();
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    let mut check = |schema: &str, example: &serde_json::Value, what: String| {
+        checked += 1;
+        if let Err(Drift(why)) = contract().validate(schema, example) {
+            wrong.push(format!("{what}:\n  {why}"));
+        }
+    };
+    for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+        for (i, example) in schema["examples"].as_array().into_iter().flatten().enumerate() {
+            check(&format!("/components/schemas/{name}"), example, format!("schema {name}, example {i}"));
+        }
+    }
+    let mut contents = Vec::new();
+    json_contents(&doc, "", &mut contents);
+    for content in contents {
+        let media = doc.pointer(&content).unwrap();
+        let schema = format!("{content}/schema");
+        if let Some(example) = media.get("example") {
+            check(&schema, example, content.clone());
+        }
+        for (name, example) in media["examples"].as_object().into_iter().flatten() {
+            check(&schema, &example["value"], format!("{content} ({name})"));
+        }
+    }
+    assert!(checked > 30, "{checked} examples");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -26,9 +26,13 @@ fn app_on_file(dir: &std::path::Path) -> (TestApp, SqliteTable) {
     (TestApp::with_table(Arc::new(table.clone())), table)
 }
 
+/// Every event published so far, each checked against openapi.yaml's `CloudEvent` (its
+/// `data.resource` against the schema of what its type is about).
 fn read_events(publisher: &Publisher) -> Vec<Value> {
     let text = std::fs::read_to_string(publisher.events_file()).unwrap_or_default();
-    text.lines().map(|l| serde_json::from_str(l).expect("each line is one JSON event")).collect()
+    let events: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).expect("each line is one JSON event")).collect();
+    events.iter().for_each(usher_tests::openapi::assert_event);
+    events
 }
 
 async fn audit_ids(app: &TestApp, t: &str) -> Vec<String> {
@@ -96,6 +100,46 @@ async fn every_audit_event_becomes_one_event_in_events_jsonl_with_the_resource_a
     let last = read_events(&publisher).pop().unwrap();
     assert_eq!((&last["type"], &last["data"]["actor"]), (&json!("usher.invitation.expired"), &Value::Null));
     assert_eq!(last["data"]["resource"]["status"], "expired");
+}
+
+#[tokio::test]
+async fn every_kind_of_change_publishes_its_resource_as_the_api_answers_it_and_null_once_it_is_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, table) = app_on_file(dir.path());
+    let t = app.tenant("Acme", OWNER, None).await;
+    let owner = app.token(OWNER);
+    let user = app.member(&t, OWNER, ADA, "member").await;
+    let role_path = path(&t, "/roles/site-lead");
+    let created = app.call(Method::PUT, &role_path, Some(&owner), Some(json!({"permissions": ["members.read"]}))).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.json);
+    let held = app.call(Method::PATCH, &path(&t, &format!("/members/{user}")), Some(&owner), Some(json!({"role": "site-lead"}))).await;
+    assert_eq!(held.status, StatusCode::OK, "{}", held.json);
+    let body = json!({"permissions": ["members.read", "members.export"], "description": "Leads a site"});
+    let updated = app.call(Method::PUT, &role_path, Some(&owner), Some(body)).await;
+    assert_eq!(updated.status, StatusCode::OK, "{}", updated.json);
+    let role_now = app.call(Method::GET, &role_path, Some(&owner), None).await;
+    let workspace = app.call(Method::PUT, &path(&t, "/workspaces/north"), Some(&owner), Some(json!({"name": "North"}))).await;
+    assert_eq!(workspace.status, StatusCode::CREATED, "{}", workspace.json);
+    let member_now = app.call(Method::PATCH, &path(&t, &format!("/members/{user}")), Some(&owner), Some(json!({"role": "member"}))).await;
+    assert_eq!(app.call(Method::DELETE, &role_path, Some(&owner), None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.call(Method::DELETE, &path(&t, "/workspaces/north"), Some(&owner), None).await.status, StatusCode::NO_CONTENT);
+    let left = app.call(Method::DELETE, &format!("/v1/me/tenants/{t}"), Some(&app.token(ADA)), None).await;
+    assert_eq!(left.status, StatusCode::NO_CONTENT, "{}", left.json);
+
+    let publisher = Publisher::new(table, dir.path(), "local");
+    publisher.publish_to_file_once().await.unwrap();
+    // Each event is checked against its schema as it is read; then against the API's answers.
+    let events = read_events(&publisher);
+    let resources = |kind: &str| events.iter().filter(|e| e["type"] == kind).map(|e| e["data"]["resource"].clone()).collect::<Vec<_>>();
+    assert_eq!(resources("usher.role.created"), std::slice::from_ref(&created.json), "the role as putRole answered it");
+    assert_eq!(resources("usher.role.updated"), std::slice::from_ref(&updated.json), "with its holder counted, and no tenant_id");
+    assert_eq!(updated.json, role_now.json, "what getRole answers");
+    assert_eq!(updated.json["members"], 1);
+    assert_eq!(resources("usher.workspace.created"), std::slice::from_ref(&workspace.json));
+    assert_eq!(resources("usher.member.updated").last(), Some(&member_now.json));
+    for gone in ["usher.role.deleted", "usher.workspace.deleted", "usher.member.left"] {
+        assert_eq!(resources(gone), [Value::Null], "{gone}: nothing left to show");
+    }
 }
 
 async fn run_until(sender: &mut WebhookSender, done: impl Fn() -> bool) {
@@ -166,6 +210,7 @@ async fn a_webhook_answered_500_is_sent_again_with_the_same_id_and_each_tenant_k
         assert!(secret.verify(&s.id, ts, s.body.as_bytes(), &s.signature, now, 60), "signature of {}", s.id);
         let body: Value = serde_json::from_str(&s.body).unwrap();
         assert_eq!(body["id"], s.id.as_str(), "webhook-id is the event's id");
+        usher_tests::openapi::assert_event(&body);
     }
     // Everything delivered: a new sender (a restarted `usher serve`) sends nothing again.
     let before = seen.len();

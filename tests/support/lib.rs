@@ -4,6 +4,7 @@
 pub mod aws;
 pub mod contract;
 pub mod lambda;
+pub mod openapi;
 pub mod races;
 pub mod webhooks;
 
@@ -278,7 +279,8 @@ impl TestApp {
         self.call_with(method, path, bearer, body.map(|b| b.to_string().into_bytes()), &[]).await
     }
 
-    /// Sends a request with a raw body and extra headers.
+    /// Sends a request with a raw body and extra headers. Panics when the answer is not what
+    /// `openapi.yaml` declares for the operation (status, content type, body, headers).
     pub async fn call_with(
         &self,
         method: Method,
@@ -287,7 +289,7 @@ impl TestApp {
         body: Option<Vec<u8>>,
         headers: &[(&str, &str)],
     ) -> Reply {
-        let mut req = Request::builder().method(method).uri(path);
+        let mut req = Request::builder().method(method.clone()).uri(path);
         if let Some(t) = bearer {
             req = req.header("authorization", format!("Bearer {t}"));
         }
@@ -305,6 +307,8 @@ impl TestApp {
             self.queue.settled().await;
         }
         let (parts, bytes) = resp.into_parts();
+        // Every answer a suite sees is the one openapi.yaml declares (support/openapi.rs).
+        openapi::assert_response(&method, path, parts.status, &parts.headers, &bytes);
         let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         Reply { status: parts.status, headers: parts.headers, bytes, json }
     }

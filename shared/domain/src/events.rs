@@ -9,6 +9,7 @@ use crate::model::{AuditEvent, CustomRole, Invitation, Member, Tenant};
 use crate::ports::{Committed, Item, Key, Page, Query, StoreError, Table, Write};
 use crate::roles::RoleName;
 use crate::schema;
+use crate::usecases::roles::custom_resource;
 use crate::values::{InvitationId, UserId};
 use crate::views::{InvitationResource, MemberResource, TenantResource};
 use async_trait::async_trait;
@@ -121,10 +122,12 @@ fn padded_sequence(raw: &str) -> String {
 }
 
 /// Fills in each audit event's `resource` in a transaction: the API's view of the target (an
-/// invitation, member, custom role, workspace or tenant) as the same transaction writes it.
-/// Both publishers read only audit items from the change log, so the event carries the resource
-/// after the change without a second read (which could see a later change, or none).
-pub fn attach_resources(writes: &mut [Write]) {
+/// invitation, member, custom role, workspace or tenant) as the same transaction writes it,
+/// the same JSON the API answers about it. Both publishers read only audit items from the
+/// change log, so the event carries the resource after the change without a second read (which
+/// could see a later change, or none). A role's view counts the members holding it: `tenant`
+/// is the tenant as of the change (its counters), when the transaction has a role event.
+pub fn attach_resources(writes: &mut [Write], tenant: Option<&Tenant>) {
     let mut found = Vec::new();
     for (i, w) in writes.iter().enumerate() {
         let Write::Put { item, .. } = w else { continue };
@@ -137,7 +140,7 @@ pub fn attach_resources(writes: &mut [Write]) {
             Write::Put { item, .. } if item.key == target_key => Some(item),
             _ => None,
         });
-        if let Some(resource) = target.and_then(|t| resource_view(&event, t)) {
+        if let Some(resource) = target.and_then(|t| resource_view(&event, t, tenant)) {
             found.push((i, resource));
         }
     }
@@ -163,12 +166,16 @@ fn target_key(e: &AuditEvent) -> Option<Key> {
 }
 
 /// The API's view of the target's item, as of the audit event's time.
-fn resource_view(e: &AuditEvent, item: &Item) -> Option<serde_json::Value> {
+fn resource_view(e: &AuditEvent, item: &Item, tenant: Option<&Tenant>) -> Option<serde_json::Value> {
     let data = item.data.clone();
     let view = match e.action.split('.').next()? {
         "invitation" => serde_json::to_value(InvitationResource::of(&serde_json::from_value::<Invitation>(data).ok()?, e.at)),
         "member" => serde_json::to_value(MemberResource::of(&serde_json::from_value::<Member>(data).ok()?)),
-        "role" => serde_json::to_value(serde_json::from_value::<CustomRole>(data).ok()?),
+        "role" => {
+            let role = serde_json::from_value::<CustomRole>(data).ok()?;
+            let members = tenant.map_or(0, |t| t.holders_of(&role.name));
+            serde_json::to_value(custom_resource(&role, members))
+        }
         "tenant" => serde_json::to_value(TenantResource::of(&serde_json::from_value::<Tenant>(data).ok()?)),
         "workspace" => {
             let tenant = serde_json::from_value::<Tenant>(data).ok()?;
@@ -177,6 +184,28 @@ fn resource_view(e: &AuditEvent, item: &Item) -> Option<serde_json::Value> {
         _ => return None,
     };
     view.ok()
+}
+
+/// The tenant key of a transaction with a role's audit event: a role's resource counts its
+/// holders, which only the tenant's counters know (a role write does not touch them).
+fn role_event_tenant(writes: &[Write]) -> Option<Key> {
+    writes.iter().find_map(|w| match w {
+        Write::Put { item, .. } if schema::is_audit_key(&item.key) => {
+            let action = item.data.get("action")?.as_str()?;
+            let tenant = item.data.get("tenant_id")?.as_str()?;
+            let tenant = crate::values::TenantId::parse(tenant).ok()?;
+            action.starts_with("role.").then(|| schema::tenant_key(&tenant))
+        }
+        _ => None,
+    })
+}
+
+/// The tenant as the transaction writes it, if it does (then it is the tenant after the change).
+fn written_tenant(writes: &[Write], key: &Key) -> Option<schema::Versioned<Tenant>> {
+    writes.iter().find_map(|w| match w {
+        Write::Put { item, .. } if &item.key == key => schema::decode::<Tenant>(item.clone()).ok(),
+        _ => None,
+    })
 }
 
 /// The table every use case writes through: it fills in audit events' resources
@@ -195,7 +224,14 @@ impl Table for WithResources {
     }
 
     async fn transact(&self, mut writes: Vec<Write>) -> Result<Committed, StoreError> {
-        attach_resources(&mut writes);
+        let tenant = match role_event_tenant(&writes) {
+            Some(key) => match written_tenant(&writes, &key) {
+                Some(t) => Some(t),
+                None => schema::load::<Tenant>(self.0.as_ref(), &key).await?,
+            },
+            None => None,
+        };
+        attach_resources(&mut writes, tenant.as_ref().map(|t| &t.value));
         self.0.transact(writes).await
     }
 }
@@ -422,10 +458,51 @@ mod tests {
             schema::audit_write(&audit("member.removed", "usr_7")),
             Write::Delete { key: schema::member_key(&tenant_id, &UserId::parse("usr_7").unwrap()), cond: crate::ports::Cond::Version(2) },
         ];
-        attach_resources(&mut writes);
+        attach_resources(&mut writes, Some(&tenant));
         assert_eq!(resource_of(&writes, 1), Some(serde_json::json!({"id": "north", "name": "North", "default": true})));
         assert_eq!(resource_of(&writes, 2), None, "a removed member has no resource after the change");
         assert_eq!(resource_of(&writes, 0), None, "only audit items are touched");
+    }
+
+    #[test]
+    fn a_roles_event_carries_the_role_as_the_roles_api_shows_it_with_its_holders_and_no_tenant_id() {
+        let tenant_id = TenantId::parse("ten_1").unwrap();
+        let at = Timestamp::parse("2026-12-01T10:00:00Z").unwrap();
+        let name = RoleName::parse("site-lead").unwrap();
+        let tenant = crate::model::Tenant {
+            id: tenant_id.clone(),
+            name: "Acme".into(),
+            seat_limit: None,
+            members: 3,
+            pending: 0,
+            seats_used: 3,
+            role_counts: [(RoleName::parse("owner").unwrap(), 1), (name.clone(), 2)].into_iter().collect(),
+            invitation_ttl_days: 7,
+            allowed_domains: Vec::new(),
+            workspaces: Vec::new(),
+            workspaces_rev: 0,
+            created_at: at,
+            updated_at: at,
+        };
+        let role = CustomRole {
+            tenant_id,
+            name: name.clone(),
+            permissions: vec![crate::roles::Permission::MembersRead],
+            description: Some("Leads a site".into()),
+            created_at: at,
+            updated_at: at,
+        };
+        let mut writes = vec![schema::create(&role), schema::audit_write(&audit("role.updated", "site-lead"))];
+        attach_resources(&mut writes, Some(&tenant));
+        let expected = serde_json::to_value(custom_resource(&role, 2)).unwrap();
+        assert_eq!(resource_of(&writes, 1), Some(expected.clone()));
+        assert_eq!(
+            expected,
+            serde_json::json!({
+                "name": "site-lead", "builtin": false, "permissions": ["members.read"], "description": "Leads a site",
+                "members": 2, "created_at": "2026-12-01T10:00:00Z", "updated_at": "2026-12-01T10:00:00Z"
+            })
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The resources the API returns (what callers see; never a token or its hash).
 
-use crate::model::{Delivery, Invitation, InvitationStatus, InvitedBy, Member, Notifications, Tenant};
+use crate::model::{Delivery, DeliveryStatus, Invitation, InvitationStatus, InvitedBy, Member, Notifications, Tenant};
 use crate::roles::RoleName;
 use crate::settings::Metadata;
 use crate::values::{Email, InvitationId, Locale, Profile, TenantId, Timestamp, UserId, Workspace};
@@ -35,7 +35,7 @@ pub struct InvitationResource {
     /// When the current link was last handed to the mail service.
     pub last_sent_at: Option<Timestamp>,
     /// Email delivery.
-    pub delivery: Delivery,
+    pub delivery: DeliveryView,
     /// Profile to copy on accept.
     pub profile: Profile,
     /// Email language.
@@ -83,7 +83,7 @@ impl InvitationResource {
             invited_by: inv.invited_by.clone(),
             resend_count: inv.resend_count(),
             last_sent_at: inv.last_sent_at(),
-            delivery: inv.delivery().clone(),
+            delivery: DeliveryView::of(inv.delivery()),
             profile: inv.profile.clone(),
             locale: inv.locale,
             message: inv.message.clone(),
@@ -96,6 +96,30 @@ impl InvitationResource {
             renewal_requested_at: inv.renewal_requested_at(),
             reminded_at: inv.reminded_at(),
         }
+    }
+}
+
+/// An invitation's email delivery, as admins see it (openapi.yaml `Delivery`): the worker's
+/// bookkeeping (its claim, the send's id) stays inside, so what the API shows never changes with
+/// how the queue works.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeliveryView {
+    /// Current state.
+    pub status: DeliveryStatus,
+    /// Attempts so far for the current link.
+    pub attempts: u32,
+    /// The last failure, shortened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    /// When the schedule looks again (only while not sent and attempts remain).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_attempt_at: Option<Timestamp>,
+}
+
+impl DeliveryView {
+    /// The view of a delivery.
+    pub fn of(d: &Delivery) -> Self {
+        Self { status: d.status, attempts: d.attempts, last_error: d.last_error.clone(), next_attempt_at: d.next_attempt_at }
     }
 }
 
@@ -237,4 +261,18 @@ pub struct Paged<T> {
     pub data: Vec<T>,
     /// Pass as `cursor` to get the next page; `null` at the end.
     pub next_cursor: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_delivery_in_a_workers_hands_shows_its_state_and_not_the_workers_claim() {
+        let now = Timestamp::parse("2026-12-01T10:00:00Z").unwrap();
+        let mut d = Delivery::new_pending(now);
+        d.claim(now);
+        let shown = serde_json::to_value(DeliveryView::of(&d)).unwrap();
+        assert_eq!(shown, serde_json::json!({"status": "pending", "attempts": 0, "next_attempt_at": "2026-12-01T10:05:00Z"}));
+    }
 }

@@ -97,7 +97,9 @@ fn builtin_resource(r: &Role, members: u32) -> RoleResource {
     }
 }
 
-fn custom_resource(r: &CustomRole, members: u32) -> RoleResource {
+/// A custom role as the API shows it (`getRole`, `putRole`, and the resource of its events),
+/// with the number of members holding it.
+pub fn custom_resource(r: &CustomRole, members: u32) -> RoleResource {
     RoleResource {
         name: r.name.clone(),
         builtin: false,
