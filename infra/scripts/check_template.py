@@ -25,17 +25,21 @@
   only on !Sub "${ExportBucket.Arn}/exports/*"; USHER_EXPORT_BUCKET is !Ref ExportBucket.
 - Events (publish, webhook, feedback): the table has a stream with the new image; PublishFunction
   reads it (a DynamoDB event on !GetAtt Table.StreamArn, ReportBatchItemFailures, one batch per
-  shard at a time, no bisecting, an SQS on-failure destination PublishDeadLetterQueue with Type
-  SQS so SAM grants the send) and is the only function granted events:PutEvents, only on
-  !GetAtt EventBus.Arn, with USHER_EVENT_BUS = !Ref EventBus. The webhook (Condition HasWebhook
+  shard at a time, no bisecting, retried without limit (MaximumRetryAttempts -1), a filter
+  passing only inserted audit items, an SQS on-failure destination PublishDeadLetterQueue with
+  Type SQS so SAM grants the send) and is the only function granted events:PutEvents, only on
+  !GetAtt EventBus.Arn, with USHER_EVENT_BUS = !Ref EventBus, and sqs:SendMessage only on
+  PublishParkedQueue (USHER_PUBLISH_PARKED_QUEUE_URL). The webhook (Condition HasWebhook
   on all of it): WebhookRule on the bus targets WebhookQueue with a DeadLetterConfig on
   WebhookDeadLetterQueue; both queues are encrypted, have a policy letting only
-  events.amazonaws.com send with aws:SourceArn = the rule; WebhookQueue redrives to the DLQ at
-  maxReceiveCount 8 (the function's retry schedule: seven delays, then it parks the event),
-  keeps messages longer than the schedule lasts, and has VisibilityTimeout >= 6 x
-  WebhookFunction's Timeout; WebhookFunction consumes it reporting batch item failures, at a bounded MaximumConcurrency, and is
-  the only function granted ssm:GetParameter (on the WebhookSecretParameter parameter only)
-  and sqs:ChangeMessageVisibility (on WebhookQueue only). Feedback: FeedbackFunction has an SNS
+  events.amazonaws.com send with aws:SourceArn = the rule; WebhookQueue redrives to the DLQ
+  (a backstop well above the schedule's eight attempts, which the function counts in the
+  message itself and parks on its own), keeps messages longer than the schedule lasts, and has
+  VisibilityTimeout >= 6 x WebhookFunction's Timeout; WebhookFunction consumes it reporting
+  batch item failures, at a bounded MaximumConcurrency, is the only function granted
+  ssm:GetParameter (on the WebhookSecretParameter parameter only), and sqs:SendMessage only on
+  WebhookQueue and WebhookDeadLetterQueue (USHER_WEBHOOK_QUEUE_URL,
+  USHER_WEBHOOK_DEAD_LETTER_QUEUE_URL). Feedback: FeedbackFunction has an SNS
   event on FeedbackTopic and a DeadLetterQueue; the created configuration set's event
   destination sends bounce and complaint to FeedbackTopic; USHER_SES_CONFIGURATION_SET is the
   operator's set or the created one, and deliver's ses:SendEmail covers the set in both cases.
@@ -58,6 +62,7 @@ LOCAL_ONLY = {"USHER_JWT_HS256_SECRET", "USHER_LOCAL_E2E"}
 # Variables holding a secret: set from a secret the stack generates, by dynamic reference.
 SECRETS = {"USHER_CURSOR_SECRET"}
 
+import json
 import pathlib
 import re
 import sys
@@ -102,15 +107,21 @@ TABLE = "Table"
 EVENT_BUS = "EventBus"
 PUBLISH_FUNCTION = "PublishFunction"
 PUBLISH_DLQ = "PublishDeadLetterQueue"
+PUBLISH_PARKED = "PublishParkedQueue"
+# Lambda's filter for inserted audit items (pk T#<tenant>#A, sk a UUIDv7 in hex: see
+# schema::AUDIT_SORT_KEY_PREFIX).
+PUBLISH_FILTER = {"eventName": ["INSERT"], "dynamodb": {"Keys": {"pk": {"S": [{"prefix": "T#"}]}, "sk": {"S": [{"prefix": "0"}]}}}}
 WEBHOOK_FUNCTION = "WebhookFunction"
 WEBHOOK_QUEUE = "WebhookQueue"
 WEBHOOK_DLQ = "WebhookDeadLetterQueue"
 WEBHOOK_RULE = "WebhookRule"
 WEBHOOK_CONDITION = "HasWebhook"
 # shared/domain/src/events.rs webhook_retry_after: a delay after each of the first 7 failures,
-# then the 8th failure parks the event (the queue's redrive).
+# then the 8th failure parks the event (the function does, counting failures in the message).
 WEBHOOK_BACKOFF_SECS = (5, 300, 1_800, 7_200, 18_000, 36_000, 36_000)
-WEBHOOK_MAX_RECEIVES = len(WEBHOOK_BACKOFF_SECS) + 1
+# The queue's redrive only catches a message that breaks the function every time: it must be
+# well above the eight attempts, or failed cold starts would park events early.
+WEBHOOK_MIN_RECEIVES = 50
 FEEDBACK_FUNCTION = "FeedbackFunction"
 FEEDBACK_TOPIC = "FeedbackTopic"
 FEEDBACK_DLQ = "FeedbackDeadLetterQueue"
@@ -123,7 +134,11 @@ WEBHOOK_SECRET_PARAMETER = {
 SOLE_GRANTS = {
     "events:PutEvents": (PUBLISH_FUNCTION, {"Fn::GetAtt": [EVENT_BUS, "Arn"]}),
     "ssm:GetParameter": (WEBHOOK_FUNCTION, WEBHOOK_SECRET_PARAMETER),
-    "sqs:ChangeMessageVisibility": (WEBHOOK_FUNCTION, {"Fn::GetAtt": [WEBHOOK_QUEUE, "Arn"]}),
+}
+# Queues a function may send to, besides the delivery queue (only these functions, only these).
+SEND_MESSAGE_TO = {
+    PUBLISH_FUNCTION: [{"Fn::GetAtt": [PUBLISH_PARKED, "Arn"]}],
+    WEBHOOK_FUNCTION: [{"Fn::GetAtt": [WEBHOOK_QUEUE, "Arn"]}, {"Fn::GetAtt": [WEBHOOK_DLQ, "Arn"]}],
 }
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
@@ -352,7 +367,11 @@ def main():
                     if not resources_ or any(r != EXPORT_OBJECTS for r in resources_):
                         problems.append(f"{name}: {a} must be granted on !Sub \"{EXPORT_OBJECTS['Fn::Sub']}\" only, "
                                         f"found Resource {st.get('Resource')!r}")
-                if any(a.lower() == "sqs:sendmessage" for a in actions):
+                if any(a.lower() == "sqs:sendmessage" for a in actions) and logical in SEND_MESSAGE_TO:
+                    if as_list(st.get("Resource")) != SEND_MESSAGE_TO[logical]:
+                        problems.append(f"{name}: sqs:SendMessage must be granted on {SEND_MESSAGE_TO[logical]!r} only, "
+                                        f"found Resource {st.get('Resource')!r}")
+                elif any(a.lower() == "sqs:sendmessage" for a in actions):
                     queuers.add(logical)
                     resources_ = as_list(st.get("Resource"))
                     if not resources_ or any(r != get_att(DELIVERY_QUEUE, "Arn") for r in resources_):
@@ -483,12 +502,20 @@ def main():
             problems.append(f"{where}: FunctionResponseTypes must include ReportBatchItemFailures (retry from the first unpublished record)")
         if as_int(ep.get("ParallelizationFactor", 1)) != 1 or ep.get("BisectBatchOnFunctionError") is True:
             problems.append(f"{where}: events are published in order: ParallelizationFactor 1, BisectBatchOnFunctionError false")
+        if as_int(ep.get("MaximumRetryAttempts", 0)) != -1:
+            problems.append(f"{where}: MaximumRetryAttempts must be -1 (a transient failure is retried until it passes; "
+                            "a limit discards the rest of the batch)")
+        filters = [json.loads(f.get("Pattern", "null")) for f in as_list((ep.get("FilterCriteria") or {}).get("Filters") or [])]
+        if filters != [PUBLISH_FILTER]:
+            problems.append(f"{where}: FilterCriteria must be the one pattern {json.dumps(PUBLISH_FILTER)} (inserted audit items only)")
         on_failure = (ep.get("DestinationConfig") or {}).get("OnFailure") or {}
         if on_failure.get("Destination") != get_att(PUBLISH_DLQ, "Arn") or on_failure.get("Type") != "SQS":
             problems.append(f"{where}: needs DestinationConfig.OnFailure {{Type: SQS, Destination: !GetAtt {PUBLISH_DLQ}.Arn}} "
                             "(Type SQS makes SAM grant sqs:SendMessage on it)")
     if PUBLISH_FUNCTION in functions and env_of(PUBLISH_FUNCTION).get("USHER_EVENT_BUS") != {"Ref": EVENT_BUS}:
         problems.append(f"{PUBLISH_FUNCTION}: USHER_EVENT_BUS must be !Ref {EVENT_BUS} (the bus's name)")
+    if PUBLISH_FUNCTION in functions and env_of(PUBLISH_FUNCTION).get("USHER_PUBLISH_PARKED_QUEUE_URL") != {"Ref": PUBLISH_PARKED}:
+        problems.append(f"{PUBLISH_FUNCTION}: USHER_PUBLISH_PARKED_QUEUE_URL must be !Ref {PUBLISH_PARKED}")
 
     def iterator_age_alarm(a):
         ap = a.get("Properties", {})
@@ -506,9 +533,9 @@ def main():
         problems.append(f"{WEBHOOK_FUNCTION} (binary webhook) is missing")
     wq = encrypted_queue(WEBHOOK_QUEUE)
     redrive = wq.get("RedrivePolicy") or {}
-    if redrive.get("deadLetterTargetArn") != get_att(WEBHOOK_DLQ, "Arn") or as_int(redrive.get("maxReceiveCount")) != WEBHOOK_MAX_RECEIVES:
+    if redrive.get("deadLetterTargetArn") != get_att(WEBHOOK_DLQ, "Arn") or (as_int(redrive.get("maxReceiveCount")) or 0) < WEBHOOK_MIN_RECEIVES:
         problems.append(f"{WEBHOOK_QUEUE}: needs RedrivePolicy {{deadLetterTargetArn: !GetAtt {WEBHOOK_DLQ}.Arn, "
-                        f"maxReceiveCount: {WEBHOOK_MAX_RECEIVES}}} (the webhook's retry schedule)")
+                        f"maxReceiveCount >= {WEBHOOK_MIN_RECEIVES}}} (a backstop; the function counts the attempts)")
     retention = as_int(wq.get("MessageRetentionPeriod", 345600))
     if retention is None or retention <= sum(WEBHOOK_BACKOFF_SECS):
         problems.append(f"{WEBHOOK_QUEUE}: MessageRetentionPeriod {retention} must outlast the retry schedule ({sum(WEBHOOK_BACKOFF_SECS)} s)")
@@ -525,6 +552,8 @@ def main():
             problems.append(f"{WEBHOOK_FUNCTION}.{n}: needs ScalingConfig.MaximumConcurrency (a drained backlog must not flood the endpoint)")
     if WEBHOOK_FUNCTION in functions and env_of(WEBHOOK_FUNCTION).get("USHER_WEBHOOK_QUEUE_URL") != {"Ref": WEBHOOK_QUEUE}:
         problems.append(f"{WEBHOOK_FUNCTION}: USHER_WEBHOOK_QUEUE_URL must be !Ref {WEBHOOK_QUEUE}")
+    if WEBHOOK_FUNCTION in functions and env_of(WEBHOOK_FUNCTION).get("USHER_WEBHOOK_DEAD_LETTER_QUEUE_URL") != {"Ref": WEBHOOK_DLQ}:
+        problems.append(f"{WEBHOOK_FUNCTION}: USHER_WEBHOOK_DEAD_LETTER_QUEUE_URL must be !Ref {WEBHOOK_DLQ}")
     rule = props(WEBHOOK_RULE, "AWS::Events::Rule")
     if rule.get("EventBusName") != {"Ref": EVENT_BUS}:
         problems.append(f"{WEBHOOK_RULE}: EventBusName must be !Ref {EVENT_BUS}")
@@ -566,7 +595,7 @@ def main():
         if both_sets not in as_list(r):
             problems.append(f"ses:SendEmail must be granted on the configuration set in use, {both_sets!r}; found Resource {r!r}")
 
-    for queue in (PUBLISH_DLQ, WEBHOOK_DLQ, FEEDBACK_DLQ):
+    for queue in (PUBLISH_DLQ, PUBLISH_PARKED, WEBHOOK_DLQ, FEEDBACK_DLQ):
         encrypted_queue(queue)
         dlq_alarm(queue)
     for action, (holder, _) in sorted(SOLE_GRANTS.items()):

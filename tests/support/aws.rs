@@ -153,19 +153,53 @@ pub struct Received {
     pub body: String,
     /// To delete it once handled.
     pub receipt_handle: String,
+    /// How many times SQS has handed it out (this receive included).
+    pub receive_count: u32,
+    /// Its message attributes (name → string value; Number attributes as their text).
+    pub attributes: std::collections::BTreeMap<String, String>,
 }
 
 /// Receives up to 10 messages (no waiting): what one SQS event source poll would get.
 pub async fn receive(queue_url: &str) -> Vec<Received> {
-    let out = sqs().receive_message().queue_url(queue_url).max_number_of_messages(10).send().await.expect("receive");
+    receive_hidden_for(queue_url, None).await
+}
+
+/// `receive`, hiding what it got for `visibility` seconds instead of the queue's default (0:
+/// offered again at once, as after a poll whose invocation never answered).
+pub async fn receive_hidden_for(queue_url: &str, visibility: Option<i32>) -> Vec<Received> {
+    let out = sqs()
+        .receive_message()
+        .queue_url(queue_url)
+        .max_number_of_messages(10)
+        .message_attribute_names("All")
+        .message_system_attribute_names(aws_sdk_sqs::types::MessageSystemAttributeName::ApproximateReceiveCount)
+        .set_visibility_timeout(visibility)
+        .send()
+        .await
+        .expect("receive");
     out.messages()
         .iter()
         .map(|m| Received {
             message_id: m.message_id().unwrap_or_default().to_owned(),
             body: m.body().unwrap_or_default().to_owned(),
             receipt_handle: m.receipt_handle().unwrap_or_default().to_owned(),
+            receive_count: m
+                .attributes()
+                .and_then(|a| a.get(&aws_sdk_sqs::types::MessageSystemAttributeName::ApproximateReceiveCount))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(1),
+            attributes: m
+                .message_attributes()
+                .map(|a| a.iter().map(|(k, v)| (k.clone(), v.string_value().unwrap_or_default().to_owned())).collect())
+                .unwrap_or_default(),
         })
         .collect()
+}
+
+/// A fresh queue called `usher-test-<role>-<unique>`; its URL.
+pub async fn named_queue(role: &str) -> String {
+    let out = sqs().create_queue().queue_name(format!("usher-test-{role}-{}", unique())).send().await.expect("create queue");
+    out.queue_url().expect("queue url").to_owned()
 }
 
 /// Deletes a handled message (what the event source does after a successful batch).
@@ -178,9 +212,20 @@ pub fn sqs_event(messages: &[Received]) -> Value {
     let records: Vec<Value> = messages
         .iter()
         .map(|m| {
+            // Lambda's shape of message attributes (a Number's value travels as its text).
+            let attributes: serde_json::Map<String, Value> = m
+                .attributes
+                .iter()
+                .map(|(k, v)| {
+                    let data_type = if v.parse::<i64>().is_ok() { "Number" } else { "String" };
+                    let attribute =
+                        serde_json::json!({"stringValue": v, "stringListValues": [], "binaryListValues": [], "dataType": data_type});
+                    (k.clone(), attribute)
+                })
+                .collect();
             serde_json::json!({
                 "messageId": m.message_id, "receiptHandle": m.receipt_handle, "body": m.body,
-                "attributes": {"ApproximateReceiveCount": "1"}, "messageAttributes": {},
+                "attributes": {"ApproximateReceiveCount": m.receive_count.to_string()}, "messageAttributes": attributes,
                 "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:usher-deliveries", "awsRegion": "us-east-1"
             })
         })

@@ -75,22 +75,30 @@ impl DeliveryQueue for SqsQueue {
     }
 }
 
-/// Hides a webhook message from the queue for `delay` (at most SQS's 12 hours): the backoff
-/// before its next attempt.
-pub async fn delay_message(
-    client: &aws_sdk_sqs::Client,
-    queue_url: &str,
-    receipt_handle: &str,
-    delay: std::time::Duration,
-) -> Result<(), String> {
-    let secs = i32::try_from(delay.as_secs().min(43_200)).unwrap_or(43_200);
-    client
-        .change_message_visibility()
-        .queue_url(queue_url)
-        .receipt_handle(receipt_handle)
-        .visibility_timeout(secs)
-        .send()
-        .await
-        .map(drop)
-        .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(&e).to_string())
+/// A message to put on a queue: its body, its Number attributes, and how long SQS keeps it out
+/// of sight first (at most SQS's 15 minutes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing<'a> {
+    /// The body, as received.
+    pub body: &'a str,
+    /// Number attributes (name, value).
+    pub numbers: Vec<(&'static str, i64)>,
+    /// Seconds before it can be received (clamped to 0..=900).
+    pub delay_secs: i64,
+}
+
+/// The most `DelaySeconds` SQS takes.
+pub const MAX_DELAY_SECS: i64 = 900;
+
+/// Puts one message on a queue (SendMessage).
+pub async fn send_message(client: &aws_sdk_sqs::Client, queue_url: &str, message: Outgoing<'_>) -> Result<(), String> {
+    use aws_sdk_sqs::types::MessageAttributeValue;
+    let delay = i32::try_from(message.delay_secs.clamp(0, MAX_DELAY_SECS)).unwrap_or(0);
+    let mut request = client.send_message().queue_url(queue_url).message_body(message.body).delay_seconds(delay);
+    for (name, value) in message.numbers {
+        let attribute =
+            MessageAttributeValue::builder().data_type("Number").string_value(value.to_string()).build().map_err(|e| e.to_string())?;
+        request = request.message_attributes(name, attribute);
+    }
+    request.send().await.map(drop).map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(&e).to_string())
 }
