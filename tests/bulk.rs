@@ -317,3 +317,60 @@ async fn an_upload_from_a_stranger_or_a_member_who_may_not_invite_is_refused_bef
         }
     }
 }
+
+/// A table that counts single reads and batched reads.
+struct CountsReads {
+    inner: Arc<SqliteTable>,
+    single: std::sync::atomic::AtomicUsize,
+    batched: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl usher_domain::ports::Table for CountsReads {
+    async fn get(&self, key: &usher_domain::ports::Key) -> Result<Option<usher_domain::ports::Item>, usher_domain::ports::StoreError> {
+        self.single.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.get(key).await
+    }
+    async fn get_many(
+        &self,
+        keys: &[usher_domain::ports::Key],
+    ) -> Result<Vec<Option<usher_domain::ports::Item>>, usher_domain::ports::StoreError> {
+        self.batched.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.get_many(keys).await
+    }
+    async fn query(&self, q: &usher_domain::ports::Query) -> Result<usher_domain::ports::Page, usher_domain::ports::StoreError> {
+        self.inner.query(q).await
+    }
+    async fn transact(
+        &self,
+        writes: Vec<usher_domain::ports::Write>,
+    ) -> Result<usher_domain::ports::Committed, usher_domain::ports::StoreError> {
+        self.inner.transact(writes).await
+    }
+}
+
+#[tokio::test]
+async fn a_1000_row_bulk_call_reads_the_holders_of_its_addresses_in_two_batched_reads_not_one_read_per_row() {
+    use std::sync::atomic::Ordering;
+    let table = Arc::new(CountsReads {
+        inner: Arc::new(SqliteTable::in_memory().expect("sqlite")),
+        single: Default::default(),
+        batched: Default::default(),
+    });
+    // No delivery worker: its reads (one send at a time) are not the call's.
+    let app = TestApp::with_options(table.clone(), usher_tests::Options { worker: false, ..Default::default() });
+    let t = app.tenant("Acme", OWNER, Some(2000)).await;
+    let owner = app.token(OWNER);
+    // An address is taken already: a member, and a pending invitation.
+    app.invite(&t, OWNER, "row7@example.com", "member").await;
+    let rows: Vec<Value> = (0..1000).map(|i| json!({"email": format!("row{i}@example.com"), "role": "member"})).collect();
+    let (single, batched) = (table.single.load(Ordering::SeqCst), table.batched.load(Ordering::SeqCst));
+
+    let r = app.call(Method::POST, &format!("/v1/tenants/{t}/invitations"), Some(&owner), Some(json!({ "invitations": rows }))).await;
+
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    assert_eq!((r.json["summary"]["invited"].as_u64(), r.json["results"][7]["code"].as_str()), (Some(999), Some("already_invited")));
+    let single = table.single.load(Ordering::SeqCst) - single;
+    assert!(single < 20, "{single} single reads: the caller, the tenant and its roles, not one per row");
+    assert_eq!(table.batched.load(Ordering::SeqCst) - batched, 2, "the guards, then the invitations they point at");
+}

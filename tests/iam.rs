@@ -94,6 +94,8 @@ impl Intercept for Recorder {
             self.note("dynamodb:DescribeTable", "table".into(), None);
         } else if input.downcast_ref::<GetItemInput>().is_some() {
             self.note("dynamodb:GetItem", "table".into(), None);
+        } else if input.downcast_ref::<aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemInput>().is_some() {
+            self.note("dynamodb:BatchGetItem", "table".into(), None);
         } else if let Some(q) = input.downcast_ref::<QueryInput>() {
             let resource = q.index_name().map_or("table".to_owned(), |i| format!("table/index/{i}"));
             self.note("dynamodb:Query", resource, None);
@@ -168,6 +170,9 @@ struct FailingWrites {
 impl Table for FailingWrites {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
         self.inner.get(key).await
+    }
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, StoreError> {
+        self.inner.get_many(keys).await
     }
     async fn query(&self, query: &Query) -> Result<Page, StoreError> {
         // The worker's reads of members and invitations fail; the export request's own look

@@ -263,3 +263,135 @@ async fn an_invite_whose_workspace_is_deleted_just_before_it_commits_is_refused_
     let list = app.call(Method::GET, &path(&t, "/invitations"), Some(&app.token(OWNER)), None).await;
     assert_eq!(list.json["data"].as_array().map(Vec::len), Some(0), "{}", list.json);
 }
+
+/// A table that counts the reads of a tenant's members and invitations (the scans a workspace
+/// deletion used to make).
+struct CountsScans {
+    inner: Arc<SqliteTable>,
+    scans: std::sync::atomic::AtomicU32,
+}
+
+#[async_trait::async_trait]
+impl Table for CountsScans {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.inner.get(key).await
+    }
+    async fn query(&self, query: &Query) -> Result<Page, StoreError> {
+        if let usher_domain::ports::SortKeyRange::BeginsWith(p) = &query.range
+            && query.index.is_none()
+            && (p == schema::MEMBER_PREFIX || p == schema::INVITATION_PREFIX)
+        {
+            self.scans.fetch_add(1, Ordering::SeqCst);
+        }
+        self.inner.query(query).await
+    }
+    async fn transact(&self, writes: Vec<Write>) -> Result<Committed, StoreError> {
+        self.inner.transact(writes).await
+    }
+}
+
+async fn stored_tenant(table: &dyn Table, t: &str) -> usher_domain::schema::Versioned<Tenant> {
+    let key = schema::tenant_key(&usher_domain::values::TenantId::parse(t).expect("tenant"));
+    schema::load::<Tenant>(table, &key).await.expect("read").expect("tenant")
+}
+
+fn used(t: &Tenant, ws: &str) -> (u32, u32) {
+    use usher_domain::model::WorkspaceHolder::{Member, Pending};
+    let ws = usher_domain::values::Workspace::parse(ws).expect("workspace");
+    (t.workspace_use.count(Member, &ws), t.workspace_use.count(Pending, &ws))
+}
+
+#[tokio::test]
+async fn the_tenant_counts_who_has_each_workspace_through_every_change_and_a_delete_reads_no_member_or_invitation() {
+    let table = Arc::new(CountsScans { inner: Arc::new(SqliteTable::in_memory().expect("sqlite")), scans: Default::default() });
+    let app = TestApp::with_table(table.clone());
+    let t = app.tenant("Acme", OWNER, None).await;
+    for ws in ["north", "south", "east"] {
+        put_workspace(&app, &t, ws, json!({})).await;
+    }
+    let owner = app.token(OWNER);
+    let invite = |email: &'static str, ws: serde_json::Value| {
+        let (app, owner, url) = (&app, &owner, path(&t, "/invitations"));
+        async move {
+            let r = app.call(Method::POST, &url, Some(owner), Some(json!({"email": email, "role": "member", "workspaces": ws}))).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
+            r.json["id"].as_str().expect("id").to_owned()
+        }
+    };
+    // Pending: a, b (north); c (north, south); d in bulk (south, east); e (east).
+    invite("a@example.com", json!(["north"])).await;
+    let b = invite("b@example.com", json!(["north"])).await;
+    let c = invite("c@example.com", json!(["north", "south"])).await;
+    let bulk = json!({"invitations": [{"email": "d@example.com", "role": "member", "workspaces": ["south", "east"]}]});
+    assert_eq!(app.call(Method::POST, &path(&t, "/invitations"), Some(&owner), Some(bulk)).await.status, StatusCode::OK);
+    let e = invite("e@example.com", json!(["east"])).await;
+    let tenant = stored_tenant(table.as_ref(), &t).await.value;
+    assert_eq!((used(&tenant, "north"), used(&tenant, "south"), used(&tenant, "east")), ((0, 3), (0, 2), (0, 2)));
+
+    // a accepts (a member of north); b is revoked; c is moved to east; e declines.
+    let token = app.token_from_email("a@example.com");
+    let a = app.call(Method::POST, "/v1/invitations/accept", Some(&app.token("a@example.com")), Some(json!({"token": token}))).await;
+    let a_id = a.json["member"]["user_id"].as_str().expect("member").to_owned();
+    app.call(Method::DELETE, &path(&t, &format!("/invitations/{b}")), Some(&owner), None).await;
+    let moved = app.call(Method::PATCH, &path(&t, &format!("/invitations/{c}")), Some(&owner), Some(json!({"workspaces": ["east"]}))).await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.json);
+    let e_token = app.token_from_email("e@example.com");
+    let declined =
+        app.call(Method::POST, "/v1/invitations/decline", Some(&app.token("e@example.com")), Some(json!({"token": e_token}))).await;
+    assert!(declined.status.is_success(), "{}", declined.json);
+    let _ = e;
+    let tenant = stored_tenant(table.as_ref(), &t).await.value;
+    assert_eq!((used(&tenant, "north"), used(&tenant, "south"), used(&tenant, "east")), ((1, 0), (0, 1), (0, 2)));
+
+    // The member moves to south, then is removed; the rest expire.
+    app.call(Method::PATCH, &path(&t, &format!("/members/{a_id}")), Some(&owner), Some(json!({"workspaces": ["south"]}))).await;
+    let tenant = stored_tenant(table.as_ref(), &t).await.value;
+    assert_eq!((used(&tenant, "north"), used(&tenant, "south")), ((0, 0), (1, 1)));
+    let removed = app
+        .call(Method::DELETE, &path(&t, &format!("/members/{a_id}")), Some(&owner), Some(json!({"confirm_email": "a@example.com"})))
+        .await;
+    assert!(removed.status.is_success(), "{}", removed.json);
+    app.clock.advance_secs(40 * 86_400);
+    app.sweep().await;
+    let tenant = stored_tenant(table.as_ref(), &t).await.value;
+    assert_eq!((used(&tenant, "north"), used(&tenant, "south"), used(&tenant, "east")), ((0, 0), (0, 0), (0, 0)));
+
+    let scans_before = table.scans.load(Ordering::SeqCst);
+    let r = app.call(Method::DELETE, &path(&t, "/workspaces/south"), Some(&owner), None).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.json);
+    assert_eq!(table.scans.load(Ordering::SeqCst), scans_before, "the tenant's own counters answered: no member or invitation read");
+}
+
+#[tokio::test]
+async fn a_tenant_from_before_the_counters_is_counted_once_by_its_first_workspace_deletion() {
+    let table = Arc::new(CountsScans { inner: Arc::new(SqliteTable::in_memory().expect("sqlite")), scans: Default::default() });
+    let app = TestApp::with_table(table.clone());
+    let t = app.tenant("Acme", OWNER, None).await;
+    for ws in ["north", "south", "west"] {
+        put_workspace(&app, &t, ws, json!({})).await;
+    }
+    let owner = app.token(OWNER);
+    let body = json!({"email": "a@example.com", "role": "member", "workspaces": ["north", "south"]});
+    app.call(Method::POST, &path(&t, "/invitations"), Some(&owner), Some(body)).await;
+    // As an older version stored it: no counters, and not marked exact.
+    let stored = stored_tenant(table.as_ref(), &t).await;
+    let mut old = stored.value.clone();
+    old.workspace_use = Default::default();
+    old.workspace_use_exact = false;
+    assert_eq!(table.transact(vec![schema::replace(stored.version, &old)]).await.expect("write"), Committed::Yes);
+
+    let r = app.call(Method::DELETE, &path(&t, "/workspaces/north"), Some(&owner), None).await;
+    assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "invalid_state"), "{}", r.json);
+    let scans = table.scans.load(Ordering::SeqCst);
+    assert!(scans > 0, "counted from the members and invitations");
+    // Refused, so nothing was written: counted again next time, until a deletion succeeds.
+    let r = app.call(Method::DELETE, &path(&t, "/workspaces/west"), Some(&owner), None).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.json);
+    let tenant = stored_tenant(table.as_ref(), &t).await.value;
+    assert!(tenant.workspace_use_exact);
+    assert_eq!((used(&tenant, "north"), used(&tenant, "south")), ((0, 1), (0, 1)), "the counters of every workspace, written with it");
+    let scans = table.scans.load(Ordering::SeqCst);
+    let r = app.call(Method::DELETE, &path(&t, "/workspaces/north"), Some(&owner), None).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.json);
+    assert_eq!(table.scans.load(Ordering::SeqCst), scans, "from then on, the counters answer");
+}

@@ -32,6 +32,11 @@ impl Table for Counting {
         self.gets.fetch_add(1, Ordering::SeqCst);
         self.inner.get(key).await
     }
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, StoreError> {
+        // One round trip per 100 keys, as DynamoDB's BatchGetItem takes them.
+        self.gets.fetch_add(keys.len().div_ceil(100) as u64, Ordering::SeqCst);
+        self.inner.get_many(keys).await
+    }
     async fn query(&self, q: &Query) -> Result<Page, StoreError> {
         self.queries.fetch_add(1, Ordering::SeqCst);
         self.inner.query(q).await

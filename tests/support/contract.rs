@@ -26,6 +26,28 @@ pub async fn run_all(make: impl AsyncFn() -> Arc<dyn Table>) {
     attributes_and_expiry_round_trip_unchanged(make().await).await;
     counts_add_in_place_without_a_version_and_bump_it(make().await).await;
     a_count_fails_when_the_item_is_missing_or_an_expectation_does_not_hold(make().await).await;
+    many_items_are_read_at_once_in_the_keys_order(make().await).await;
+}
+
+pub async fn many_items_are_read_at_once_in_the_keys_order(t: Arc<dyn Table>) {
+    // 250 items (more than one DynamoDB BatchGetItem takes), asked for backwards, with gaps
+    // and a repeated key.
+    for chunk in (0..250).collect::<Vec<u32>>().chunks(25) {
+        let writes = chunk.iter().map(|i| put(item("M", &format!("k{i:03}"), 1), Cond::Absent)).collect();
+        assert_eq!(t.transact(writes).await.unwrap(), Committed::Yes);
+    }
+    let mut keys: Vec<Key> = (0..300).rev().map(|i| Key::new("M", format!("k{i:03}"))).collect();
+    keys.push(Key::new("M", "k007"));
+    let got = t.get_many(&keys).await.unwrap();
+    assert_eq!(got.len(), keys.len(), "one answer per key asked");
+    for (key, item) in keys.iter().zip(&got) {
+        let n: u32 = key.sk[1..].parse().unwrap();
+        match item {
+            Some(item) => assert_eq!((&item.key, n < 250, &item.data["sk"]), (key, true, &json!(key.sk))),
+            None => assert!(n >= 250, "{key:?} exists but read as absent"),
+        }
+    }
+    assert!(t.get_many(&[]).await.unwrap().is_empty());
 }
 
 fn path(p: &[&str]) -> Vec<String> {

@@ -115,6 +115,12 @@ impl usher_domain::ports::Table for CountingLosses {
     async fn get(&self, key: &usher_domain::ports::Key) -> Result<Option<usher_domain::ports::Item>, usher_domain::ports::StoreError> {
         self.inner.get(key).await
     }
+    async fn get_many(
+        &self,
+        keys: &[usher_domain::ports::Key],
+    ) -> Result<Vec<Option<usher_domain::ports::Item>>, usher_domain::ports::StoreError> {
+        self.inner.get_many(keys).await
+    }
     async fn query(&self, q: &usher_domain::ports::Query) -> Result<usher_domain::ports::Page, usher_domain::ports::StoreError> {
         self.inner.query(q).await
     }

@@ -554,6 +554,44 @@ impl Table for DynamoTable {
         out.item().map(attrs_to_item).transpose()
     }
 
+    /// BatchGetItem, 100 keys a request, strongly consistent. Keys DynamoDB leaves unprocessed
+    /// (throttling) are asked again, a few times with a short pause, then the read is
+    /// `Unavailable`, as any throttled read is.
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, StoreError> {
+        use aws_sdk_dynamodb::types::KeysAndAttributes;
+        const BATCH: usize = 100;
+        const TRIES: u32 = 5;
+        let mut found: HashMap<Key, Item> = HashMap::with_capacity(keys.len());
+        // DynamoDB refuses a request that names a key twice.
+        let mut seen = std::collections::HashSet::with_capacity(keys.len());
+        let unique: Vec<&Key> = keys.iter().filter(|k| seen.insert(*k)).collect();
+        for chunk in unique.chunks(BATCH) {
+            let mut pending: Vec<Attrs> = chunk.iter().map(|k| key_attrs(k)).collect();
+            let mut tries = 0;
+            while !pending.is_empty() {
+                tries += 1;
+                if tries > TRIES {
+                    return Err(StoreError::Unavailable(format!("{} keys left unprocessed by BatchGetItem", pending.len())));
+                }
+                if tries > 1 {
+                    tokio::time::sleep(std::time::Duration::from_millis(50 * u64::from(tries))).await;
+                }
+                let request = KeysAndAttributes::builder()
+                    .set_keys(Some(std::mem::take(&mut pending)))
+                    .consistent_read(true)
+                    .build()
+                    .map_err(|e| StoreError::Rejected(e.to_string()))?;
+                let out = self.client.batch_get_item().request_items(&self.table, request).send().await.map_err(unavailable)?;
+                for attrs in out.responses().and_then(|r| r.get(&self.table)).map(Vec::as_slice).unwrap_or_default() {
+                    let item = attrs_to_item(attrs)?;
+                    found.insert(item.key.clone(), item);
+                }
+                pending = out.unprocessed_keys().and_then(|u| u.get(&self.table)).map(|k| k.keys().to_vec()).unwrap_or_default();
+            }
+        }
+        Ok(keys.iter().map(|k| found.get(k).cloned()).collect())
+    }
+
     async fn query(&self, q: &Query) -> Result<Page, StoreError> {
         if q.limit == 0 || q.limit > 1000 {
             return Err(StoreError::Rejected(format!("query limit must be 1 to 1000, not {}", q.limit)));

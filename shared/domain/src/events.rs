@@ -219,6 +219,10 @@ impl Table for WithResources {
         self.0.get(key).await
     }
 
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, StoreError> {
+        self.0.get_many(keys).await
+    }
+
     async fn query(&self, query: &Query) -> Result<Page, StoreError> {
         self.0.query(query).await
     }
@@ -449,6 +453,8 @@ mod tests {
                 default: true,
             }],
             workspaces_rev: 1,
+            workspace_use: Default::default(),
+            workspace_use_exact: true,
             created_at: at,
             updated_at: at,
         };
@@ -481,6 +487,8 @@ mod tests {
             allowed_domains: Vec::new(),
             workspaces: Vec::new(),
             workspaces_rev: 0,
+            workspace_use: Default::default(),
+            workspace_use_exact: true,
             created_at: at,
             updated_at: at,
         };

@@ -45,10 +45,86 @@ pub struct Tenant {
     /// had any).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub workspaces_rev: u64,
+    /// How many members and pending invitations have each workspace: kept by every write that
+    /// gives or takes one (count writes, as the seats are), so deleting a workspace checks it
+    /// is unused with one read instead of reading the whole tenant.
+    #[serde(flatten)]
+    pub workspace_use: WorkspaceUse,
+    /// Whether `workspace_use` is exact: true for a tenant created since it is kept, and for an
+    /// older one once a workspace deletion has counted it (see `delete_workspace`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub workspace_use_exact: bool,
     /// Created.
     pub created_at: Timestamp,
     /// Last changed.
     pub updated_at: Timestamp,
+}
+
+/// Who has which workspace, as counters on the tenant item: one field per workspace and kind
+/// (`workspace_members:<id>`, `workspace_pending:<id>`) directly in the item's data, because a
+/// count write creates a missing number but not a missing map (DynamoDB refuses a path under an
+/// absent map, and older tenants have none). Other fields of the item are not this type's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorkspaceUse(BTreeMap<String, i64>);
+
+/// Which counter of a workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkspaceHolder {
+    /// Members who have it.
+    Member,
+    /// Pending invitations that give it.
+    Pending,
+}
+
+impl WorkspaceUse {
+    /// The counter's field name in the tenant's data.
+    pub fn field(holder: WorkspaceHolder, ws: &Workspace) -> String {
+        match holder {
+            WorkspaceHolder::Member => format!("workspace_members:{}", ws.as_str()),
+            WorkspaceHolder::Pending => format!("workspace_pending:{}", ws.as_str()),
+        }
+    }
+
+    /// How many of `holder` have `ws` (never below 0).
+    pub fn count(&self, holder: WorkspaceHolder, ws: &Workspace) -> u32 {
+        self.0.get(&Self::field(holder, ws)).map_or(0, |n| u32::try_from((*n).max(0)).unwrap_or(u32::MAX))
+    }
+
+    /// Counters set from a full count: (workspace, members, pending invitations).
+    pub fn counted(counts: impl IntoIterator<Item = (Workspace, u32, u32)>) -> Self {
+        let mut map = BTreeMap::new();
+        for (ws, members, pending) in counts {
+            map.insert(Self::field(WorkspaceHolder::Member, &ws), i64::from(members));
+            map.insert(Self::field(WorkspaceHolder::Pending, &ws), i64::from(pending));
+        }
+        Self(map)
+    }
+
+    /// Without `ws`'s counters (a deleted workspace).
+    pub fn without(&self, ws: &Workspace) -> Self {
+        let gone = [Self::field(WorkspaceHolder::Member, ws), Self::field(WorkspaceHolder::Pending, ws)];
+        Self(self.0.iter().filter(|(k, _)| !gone.contains(k)).map(|(k, v)| (k.clone(), *v)).collect())
+    }
+}
+
+impl Serialize for WorkspaceUse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for WorkspaceUse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // Flattened: every field of the item the other fields did not take arrives here; only
+        // the counters are kept.
+        let all = BTreeMap::<String, serde_json::Value>::deserialize(deserializer)?;
+        Ok(Self(
+            all.into_iter()
+                .filter(|(k, _)| k.starts_with("workspace_members:") || k.starts_with("workspace_pending:"))
+                .filter_map(|(k, v)| v.as_i64().map(|n| (k, n)))
+                .collect(),
+        ))
+    }
 }
 
 impl Tenant {

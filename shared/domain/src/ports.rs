@@ -276,6 +276,17 @@ pub enum StoreError {
 pub trait Table: Send + Sync {
     /// A strongly consistent read of one item.
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError>;
+    /// Strongly consistent reads of many items, answered in the keys' order (`None`: absent).
+    /// A store that can read several items in one request does (DynamoDB's BatchGetItem, 100
+    /// keys a request); this default reads them one by one. A wrapper in front of a store
+    /// (`events::WithResources`) must forward it, or every batch becomes single reads.
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, StoreError> {
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            out.push(self.get(key).await?);
+        }
+        Ok(out)
+    }
     /// One page of a partition. Index reads may lag behind writes (as DynamoDB GSIs do).
     async fn query(&self, query: &Query) -> Result<Page, StoreError>;
     /// Applies every write or none. At most `MAX_TRANSACTION_WRITES`, each on a different key.

@@ -25,11 +25,12 @@
 
 use crate::model::{
     AuditEvent, CustomRole, EmailGuard, ExportJob, IdempotencyRecord, Invitation, InvitationStatus, Member, Notice, Tenant, User,
+    WorkspaceHolder, WorkspaceUse,
 };
 use crate::ports::{Cond, IndexName, Item, Key, StoreError, Table, Write};
 use crate::roles::RoleName;
 use crate::token::TokenHash;
-use crate::values::{Email, InvitationId, TenantId, Timestamp, UserId};
+use crate::values::{Email, InvitationId, TenantId, Timestamp, UserId, Workspace};
 use serde::{Serialize, de::DeserializeOwned};
 
 /// How many partitions the due index spreads over, so a big backlog has no single hot key.
@@ -308,6 +309,27 @@ pub fn expecting(write: Write, also: crate::ports::Expect) -> Write {
 /// (for writes that name workspaces but move no seat).
 pub fn workspaces_unchanged(tenant: &TenantId, rev: u64) -> Write {
     Write::Count { key: tenant_key(tenant), add: Vec::new(), expect: vec![workspaces_as_read(rev)] }
+}
+
+/// A count write on the tenant that changes nothing yet (see `counting_workspaces`).
+pub fn tenant_counts_only(tenant: &TenantId) -> Write {
+    Write::Count { key: tenant_key(tenant), add: Vec::new(), expect: Vec::new() }
+}
+
+/// Adds to a count write on the tenant the change of its workspace counters: `delta` for each
+/// workspace in each list (a new pending invitation's `+1`, a member's old list `-1` and new
+/// list `+1`...). Additions to one counter are summed by the stores. Other writes are returned
+/// as they are.
+pub fn counting_workspaces(write: Write, changes: &[(WorkspaceHolder, &[Workspace], i64)]) -> Write {
+    match write {
+        Write::Count { key, mut add, expect } => {
+            for (holder, workspaces, delta) in changes {
+                add.extend(workspaces.iter().map(|ws| (vec![WorkspaceUse::field(*holder, ws)], *delta)));
+            }
+            Write::Count { key, add, expect }
+        }
+        other => other,
+    }
 }
 
 /// An owner may go only while another owner stays.

@@ -283,6 +283,18 @@ impl Table for SqliteTable {
         .await
     }
 
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, StoreError> {
+        // One connection, one prepared statement: a consistent view of every key.
+        let keys = keys.to_vec();
+        self.with_conn(move |conn| {
+            let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM items WHERE pk = ?1 AND sk = ?2")).map_err(unavailable)?;
+            keys.iter()
+                .map(|key| stmt.query_row(params![key.pk, key.sk], row_to_item).optional().map_err(unavailable)?.transpose())
+                .collect()
+        })
+        .await
+    }
+
     async fn query(&self, query: &Query) -> Result<Page, StoreError> {
         let q = query.clone();
         self.with_conn(move |conn| run_query(conn, &q)).await

@@ -215,7 +215,13 @@ pub async fn accept(deps: &Deps, principal: &Principal, raw_token: &str) -> Resu
             schema::replace(inv.version, &accepted),
             schema::create(&member),
             guard_write,
-            schema::tenant_counts(&inv.value.tenant_id, TenantCount::PendingToMember(&member.role)),
+            schema::counting_workspaces(
+                schema::tenant_counts(&inv.value.tenant_id, TenantCount::PendingToMember(&member.role)),
+                &[
+                    (crate::model::WorkspaceHolder::Pending, &inv.value.workspaces, -1),
+                    (crate::model::WorkspaceHolder::Member, &member.workspaces, 1),
+                ],
+            ),
             schema::audit_write(&event),
             schema::audit_write(&joined),
         ];

@@ -16,15 +16,15 @@
 //! 1000-row call answers in seconds and nothing is lost if a process stops midway.
 
 use super::invite::{InviteCommand, InviteRequest};
-use super::{GuardState, audit_event, delivery, expire_writes, read_guard};
+use super::{GuardState, audit_event, delivery, expire_writes, read_guard, read_guards};
 use crate::access::{self, AccessError};
 use crate::context::{Deps, Principal};
 use crate::error::{Context, ErrorCode, FieldError, Unexpected};
-use crate::model::{EmailGuard, Invitation};
+use crate::model::{EmailGuard, Invitation, WorkspaceHolder};
 use crate::ports::{Committed, MAX_TRANSACTION_WRITES, Write};
 use crate::roles::{Permission, Role, RoleName};
 use crate::schema::{self, TenantCount};
-use crate::values::{Email, InvitationId, TenantId};
+use crate::values::{Email, InvitationId, TenantId, Workspace};
 use crate::views::InvitationResource;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -155,6 +155,8 @@ struct Candidate {
     writes: Vec<Write>,
     /// Whether it needs a seat of its own (not when it inherits an overdue invitation's).
     takes_seat: bool,
+    /// The workspaces of the overdue invitation it expires, if any (their counters go down).
+    freed_workspaces: Vec<Workspace>,
 }
 
 fn refuse(result: &mut RowResult, code: &'static str, message: impl Into<String>) {
@@ -207,6 +209,19 @@ pub async fn bulk_invite(
     let mut roles: BTreeMap<RoleName, Option<Role>> = BTreeMap::new();
     let mut candidates: Vec<Candidate> = Vec::new();
     let mut seats_left = t.value.seats_available();
+    // Who holds each address, read for every row at once (batched reads, not one or two per
+    // row); rows whose address does not parse are refused below without a read.
+    let addresses: Vec<Email> = {
+        let mut unique = HashSet::new();
+        rows.iter()
+            .filter_map(|r| match r {
+                RawRow::Request(r) => r.email.as_deref().and_then(|e| Email::parse(e).ok()),
+                RawRow::Unreadable(_) => None,
+            })
+            .filter(|e| unique.insert(e.clone()))
+            .collect()
+    };
+    let mut guards = read_guards(deps, tenant, &addresses).await?;
     for (index, raw) in rows.into_iter().enumerate() {
         let field = |f: &str| format!("invitations[{index}].{f}");
         let mut result =
@@ -278,7 +293,12 @@ pub async fn bulk_invite(
             continue;
         }
         let mut writes = Vec::new();
-        let (guard_version, takes_seat) = match read_guard(deps, tenant, &cmd.email).await? {
+        let mut freed_workspaces = Vec::new();
+        let state = match guards.remove(&cmd.email) {
+            Some(state) => state,
+            None => read_guard(deps, tenant, &cmd.email).await?,
+        };
+        let (guard_version, takes_seat) = match state {
             GuardState::Member => {
                 refuse(&mut result, "already_member", format!("{} is already a member", cmd.email));
                 results.push(result);
@@ -290,9 +310,10 @@ pub async fn bulk_invite(
                 continue;
             }
             GuardState::Free => (None, true),
-            GuardState::Stale { guard_version, overdue } => match overdue.as_ref().and_then(|o| expire_writes(deps, o)) {
-                Some(w) => {
+            GuardState::Stale { guard_version, overdue } => match overdue.as_ref().and_then(|o| Some((o, expire_writes(deps, o)?))) {
+                Some((o, w)) => {
                     writes.extend(w);
+                    freed_workspaces = o.value.workspaces.clone();
                     (Some(guard_version), false)
                 }
                 None => (Some(guard_version), true),
@@ -327,7 +348,7 @@ pub async fn bulk_invite(
         ]);
         result.outcome = if dry_run { Outcome::WouldInvite } else { Outcome::Invited };
         result.invitation = Some(InvitationResource::of(&invitation, now));
-        candidates.push(Candidate { index: results.len(), invitation, writes, takes_seat });
+        candidates.push(Candidate { index: results.len(), invitation, writes, takes_seat, freed_workspaces });
         results.push(result);
     }
 
@@ -375,14 +396,22 @@ async fn write_in_chunks(
                 owner_of_write.extend(std::iter::repeat_n(Some(i), c.writes.len()));
             }
             // The chunk's one write on the tenant: its seats, and "the workspaces are as read".
-            writes.push(if seats > 0 {
+            let take = if seats > 0 {
                 schema::expecting(
                     schema::tenant_counts(tenant, TenantCount::TakePending { n: seats, limit }),
                     schema::workspaces_as_read(workspaces_rev),
                 )
             } else {
                 schema::workspaces_unchanged(tenant, workspaces_rev)
-            });
+            };
+            // ... and the workspace counters of the rows saved and of the overdue ones expired.
+            let changes: Vec<(WorkspaceHolder, &[Workspace], i64)> = chunk
+                .iter()
+                .flat_map(|c| {
+                    [(WorkspaceHolder::Pending, &c.invitation.workspaces[..], 1), (WorkspaceHolder::Pending, &c.freed_workspaces[..], -1)]
+                })
+                .collect();
+            writes.push(schema::counting_workspaces(take, &changes));
             owner_of_write.push(None);
             match deps.table.transact(writes).await.context("saving a chunk of bulk invitations")? {
                 Committed::Yes => {

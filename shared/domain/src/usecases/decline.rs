@@ -53,7 +53,10 @@ pub async fn decline(deps: &Deps, principal: &Principal, raw_token: &str, reason
         let event = audit_event(deps, &inv.value.tenant_id, None, "invitation.declined", inv.value.id.as_str(), serde_json::json!({}));
         let mut writes = vec![
             schema::replace(inv.version, &declined),
-            schema::tenant_counts(&inv.value.tenant_id, TenantCount::ReleasePending),
+            schema::counting_workspaces(
+                schema::tenant_counts(&inv.value.tenant_id, TenantCount::ReleasePending),
+                &[(crate::model::WorkspaceHolder::Pending, &inv.value.workspaces, -1)],
+            ),
             schema::audit_write(&event),
         ];
         writes.extend(release_guard(deps, &inv.value).await?);

@@ -118,9 +118,14 @@ pub async fn confirm(deps: &Deps, principal: &Principal, raw_token: &str) -> Res
             GuardState::Stale { guard_version, overdue } => {
                 // An overdue invitation to the new address still holds it: expired here, its
                 // seat freed.
-                if let Some(w) = overdue.as_ref().and_then(|o| expire_writes(deps, o)) {
+                if let Some(o) = overdue.as_ref()
+                    && let Some(w) = expire_writes(deps, o)
+                {
                     writes.extend(w);
-                    writes.push(schema::tenant_counts(&tenant, TenantCount::ReleasePending));
+                    writes.push(schema::counting_workspaces(
+                        schema::tenant_counts(&tenant, TenantCount::ReleasePending),
+                        &[(crate::model::WorkspaceHolder::Pending, &o.value.workspaces, -1)],
+                    ));
                 }
                 Some(guard_version)
             }

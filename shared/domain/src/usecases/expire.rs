@@ -294,7 +294,10 @@ async fn expire_one(deps: &Deps, inv: &Versioned<Invitation>) -> Result<Committe
     let mut writes = vec![schema::replace(inv.version, &expired), schema::audit_write(&event)];
     // A tenant that is gone has no counters to free; the invitation still leaves the index.
     if access::load_tenant(table, &inv.value.tenant_id).await?.is_some() {
-        writes.push(schema::tenant_counts(&inv.value.tenant_id, TenantCount::ReleasePending));
+        writes.push(schema::counting_workspaces(
+            schema::tenant_counts(&inv.value.tenant_id, TenantCount::ReleasePending),
+            &[(crate::model::WorkspaceHolder::Pending, &inv.value.workspaces, -1)],
+        ));
     } else {
         tracing::warn!(invitation = %inv.value.id, "expiring an invitation whose tenant is gone");
     }

@@ -4,7 +4,7 @@ use super::{GuardState, audit_event, delivery, expire_writes, read_guard};
 use crate::access::{self, AccessError, Actor};
 use crate::context::{Deps, Principal};
 use crate::error::{Context, ErrorCode, FieldError, Unexpected};
-use crate::model::{EmailGuard, Invitation, InvitedBy, NewInvitation, Tenant};
+use crate::model::{EmailGuard, Invitation, InvitedBy, NewInvitation, Tenant, WorkspaceHolder};
 use crate::ports::Committed;
 use crate::retry::{Attempt, settle};
 use crate::roles::{Permission, Role, RoleName};
@@ -308,6 +308,7 @@ pub async fn save_new(
         let workspaces_rev = tenant.value.workspaces_rev;
         let mut writes = Vec::new();
         let mut freed = 0;
+        let mut freed_workspaces = Vec::new();
         // Most addresses are new: the first try assumes so, and the guard's `Absent` condition
         // checks it in the write itself. Only when that fails is the guard read to decide.
         let state = if std::mem::take(&mut assume_free) { GuardState::Free } else { read_guard(deps, tenant_id, &cmd.email).await? };
@@ -325,9 +326,12 @@ pub async fn save_new(
             GuardState::Invited(_) => return Err(InviteError::AlreadyInvited(cmd.email.clone())),
             GuardState::Free => None,
             GuardState::Stale { guard_version, overdue } => {
-                if let Some(overdue) = overdue.as_ref().and_then(|o| expire_writes(deps, o)) {
-                    writes.extend(overdue);
+                if let Some(o) = overdue.as_ref()
+                    && let Some(expired) = expire_writes(deps, o)
+                {
+                    writes.extend(expired);
                     freed = 1;
+                    freed_workspaces = o.value.workspaces.clone();
                 }
                 Some(guard_version)
             }
@@ -358,6 +362,10 @@ pub async fn save_new(
                 schema::workspaces_as_read(workspaces_rev),
             )
         };
+        let take = schema::counting_workspaces(
+            take,
+            &[(WorkspaceHolder::Pending, &freed_workspaces, -1), (WorkspaceHolder::Pending, &inv.workspaces, 1)],
+        );
         writes.extend([
             schema::guard_write(tenant_id, &cmd.email, &EmailGuard::Invitation { invitation_id: id.clone() }, guard_version),
             schema::create(&inv),

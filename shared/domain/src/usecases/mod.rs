@@ -131,6 +131,49 @@ pub(crate) async fn read_guard(deps: &Deps, tenant: &TenantId, email: &Email) ->
     }
 }
 
+/// `read_guard` for many addresses at once: two batched reads (the guards, then the
+/// invitations they point at) instead of one or two reads per address. What a bulk call
+/// decides on; its writes re-check every guard in the database.
+pub(crate) async fn read_guards(
+    deps: &Deps,
+    tenant: &TenantId,
+    emails: &[Email],
+) -> Result<std::collections::HashMap<Email, GuardState>, Unexpected> {
+    let table = deps.table.as_ref();
+    let now = deps.now();
+    let keys: Vec<_> = emails.iter().map(|e| schema::guard_key(tenant, e)).collect();
+    let guards = table.get_many(&keys).await.context("reading email guards")?;
+    let mut states = std::collections::HashMap::with_capacity(emails.len());
+    let mut by_invitation = Vec::new();
+    for (email, item) in emails.iter().zip(guards) {
+        let Some(item) = item else {
+            states.insert(email.clone(), GuardState::Free);
+            continue;
+        };
+        let guard = schema::decode::<EmailGuard>(item).context("reading email guard")?;
+        match guard.value {
+            EmailGuard::Member { .. } => {
+                states.insert(email.clone(), GuardState::Member);
+            }
+            EmailGuard::Invitation { invitation_id } => by_invitation.push((email.clone(), guard.version, invitation_id)),
+        }
+    }
+    let keys: Vec<_> = by_invitation.iter().map(|(_, _, id)| schema::invitation_key(tenant, id)).collect();
+    let invitations = table.get_many(&keys).await.context("reading guarding invitations")?;
+    for ((email, guard_version, invitation_id), item) in by_invitation.into_iter().zip(invitations) {
+        let inv = item.map(schema::decode::<Invitation>).transpose().context("reading guarding invitation")?;
+        let state = match inv {
+            Some(inv) if inv.value.status_at(now) == InvitationStatus::Pending => GuardState::Invited(invitation_id),
+            Some(inv) if inv.value.status() == InvitationStatus::Pending => {
+                GuardState::Stale { guard_version, overdue: Some(Box::new(inv)) }
+            }
+            _ => GuardState::Stale { guard_version, overdue: None },
+        };
+        states.insert(email, state);
+    }
+    Ok(states)
+}
+
 /// The writes that expire an overdue invitation inside another transaction. Its seat stays
 /// taken: the caller's new pending invitation inherits it (so no count write is needed).
 pub(crate) fn expire_writes(deps: &Deps, overdue: &Versioned<Invitation>) -> Option<Vec<Write>> {

@@ -149,7 +149,10 @@ async fn remove(
         );
         let mut writes = vec![
             schema::delete(schema::member_key(tenant, &target.value.user_id), target.version),
-            schema::tenant_counts(tenant, TenantCount::RemoveMember(&target.value.role)),
+            schema::counting_workspaces(
+                schema::tenant_counts(tenant, TenantCount::RemoveMember(&target.value.role)),
+                &[(crate::model::WorkspaceHolder::Member, &target.value.workspaces, -1)],
+            ),
             schema::audit_write(&event),
         ];
         let guard_key = schema::guard_key(tenant, &target.value.email);

@@ -99,24 +99,36 @@ pub async fn resend(deps: &Deps, principal: &Principal, tenant: &TenantId, invit
         if !stored_pending {
             // Re-arming an expired invitation takes the address and a seat again (an overdue
             // one that holds the address is expired here and hands its seat over).
+            let mut freed_workspaces = Vec::new();
             let (guard_version, freed) = match read_guard(deps, tenant, &inv.value.email).await? {
                 GuardState::Member => return Err(ResendError::AlreadyMember(inv.value.email.clone())),
                 GuardState::Invited(_) => return Err(ResendError::AlreadyInvited(inv.value.email.clone())),
                 GuardState::Free => (None, false),
-                GuardState::Stale { guard_version, overdue } => match overdue.as_ref().and_then(|o| expire_writes(deps, o)) {
-                    Some(w) => {
+                GuardState::Stale { guard_version, overdue } => match overdue.as_ref().and_then(|o| Some((o, expire_writes(deps, o)?))) {
+                    Some((o, w)) => {
                         writes.extend(w);
+                        freed_workspaces = o.value.workspaces.clone();
                         (Some(guard_version), true)
                     }
                     None => (Some(guard_version), false),
                 },
             };
-            if !freed {
+            let count = if freed {
+                schema::tenant_counts_only(tenant)
+            } else {
                 if !t.value.has_seats_for(1) {
                     return Err(ResendError::SeatLimitReached);
                 }
-                writes.push(schema::tenant_counts(tenant, TenantCount::TakePending { n: 1, limit: t.value.seat_limit }));
-            }
+                schema::tenant_counts(tenant, TenantCount::TakePending { n: 1, limit: t.value.seat_limit })
+            };
+            // Pending again: its workspaces count it again (and the overdue one it expires not).
+            writes.push(schema::counting_workspaces(
+                count,
+                &[
+                    (crate::model::WorkspaceHolder::Pending, &inv.value.workspaces, 1),
+                    (crate::model::WorkspaceHolder::Pending, &freed_workspaces, -1),
+                ],
+            ));
             writes.push(schema::guard_write(
                 tenant,
                 &inv.value.email,

@@ -71,7 +71,10 @@ pub async fn revoke(deps: &Deps, principal: &Principal, tenant: &TenantId, invit
         let event = audit_event(deps, tenant, Some(&actor.user.id), "invitation.revoked", inv.value.id.as_str(), serde_json::json!({}));
         let mut writes = vec![
             schema::replace(inv.version, &revoked),
-            schema::tenant_counts(tenant, TenantCount::ReleasePending),
+            schema::counting_workspaces(
+                schema::tenant_counts(tenant, TenantCount::ReleasePending),
+                &[(crate::model::WorkspaceHolder::Pending, &inv.value.workspaces, -1)],
+            ),
             schema::audit_write(&event),
         ];
         writes.extend(release_guard(deps, &inv.value).await?);

@@ -172,6 +172,8 @@ pub async fn create_tenant(deps: &Deps, caller: &Caller, req: &NewTenant) -> Res
             allowed_domains: Vec::new(),
             workspaces: Vec::new(),
             workspaces_rev: 0,
+            workspace_use: Default::default(),
+            workspace_use_exact: true,
             created_at: now,
             updated_at: now,
         };

@@ -190,7 +190,11 @@ pub async fn update_invitation(
         let event = audit_event(deps, tenant, Some(&actor.user.id), "invitation.updated", updated.id.as_str(), details);
         // Lost: the invitation changed meanwhile (accepted, revoked, resent, edited): decide again.
         let mut writes = vec![schema::replace(inv.version, &updated), schema::audit_write(&event)];
-        writes.extend(tenant_write);
+        // Only a pending invitation is edited, and a pending one is counted by its workspaces.
+        writes.extend(tenant_write.map(|w| {
+            use crate::model::WorkspaceHolder::Pending;
+            schema::counting_workspaces(w, &[(Pending, &inv.value.workspaces, -1), (Pending, &updated.workspaces, 1)])
+        }));
         let committed = table.transact(writes).await.context("updating invitation")?;
         Ok(settle(committed, || InvitationResource::of(&updated, now)))
     })

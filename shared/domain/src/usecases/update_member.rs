@@ -179,10 +179,12 @@ pub async fn update_member(
             let w = t.value.check_workspaces(w, false).map_err(|e| UpdateMemberError::Invalid(vec![e]))?;
             // Written only while the tenant's workspaces are as checked here.
             let as_read = schema::workspaces_as_read(t.value.workspaces_rev);
-            count_write = Some(match count_write.take() {
+            let count = match count_write.take() {
                 Some(c) => schema::expecting(c, as_read),
                 None => schema::workspaces_unchanged(tenant, t.value.workspaces_rev),
-            });
+            };
+            use crate::model::WorkspaceHolder::Member;
+            count_write = Some(schema::counting_workspaces(count, &[(Member, &target.value.workspaces, -1), (Member, &w, 1)]));
             updated.workspaces = w.clone();
             // A summary of a workspace they no longer see would leak it: drop those.
             updated.notifications.keep_within(&w);

@@ -15,6 +15,7 @@ use crate::roles::Permission;
 use crate::schema;
 use crate::values::{TenantId, Workspace, parse_text};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Most workspaces a tenant may define.
 pub const MAX_WORKSPACES: usize = 200;
@@ -169,11 +170,31 @@ pub async fn delete_workspace(deps: &Deps, principal: &Principal, tenant: &Tenan
         if !t.value.workspaces.iter().any(|w| w.id == id) {
             return Err(WorkspaceError::NotFound);
         }
-        let (members, invitations) = users_of(deps, tenant, &id).await?;
-        if members + invitations > 0 {
-            return Err(WorkspaceError::InUse { members, invitations });
-        }
         let mut new = t.value.clone();
+        // Kept counters answer with the tenant item itself. A tenant older than them is counted
+        // once, here: every member and pending invitation read, and the counters of all its
+        // workspaces written with the deletion (under the tenant's version: a change meanwhile
+        // makes this try lost, and the next counts again).
+        let (members, invitations) = if t.value.workspace_use_exact {
+            use crate::model::WorkspaceHolder::{Member, Pending};
+            (t.value.workspace_use.count(Member, &id), t.value.workspace_use.count(Pending, &id))
+        } else {
+            let counted = count_all(deps, tenant).await?;
+            let used = counted.get(&id).copied().unwrap_or((0, 0));
+            new.workspace_use = crate::model::WorkspaceUse::counted(t.value.workspaces.iter().map(|w| {
+                let (m, p) = counted.get(&w.id).copied().unwrap_or((0, 0));
+                (w.id.clone(), m, p)
+            }));
+            new.workspace_use_exact = true;
+            used
+        };
+        if members + invitations > 0 {
+            return Err(WorkspaceError::InUse {
+                members: members.try_into().unwrap_or(usize::MAX),
+                invitations: invitations.try_into().unwrap_or(usize::MAX),
+            });
+        }
+        new.workspace_use = new.workspace_use.without(&id);
         new.workspaces.retain(|w| w.id != id);
         new.workspaces_rev += 1;
         new.updated_at = deps.now();
@@ -188,10 +209,10 @@ pub async fn delete_workspace(deps: &Deps, principal: &Principal, tenant: &Tenan
     .await
 }
 
-/// How many members and pending invitations of the tenant have `ws`.
-async fn users_of(deps: &Deps, tenant: &TenantId, ws: &Workspace) -> Result<(usize, usize), Unexpected> {
+/// How many members and pending invitations of the tenant have each workspace, read from every
+/// member and invitation (only for a tenant whose counters predate `Tenant::workspace_use`).
+async fn count_all(deps: &Deps, tenant: &TenantId) -> Result<BTreeMap<Workspace, (u32, u32)>, Unexpected> {
     let table = deps.table.as_ref();
-    let now = deps.now();
     let query = |prefix: &str| Query {
         index: None,
         pk: schema::tenant_pk(tenant),
@@ -200,17 +221,22 @@ async fn users_of(deps: &Deps, tenant: &TenantId, ws: &Workspace) -> Result<(usi
         limit: 1000,
         after: None,
     };
+    let mut counts: BTreeMap<Workspace, (u32, u32)> = BTreeMap::new();
     let members = read_all(table, query(schema::MEMBER_PREFIX), |item| {
-        let m = schema::decode::<Member>(item).context("reading member")?;
-        Ok(m.value.workspaces.contains(ws).then_some(()))
+        Ok(Some(schema::decode::<Member>(item).context("reading member")?.value.workspaces))
     })
-    .await?
-    .len();
+    .await?;
+    for ws in members.into_iter().flatten() {
+        counts.entry(ws).or_default().0 += 1;
+    }
+    // Stored as pending, as the counters count them (the sweep closes the overdue ones).
     let invitations = read_all(table, query(schema::INVITATION_PREFIX), |item| {
         let i = schema::decode::<Invitation>(item).context("reading invitation")?;
-        Ok((i.value.status_at(now) == InvitationStatus::Pending && i.value.workspaces.contains(ws)).then_some(()))
+        Ok((i.value.status() == InvitationStatus::Pending).then_some(i.value.workspaces))
     })
-    .await?
-    .len();
-    Ok((members, invitations))
+    .await?;
+    for ws in invitations.into_iter().flatten() {
+        counts.entry(ws).or_default().1 += 1;
+    }
+    Ok(counts)
 }
