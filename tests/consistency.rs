@@ -312,3 +312,34 @@ fn every_example_in_openapi_matches_its_schema() {
     assert!(checked > 30, "{checked} examples");
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[test]
+fn only_the_functions_that_serve_a_listing_with_a_cursor_are_given_the_cursor_secret() {
+    let doc = openapi();
+    let mut takes_cursor = BTreeSet::new();
+    for (path, item) in doc["paths"].as_mapping().expect("paths") {
+        for (method, op) in item.as_mapping().expect("operations") {
+            let params = op["parameters"].as_sequence().map(Vec::as_slice).unwrap_or_default();
+            if params.iter().any(|p| p["$ref"].as_str() == Some("#/components/parameters/Cursor")) {
+                takes_cursor.insert((method.as_str().expect("method").to_uppercase(), path.as_str().expect("path").to_owned()));
+            }
+        }
+    }
+    assert!(takes_cursor.len() >= 5, "the listings: {takes_cursor:?}");
+    let signers: BTreeSet<&str> = usher_http::routes::routes()
+        .into_iter()
+        .filter(|r| takes_cursor.contains(&(r.method.to_string(), r.path.to_owned())))
+        .map(|r| r.function)
+        .collect();
+    assert_eq!(signers, usher_lambda::CURSOR_FUNCTIONS.iter().copied().collect(), "CURSOR_FUNCTIONS must be exactly these");
+
+    let template = usher_tests::repo_yaml("template.yaml");
+    assert!(template["Globals"]["Function"]["Environment"]["Variables"]["USHER_CURSOR_SECRET"].is_null(), "not in every function");
+    let mut given = BTreeSet::new();
+    for (_, res) in template["Resources"].as_mapping().expect("resources") {
+        if !res["Properties"]["Environment"]["Variables"]["USHER_CURSOR_SECRET"].is_null() {
+            given.insert(res["Metadata"]["BuildProperties"]["Binary"].as_str().expect("a function").to_owned());
+        }
+    }
+    assert_eq!(given, signers.iter().map(|s| (*s).to_owned()).collect(), "the template gives the secret to exactly those");
+}

@@ -204,8 +204,15 @@ async fn a_function_whose_table_is_unreachable_still_starts_and_answers_503_unav
 #[test]
 #[ignore = "needs the function binaries: run infra/scripts/test.sh (it builds them first)"]
 fn a_function_without_a_usable_cursor_secret_fails_its_cold_start_naming_it_and_never_printing_it() {
+    // Every other variable these functions require, so the cursor secret is what is missing.
+    let complete = |name: &str| {
+        let mut cmd = deployed_function(name);
+        cmd.env("USHER_DELIVERY_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/usher-prod-deliveries")
+            .env("USHER_EXPORT_BUCKET", "usher-prod-exports");
+        cmd
+    };
     let start = |cursor_secret: Option<&str>| {
-        let mut cmd = deployed_function("list");
+        let mut cmd = complete("list");
         if let Some(secret) = cursor_secret {
             cmd.env("USHER_CURSOR_SECRET", secret);
         }
@@ -215,6 +222,10 @@ fn a_function_without_a_usable_cursor_secret_fails_its_cold_start_naming_it_and_
     };
     let missing = start(None);
     assert!(missing.contains("missing environment variable USHER_CURSOR_SECRET"), "{missing}");
+    // A function that serves no listing is not given the secret and does not ask for it.
+    let invite = complete("invite").output().expect("run the invite binary");
+    let invite = String::from_utf8_lossy(&invite.stderr);
+    assert!(!invite.contains("USHER_CURSOR_SECRET"), "{invite}");
     let short = start(Some("short-cursor-secret-0123456789"));
     assert!(short.contains("USHER_CURSOR_SECRET") && short.contains("at least 32 bytes"), "{short}");
     assert!(!short.contains("short-cursor-secret"), "the secret itself is never printed: {short}");

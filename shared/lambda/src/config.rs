@@ -103,8 +103,9 @@ pub struct Config {
     /// Email attempts per link (`USHER_MAX_DELIVERY_ATTEMPTS`, default 5).
     pub max_delivery_attempts: u32,
     /// Signs list cursors, derived from the deployment's secret (`USHER_CURSOR_SECRET`, at
-    /// least 32 bytes; the stack generates one in Secrets Manager). Its Debug is redacted.
-    pub cursor_key: CursorKey,
+    /// least 32 bytes; the stack generates one in Secrets Manager). Only the functions that
+    /// serve listings are given it (`require_cursor_key`); its Debug is redacted.
+    pub cursor_key: Option<CursorKey>,
     /// The delivery queue every email is queued on (`USHER_DELIVERY_QUEUE_URL`, an SQS URL).
     pub delivery_queue_url: String,
     /// Public token requests (lookup, renewal request) a minute from one source address
@@ -123,6 +124,11 @@ pub struct Config {
 }
 
 impl Config {
+    /// The cursor key, for a function that signs cursors: refused at its cold start without one.
+    pub fn require_cursor_key(&self) -> Result<&CursorKey, ConfigError> {
+        self.cursor_key.as_ref().ok_or(ConfigError::Missing(CURSOR_SECRET))
+    }
+
     /// Reads the process environment (once, in `main`).
     pub fn from_env() -> Result<Self, ConfigError> {
         let vars: HashMap<String, String> = std::env::vars().collect();
@@ -208,7 +214,7 @@ impl Config {
             default_ttl_days,
             max_ttl_days,
             max_delivery_attempts: number("USHER_MAX_DELIVERY_ATTEMPTS", 5, 1..=10)?,
-            cursor_key: cursor_key(required(CURSOR_SECRET)?)?,
+            cursor_key: var(CURSOR_SECRET).map(cursor_key).transpose()?,
             delivery_queue_url: url("USHER_DELIVERY_QUEUE_URL", required("USHER_DELIVERY_QUEUE_URL")?)?,
             send_rate_per_second: number("USHER_SEND_RATE_PER_SECOND", 7, 1..=500)?,
             rate_limit_per_minute: number("USHER_RATE_LIMIT_PER_MINUTE", 30, 1..=100_000)?,
@@ -277,8 +283,9 @@ mod tests {
 
     #[test]
     fn a_missing_variable_is_named() {
-        // USHER_ACCEPT_URL is optional here; `run_deliver` requires it.
-        for (name, _) in MINIMAL.into_iter().filter(|(k, _)| *k != "USHER_ACCEPT_URL") {
+        // USHER_ACCEPT_URL is optional here; `run_deliver` requires it. USHER_CURSOR_SECRET
+        // likewise: the functions that serve listings require it (`require_cursor_key`).
+        for (name, _) in MINIMAL.into_iter().filter(|(k, _)| *k != "USHER_ACCEPT_URL" && *k != CURSOR_SECRET) {
             let without: Vec<(&str, &str)> = MINIMAL.iter().copied().filter(|(k, _)| *k != name).collect();
             assert_eq!(Config::from_lookup(env(&without)).unwrap_err(), ConfigError::Missing(name), "{name}");
         }
@@ -337,8 +344,8 @@ mod tests {
     #[test]
     fn the_cursor_key_is_derived_from_the_cursor_secret_and_differs_per_secret() {
         let c = Config::from_lookup(env(&MINIMAL)).unwrap();
-        assert_eq!(c.cursor_key, CursorKey::from_secret(CURSOR_SECRET_VALUE.as_bytes()));
-        assert_ne!(c.cursor_key, CursorKey::default(), "not the public constant");
+        assert_eq!(c.cursor_key, Some(CursorKey::from_secret(CURSOR_SECRET_VALUE.as_bytes())));
+        assert_ne!(c.cursor_key, Some(CursorKey::default()), "not the public constant");
         let other = with("USHER_CURSOR_SECRET", "another-secret-another-secret-another-secret").unwrap();
         assert_ne!(other.cursor_key, c.cursor_key);
     }
@@ -351,8 +358,11 @@ mod tests {
         assert!(!err.to_string().contains(short), "the secret is never echoed: {err}");
         assert!(!format!("{err:?}").contains(short));
         assert!(with("USHER_CURSOR_SECRET", "0123456789abcdef0123456789abcdef").is_ok(), "32 bytes are enough");
-        let blank = with("USHER_CURSOR_SECRET", "   ").unwrap_err();
-        assert_eq!(blank, ConfigError::Missing("USHER_CURSOR_SECRET"));
+        // Absent (or blank): a function that serves no listing starts without it; one that does
+        // is refused at its cold start.
+        let blank = with("USHER_CURSOR_SECRET", "   ").unwrap();
+        assert_eq!(blank.cursor_key, None);
+        assert_eq!(blank.require_cursor_key().unwrap_err(), ConfigError::Missing("USHER_CURSOR_SECRET"));
     }
 
     #[test]

@@ -105,7 +105,9 @@ impl Ports {
             default_ttl_days: config.default_ttl_days,
             max_ttl_days: config.max_ttl_days,
             max_delivery_attempts: config.max_delivery_attempts,
-            cursor_key: config.cursor_key.clone(),
+            // A function given no cursor secret serves no listing: a key nobody else knows, so a
+            // cursor it signed by mistake would verify nowhere.
+            cursor_key: config.cursor_key.clone().unwrap_or_else(unshared_cursor_key),
             export_direct_rows: config.export_direct_rows,
             ..Settings::default()
         };
@@ -309,11 +311,25 @@ pub async fn run_deliver() -> Result<(), lambda_runtime::Error> {
     .await
 }
 
+/// The functions that serve listings, so sign and check cursors: only they get
+/// `USHER_CURSOR_SECRET` (template.yaml), and they refuse to start without it.
+pub const CURSOR_FUNCTIONS: &[&str] = &["list"];
+
+/// A cursor key from fresh random bytes, known to this process only.
+fn unshared_cursor_key() -> usher_domain::paging::CursorKey {
+    let mut bytes = [0u8; 32];
+    usher_domain::ports::Random::fill(&usher_store::OsRandom, &mut bytes);
+    usher_domain::paging::CursorKey::from_secret(&bytes)
+}
+
 /// A function serving its routes of the API (`usher_http::routes`): the cold start, then
 /// `serve` for every API Gateway event. Returns only if the cold start fails (Lambda reports it).
 pub async fn run_http(function: &'static str) -> Result<(), lambda_http::Error> {
     init_tracing();
     let config = Config::from_env()?;
+    if CURSOR_FUNCTIONS.contains(&function) {
+        config.require_cursor_key()?;
+    }
     let ports = Ports::build(&config).await?;
     let app = ports.app(function);
     let sleep = ports.sleep.clone();
