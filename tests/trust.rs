@@ -272,8 +272,10 @@ async fn a_sweep_stops_at_its_batch_and_reports_the_backlog_the_next_run_clears(
     app.clock.advance_days(8);
     let first = sweep(&app.deps).await.expect("sweep");
     assert_eq!((first.expired, first.more, first.backlog), (batch, true, 10), "{first:?}");
+    // Their 7-day links ended a day ago: the oldest entry left says how far behind the sweep is.
+    assert!(first.oldest_due_secs >= 86_400, "{first:?}");
     let second = sweep(&app.deps).await.expect("sweep");
-    assert_eq!((second.expired, second.more, second.backlog), (10, false, 0), "{second:?}");
+    assert_eq!((second.expired, second.more, second.backlog, second.oldest_due_secs), (10, false, 0, 0), "{second:?}");
 }
 
 /// A table whose stores of idempotent responses fail (`failing` times in a row), as DynamoDB
