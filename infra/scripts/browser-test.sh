@@ -33,6 +33,16 @@ if [ ! -x "$CHROMIUM" ]; then
   fi
 fi
 
+# The accessibility checks fetch axe-core (pinned, hash-checked) with `npm pack` (conftest.py).
+if ! command -v npm >/dev/null 2>&1; then
+  echo "==> npm (apt-get)"
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+  fi
+fi
+
 if ! .venv-browser/bin/python -c "
 import importlib.metadata as m, sys
 sys.exit(m.version('playwright') != '${PLAYWRIGHT_VERSION}' or m.version('pytest') != '${PYTEST_VERSION}'

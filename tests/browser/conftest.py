@@ -9,13 +9,18 @@ Environment:
                  without rebuilding). Unset: the copy built into the binary.
   CHROMIUM       the browser (default: /usr/bin/chromium)
   HEADED=1       show the browser
+
+axe-core (pinned, from the npm registry with `npm pack`, checked against its integrity hash) is
+fetched once into tests/browser/.axe/ (ignored by git) for the accessibility checks.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import csv
 import glob
+import hashlib
 import io
 import json
 import os
@@ -24,6 +29,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tarfile
 import tempfile
 import time
 import urllib.error
@@ -44,6 +50,11 @@ WEB_DIR = os.environ.get("USHER_WEB_DIR")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parent / "screenshots"
 OIDC_CLIENT_ID = "usher-web"
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 860}
+AXE_VERSION = "4.14.1"
+AXE_INTEGRITY = "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ=="
+AXE_DIR = Path(__file__).resolve().parent / ".axe"
 
 expect.set_options(timeout=10_000)
 
@@ -219,7 +230,7 @@ def browser():
 
 
 def _context(browser: Browser, locale: str = "en-US") -> BrowserContext:
-    ctx = browser.new_context(locale=locale, viewport={"width": 1280, "height": 860}, accept_downloads=True)
+    ctx = browser.new_context(locale=locale, viewport=DESKTOP, accept_downloads=True)
     errors: list[str] = []
     ctx.on("weberror", lambda e: errors.append(str(e.error)))
 
@@ -330,3 +341,47 @@ def row_action(page: Page, row, name: str) -> None:
     """Opens a people row's actions menu (⋯) and chooses an item."""
     row.get_by_role("button", name=re.compile(r"^Actions for ")).click()
     page.get_by_role("menuitem", name=name, exact=True).click()
+
+
+def axe_source() -> str:
+    """axe-core's axe.min.js at AXE_VERSION: `npm pack` once into AXE_DIR, the tarball checked
+    against AXE_INTEGRITY (the registry's sha512) before anything is taken out of it."""
+    js = AXE_DIR / f"axe-core-{AXE_VERSION}.min.js"
+    if not js.exists():
+        AXE_DIR.mkdir(exist_ok=True)
+        (AXE_DIR / ".gitignore").write_text("*\n")
+        out = subprocess.run(["npm", "pack", f"axe-core@{AXE_VERSION}", "--json", "--pack-destination", str(AXE_DIR)],
+                             capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0, f"npm pack axe-core@{AXE_VERSION} failed: {out.stderr[-2000:]}"
+        tgz = AXE_DIR / json.loads(out.stdout)[0]["filename"]
+        digest = "sha512-" + base64.b64encode(hashlib.sha512(tgz.read_bytes()).digest()).decode()
+        assert digest == AXE_INTEGRITY, f"{tgz.name}: {digest}, expected {AXE_INTEGRITY}"
+        with tarfile.open(tgz) as tar:
+            js.write_bytes(tar.extractfile("package/axe.min.js").read())
+        tgz.unlink()
+    return js.read_text()
+
+
+def axe_violations(page: Page) -> list[str]:
+    """Runs axe-core (every rule) on the page as it is; one line per violation and element."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(axe_source())  # through the DevTools protocol: the page's CSP does not apply
+    found = page.evaluate("""() => axe.run(document).then((r) => r.violations.flatMap((v) =>
+        v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')}`)))""")
+    return found
+
+
+SIDEWAYS = """() => {
+  // the page, and any box that scrolls sideways (a table in its card), wider than it shows
+  const wide = [...document.querySelectorAll('body *')].filter((el) => {
+    const x = getComputedStyle(el).overflowX;
+    return (x === 'auto' || x === 'scroll') && el.scrollWidth > el.clientWidth + 1;
+  }).map((el) => el.outerHTML.slice(0, 80));
+  if (document.documentElement.scrollWidth > innerWidth) wide.unshift(`the page: ${document.documentElement.scrollWidth}px`);
+  return wide;
+}"""
+
+
+def sideways_scrolling(page: Page) -> list[str]:
+    """What scrolls sideways on the page (nothing should, at any width)."""
+    return page.evaluate(SIDEWAYS)

@@ -1,10 +1,11 @@
 """Accessibility basics: every field has a label, the row menu and dialogs work from the
-keyboard with focus going where it should, and a member without admin rights sees no admin
-controls."""
+keyboard with focus going where it should, a member without admin rights sees no admin
+controls, and axe-core (pinned) finds nothing on the console's lists at desktop and phone widths."""
 
+import pytest
 from playwright.sync_api import expect
 
-from conftest import shot, sign_in, unique_email
+from conftest import DESKTOP, PHONE, axe_violations, shot, sideways_scrolling, sign_in, unique_email
 
 UNLABELLED = """() => Array.from(document.querySelectorAll('input, select, textarea'))
   .filter((el) => el.type !== 'hidden' && el.offsetParent !== null)
@@ -123,3 +124,42 @@ def test_a_closed_dialog_does_not_take_focus_back_from_a_menu_opened_right_after
         expect(page.get_by_role("menuitem", name="Change role")).to_be_focused()
         page.keyboard.press("Escape")
         expect(menu_button).to_be_focused()
+
+
+@pytest.mark.parametrize("size", [DESKTOP, {"width": 1024, "height": 768}, PHONE], ids=["1280px", "1024px", "375px"])
+def test_axe_finds_nothing_on_people_audit_bulk_invite_and_my_invitations(usher, tenant, page, size):
+    """Every axe-core rule (scrollable-region-focusable among them: a table that scrolls sideways
+    in its card cannot be reached from the keyboard) and no sideways scrolling, in each state;
+    a screenshot of each, <page>-<width>.png."""
+    tenant.add_member(unique_email("pat"), "admin", profile={"first_name": "Pat", "last_name": "Lee"})
+    inv = tenant.invite(unique_email("katherine.johnson"), "viewer", profile={"first_name": "Katherine"})
+    tenant.usher.ok("PATCH", tenant.path(f"/invitations/{inv['id']}"), tenant.owner_token, {"role": "member", "record_owner": True})
+    initech_owner = unique_email("initech")
+    initech = usher.create_tenant("Initech", initech_owner)
+    usher.ok("POST", f"/v1/tenants/{initech['id']}/invitations", usher.sign_in(initech_owner), {"email": tenant.owner_email, "role": "admin"})
+    page.set_viewport_size(size)
+    page.goto(usher.base + "/")
+    sign_in(page, tenant.owner_email)
+    width = size["width"]
+
+    def check(name):
+        shot(page, f"{name}-{width}")
+        assert axe_violations(page) == [], name
+        assert sideways_scrolling(page) == [], name
+
+    expect(page.locator("tr[data-kind=invitation]")).to_have_count(1)
+    check("people")
+    page.goto(usher.base + "/#/audit")
+    expect(page.get_by_role("table", name="Audit log").locator("tr", has_text="invitation.updated")).to_have_count(1)
+    check("audit")
+    page.goto(usher.base + "/#/me")
+    expect(page.get_by_role("table", name="My invitations")).to_contain_text("Initech")
+    check("my-invitations")
+    page.goto(usher.base + "/#/bulk")
+    page.get_by_label("Paste emails or CSV").fill(f"email,first_name\n{unique_email('ada.lovelace')},Ada\nnot-an-email,Bad\n{unique_email('grace')},Grace")
+    page.get_by_role("button", name="Add rows").click()
+    expect(page.locator("tbody tr")).to_have_count(3)
+    check("bulk-rows")
+    page.get_by_role("button", name="Review invitations").click()
+    expect(page.get_by_test_id("list-bad").locator("tbody tr")).to_have_count(1)
+    check("bulk-review")

@@ -553,3 +553,174 @@ def test_opening_the_console_is_a_sign_in_that_the_people_list_shows_as_last_log
     expect(own_row).to_be_visible()
     expect(own_row).not_to_contain_text("Never")
     assert next(m for m in tenant.members() if m["email"] == tenant.owner_email)["last_login_at"]
+
+
+def test_the_second_invitation_sent_from_the_form_is_a_member_with_the_default_notifications(usher, tenant, page):
+    """After "Send invitation" the form is back to least privilege and the API's own defaults:
+    an admin who invites two people in a row does not make the second an owner."""
+    first, second = unique_email("first"), unique_email("second")
+    defaults = tenant.invite(unique_email("api"))  # what the API gives when the call names no settings
+    open_console(usher, page, tenant.owner_email)
+    page.get_by_role("navigation").get_by_role("link", name="Invite people").click()
+    role = page.get_by_label("Role", exact=True)
+    expect(role).to_have_value("member")
+    page.get_by_label("Email", exact=True).fill(first)
+    role.select_option("admin")
+    page.get_by_label("Weekly summary").check()
+    page.get_by_label("New messages").uncheck()
+    page.get_by_label("Record owner").check()
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.locator("#main").get_by_text(f"Invitation sent to {first} as Admin.")).to_be_visible()
+
+    expect(role).to_have_value("member")
+    expect(page.get_by_label("Weekly summary")).not_to_be_checked()
+    expect(page.get_by_label("New messages")).to_be_checked()
+    expect(page.get_by_label("Renewal requests")).to_be_checked()
+    expect(page.get_by_label("Record owner")).not_to_be_checked()
+    page.get_by_label("Email", exact=True).fill(second)
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.locator("#main").get_by_text(f"Invitation sent to {second} as Member.")).to_be_visible()
+
+    [inv] = tenant.invitations(email=second)
+    assert inv["role"] == "member"
+    assert inv["notifications"] == defaults["notifications"]
+    assert inv["notifications"] == {"weekly_summary": False, "weekly_summary_workspaces": [], "new_messages": True, "renewal_requests": True}
+    assert inv["record_owner"] is False
+    [one] = tenant.invitations(email=first)
+    assert one["role"] == "admin" and one["record_owner"] is True
+    assert one["notifications"]["weekly_summary"] is True and one["notifications"]["new_messages"] is False
+
+
+def test_an_inviter_who_may_not_grant_member_is_offered_the_least_privileged_role(usher, tenant, page):
+    """A role that may invite but not read members cannot grant `member` (nor see it offered):
+    the invite form and the bulk rows start at its least-privileged grantable role, and the form
+    goes back to it after a send."""
+    usher.ok("PUT", tenant.path("/roles/agent"), tenant.owner_token, {"permissions": ["invitations.create", "invitations.read"]})
+    usher.ok("PUT", tenant.path("/roles/visitor"), tenant.owner_token, {"permissions": []})
+    ann = unique_email("ann")
+    tenant.add_member(ann, "agent")
+    page.goto(usher.base + "/")
+    sign_in(page, ann)  # (no People page for this role: it lacks members.read)
+    page.get_by_role("navigation").get_by_role("link", name="Invite people").click()
+    role = page.get_by_label("Role", exact=True)
+    expect(role.locator("option")).to_have_text(["agent", "visitor"])
+    expect(role).to_have_value("visitor")
+    bo = unique_email("bo")
+    page.get_by_label("Email", exact=True).fill(bo)
+    role.select_option("agent")
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.locator("#main").get_by_text(f"Invitation sent to {bo} as agent.")).to_be_visible()
+    expect(role).to_have_value("visitor")
+    assert tenant.invitations(email=bo)[0]["role"] == "agent"
+
+    page.get_by_role("navigation").get_by_role("link", name="Bulk invite").click()
+    expect(page.get_by_label("Role for new rows")).to_have_value("visitor")
+
+
+def test_after_a_bulk_send_new_rows_get_the_default_role_again(usher, tenant, page):
+    """"Role for new rows" is a choice for one batch: once it is sent, the next batch starts
+    at `member` again."""
+    cal = unique_email("cal")
+    open_console(usher, page, tenant.owner_email)
+    page.get_by_role("navigation").get_by_role("link", name="Bulk invite").click()
+    expect(page.get_by_label("Role for new rows")).to_have_value("member")
+    page.get_by_label("Role for new rows").select_option("admin")
+    page.get_by_label("Paste emails or CSV").fill(cal)
+    page.get_by_role("button", name="Add rows").click()
+    expect(page.get_by_label(f"Role for row 1 ({cal})")).to_have_value("admin")
+    page.get_by_role("button", name="Review invitations").click()
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.get_by_test_id("list-ok").get_by_role("heading")).to_have_text(re.compile(r"^Invitations sent\s*1$"))
+    assert tenant.invitations(email=cal)[0]["role"] == "admin"
+
+    page.get_by_role("button", name="Invite more people").click()
+    expect(page.get_by_label("Role for new rows")).to_have_value("member")
+    dee = unique_email("dee")
+    page.get_by_label("Paste emails or CSV").fill(dee)
+    page.get_by_role("button", name="Add rows").click()
+    expect(page.get_by_label(f"Role for row 1 ({dee})")).to_have_value("member")
+
+
+def test_an_empty_invite_form_asks_for_an_email_address(usher, tenant, page):
+    open_console(usher, page, tenant.owner_email)
+    page.get_by_role("navigation").get_by_role("link", name="Invite people").click()
+    page.get_by_role("button", name="Send invitation").click()
+    email = page.get_by_label("Email", exact=True)
+    expect(email).to_have_attribute("aria-invalid", "true")
+    expect(email).to_be_focused()
+    expect(page.locator("[data-field=email] .field-error")).to_have_text("Enter an email address.")
+    expect(page.locator("#main")).not_to_contain_text("it is empty")
+    # a malformed address is said in words too, not in the API's lower-case text
+    email.fill("ada.example.com")
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.locator("[data-field=email] .field-error")).to_have_text("This is not a valid email address.")
+    page.locator("header").get_by_label("Language").select_option("fr")
+    page.get_by_role("button", name="Envoyer l'invitation").click()
+    expect(page.locator("[data-field=email] .field-error")).to_have_text("Saisissez une adresse e-mail.")
+    assert tenant.invitations() == []
+
+
+def test_the_bulk_review_says_what_is_wrong_with_each_row_in_a_sentence(usher, tenant, page):
+    """Each row's problem in the person's words and language (from its code and field errors),
+    not the API's lower-case text."""
+    already = unique_email("already")
+    tenant.invite(already)
+    ok, dup = unique_email("ok"), unique_email("dup")
+    pasted = "\n".join([
+        "email,role,first_name,phone",
+        f"{ok},member,Ok,",
+        "not-an-email,member,Bad,",
+        ",member,Nobody,",
+        f"{dup},member,Dup,call me",
+        f"{dup},nosuchrole,,",
+        f"{already},member,,",
+    ])
+    open_console(usher, page, tenant.owner_email)
+    page.get_by_role("navigation").get_by_role("link", name="Bulk invite").click()
+    page.get_by_label("Paste emails or CSV").fill(pasted)
+    page.get_by_role("button", name="Add rows").click()
+    page.get_by_role("button", name="Review invitations").click()
+    problems = page.get_by_test_id("list-bad").locator("tbody td:last-child")
+    expect(problems).to_have_text([
+        "This is not a valid email address.",
+        "Enter an email address.",
+        "Phone: Only digits, spaces and + - ( ) . are allowed.",
+        "The role “nosuchrole” does not exist.",
+        "This address already has a pending invitation.",
+    ])
+    page.locator("header").get_by_label("Language").select_option("de")
+    expect(problems).to_have_text([
+        "Das ist keine gültige E-Mail-Adresse.",
+        "Geben Sie eine E-Mail-Adresse ein.",
+        "Telefon: Nur Ziffern, Leerzeichen und + - ( ) . sind erlaubt.",
+        "Die Rolle „nosuchrole“ gibt es nicht.",
+        "Für diese Adresse gibt es bereits eine ausstehende Einladung.",
+    ])
+
+
+def test_the_audit_log_shows_details_as_labelled_values_and_leaves_out_empty_ones(usher, tenant, page):
+    eli = unique_email("eli")
+    inv = tenant.invite(eli, "member")
+    usher.ok("PATCH", tenant.path(f"/invitations/{inv['id']}"), tenant.owner_token, {"record_owner": True, "profile": {"last_name": "Ng"}})
+    usher.ok("PATCH", tenant.path(f"/invitations/{inv['id']}"), tenant.owner_token, {"role": "viewer", "notifications": {"weekly_summary": True}})
+    open_console(usher, page, tenant.owner_email)
+    page.get_by_role("navigation").get_by_role("link", name="Audit log").click()
+    table = page.get_by_role("table", name="Audit log")
+    updates = table.locator("tr", has_text="invitation.updated")
+    expect(updates).to_have_count(2)
+    role_change, owner_change = updates.all()  # newest first
+    details = role_change.locator("td").last
+    expect(details.locator("dt")).to_have_text(["Role", "Changed"])
+    expect(details.locator("dd")).to_have_text(["Member → Viewer", "Notifications"])
+    details = owner_change.locator("td").last
+    expect(details.locator("dt")).to_have_text(["Record owner", "Changed"])
+    expect(details.locator("dd")).to_have_text(["Yes", "Profile"])
+    expect(table).not_to_contain_text("false")
+    expect(table).not_to_contain_text("·")
+    created = table.locator("tr", has_text="invitation.created").last.locator("td").last
+    expect(created.locator("dt")).to_have_text(["Email domain", "Role"])
+    expect(created.locator("dd")).to_have_text(["example.com", "Member"])
+    # ids become the people's addresses where the console knows them
+    created = table.locator("tr", has_text="tenant.created").locator("td").last
+    expect(created.locator("dt")).to_have_text(["Owner"])
+    expect(created.locator("dd")).to_have_text([tenant.owner_email])

@@ -131,6 +131,22 @@ def test_email_mismatch_then_the_right_account(usher, tenant, page):
     assert any(m["email"] == bob for m in tenant.members())
 
 
+def test_a_signed_in_invitee_sees_no_stray_null_between_who_they_are_and_the_buttons(usher, tenant, page):
+    """The card once ended "Signed in as ... Use another account null" (a null appended as text)."""
+    cy = unique_email("cy")
+    tenant.invite(cy)
+    page.goto(usher.wait_for_link(cy))
+    sign_in(page, cy)
+    card = page.locator("#main section.card")
+    expect(card.get_by_role("button", name="Accept invitation")).to_be_visible()
+    expect(card.get_by_role("button", name="Decline")).to_be_visible()
+    expect(card).not_to_contain_text("null")
+    # the signed-in line, then straight to the buttons
+    text = card.inner_text()
+    between = text.split("Use another account", 1)[1].split("Accept invitation", 1)[0]
+    assert between.strip() == "", between
+
+
 def test_replaced_revoked_used_and_unknown_links(usher, tenant, new_context):
     """Closed links each get their own page: replaced (a newer email), revoked, used, unknown."""
     # replaced: a resend sends a new link; the first one reads as replaced

@@ -172,9 +172,10 @@ function pendingCard() {
     const [local, domain] = info.email.split("@");
     const mine = session.email.toLowerCase();
     const looksOther = domain && (!mine.endsWith(`@${domain.toLowerCase()}`) || mine[0] !== local[0].toLowerCase());
-    card.append(h("hr", { class: "divider" }), signedInLine(session),
-      looksOther && !state.notice ? notice("warning", t("accept.looks_other", { email: session.email, invited: info.email })) : null,
-      h("div", { class: "stack-buttons full" }, acceptBtn, h("button", { type: "button", onclick: declineDialog }, t("accept.decline"))));
+    // (Element.append writes a null as the text "null": only what is there goes in)
+    card.append(h("hr", { class: "divider" }), signedInLine(session));
+    if (looksOther && !state.notice) card.append(notice("warning", t("accept.looks_other", { email: session.email, invited: info.email })));
+    card.append(h("div", { class: "stack-buttons full" }, acceptBtn, h("button", { type: "button", onclick: declineDialog }, t("accept.decline"))));
   }
   return card;
 }

@@ -1,9 +1,9 @@
 // Roles, workspaces, the audit log, and the signed-in person's own invitations.
-import { t } from "./i18n.js";
+import { t, has } from "./i18n.js";
 import { api } from "./api.js";
 import {
   h, clear, loading, announce, busy, errorNotice, emptyState, field, checkbox, openDialog, confirmDialog,
-  showFieldErrors, clearFieldErrors, formatDate, roleLabel, notice,
+  showFieldErrors, clearFieldErrors, formatDate, roleLabel, notice, stacked, breakable,
 } from "./ui.js";
 
 const PERMISSIONS = ["invitations.create", "invitations.read", "invitations.resend", "invitations.revoke", "members.read",
@@ -46,16 +46,16 @@ export async function rolesPage(content, ctx) {
         actions.push(del);
       }
       return h("tr", { "data-role": r.name },
-        h("td", null, h("div", { class: "name role-tag" }, roleLabel(r.name)), r.description ? h("div", { class: "sub muted small-text" }, r.description) : null),
+        h("td", { class: "lead" }, h("div", { class: "name role-tag" }, roleLabel(r.name)), r.description ? h("div", { class: "sub muted small-text" }, r.description) : null),
         h("td", null, r.builtin ? h("span", { class: "badge expired" }, t("roles.builtin")) : h("span", { class: "badge pending" }, t("roles.custom"))),
         h("td", null, r.permissions.length ? r.permissions.map((p) => h("span", { class: "chip" }, p)) : h("span", { class: "muted" }, t("roles.no_permissions"))),
         h("td", null, String(r.members)),
         h("td", { class: "actions-cell" }, h("div", { class: "row-actions" }, actions)));
     });
-    host.append(h("div", { class: "table-wrap" }, h("table", { "aria-label": t("roles.title") },
+    host.append(h("div", { class: "table-wrap" }, stacked(h("table", { "aria-label": t("roles.title") },
       h("thead", null, h("tr", null, h("th", { scope: "col" }, t("roles.col_name")), h("th", { scope: "col" }, t("roles.col_kind")),
         h("th", { scope: "col" }, t("roles.col_permissions")), h("th", { scope: "col" }, t("roles.col_members")), h("th", { scope: "col" }, h("span", { class: "sr-only" }, t("people.col_actions"))))),
-      h("tbody", null, rows))));
+      h("tbody", null, rows)))));
   }
   draw();
 }
@@ -113,7 +113,7 @@ export async function workspacesPage(content, ctx) {
       host.append(h("div", { class: "table-wrap" }, emptyState(t("ws.none"), t("ws.none_hint"))));
       return;
     }
-    host.append(h("div", { class: "table-wrap" }, h("table", { "aria-label": t("ws.title") },
+    host.append(h("div", { class: "table-wrap" }, stacked(h("table", { "aria-label": t("ws.title") },
       h("thead", null, h("tr", null, h("th", { scope: "col" }, t("ws.col_name")), h("th", { scope: "col" }, t("ws.col_id")), h("th", { scope: "col" }, t("ws.col_default")), h("th", { scope: "col" }, h("span", { class: "sr-only" }, t("people.col_actions"))))),
       h("tbody", null, ctx.workspaces.map((w) => {
         const actions = [];
@@ -133,10 +133,10 @@ export async function workspacesPage(content, ctx) {
           });
           actions.push(del);
         }
-        return h("tr", { "data-workspace": w.id }, h("td", { class: "name" }, w.name), h("td", { class: "mono" }, w.id),
+        return h("tr", { "data-workspace": w.id }, h("td", { class: "name lead" }, w.name), h("td", { class: "mono" }, w.id),
           h("td", null, w.default ? h("span", { class: "badge member" }, t("ws.default")) : h("span", { class: "muted" }, "—")),
           h("td", { class: "actions-cell" }, h("div", { class: "row-actions" }, actions)));
-      })))));
+      }))))));
   }
   draw();
 }
@@ -177,9 +177,49 @@ function workspaceDialog(ctx, w, refresh) {
 }
 
 // ------------------------------------------------------------------- audit
-function describeDetails(d) {
-  if (!d || typeof d !== "object") return "";
-  return Object.entries(d).map(([k, v]) => `${k.replace(/_/g, " ")}: ${typeof v === "object" ? (Array.isArray(v) ? v.join(", ") : Object.entries(v || {}).map(([a, b]) => `${a} ${b}`).join(", ")) : v}`).join(" · ");
+function detailLabel(key) {
+  const k = `audit.d.${key}`;
+  if (has(k)) return t(k);
+  const words = key.replace(/_/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** A detail's value in words, or null when it says nothing (null, "", [], {}). */
+function detailValue(key, v, nameOf) {
+  if (v === null || v === undefined || v === "") return null;
+  if (typeof v === "boolean") return t(v ? "audit.yes" : "audit.no");
+  if (Array.isArray(v)) {
+    const items = v.map((x) => detailValue(key, x, nameOf)).filter((x) => x !== null);
+    return items.length ? items.join(", ") : null;
+  }
+  if (typeof v === "object") {
+    if ("from" in v && "to" in v) return `${detailValue(key, v.from, nameOf) ?? "—"} → ${detailValue(key, v.to, nameOf) ?? "—"}`;
+    const parts = Object.entries(v).map(([k, x]) => [k, detailValue(k, x, nameOf)]).filter(([, x]) => x !== null);
+    return parts.length ? parts.map(([k, x]) => `${detailLabel(k)}: ${x}`).join(", ") : null;
+  }
+  return key === "role" ? roleLabel(String(v)) : nameOf(String(v));
+}
+
+/**
+ * An event's details as label/value pairs: the API's keys in words, empty values left out, and
+ * the "<field>_changed" flags gathered into one "Changed" pair listing the fields that did.
+ */
+function detailsList(details, nameOf) {
+  if (!details || typeof details !== "object") return null;
+  const pairs = [];
+  const changed = [];
+  for (const [k, v] of Object.entries(details)) {
+    const flag = k.match(/^(.+)_changed$/);
+    if (flag) {
+      if (v === true) changed.push(detailLabel(flag[1]));
+      continue;
+    }
+    const value = detailValue(k, v, nameOf);
+    if (value !== null) pairs.push([detailLabel(k), value]);
+  }
+  if (changed.length) pairs.push([t("audit.changed"), changed.join(", ")]);
+  if (!pairs.length) return null;
+  return h("dl", { class: "details" }, pairs.map(([k, v]) => [h("dt", null, k), h("dd", null, breakable(v))]));
 }
 
 export async function auditPage(content, ctx) {
@@ -193,10 +233,13 @@ export async function auditPage(content, ctx) {
     const { data } = await api("GET", `/v1/tenants/${ctx.tenantId}/members?limit=100`);
     for (const m of data.data) people.set(m.user_id, m.email);
   } catch { /* ids then */ }
+  const shortId = (id) => (id.length > 18 ? `${id.slice(0, 4)}…${id.slice(-6)}` : id);
+  // a value in the details: a person's address for their id, a short form for another id
+  const readable = (v) => people.get(v) || (/^[a-z]{3}_[0-9a-f]{16,}$/.test(v) ? shortId(v) : v);
   const label = (id) => {
     if (!id) return h("span", { class: "muted" }, t("audit.system"));
-    if (people.has(id)) return h("span", { title: id }, people.get(id));
-    return h("span", { class: "mono small-text", title: id }, id.length > 18 ? `${id.slice(0, 4)}…${id.slice(-6)}` : id);
+    if (people.has(id)) return h("span", { title: id }, breakable(people.get(id)));
+    return h("span", { class: "mono small-text", title: id }, shortId(id));
   };
   async function more() {
     try {
@@ -216,14 +259,14 @@ export async function auditPage(content, ctx) {
     const btn = h("button", { type: "button", class: "small" }, t("common.load_more"));
     btn.addEventListener("click", () => busy(btn, more));
     host.append(h("div", { class: "table-wrap" },
-      h("table", { "aria-label": t("audit.title") },
+      stacked(h("table", { "aria-label": t("audit.title") },
         h("thead", null, h("tr", null, h("th", { scope: "col" }, t("audit.when")), h("th", { scope: "col" }, t("audit.what")), h("th", { scope: "col" }, t("audit.who")), h("th", { scope: "col" }, t("audit.target")), h("th", { scope: "col" }, t("audit.details")))),
         h("tbody", null, events.map((e) => h("tr", null,
-          h("td", { class: "nowrap" }, formatDate(e.at)),
+          h("td", { class: "lead" }, formatDate(e.at)),
           h("td", null, h("span", { class: "chip" }, e.action)),
-          h("td", null, label(e.actor)),
-          h("td", null, label(e.target)),
-          h("td", { class: "small-text" }, describeDetails(e.details)))))),
+          h("td", { class: "email-cell" }, label(e.actor)),
+          h("td", { class: "email-cell" }, label(e.target)),
+          h("td", { class: "small-text wide" }, detailsList(e.details, readable))))))),
       h("div", { class: "table-foot" }, h("span", null, t("audit.count", { n: events.length })), cursor ? btn : null)));
   }
   await more();
@@ -237,11 +280,11 @@ export async function myInvitationsPage(content, ctx) {
     const { data } = await api("GET", "/v1/me/invitations?limit=100");
     clear(host);
     if (!data.data.length) { host.append(h("div", { class: "table-wrap" }, emptyState(t("me.none"), t("me.none_hint")))); return; }
-    host.append(h("div", { class: "table-wrap" }, h("table", { "aria-label": t("me.title") },
+    host.append(h("div", { class: "table-wrap" }, stacked(h("table", { "aria-label": t("me.title") },
       h("thead", null, h("tr", null, h("th", { scope: "col" }, t("me.tenant")), h("th", { scope: "col" }, t("form.role")), h("th", { scope: "col" }, t("me.invited_by")), h("th", { scope: "col" }, t("me.sent")), h("th", { scope: "col" }, t("me.expires")))),
       h("tbody", null, data.data.map((i) => h("tr", null,
-        h("td", { class: "name" }, i.tenant_name), h("td", { class: "role-tag" }, roleLabel(i.role)), h("td", null, i.inviter_name || "—"),
-        h("td", { class: "nowrap" }, formatDate(i.created_at)), h("td", { class: "nowrap" }, formatDate(i.expires_at))))))),
+        h("td", { class: "name lead" }, i.tenant_name), h("td", { class: "role-tag" }, roleLabel(i.role)), h("td", { class: "email-cell" }, i.inviter_name ? breakable(i.inviter_name) : "—"),
+        h("td", { class: "nowrap" }, formatDate(i.created_at)), h("td", { class: "nowrap" }, formatDate(i.expires_at)))))))),
     h("p", { class: "hint muted small-text section" }, t("me.how_to_accept")));
   } catch (err) {
     clear(host).append(errorNotice(err));

@@ -166,12 +166,16 @@ export function problemText(err) {
   return t("err.generic");
 }
 
-/** Field errors of an invalid_request, as [{field, message}] in the person's language. */
+/** A field error's message in the person's words and language: its code's sentence, or (for a
+ * code the pages do not know) the API's own text. */
+export function fieldMessage(e) {
+  const key = `field.${e.code}`;
+  const message = has(key) ? t(key) : e.message || e.code;
+  return message.charAt(0).toUpperCase() + message.slice(1);
+}
+
+/** Field errors of an invalid_request, as [{field, code, message}] in the person's language. */
 export function fieldErrors(err) {
   const p = err && err.problem ? err.problem : {};
-  return (p.errors || []).map((e) => {
-    const key = `field.${e.code}`;
-    const message = getLang() !== "en" && has(key) ? t(key) : e.message || (has(key) ? t(key) : e.code);
-    return { field: e.field, code: e.code, message: message.charAt(0).toUpperCase() + message.slice(1) };
-  });
+  return (p.errors || []).map((e) => ({ field: e.field, code: e.code, message: fieldMessage(e) }));
 }

@@ -1,12 +1,12 @@
 // Bulk invite: paste addresses or CSV, or upload CSV/XLSX; set a role per row or for the
 // selected rows; review (a dry run: "Invitations to send" and "Invitation errors"); send; then
 // download a report of each list (CSV made here from the API's per-row results).
-import { t, getLang, has } from "./i18n.js";
-import { api } from "./api.js";
+import { t, has } from "./i18n.js";
+import { api, fieldMessage } from "./api.js";
 import {
-  h, clear, field, select, announce, busy, errorNotice, notice, emptyState, roleLabel, toCsv, downloadBlob, today, nextId,
+  h, clear, field, select, announce, busy, errorNotice, notice, emptyState, roleLabel, toCsv, downloadBlob, today, nextId, stacked, breakable,
 } from "./ui.js";
-import { grantableRoles } from "./forms.js";
+import { grantableRoles, defaultRole } from "./forms.js";
 import { parseCsv, parseXlsx, rowsFromTable } from "./sheet.js";
 
 const MAX_ROWS = 1000;
@@ -14,14 +14,35 @@ const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 const states = new Map(); // per tenant, so a language switch or a page change keeps the work
 
 function stateFor(ctx) {
-  if (!states.has(ctx.tenantId)) states.set(ctx.tenantId, { step: "input", rows: [], warnings: [], defaultRole: "member", text: "", review: null, result: null });
+  if (!states.has(ctx.tenantId)) states.set(ctx.tenantId, { step: "input", rows: [], warnings: [], defaultRole: null, text: "", review: null, result: null });
   return states.get(ctx.tenantId);
 }
 
-function rowMessage(r) {
+// The label of a row's field, from the field error's path (invitations[3].profile.phone).
+const FIELD_LABELS = { expires_in_days: "invite.expiry_days", message: "invite.message" };
+function fieldLabel(path) {
+  const name = path.split(".").pop();
+  const key = FIELD_LABELS[name] || `form.${name}`;
+  return has(key) ? t(key) : name;
+}
+
+/**
+ * What is wrong with a row, in the person's words and language: its field errors (the field
+ * named, except the address, which the row shows beside it), or its code's sentence. sent is
+ * the row as it was sent (for the role it named).
+ */
+function rowMessage(r, sent) {
+  if (r.code === "invalid_request" && (r.errors || []).length) {
+    return r.errors.map((e) => {
+      if (/(^|\.)email$/.test(e.field)) return r.email ? fieldMessage(e) : t("field.email_required");
+      return t("bulk.field_problem", { field: fieldLabel(e.field), problem: fieldMessage(e) });
+    }).join(" ");
+  }
+  if (r.code === "unknown_role" && sent && sent.role) return t("bulk.code.unknown_role_named", { role: sent.role });
   const key = `bulk.code.${r.code}`;
-  if (getLang() !== "en" && has(key)) return t(key);
-  return r.message || (has(key) ? t(key) : r.code);
+  if (has(key)) return t(key);
+  const text = r.message || r.code || "";
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function payloadRow(r) {
@@ -40,7 +61,7 @@ function fullName(r) {
 export function bulkPage(content, ctx) {
   const st = stateFor(ctx);
   const roles = grantableRoles(ctx);
-  if (!roles.includes(st.defaultRole)) st.defaultRole = roles.includes("member") ? "member" : roles[0];
+  if (!roles.includes(st.defaultRole)) st.defaultRole = defaultRole(ctx);
   const host = h("div");
   content.append(
     h("div", { class: "page-head" }, h("div", null, h("h1", null, t("bulk.title")), h("p", null, t("bulk.lede")))),
@@ -167,8 +188,8 @@ export function bulkPage(content, ctx) {
       const rs = select(names.map((n) => [n, roleLabel(n)]), r.role, { "aria-label": t("bulk.role_for_row", { n: i + 1, email: r.email || "—" }) });
       rs.addEventListener("change", () => { r.role = rs.value; });
       return h("tr", null,
-        h("td", null, box), h("td", { class: "muted" }, String(i + 1)),
-        h("td", { class: "mono" }, r.email || h("span", { class: "muted" }, t("bulk.no_email"))),
+        h("td", { class: "select-cell" }, box), h("td", { class: "muted" }, String(i + 1)),
+        h("td", { class: "mono lead" }, r.email ? breakable(r.email) : h("span", { class: "muted" }, t("bulk.no_email"))),
         h("td", null, fullName(r) || h("span", { class: "muted" }, "—")),
         h("td", null, rs));
     });
@@ -180,10 +201,10 @@ export function bulkPage(content, ctx) {
         h("div", { class: "bulk-toolbar" },
           h("div", { class: "field" }, h("label", { for: selId }, t("bulk.role_for_selected", { n: selected })), bulkRole),
           apply, remove),
-        h("table", { "aria-labelledby": "bulk-rows" },
-          h("thead", null, h("tr", null, h("th", { scope: "col" }, all), h("th", { scope: "col" }, "#"), h("th", { scope: "col" }, t("form.email")),
+        stacked(h("table", { "aria-labelledby": "bulk-rows" },
+          h("thead", null, h("tr", null, h("th", { scope: "col" }, h("label", { class: "select-all" }, h("span", { class: "select-all-text" }, t("bulk.select_all")), all)), h("th", { scope: "col" }, "#"), h("th", { scope: "col" }, t("form.email")),
             h("th", { scope: "col" }, t("bulk.col_name")), h("th", { scope: "col" }, t("form.role")))),
-          h("tbody", null, body))),
+          h("tbody", null, body)))),
       out,
       h("div", { class: "stack-buttons section" }, review));
   }
@@ -198,16 +219,16 @@ export function bulkPage(content, ctx) {
     const okSection = h("section", { class: "card", "aria-labelledby": "list-ok", "data-testid": "list-ok" },
       h("div", { class: "list-head" }, h("h2", { id: "list-ok" }, okTitle, h("span", { class: "count-pill" }, String(ok.length))),
         ok.length ? h("button", { type: "button", class: "small", onclick: () => downloadOk(ok, isReview) }, t("bulk.download")) : null),
-      ok.length ? h("div", { class: "table-wrap" }, h("table", { "aria-labelledby": "list-ok" },
+      ok.length ? h("div", { class: "table-wrap" }, stacked(h("table", { "aria-labelledby": "list-ok" },
         h("thead", null, h("tr", null, h("th", { scope: "col" }, t("bulk.col_row")), h("th", { scope: "col" }, t("form.email")), h("th", { scope: "col" }, t("form.role")))),
-        h("tbody", null, ok.map((r) => h("tr", null, h("td", { class: "muted" }, String(r.row)), h("td", { class: "email-cell" }, r.email), h("td", { class: "role-tag" }, roleLabel(r.invitation?.role || "")))))))
+        h("tbody", null, ok.map((r) => h("tr", null, h("td", { class: "muted" }, String(r.row)), h("td", { class: "email-cell lead" }, breakable(r.email)), h("td", { class: "role-tag" }, roleLabel(r.invitation?.role || ""))))))))
         : emptyState(t("bulk.none_to_send")));
     const badSection = h("section", { class: "card", "aria-labelledby": "list-bad", "data-testid": "list-bad" },
       h("div", { class: "list-head" }, h("h2", { id: "list-bad" }, badTitle, h("span", { class: "count-pill" }, String(bad.length))),
         bad.length ? h("button", { type: "button", class: "small", onclick: () => downloadBad(bad) }, t("bulk.download")) : null),
-      bad.length ? h("div", { class: "table-wrap" }, h("table", { "aria-labelledby": "list-bad" },
+      bad.length ? h("div", { class: "table-wrap" }, stacked(h("table", { "aria-labelledby": "list-bad" },
         h("thead", null, h("tr", null, h("th", { scope: "col" }, t("bulk.col_row")), h("th", { scope: "col" }, t("form.email")), h("th", { scope: "col" }, t("bulk.col_problem")))),
-        h("tbody", null, bad.map((r) => h("tr", null, h("td", { class: "muted" }, String(r.row)), h("td", { class: "email-cell" }, r.email || "—"), h("td", null, rowMessage(r)))))))
+        h("tbody", null, bad.map((r) => h("tr", null, h("td", { class: "muted" }, String(r.row)), h("td", { class: "email-cell lead" }, r.email ? breakable(r.email) : "—"), h("td", null, rowMessage(r, sentRow(r)))))))))
         : emptyState(t("bulk.no_errors")));
 
     const buttons = [];
@@ -224,6 +245,7 @@ export function bulkPage(content, ctx) {
           st.result = data;
           st.rows = [];
           st.warnings = [];
+          st.defaultRole = defaultRole(ctx); // the role chosen was for this batch: the next starts at least privilege
           go("done");
           announce(t("bulk.sent_summary", { ok: data.summary.invited ?? 0, errors: data.summary.errors }));
         } catch (err) { out.append(errorNotice(err)); }
@@ -251,10 +273,14 @@ export function bulkPage(content, ctx) {
     downloadBlob(blob, `${isReview ? "invitations-to-send" : "invitations-sent"}-${today()}.csv`);
   }
 
+  /** The row a result is about, as it was sent (results count rows from 1). */
+  function sentRow(result) {
+    return (st.lastRows || [])[result.row - 1];
+  }
+
   function downloadBad(rows) {
-    const sent = new Map((st.lastRows || []).map((r, i) => [i + 1, r]));
     const blob = toCsv(["row", "email", "role", "code", "message"],
-      rows.map((r) => [r.row, r.email, sent.get(r.row)?.role || "", r.code, rowMessage(r)]));
+      rows.map((r) => [r.row, r.email, sentRow(r)?.role || "", r.code, rowMessage(r, sentRow(r))]));
     downloadBlob(blob, `invitation-errors-${today()}.csv`);
   }
 }

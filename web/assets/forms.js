@@ -12,10 +12,22 @@ export function grantableRoles(ctx) {
   }).map((r) => r.name);
 }
 
+/**
+ * The role a new invitation starts at, and goes back to after a send: `member` when the caller
+ * may grant it, else the grantable role with the fewest permissions (least privilege).
+ */
+export function defaultRole(ctx) {
+  const names = grantableRoles(ctx);
+  if (names.includes("member")) return "member";
+  const weight = (n) => ctx.roles.find((r) => r.name === n).permissions.length;
+  return [...names].sort((a, b) => weight(a) - weight(b))[0];
+}
+
+/** A role picker: the grantable roles (and value, the role held now, even if not grantable). */
 export function roleSelect(ctx, value, attrs = {}) {
   const names = grantableRoles(ctx);
   if (value && !names.includes(value)) names.unshift(value);
-  return select(names.map((n) => [n, roleLabel(n)]), value || (names.includes("member") ? "member" : names[0]), attrs);
+  return select(names.map((n) => [n, roleLabel(n)]), value || defaultRole(ctx), attrs);
 }
 
 /** Workspaces: checkboxes when the tenant defines some, else a free text list. */

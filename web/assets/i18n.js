@@ -140,6 +140,7 @@ const en = {
   "bulk.code.role_not_grantable": "You cannot grant this role.", "bulk.code.unknown_role": "This role does not exist.",
   "bulk.code.unknown_workspace": "A workspace of this row does not exist.", "bulk.code.seat_limit_reached": "No seat left.",
   "bulk.code.domain_not_allowed": "This email domain is not allowed.", "bulk.code.unavailable": "Could not be saved; send it again.",
+  "bulk.code.unknown_role_named": "The role “{role}” does not exist.", "bulk.field_problem": "{field}: {problem}",
 
   "roles.title": "Roles", "roles.lede": "Built-in roles and this tenant's own roles.", "roles.new": "New role", "roles.create": "Create role",
   "roles.col_name": "Name", "roles.col_kind": "Kind", "roles.col_permissions": "Permissions", "roles.col_members": "Members",
@@ -158,6 +159,14 @@ const en = {
   "audit.title": "Audit log", "audit.lede": "What happened in this tenant, newest first.", "audit.none": "Nothing has happened yet.",
   "audit.when": "When", "audit.what": "Action", "audit.who": "Actor", "audit.target": "Target", "audit.details": "Details",
   "audit.system": "system", "audit.count": "{n} events", "audit.count_one": "1 event",
+  "audit.changed": "Changed", "audit.yes": "Yes", "audit.no": "No",
+  "audit.d.role": "Role", "audit.d.email_domain": "Email domain", "audit.d.bulk": "Bulk invite", "audit.d.record_owner": "Record owner",
+  "audit.d.user_id": "Person", "audit.d.invitation_id": "Invitation", "audit.d.owner": "Owner", "audit.d.permissions": "Permissions",
+  "audit.d.default": "Default", "audit.d.name": "Name", "audit.d.seat_limit": "Seat limit", "audit.d.allowed_domains": "Allowed domains",
+  "audit.d.from_domain": "Old email domain", "audit.d.to_domain": "New email domain", "audit.d.email_change_requested_to": "Email change requested to",
+  "audit.d.rearmed": "Reopened after expiry", "audit.d.attempts": "Attempts", "audit.d.error": "Error", "audit.d.detail": "Detail",
+  "audit.d.delivery_updated": "Delivery status updated", "audit.d.profile": "Profile", "audit.d.notifications": "Notifications",
+  "audit.d.workspaces": "Workspaces", "audit.d.metadata": "Metadata", "audit.d.locale": "Language",
 
   "me.title": "My invitations", "me.lede": "Invitations waiting for you, in every tenant.", "me.none": "No pending invitations",
   "me.none_hint": "Invitations sent to your address appear here.", "me.tenant": "Tenant", "me.invited_by": "Invited by", "me.sent": "Sent", "me.expires": "Expires",
@@ -182,6 +191,7 @@ const en = {
   "field.too_long": "This is too long.", "field.invalid_phone": "Only digits, spaces and + - ( ) . are allowed.", "field.unsupported_locale": "Choose English, French or German.",
   "field.invalid_role": "Lower-case letters, digits, - and _ only.", "field.invalid_workspace": "1 to 64 letters, digits, -, _ or .",
   "field.invalid": "This value is not valid.", "field.invalid_field": "This value is not valid.",
+  "field.email_required": "Enter an email address.",
 };
 
 const fr = {
@@ -320,6 +330,7 @@ const fr = {
   "bulk.code.role_not_grantable": "Vous ne pouvez pas attribuer ce rôle.", "bulk.code.unknown_role": "Ce rôle n'existe pas.",
   "bulk.code.unknown_workspace": "Un espace de travail de cette ligne n'existe pas.", "bulk.code.seat_limit_reached": "Plus aucune place disponible.",
   "bulk.code.domain_not_allowed": "Ce domaine d'e-mail n'est pas autorisé.", "bulk.code.unavailable": "Impossible d'enregistrer ; envoyez-la à nouveau.",
+  "bulk.code.unknown_role_named": "Le rôle « {role} » n'existe pas.", "bulk.field_problem": "{field} : {problem}",
 
   "roles.title": "Rôles", "roles.lede": "Rôles intégrés et rôles propres à cette organisation.", "roles.new": "Nouveau rôle", "roles.create": "Créer le rôle",
   "roles.col_name": "Nom", "roles.col_kind": "Type", "roles.col_permissions": "Permissions", "roles.col_members": "Membres",
@@ -338,6 +349,14 @@ const fr = {
   "audit.title": "Journal d'audit", "audit.lede": "Ce qui s'est passé dans cette organisation, du plus récent au plus ancien.", "audit.none": "Rien ne s'est encore passé.",
   "audit.when": "Quand", "audit.what": "Action", "audit.who": "Auteur", "audit.target": "Cible", "audit.details": "Détails",
   "audit.system": "système", "audit.count": "{n} événements", "audit.count_one": "{n} événement",
+  "audit.changed": "Modifié", "audit.yes": "Oui", "audit.no": "Non",
+  "audit.d.role": "Rôle", "audit.d.email_domain": "Domaine de l'e-mail", "audit.d.bulk": "Invitation groupée", "audit.d.record_owner": "Responsable d'enregistrements",
+  "audit.d.user_id": "Personne", "audit.d.invitation_id": "Invitation", "audit.d.owner": "Propriétaire", "audit.d.permissions": "Permissions",
+  "audit.d.default": "Par défaut", "audit.d.name": "Nom", "audit.d.seat_limit": "Nombre de places", "audit.d.allowed_domains": "Domaines autorisés",
+  "audit.d.from_domain": "Ancien domaine d'e-mail", "audit.d.to_domain": "Nouveau domaine d'e-mail", "audit.d.email_change_requested_to": "Changement d'e-mail demandé vers",
+  "audit.d.rearmed": "Rouverte après expiration", "audit.d.attempts": "Tentatives", "audit.d.error": "Erreur", "audit.d.detail": "Détail",
+  "audit.d.delivery_updated": "État de l'envoi mis à jour", "audit.d.profile": "Profil", "audit.d.notifications": "Notifications",
+  "audit.d.workspaces": "Espaces de travail", "audit.d.metadata": "Métadonnées", "audit.d.locale": "Langue",
 
   "me.title": "Mes invitations", "me.lede": "Les invitations qui vous attendent, dans toutes les organisations.", "me.none": "Aucune invitation en attente",
   "me.none_hint": "Les invitations envoyées à votre adresse apparaissent ici.", "me.tenant": "Organisation", "me.invited_by": "Invité par", "me.sent": "Envoyée", "me.expires": "Expire",
@@ -362,6 +381,7 @@ const fr = {
   "field.too_long": "C'est trop long.", "field.invalid_phone": "Seuls les chiffres, les espaces et + - ( ) . sont autorisés.", "field.unsupported_locale": "Choisissez l'anglais, le français ou l'allemand.",
   "field.invalid_role": "Lettres minuscules, chiffres, - et _ uniquement.", "field.invalid_workspace": "1 à 64 lettres, chiffres, -, _ ou .",
   "field.invalid": "Cette valeur n'est pas valide.", "field.invalid_field": "Cette valeur n'est pas valide.",
+  "field.email_required": "Saisissez une adresse e-mail.",
 };
 
 const de = {
@@ -500,6 +520,7 @@ const de = {
   "bulk.code.role_not_grantable": "Sie können diese Rolle nicht vergeben.", "bulk.code.unknown_role": "Diese Rolle gibt es nicht.",
   "bulk.code.unknown_workspace": "Ein Arbeitsbereich dieser Zeile existiert nicht.", "bulk.code.seat_limit_reached": "Kein Platz mehr frei.",
   "bulk.code.domain_not_allowed": "Diese E-Mail-Domain ist nicht erlaubt.", "bulk.code.unavailable": "Konnte nicht gespeichert werden; erneut senden.",
+  "bulk.code.unknown_role_named": "Die Rolle „{role}“ gibt es nicht.", "bulk.field_problem": "{field}: {problem}",
 
   "roles.title": "Rollen", "roles.lede": "Integrierte Rollen und eigene Rollen dieser Organisation.", "roles.new": "Neue Rolle", "roles.create": "Rolle erstellen",
   "roles.col_name": "Name", "roles.col_kind": "Art", "roles.col_permissions": "Berechtigungen", "roles.col_members": "Mitglieder",
@@ -518,6 +539,14 @@ const de = {
   "audit.title": "Audit-Protokoll", "audit.lede": "Was in dieser Organisation passiert ist, das Neueste zuerst.", "audit.none": "Noch ist nichts passiert.",
   "audit.when": "Wann", "audit.what": "Aktion", "audit.who": "Akteur", "audit.target": "Ziel", "audit.details": "Details",
   "audit.system": "System", "audit.count": "{n} Ereignisse", "audit.count_one": "1 Ereignis",
+  "audit.changed": "Geändert", "audit.yes": "Ja", "audit.no": "Nein",
+  "audit.d.role": "Rolle", "audit.d.email_domain": "E-Mail-Domain", "audit.d.bulk": "Sammeleinladung", "audit.d.record_owner": "Datensatzverantwortlich",
+  "audit.d.user_id": "Person", "audit.d.invitation_id": "Einladung", "audit.d.owner": "Inhaber", "audit.d.permissions": "Berechtigungen",
+  "audit.d.default": "Standard", "audit.d.name": "Name", "audit.d.seat_limit": "Platzlimit", "audit.d.allowed_domains": "Erlaubte Domains",
+  "audit.d.from_domain": "Alte E-Mail-Domain", "audit.d.to_domain": "Neue E-Mail-Domain", "audit.d.email_change_requested_to": "E-Mail-Änderung angefragt zu",
+  "audit.d.rearmed": "Nach Ablauf wieder geöffnet", "audit.d.attempts": "Versuche", "audit.d.error": "Fehler", "audit.d.detail": "Detail",
+  "audit.d.delivery_updated": "Zustellstatus aktualisiert", "audit.d.profile": "Profil", "audit.d.notifications": "Benachrichtigungen",
+  "audit.d.workspaces": "Arbeitsbereiche", "audit.d.metadata": "Metadaten", "audit.d.locale": "Sprache",
 
   "me.title": "Meine Einladungen", "me.lede": "Einladungen, die auf Sie warten, in allen Organisationen.", "me.none": "Keine ausstehenden Einladungen",
   "me.none_hint": "Einladungen an Ihre Adresse erscheinen hier.", "me.tenant": "Organisation", "me.invited_by": "Eingeladen von", "me.sent": "Gesendet", "me.expires": "Läuft ab",
@@ -542,6 +571,7 @@ const de = {
   "field.too_long": "Das ist zu lang.", "field.invalid_phone": "Nur Ziffern, Leerzeichen und + - ( ) . sind erlaubt.", "field.unsupported_locale": "Wählen Sie Englisch, Französisch oder Deutsch.",
   "field.invalid_role": "Nur Kleinbuchstaben, Ziffern, - und _.", "field.invalid_workspace": "1 bis 64 Buchstaben, Ziffern, -, _ oder .",
   "field.invalid": "Dieser Wert ist ungültig.", "field.invalid_field": "Dieser Wert ist ungültig.",
+  "field.email_required": "Geben Sie eine E-Mail-Adresse ein.",
 };
 
 const DICTS = { en, fr, de };

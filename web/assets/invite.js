@@ -8,7 +8,7 @@ import { getLang } from "./i18n.js";
 export function invitePage(content, ctx) {
   const email = h("input", { type: "email", autocomplete: "off", spellcheck: "false", required: true });
   const profile = profileInputs();
-  const role = roleSelect(ctx, "member");
+  const role = roleSelect(ctx);
   const ws = workspacesControl(ctx, []);
   const locale = localeSelect(getLang());
   const days = h("input", { type: "number", min: "1", max: "30", step: "1", inputmode: "numeric", placeholder: String(ctx.tenant.invitation_ttl_days) });
@@ -43,6 +43,12 @@ export function invitePage(content, ctx) {
     clear(out);
     clearFieldErrors(form);
     const body = { email: email.value.trim(), role: role.value, locale: locale.value };
+    if (!body.email) {
+      // the API would say "not a valid email address: it is empty"
+      showFieldErrors(form, { problem: { errors: [{ field: "email", code: "email_required" }] } });
+      announce(t("form.fix_fields"));
+      return;
+    }
     const p = readProfile(profile.inputs);
     if (Object.keys(p).length) body.profile = p;
     const w = ws.read();
@@ -58,8 +64,7 @@ export function invitePage(content, ctx) {
         const text = t("invite.sent", { email: data.email, role: roleLabel(data.role) });
         out.append(notice("success", text, h("span", null, " ", h("a", { href: "#/people" }, t("invite.see_people")))));
         announce(text);
-        form.reset();
-        locale.value = getLang();
+        form.reset(); // every field back to its default: the least-privileged role, the API's notifications
         email.focus();
       } catch (err) {
         const left = showFieldErrors(form, err);

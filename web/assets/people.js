@@ -4,7 +4,7 @@ import { t } from "./i18n.js";
 import { api, getSession } from "./api.js";
 import {
   h, clear, loading, announce, busy, errorNotice, notice, emptyState, field, select, openDialog, confirmDialog,
-  showFieldErrors, clearFieldErrors, formatDate, initials, roleLabel, downloadBlob, today, actionsMenu,
+  showFieldErrors, clearFieldErrors, formatDate, initials, roleLabel, downloadBlob, today, actionsMenu, stacked, breakable,
 } from "./ui.js";
 import { roleSelect, workspacesControl, profileInputs, readProfile, localeSelect, notificationsInputs, recordOwnerInput } from "./forms.js";
 
@@ -160,21 +160,21 @@ export async function peoplePage(content, ctx) {
     const loadMore = h("button", { type: "button", class: "small", disabled: state.loading }, state.loading ? t("common.loading") : t("common.load_more"));
     loadMore.addEventListener("click", () => more());
     tableHost.append(h("div", { class: "table-wrap" },
-      h("table", { "aria-label": t("people.title") },
+      stacked(h("table", { "aria-label": t("people.title") },
         h("thead", null, h("tr", null,
           h("th", { scope: "col", class: "col-person" }, t("people.col_person")), h("th", { scope: "col" }, t("form.role")),
           h("th", { scope: "col" }, t("form.workspaces")), h("th", { scope: "col" }, t("people.status")),
           h("th", { scope: "col" }, t("people.col_last_login")), h("th", { scope: "col" }, h("span", { class: "sr-only" }, t("people.col_actions"))))),
-        h("tbody", null, rows)),
+        h("tbody", null, rows))),
       h("div", { class: "table-foot" },
         h("span", { role: "status" }, t("people.showing", { n: state.items.length })),
         hasMore ? loadMore : null)));
   }
 
   function personCell(name, email, extra) {
-    return h("td", null, h("div", { class: "person" },
+    return h("td", { class: "lead" }, h("div", { class: "person" },
       h("div", { class: "avatar sm", "aria-hidden": "true" }, initials(name || email)),
-      h("div", null, h("div", { class: "name" }, name || email), name ? h("div", { class: "sub" }, email) : null, extra || null)));
+      h("div", null, h("div", { class: "name" }, breakable(name || email)), name ? h("div", { class: "sub" }, breakable(email)) : null, extra || null)));
   }
 
   function wsCell(list) {
@@ -199,7 +199,7 @@ export async function peoplePage(content, ctx) {
       wsCell(m.workspaces),
       h("td", null, statusBadge("member")),
       h("td", { class: "nowrap" }, m.last_login_at ? formatDate(m.last_login_at) : h("span", { class: "muted" }, t("people.never"))),
-      h("td", { class: "actions-cell" }, actions));
+      h("td", { class: "actions-cell menu-cell" }, actions));
   }
 
   function invitationRow(i) {
@@ -243,7 +243,7 @@ export async function peoplePage(content, ctx) {
       wsCell(i.workspaces),
       h("td", null, statusBadge("invitation", i.status), sub.length ? h("div", { class: "sub muted small-text" }, sub.join(" · ")) : null),
       h("td", null, h("span", { class: "muted" }, "—")),
-      h("td", { class: "actions-cell" }, actions));
+      h("td", { class: "actions-cell menu-cell" }, actions));
   }
 
   function flash(node) {

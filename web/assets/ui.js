@@ -17,8 +17,12 @@ export function h(tag, attrs, ...children) {
       else if (k === "class") el.className = v;
       else if (k === "text") el.textContent = v;
       else if (k === "dataset") Object.assign(el.dataset, v);
-      else if (k === "value") el.value = v;
-      else if (k === "checked" || k === "disabled" || k === "selected" || k === "required" || k === "multiple") el[k] = !!v;
+      // value, checked and selected are also the defaults, so form.reset() comes back to them
+      // (not to an empty field, an unchecked box or a select's first option)
+      else if (k === "value") { if ("defaultValue" in el) el.defaultValue = v; el.value = v; }
+      else if (k === "checked") el.checked = el.defaultChecked = !!v;
+      else if (k === "selected") el.selected = el.defaultSelected = !!v;
+      else if (k === "disabled" || k === "required" || k === "multiple") el[k] = !!v;
       else el.setAttribute(k, v === true ? "" : v);
     }
   }
@@ -65,8 +69,33 @@ export function errorNotice(err) {
   return notice("error", problemText(err), list);
 }
 
+/**
+ * Text with a line-break opportunity (<wbr>) before each "@": in a narrow column a long address
+ * wraps as "ada.lovelace" / "@example.com", not at any letter.
+ */
+export function breakable(text) {
+  return String(text).split("@").flatMap((part, i) => (i ? [h("wbr"), `@${part}`] : [part]));
+}
+
 export function emptyState(title, body) {
   return h("div", { class: "empty" }, h("strong", null, title), body ? h("span", null, body) : null);
+}
+
+/**
+ * Lets a data table become one card per row on small screens (style.css): each cell gets its
+ * column's header as data-label, shown before the value. The row's title (class "lead"), its
+ * actions and a column whose header has no text get none.
+ */
+export function stacked(table) {
+  // (a header holding a control, such as "select all", names no column)
+  const heads = [...table.querySelectorAll("thead th")].map((th) => (th.querySelector("input, select, button") ? "" : th.textContent.trim()));
+  table.classList.add("stacked");
+  for (const row of table.querySelectorAll("tbody tr")) {
+    [...row.children].forEach((cell, i) => {
+      if (heads[i] && !cell.matches(".lead, .actions-cell")) cell.dataset.label = heads[i];
+    });
+  }
+  return table;
 }
 
 /** A labelled field. control is an <input>/<select>/<textarea>; its id is set here. */
@@ -147,11 +176,8 @@ export function openDialog(build, opts = {}) {
   const dialog = h("dialog", { "aria-labelledby": titleId, class: opts.wide ? "wide" : "" });
   const close = () => dialog.close();
   const { title, body, footer, initialFocus } = build(close);
-  dialog.append(
-    h("div", { class: "dialog-head" }, h("h2", { id: titleId }, title)),
-    h("div", { class: "dialog-body" }, body),
-    footer ? h("div", { class: "dialog-foot" }, footer) : null,
-  );
+  dialog.append(h("div", { class: "dialog-head" }, h("h2", { id: titleId }, title)), h("div", { class: "dialog-body" }, body));
+  if (footer) dialog.append(h("div", { class: "dialog-foot" }, footer));
   dialog.addEventListener("close", () => {
     // "close" arrives as a task after the dialog has closed, and by then the browser may have
     // put focus back on the opener and the person moved on (opened the row's menu again, say):
@@ -301,7 +327,7 @@ function devSignInForm({ onSignedIn, email = "", intro } = {}) {
     clearFieldErrors(form);
     const value = emailInput.value.trim();
     if (!value) {
-      showFieldErrors(form, { problem: { errors: [{ field: "email", code: "required", message: t("field.required") }] } });
+      showFieldErrors(form, { problem: { errors: [{ field: "email", code: "email_required" }] } });
       return;
     }
     await busy(submit, async () => {
@@ -322,7 +348,7 @@ function devSignInForm({ onSignedIn, email = "", intro } = {}) {
 export function topbar(extra) {
   const session = getSession();
   return h("header", { class: "topbar" },
-    h("a", { class: "brand", href: "/" }, h("span", { class: "brand-mark", "aria-hidden": "true" }, "U"), "Usher"),
+    h("a", { class: "brand", href: "/" }, h("span", { class: "brand-mark", "aria-hidden": "true" }, "U"), h("span", { class: "brand-name" }, "Usher")),
     extra || null,
     h("div", { class: "spacer" }),
     h("div", { class: "topbar-group" },
