@@ -25,5 +25,8 @@ echo "==> delivery"
 # moto copies the table for each write of a 100-write transaction: give its calls minutes.
 USHER_MOTO_TIMEOUT_SECS=600 bash infra/scripts/with-moto.sh cargo bench --locked -p usher-tests --bench delivery
 
+echo "==> a 1000-row bulk call on the invite function"
+USHER_MOTO_TIMEOUT_SECS=900 bash infra/scripts/with-moto.sh cargo bench --locked -p usher-tests --bench bulk
+
 echo "==> export"
 bash infra/scripts/with-moto.sh cargo bench --locked -p usher-tests --bench export
