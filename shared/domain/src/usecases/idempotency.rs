@@ -178,15 +178,17 @@ async fn reassemble(deps: &Deps, record: &crate::ports::Key, mut resp: StoredRes
     if resp.body_parts == 0 {
         return Ok(resp);
     }
+    let keys: Vec<_> = (0..resp.body_parts).map(|n| part_key(record, n)).collect();
+    let items = deps.table.get_many(&keys).await.context("reading a stored response")?;
     let mut body = String::new();
-    for n in 0..resp.body_parts {
-        let part = schema::load::<BodyPart>(deps.table.as_ref(), &part_key(record, n)).await.context("reading a stored response")?;
-        let Some(part) = part else {
+    for (key, item) in keys.into_iter().zip(items) {
+        let Some(item) = item else {
             return Err(Unexpected {
                 context: "reading a stored response",
-                source: StoreError::Corrupt { key: part_key(record, n), reason: "a part is missing".into() },
+                source: StoreError::Corrupt { key, reason: "a part is missing".into() },
             });
         };
+        let part = schema::decode::<BodyPart>(item).context("reading a stored response")?;
         body.push_str(&part.value.text);
     }
     if resp.body_sha256.as_deref() != Some(hex(&Sha256::digest(body.as_bytes())).as_str()) {
