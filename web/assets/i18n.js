@@ -67,6 +67,8 @@ const en = {
 
   "console.doc_title": "Usher console", "console.sign_in_title": "Sign in to Usher", "console.sign_in_body": "Manage the people of your workspace.",
   "console.loading_tenants": "Loading your tenants…", "console.tenant": "Tenant", "console.nav_label": "Console", "console.you": "You",
+  "dev_tenant.title": "Create a tenant", "dev_tenant.body": "On this development server you are also the SaaS backend: create a tenant you own to try the console.",
+  "dev_tenant.name": "Tenant name", "dev_tenant.create": "Create tenant", "dev_tenant.created": "{tenant} is created. You are its owner.",
   "console.no_tenants_title": "You are not in a tenant yet", "console.no_tenants_body": "When you accept an invitation, the tenant appears here.",
   "console.open_by_id": "Open a tenant by id", "console.open_by_id_hint": "If you just joined, it can take a moment to show up.", "console.open": "Open",
   "console.no_access_title": "You don't have access to this page", "console.no_access_body": "Your role in this tenant does not allow it.",
@@ -257,6 +259,8 @@ const fr = {
 
   "console.doc_title": "Console Usher", "console.sign_in_title": "Connexion à Usher", "console.sign_in_body": "Gérez les personnes de votre espace.",
   "console.loading_tenants": "Chargement de vos organisations…", "console.tenant": "Organisation", "console.nav_label": "Console", "console.you": "Vous",
+  "dev_tenant.title": "Créer une organisation", "dev_tenant.body": "Sur ce serveur de développement, vous êtes aussi le backend du SaaS : créez une organisation dont vous êtes propriétaire pour essayer la console.",
+  "dev_tenant.name": "Nom de l'organisation", "dev_tenant.create": "Créer l'organisation", "dev_tenant.created": "{tenant} est créée. Vous en êtes propriétaire.",
   "console.no_tenants_title": "Vous n'appartenez encore à aucune organisation", "console.no_tenants_body": "Quand vous acceptez une invitation, l'organisation apparaît ici.",
   "console.open_by_id": "Ouvrir une organisation par identifiant", "console.open_by_id_hint": "Si vous venez de la rejoindre, elle peut mettre un moment à apparaître.", "console.open": "Ouvrir",
   "console.no_access_title": "Vous n'avez pas accès à cette page", "console.no_access_body": "Votre rôle dans cette organisation ne le permet pas.",
@@ -447,6 +451,8 @@ const de = {
 
   "console.doc_title": "Usher-Konsole", "console.sign_in_title": "Bei Usher anmelden", "console.sign_in_body": "Verwalten Sie die Personen Ihres Arbeitsbereichs.",
   "console.loading_tenants": "Ihre Organisationen werden geladen…", "console.tenant": "Organisation", "console.nav_label": "Konsole", "console.you": "Sie",
+  "dev_tenant.title": "Organisation anlegen", "dev_tenant.body": "Auf diesem Entwicklungsserver sind Sie auch das SaaS-Backend: Legen Sie eine Organisation an, deren Inhaber Sie sind, um die Konsole auszuprobieren.",
+  "dev_tenant.name": "Name der Organisation", "dev_tenant.create": "Organisation anlegen", "dev_tenant.created": "{tenant} ist angelegt. Sie sind Inhaber.",
   "console.no_tenants_title": "Sie gehören noch keiner Organisation an", "console.no_tenants_body": "Wenn Sie eine Einladung annehmen, erscheint die Organisation hier.",
   "console.open_by_id": "Organisation per ID öffnen", "console.open_by_id_hint": "Wenn Sie gerade beigetreten sind, kann es einen Moment dauern.", "console.open": "Öffnen",
   "console.no_access_title": "Sie haben keinen Zugriff auf diese Seite", "console.no_access_body": "Ihre Rolle in dieser Organisation erlaubt es nicht.",
