@@ -5,7 +5,7 @@ import { t, onLangChange, applyDocument } from "./i18n.js";
 import { api, getSession } from "./api.js";
 import { authReady, signInConfig } from "./auth.js";
 import {
-  h, clear, loading, errorNotice, emptyState, signInForm, renderPage, select, field, nextId, openDialog, busy, notice, announce,
+  h, clear, loading, errorNotice, signInForm, renderPage, select, field, nextId, openDialog, busy, notice, announce,
   showFieldErrors, clearFieldErrors,
 } from "./ui.js";
 
@@ -315,7 +315,8 @@ function render() {
   }
   const r = ROUTES.find((x) => x.id === current) || ROUTES[0];
   if (r.perm && !ctx.can(r.perm)) {
-    content.append(emptyState(t("console.no_access_title"), t("console.no_access_body")));
+    // a page of its own, with its title as the page's heading (axe: page-has-heading-one)
+    content.append(h("div", { class: "page-head" }, h("div", null, h("h1", null, t("console.no_access_title")), h("p", null, t("console.no_access_body")))));
     return;
   }
   pages[r.id]().then((page) => (seq === renderSeq ? page(content, ctx) : null)).catch((err) => {
