@@ -1,6 +1,13 @@
 //! A Lambda Runtime API emulator, so the real function binaries run exactly as on AWS: each
 //! binary polls `/runtime/invocation/next`, handles the event, and posts its response. The
 //! events are the committed fixtures in `tests/events/`.
+//!
+//! Each function runs under its own limits from `template.yaml` ([`Limits`]), enforced as
+//! Lambda enforces them: the invocation's deadline is its `Timeout` (and an invocation still
+//! running then is cut off and the process killed, "Task timed out"); a process whose peak
+//! memory passes `MemorySize` is killed ("Runtime exited with error: signal: killed"); its
+//! `/tmp` (`TMPDIR`, a folder of its own) is measured and a process that writes more than
+//! `EphemeralStorage` is killed.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -18,6 +25,65 @@ type Answer = oneshot::Sender<Result<Value, Value>>;
 type Invocation = (Value, Answer);
 type Pending = Arc<Mutex<HashMap<String, Answer>>>;
 
+/// What Lambda gives one function, as `template.yaml` sets it (the function's own property,
+/// else `Globals.Function`, else Lambda's default).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// `MemorySize`, in MB.
+    pub memory_mb: u64,
+    /// `Timeout`.
+    pub timeout: Duration,
+    /// `EphemeralStorage.Size`, in MB (Lambda's default: 512).
+    pub tmp_mb: u64,
+}
+
+impl Limits {
+    /// The limits of the function that runs `binary` (`Metadata.BuildProperties.Binary`); where
+    /// two share a binary (deliver: DeliverFunction and ExportJobFunction), the one named after it.
+    pub fn of(binary: &str) -> Self {
+        let t = crate::repo_yaml("template.yaml");
+        let resources = t["Resources"].as_mapping().expect("Resources");
+        let runs: Vec<&str> = resources
+            .iter()
+            .filter(|(_, r)| r["Metadata"]["BuildProperties"]["Binary"].as_str() == Some(binary))
+            .filter_map(|(k, _)| k.as_str())
+            .collect();
+        let named = format!("{}{}Function", binary[..1].to_uppercase(), &binary[1..]);
+        let logical = match runs.as_slice() {
+            [one] => (*one).to_owned(),
+            many if many.contains(&named.as_str()) => named,
+            _ => panic!("no single function with Binary: {binary} in template.yaml ({runs:?})"),
+        };
+        Self::of_resource(&logical)
+    }
+
+    /// The limits of the function `logical` (its logical id in template.yaml).
+    pub fn of_resource(logical: &str) -> Self {
+        let t = crate::repo_yaml("template.yaml");
+        let global = &t["Globals"]["Function"];
+        let own = &t["Resources"][logical]["Properties"];
+        assert!(own.is_mapping(), "no function {logical} in template.yaml");
+        let pick = |k: &str| own[k].as_u64().or_else(|| global[k].as_u64());
+        let tmp = own["EphemeralStorage"]["Size"].as_u64().or_else(|| global["EphemeralStorage"]["Size"].as_u64());
+        Self {
+            memory_mb: pick("MemorySize").unwrap_or(128),
+            timeout: Duration::from_secs(pick("Timeout").unwrap_or(3)),
+            tmp_mb: tmp.unwrap_or(512),
+        }
+    }
+}
+
+/// Why the emulator killed a function's process (what Lambda would report).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Killed {
+    /// Its peak memory passed `MemorySize` (KiB at the kill).
+    OutOfMemory { peak_kib: u64 },
+    /// Its `/tmp` held more than `EphemeralStorage` (bytes at the kill).
+    TmpFull { bytes: u64 },
+    /// An invocation ran past `Timeout`.
+    TimedOut,
+}
+
 #[derive(Clone)]
 struct Shared {
     queue: Arc<Mutex<mpsc::Receiver<Invocation>>>,
@@ -25,21 +91,52 @@ struct Shared {
     counter: Arc<std::sync::atomic::AtomicU64>,
     /// When the function first asked for work: its init phase ended.
     first_poll: Arc<std::sync::OnceLock<Instant>>,
+    /// The function's `Timeout`: each invocation's deadline.
+    timeout: Duration,
 }
 
 /// One function binary running under the emulated runtime.
 pub struct Function {
-    child: Child,
+    child: Arc<std::sync::Mutex<Child>>,
+    pid: u32,
     tx: mpsc::Sender<Invocation>,
     spawned: Instant,
     first_poll: Arc<std::sync::OnceLock<Instant>>,
+    pending: Pending,
+    limits: Limits,
+    killed: Arc<std::sync::Mutex<Option<Killed>>>,
+    /// Its `/tmp` (removed with it).
+    tmp: tempfile::TempDir,
+    /// The most its `/tmp` held, in bytes, as the watchdog saw it.
+    tmp_peak: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Drop for Function {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Ok(mut child) = self.child.lock() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
+}
+
+/// The bytes under `dir` (files only; a file removed meanwhile counts as nothing).
+fn bytes_under(dir: &std::path::Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries
+        .flatten()
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => bytes_under(&e.path()),
+            Ok(_) => e.metadata().map(|m| m.len()).unwrap_or(0),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+fn peak_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// Where cargo put the workspace's binaries (next to this test executable's `deps/`).
@@ -52,12 +149,24 @@ pub fn binary(name: &str) -> std::path::PathBuf {
 }
 
 impl Function {
-    /// Starts the binary `name` with `env`, behind a fresh runtime API on 127.0.0.1.
+    /// Starts the binary `name` with `env`, behind a fresh runtime API on 127.0.0.1, under the
+    /// limits `template.yaml` gives it.
     pub async fn start(name: &str, env: &[(&str, String)]) -> Self {
+        Self::start_with(name, env, Limits::of(name)).await
+    }
+
+    /// `start`, under other limits (a test that recreates a smaller function).
+    pub async fn start_with(name: &str, env: &[(&str, String)], limits: Limits) -> Self {
         let (tx, rx) = mpsc::channel(16);
         let first_poll: Arc<std::sync::OnceLock<Instant>> = Arc::default();
-        let shared =
-            Shared { queue: Arc::new(Mutex::new(rx)), pending: Arc::default(), counter: Arc::default(), first_poll: first_poll.clone() };
+        let pending: Pending = Arc::default();
+        let shared = Shared {
+            queue: Arc::new(Mutex::new(rx)),
+            pending: pending.clone(),
+            counter: Arc::default(),
+            first_poll: first_poll.clone(),
+            timeout: limits.timeout,
+        };
         let router = axum::Router::new()
             .route("/2018-06-01/runtime/invocation/next", get(next))
             .route("/2018-06-01/runtime/invocation/{id}/response", post(respond))
@@ -69,11 +178,13 @@ impl Function {
         tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
         });
+        let tmp = tempfile::Builder::new().prefix(&format!("usher-{name}-tmp-")).tempdir().expect("a /tmp of its own");
         let mut cmd = Command::new(binary(name));
         cmd.env_clear()
             .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())
             .env("AWS_LAMBDA_FUNCTION_NAME", format!("usher-test-{name}"))
-            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", limits.memory_mb.to_string())
+            .env("TMPDIR", tmp.path())
             .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
             .env("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/usher-test-{name}"))
             .env("AWS_LAMBDA_LOG_STREAM_NAME", "test")
@@ -85,7 +196,49 @@ impl Function {
         }
         let spawned = Instant::now();
         let child = cmd.spawn().expect("start the function binary");
-        Self { child, tx, spawned, first_poll }
+        let pid = child.id();
+        let child = Arc::new(std::sync::Mutex::new(child));
+        let killed: Arc<std::sync::Mutex<Option<Killed>>> = Arc::default();
+        let tmp_peak: Arc<std::sync::atomic::AtomicU64> = Arc::default();
+        // The watchdog: Lambda's memory and /tmp limits, checked every 10 ms (VmHWM is the true
+        // peak even between two looks).
+        let (watched, why, dir, peak, waiting) = (child.clone(), killed.clone(), tmp.path().to_owned(), tmp_peak.clone(), pending.clone());
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                let Ok(status) = watched.lock().map(|mut c| c.try_wait()) else { return };
+                if !matches!(status, Ok(None)) {
+                    return;
+                }
+                let bytes = bytes_under(&dir);
+                peak.fetch_max(bytes, std::sync::atomic::Ordering::Relaxed);
+                let reason = match peak_kib(pid) {
+                    Some(kib) if kib > limits.memory_mb * 1024 => Some(Killed::OutOfMemory { peak_kib: kib }),
+                    _ if bytes > limits.tmp_mb * 1024 * 1024 => Some(Killed::TmpFull { bytes }),
+                    _ => None,
+                };
+                if let Some(reason) = reason {
+                    kill(&watched, &why, reason, &waiting).await;
+                    return;
+                }
+            }
+        });
+        Self { child, pid, tx, spawned, first_poll, pending, limits, killed, tmp, tmp_peak }
+    }
+
+    /// The limits this function runs under.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Why the emulator killed the process, if it did.
+    pub fn killed(&self) -> Option<Killed> {
+        self.killed.lock().ok().and_then(|k| k.clone())
+    }
+
+    /// The most the function's `/tmp` held so far, in bytes (sampled every 10 ms).
+    pub fn tmp_peak_bytes(&self) -> u64 {
+        self.tmp_peak.load(std::sync::atomic::Ordering::Relaxed).max(bytes_under(self.tmp.path()))
     }
 
     /// Waits until the function has finished its init phase (it asks for its first event) and
@@ -105,33 +258,68 @@ impl Function {
     /// The process's peak resident memory so far, in KiB (Linux `VmHWM`): the local analogue of
     /// Lambda's "Max Memory Used".
     pub fn peak_memory_kib(&self) -> Option<u64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
-        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-        line.split_whitespace().nth(1)?.parse().ok()
+        peak_kib(self.pid)
     }
 
     /// The CPU time the process has used so far, user and system (Linux `/proc/<pid>/stat`,
     /// fields 14 and 15, in clock ticks of 1/100 s): what a request costs the function apart from
     /// waiting on the network (the local AWS server answers far slower than AWS).
     pub fn cpu_time(&self) -> Option<Duration> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)).ok()?;
         // The command name (field 2) may hold spaces: count from the `)` that closes it.
         let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
         let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
         Some(Duration::from_millis(ticks * 10))
     }
 
-    /// Invokes the function with `event`; `Ok` is its response, `Err` the error it reported.
+    /// Invokes the function with `event`; `Ok` is its response, `Err` the error it reported, or
+    /// Lambda's own error when the invocation ran past the function's `Timeout` (the process is
+    /// then killed, as Lambda recycles a timed-out sandbox) or the process was killed for its
+    /// memory or its `/tmp`.
     pub async fn invoke(&self, event: Value) -> Result<Value, Value> {
-        self.invoke_within(event, Duration::from_secs(30)).await
-    }
-
-    /// `invoke`, allowing the function `limit` to answer (long work: benchmarks).
-    pub async fn invoke_within(&self, event: Value, limit: Duration) -> Result<Value, Value> {
         let (done_tx, done_rx) = oneshot::channel();
         self.tx.send((event, done_tx)).await.expect("runtime emulator running");
-        tokio::time::timeout(limit, done_rx).await.expect("the function answered in time").expect("an answer")
+        // A little grace past the deadline: the function may answer right at it.
+        match tokio::time::timeout(self.limits.timeout + Duration::from_millis(500), done_rx).await {
+            Ok(answer) => answer.unwrap_or_else(|_| Err(self.lambda_error())),
+            Err(_) => {
+                kill(&self.child, &self.killed, Killed::TimedOut, &self.pending).await;
+                Err(self.lambda_error())
+            }
+        }
     }
+
+    /// What Lambda reports for an invocation the emulator cut off.
+    fn lambda_error(&self) -> Value {
+        let message = match self.killed() {
+            Some(Killed::TimedOut) => format!("Task timed out after {:.2} seconds", self.limits.timeout.as_secs_f64()),
+            Some(Killed::OutOfMemory { peak_kib }) => {
+                format!(
+                    "Runtime exited with error: signal: killed (max memory used {} MB of {} MB)",
+                    peak_kib / 1024,
+                    self.limits.memory_mb
+                )
+            }
+            Some(Killed::TmpFull { bytes }) => {
+                format!("No space left on device: /tmp held {} MB of {} MB", bytes >> 20, self.limits.tmp_mb)
+            }
+            None => "Runtime exited without providing a reason".to_owned(),
+        };
+        serde_json::json!({ "errorType": "Runtime.ExitError", "errorMessage": message })
+    }
+}
+
+/// Kills the process for `reason` (the first reason sticks) and drops the invocations it held,
+/// so their callers see the error at once.
+async fn kill(child: &Arc<std::sync::Mutex<Child>>, killed: &Arc<std::sync::Mutex<Option<Killed>>>, reason: Killed, pending: &Pending) {
+    if let Ok(mut why) = killed.lock() {
+        why.get_or_insert(reason);
+    }
+    if let Ok(mut c) = child.lock() {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+    pending.lock().await.clear();
 }
 
 async fn next(State(s): State<Shared>) -> (HeaderMap, String) {
@@ -141,7 +329,10 @@ async fn next(State(s): State<Shared>) -> (HeaderMap, String) {
     let id = format!("req-{}", s.counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst));
     s.pending.lock().await.insert(id.clone(), done);
     let mut h = HeaderMap::new();
-    let deadline = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() + 30_000).unwrap_or_default();
+    let deadline = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() + s.timeout.as_millis())
+        .unwrap_or_default();
     h.insert("lambda-runtime-aws-request-id", HeaderValue::from_str(&id).expect("id"));
     h.insert("lambda-runtime-deadline-ms", HeaderValue::from_str(&deadline.to_string()).expect("deadline"));
     h.insert("lambda-runtime-invoked-function-arn", HeaderValue::from_static("arn:aws:lambda:eu-west-1:123456789012:function:usher-test"));
