@@ -184,6 +184,44 @@ async fn the_sqs_queue_carries_a_thousand_wake_ups_in_batches_each_naming_its_it
 
 #[tokio::test]
 #[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
+async fn export_jobs_go_to_the_export_queue_and_emails_stay_on_the_delivery_queue() {
+    use usher_domain::ports::{DeliveryJob, DeliveryQueue};
+    let (deliveries, exports) = (aws::new_queue().await, aws::new_queue().await);
+    let queue = usher_aws::SqsQueue::new(aws::sqs(), &deliveries).with_export_queue(&exports);
+    let tenant = usher_domain::values::TenantId::parse("ten_0123456789abcdef").expect("tenant");
+    let mut jobs: Vec<DeliveryJob> = (0..25)
+        .map(|i| DeliveryJob::Invitation {
+            tenant_id: tenant.clone(),
+            invitation_id: usher_domain::values::InvitationId::parse(&format!("inv_{i:032x}")).expect("id"),
+        })
+        .collect();
+    jobs.insert(7, DeliveryJob::Export { tenant_id: tenant.clone(), export_id: "0190aaaa".into() });
+    jobs.push(DeliveryJob::Export { tenant_id: tenant.clone(), export_id: "0190bbbb".into() });
+    queue.enqueue(&jobs).await.expect("queued");
+
+    let drain = |url: String| async move {
+        let mut got = Vec::new();
+        loop {
+            let batch = aws::receive(&url).await;
+            if batch.is_empty() {
+                return got;
+            }
+            for m in &batch {
+                got.push(serde_json::from_str::<DeliveryJob>(&m.body).expect("a job"));
+                aws::delete(&url, m).await;
+            }
+        }
+    };
+    let on_exports = drain(exports).await;
+    let on_deliveries = drain(deliveries).await;
+    assert_eq!(on_exports.len(), 2, "{on_exports:?}");
+    assert!(on_exports.iter().all(|j| matches!(j, DeliveryJob::Export { .. })));
+    assert_eq!(on_deliveries.len(), 25);
+    assert!(on_deliveries.iter().all(|j| matches!(j, DeliveryJob::Invitation { .. })));
+}
+
+#[tokio::test]
+#[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
 async fn a_queue_that_does_not_exist_is_an_error_the_caller_logs_and_the_sweep_recovers_from() {
     use usher_domain::ports::{DeliveryJob, DeliveryQueue};
     let queue = usher_aws::SqsQueue::new(aws::sqs(), format!("{}/123456789012/usher-missing-{}", aws::endpoint(), aws::unique()));

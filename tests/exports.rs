@@ -205,7 +205,7 @@ async fn an_export_whose_worker_is_stopped_every_time_is_given_up_after_its_atte
         if tokio::time::timeout(std::time::Duration::from_millis(200), run).await.is_err() {
             runs += 1;
         }
-        app.clock.advance_secs(usher_domain::model::DELIVERY_CLAIM_SECS + 1);
+        app.clock.advance_secs(usher_domain::usecases::export::EXPORT_CLAIM_SECS + 1);
         app.sweep().await;
     }
 
@@ -213,4 +213,34 @@ async fn an_export_whose_worker_is_stopped_every_time_is_given_up_after_its_atte
     let status = app.call(Method::GET, &format!("/v1/tenants/{t}/exports/{id}"), Some(&owner), None).await;
     assert_eq!(status.json["status"], "failed", "{}", status.json);
     assert!(status.json["error"].as_str().is_some_and(|e| e.contains("time out")), "{}", status.json);
+}
+
+#[tokio::test]
+async fn an_export_still_being_written_is_not_queued_again_while_its_worker_may_still_run() {
+    let app = TestApp::with_options(
+        Arc::new(SqliteTable::in_memory().expect("sqlite")),
+        Options { export_direct_rows: Some(3), worker: false, files: Some(Arc::new(NeverFinishes)), ..Options::default() },
+    );
+    let t = app.tenant("Acme", OWNER, None).await;
+    let owner = app.token(OWNER);
+    let rows: Vec<Value> = (0..5).map(|i| json!({"email": format!("p{i}@example.com"), "role": "viewer"})).collect();
+    app.call(Method::POST, &format!("/v1/tenants/{t}/invitations"), Some(&owner), Some(json!({ "invitations": rows }))).await;
+    app.deliver_queued().await;
+    let started = app.call(Method::GET, &format!("/v1/tenants/{t}/members/export?include=invitations"), Some(&owner), None).await;
+    let id = started.json["id"].as_str().expect("id").to_owned();
+    let tenant = usher_domain::values::TenantId::parse(&t).expect("tenant");
+
+    // The worker claims the job and is still writing (an export worker may run 15 minutes).
+    let run = usher_domain::usecases::export::run_job(&app.deps, &tenant, &id);
+    assert!(tokio::time::timeout(std::time::Duration::from_millis(200), run).await.is_err(), "still writing");
+    // Past an email's 5-minute claim, well inside the export worker's 15 minutes: the sweep
+    // leaves it alone (it used to queue it again here, and a second worker wrote it too).
+    app.clock.advance_secs(usher_domain::model::DELIVERY_CLAIM_SECS + 300);
+    let swept = app.sweep().await;
+    assert_eq!(swept.requeued, 0, "{swept:?}");
+    let status = app.call(Method::GET, &format!("/v1/tenants/{t}/exports/{id}"), Some(&owner), None).await;
+    assert_eq!(status.json["status"], "running", "{}", status.json);
+    // Once its claim has lapsed, the sweep queues it again, and that counts as an attempt.
+    app.clock.advance_secs(usher_domain::usecases::export::EXPORT_CLAIM_SECS);
+    assert_eq!(app.sweep().await.requeued, 1);
 }

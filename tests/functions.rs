@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 use usher_domain::ports::Clock;
-use usher_tests::lambda::{Function, function_env, http_answer, http_event, person_token, schedule_event};
+use usher_tests::lambda::{Function, Limits, function_env, http_answer, http_event, person_token, schedule_event};
 use usher_tests::{TestApp, aws};
 
 /// The function binaries keep the production SDK budgets (2 s an attempt), and moto answers one
@@ -99,9 +99,15 @@ async fn the_function_binaries_serve_the_whole_lifecycle_as_lambda_runs_them() {
     assert_eq!(status, 200);
     assert_eq!(members["seats"], json!({"limit": 5, "members": 2, "pending": 0, "available": 3}));
 
-    let (status, _, csv) = call(&export, "GET", &format!("/v1/tenants/{t}/members/export?format=csv"), Some(&owner), None).await;
+    let raw = export
+        .invoke(http_event("GET", &format!("/v1/tenants/{t}/members/export?format=csv"), Some(&owner), None))
+        .await
+        .expect("answered");
+    // a CSV travels as text in the answer (a third smaller than base64), an XLSX as base64
+    assert_eq!(raw["isBase64Encoded"], json!(false), "{raw}");
+    let (status, _, csv) = http_answer(&raw);
     assert_eq!(status, 200);
-    assert_eq!(&csv[..3], &[0xEF, 0xBB, 0xBF], "the BOM survives the base64 trip");
+    assert_eq!(&csv[..3], &[0xEF, 0xBB, 0xBF], "the BOM survives the trip");
     assert_eq!(String::from_utf8_lossy(&csv).lines().count(), 3);
     let (status, _, xlsx) = call(&export, "GET", &format!("/v1/tenants/{t}/members/export?format=xlsx"), Some(&owner), None).await;
     assert_eq!((status, &xlsx[..2]), (200, &b"PK"[..]));
@@ -435,4 +441,78 @@ fn only_the_deliver_function_needs_the_landing_page_and_it_will_not_start_withou
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("missing environment variable USHER_ACCEPT_URL"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
+async fn a_large_export_is_queued_on_the_export_queue_and_written_by_the_export_worker_within_its_template_limits() {
+    let _turn = MOTO_TURN.lock().await;
+    let table = aws::new_table().await;
+    let domain = format!("{}.usher.test", aws::unique());
+    aws::verify_domain(&domain).await;
+    let (deliveries, exports, bucket) = (aws::new_queue().await, aws::named_queue("export-queue").await, aws::new_bucket().await);
+    let mut env = function_env(table.name(), &format!("Usher <no-reply@{domain}>"));
+    env.retain(|(k, _)| !matches!(*k, "USHER_DELIVERY_QUEUE_URL" | "USHER_EXPORT_BUCKET"));
+    env.extend([
+        ("USHER_DELIVERY_QUEUE_URL", deliveries.clone()),
+        ("USHER_EXPORT_QUEUE_URL", exports.clone()),
+        ("USHER_EXPORT_BUCKET", bucket),
+        // every export is a job here: the worker's path, with a tenant of a few people
+        ("USHER_EXPORT_DIRECT_ROWS", "0".into()),
+    ]);
+    let seeder = TestApp::with_table(table.clone());
+    seeder.clock.set(usher_store::SystemClock.now());
+    let t = seeder.tenant("Acme", "owner@acme.test", Some(50)).await;
+    let owner = person_token("owner@acme.test");
+    let invite = Function::start("invite", &env).await;
+    let rows: Vec<Value> = (0..30).map(|i| json!({"email": format!("p{i}@example.com"), "role": "viewer"})).collect();
+    let (status, _, _) =
+        call(&invite, "POST", &format!("/v1/tenants/{t}/invitations"), Some(&owner), Some(json!({ "invitations": rows }))).await;
+    assert_eq!(status, 200);
+
+    let export = Function::start("export", &env).await;
+    let (status, job, _) =
+        call(&export, "GET", &format!("/v1/tenants/{t}/members/export?format=xlsx&include=invitations"), Some(&owner), None).await;
+    assert_eq!(status, 202, "{job}");
+    // The job's wake-up is on the export queue, none on the emails' queue.
+    let queued = aws::receive(&exports).await;
+    assert_eq!(queued.len(), 1, "{queued:?}");
+    assert!(queued[0].body.contains("\"kind\":\"export\""), "{}", queued[0].body);
+    assert!(aws::receive(&deliveries).await.iter().all(|m| !m.body.contains("export")));
+
+    // The export worker: the deliver binary under ExportJobFunction's memory, timeout and /tmp.
+    let limits = Limits::of_resource("ExportJobFunction");
+    assert!(limits.memory_mb >= 1024 && limits.timeout.as_secs() >= 900 && limits.tmp_mb >= 2048, "{limits:?}");
+    let worker = Function::start_with("deliver", &env, limits).await;
+    let answer = worker.invoke(aws::sqs_event(&queued)).await.expect("the job ran");
+    assert_eq!(answer, json!({"batchItemFailures": []}));
+    assert_eq!(worker.killed(), None);
+    // The XLSX was written through temp files in the function's /tmp, and they are gone.
+    assert!(worker.tmp_peak_bytes() > 0, "the workbook was written to /tmp first");
+
+    let id = job["id"].as_str().expect("id");
+    let (_, ready, _) = call(&export, "GET", &format!("/v1/tenants/{t}/exports/{id}"), Some(&owner), None).await;
+    assert_eq!(ready["status"], "ready", "{ready}");
+    let (status, file) = aws::http_get(ready["url"].as_str().expect("a link"));
+    assert_eq!((status, &file[..2]), (200, &b"PK"[..]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
+async fn a_function_that_runs_past_its_template_timeout_is_cut_off_as_lambda_does() {
+    let _turn = MOTO_TURN.lock().await;
+    // Each binary runs under its own function's limits; deliver's two functions are told apart.
+    assert_eq!(Limits::of("list"), Limits::of_resource("ListFunction"));
+    assert_eq!(Limits::of("deliver"), Limits::of_resource("DeliverFunction"));
+    assert_ne!(Limits::of_resource("DeliverFunction"), Limits::of_resource("ExportJobFunction"));
+    // A function that never answers (here its cold start fails: no configuration) is cut off at
+    // its deadline and its process killed, as Lambda does, not waited on for ever.
+    let mut limits = Limits::of("list");
+    limits.timeout = std::time::Duration::from_secs(1);
+    let stuck = Function::start_with("list", &[], limits).await;
+    let started = std::time::Instant::now();
+    let err = stuck.invoke(http_event("GET", "/v1/me/tenants", None, None)).await.expect_err("cut off");
+    assert!(started.elapsed() < std::time::Duration::from_secs(3), "{:?}", started.elapsed());
+    assert_eq!(err["errorMessage"], "Task timed out after 1.00 seconds", "{err}");
+    assert_eq!(stuck.killed(), Some(usher_tests::lambda::Killed::TimedOut));
 }

@@ -131,8 +131,10 @@ impl Intercept for Recorder {
         } else if input.downcast_ref::<GetObjectInput>().is_some() {
             // A presigned GET: S3 checks the signer's s3:GetObject when the link is used.
             self.note("s3:GetObject", "bucket/exports".into(), None);
-        } else if input.downcast_ref::<SendMessageBatchInput>().is_some() {
-            self.note("sqs:SendMessage", "queue".into(), None);
+        } else if let Some(b) = input.downcast_ref::<SendMessageBatchInput>() {
+            // Wake-ups: emails on the delivery queue, large exports' jobs on theirs.
+            let url = b.queue_url().unwrap_or_default();
+            self.note("sqs:SendMessage", if url.contains("export-queue") { "export-queue" } else { "queue" }.into(), None);
         } else if let Some(m) = input.downcast_ref::<SendMessageInput>() {
             // One message at a time: the event functions' retries and parked records. The
             // scenario's queues are named for what they stand for (see `events`).
@@ -199,6 +201,8 @@ struct Scenario {
     recorder: Recorder,
     table: Arc<FailingWrites>,
     queue_url: String,
+    /// Large exports' jobs (the stack's ExportQueue, read by ExportJobFunction).
+    export_queue_url: String,
     succeeded: BTreeSet<(Method, &'static str)>,
 }
 
@@ -227,20 +231,22 @@ impl Scenario {
         reply
     }
 
-    /// The `deliver` function's turn: everything queued so far, as the SQS event source hands
-    /// it over.
+    /// The `deliver` function's turn, then the export worker's (the same binary on the export
+    /// queue): everything queued so far, as the SQS event sources hand it over.
     async fn deliver(&self) {
-        loop {
-            let messages = aws::receive(&self.queue_url).await;
-            if messages.is_empty() {
-                break;
-            }
-            self.recorder.act_as("deliver");
-            let pace = tokio::sync::Mutex::new(usher_domain::usecases::delivery::Pace::per_second(0));
-            let answer = usher_lambda::deliver_batch(&self.app.deps, &pace, aws::sqs_event(&messages)).await.expect("a batch response");
-            assert_eq!(answer["batchItemFailures"], json!([]), "every message handled");
-            for m in &messages {
-                aws::delete(&self.queue_url, m).await;
+        for (queue, function) in [(&self.queue_url, "deliver"), (&self.export_queue_url, EXPORT_WORKER)] {
+            loop {
+                let messages = aws::receive(queue).await;
+                if messages.is_empty() {
+                    break;
+                }
+                self.recorder.act_as(function);
+                let pace = tokio::sync::Mutex::new(usher_domain::usecases::delivery::Pace::per_second(0));
+                let answer = usher_lambda::deliver_batch(&self.app.deps, &pace, aws::sqs_event(&messages)).await.expect("a batch response");
+                assert_eq!(answer["batchItemFailures"], json!([]), "every message handled");
+                for m in &messages {
+                    aws::delete(queue, m).await;
+                }
             }
         }
     }
@@ -280,7 +286,7 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
     dynamo.create().await.expect("create table");
     // Every function primes the table at cold start (usher_lambda::Ports::build).
     let mut functions: Vec<&str> = routes::HTTP_FUNCTIONS.to_vec();
-    functions.extend(["expire", "deliver", "feedback"]);
+    functions.extend(["expire", "deliver", EXPORT_WORKER, "feedback"]);
     for f in &functions {
         recorder.act_as(f);
         dynamo.prime().await.expect("prime");
@@ -293,7 +299,8 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
         aws_sdk_sqs::Client::from_conf(conf)
     };
     let queue_url = aws::new_queue().await;
-    let queue = Arc::new(SqsQueue::new(sqs, &queue_url));
+    let export_queue_url = aws::named_queue("export-queue").await;
+    let queue = Arc::new(SqsQueue::new(sqs, &queue_url).with_export_queue(&export_queue_url));
     let s3 = {
         let conf = aws::s3().config().to_builder().interceptor(recorder.clone()).build();
         aws_sdk_s3::Client::from_conf(conf)
@@ -303,7 +310,7 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
     let options =
         usher_tests::Options { mailer: Some(mailer), worker: false, queue: Some(queue), files: Some(files), export_direct_rows: Some(4) };
     let app = TestApp::with_options(table.clone(), options);
-    let mut s = Scenario { app, recorder: recorder.clone(), table, queue_url, succeeded: BTreeSet::new() };
+    let mut s = Scenario { app, recorder: recorder.clone(), table, queue_url, export_queue_url, succeeded: BTreeSet::new() };
 
     let u = aws::unique();
     let owner_email = format!("owner-{u}@example.com");
@@ -544,6 +551,9 @@ async fn events(s: &Scenario, t: &str, inv_carol: &str) {
     assert_eq!(answer["recorded"], json!(["marked"]), "{answer}");
 }
 
+/// The export worker (template.yaml's ExportJobFunction: the deliver binary on the export queue).
+const EXPORT_WORKER: &str = "export-jobs";
+
 /// A granted permission: action, resource, and the `dynamodb:LeadingKeys` patterns if any.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Grant {
@@ -558,6 +568,7 @@ fn resource_name(v: &Yaml) -> Vec<String> {
     match v {
         Yaml::Tagged(t) if t.tag == "GetAtt" && t.value.as_str() == Some("Table.Arn") => vec!["table".into()],
         Yaml::Tagged(t) if t.tag == "GetAtt" && t.value.as_str() == Some("DeliveryQueue.Arn") => vec!["queue".into()],
+        Yaml::Tagged(t) if t.tag == "GetAtt" && t.value.as_str() == Some("ExportQueue.Arn") => vec!["export-queue".into()],
         Yaml::Tagged(t) if t.tag == "GetAtt" && t.value.as_str() == Some("WebhookQueue.Arn") => vec!["webhook-queue".into()],
         Yaml::Tagged(t) if t.tag == "GetAtt" && t.value.as_str() == Some("WebhookDeadLetterQueue.Arn") => vec!["webhook-dlq".into()],
         Yaml::Tagged(t) if t.tag == "GetAtt" && t.value.as_str() == Some("PublishParkedQueue.Arn") => vec!["publish-parked".into()],
@@ -605,11 +616,15 @@ fn strings(v: &Yaml) -> Vec<String> {
 fn grants() -> Vec<Grant> {
     let doc = usher_tests::repo_yaml("template.yaml");
     let mut out = Vec::new();
-    for (_, res) in doc["Resources"].as_mapping().expect("resources") {
+    for (logical, res) in doc["Resources"].as_mapping().expect("resources") {
         if res["Type"].as_str() != Some("AWS::Serverless::Function") {
             continue;
         }
-        let function = res["Metadata"]["BuildProperties"]["Binary"].as_str().expect("binary").to_owned();
+        // Named by binary; the export worker runs deliver's binary under a role of its own.
+        let function = match logical.as_str() {
+            Some("ExportJobFunction") => EXPORT_WORKER.to_owned(),
+            _ => res["Metadata"]["BuildProperties"]["Binary"].as_str().expect("binary").to_owned(),
+        };
         // No Policies: a function that makes no AWS call (web); any call it made would show
         // up below as needed but not granted.
         let policies = res["Properties"]["Policies"].as_sequence().map_or(&[][..], Vec::as_slice);

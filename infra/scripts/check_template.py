@@ -96,9 +96,18 @@ EXPORT_FUNCTION = "ExportFunction"
 EXPORT_OBJECTS = {"Fn::Sub": "${ExportBucket.Arn}/exports/*"}
 EXPORT_PREFIX = "exports/"
 EXPORT_KEEP_DAYS = 1
+# Large exports' jobs: their own queue, read by their own function (the deliver binary again,
+# with more memory, /tmp and time, and a role that may write export files but send no email).
+EXPORT_JOB_FUNCTION = "ExportJobFunction"
+EXPORT_QUEUE = "ExportQueue"
+EXPORT_DLQ = "ExportDeadLetterQueue"
+# What a 100,000-member export needs on DynamoDB (BENCHMARKS.md, "Exports of any size"), at least.
+EXPORT_JOB_LIMITS = {"MemorySize": 1024, "Timeout": 900, "EphemeralStorage": 2048}
+# shared/domain/src/usecases/export.rs EXPORT_CLAIM_SECS: a job's claim outlives its worker.
+EXPORT_CLAIM_SECS = 960
 S3_ACTIONS = {
-    "s3:PutObject": {DELIVER_FUNCTION},  # also every step of a multipart upload
-    "s3:AbortMultipartUpload": {DELIVER_FUNCTION},
+    "s3:PutObject": {EXPORT_JOB_FUNCTION},  # also every step of a multipart upload
+    "s3:AbortMultipartUpload": {EXPORT_JOB_FUNCTION},
     "s3:GetObject": {EXPORT_FUNCTION},  # the presigned download link is checked against its signer
 }
 
@@ -138,6 +147,9 @@ SOLE_GRANTS = {
 # Queues a function may send to, besides the delivery queue (only these functions, only these).
 SEND_MESSAGE_TO = {
     PUBLISH_FUNCTION: [{"Fn::GetAtt": [PUBLISH_PARKED, "Arn"]}],
+    # a large export's job is queued by the export route, and again by the sweep
+    EXPORT_FUNCTION: [{"Fn::GetAtt": [EXPORT_QUEUE, "Arn"]}],
+    "ExpireFunction": [{"Fn::GetAtt": [DELIVERY_QUEUE, "Arn"]}, {"Fn::GetAtt": [EXPORT_QUEUE, "Arn"]}],
     WEBHOOK_FUNCTION: [{"Fn::GetAtt": [WEBHOOK_QUEUE, "Arn"]}, {"Fn::GetAtt": [WEBHOOK_DLQ, "Arn"]}],
 }
 
@@ -262,8 +274,15 @@ def main():
             problems.append(f"{logical}: CodeUri must be '.' (the workspace root)")
         binary_of[logical] = binary
     crates = {p.parent.name for p in (ROOT / "functions").glob("*/Cargo.toml")}
-    if set(binary_of.values()) != crates or len(binary_of) != len(crates):
-        problems.append(f"functions in template {sorted(binary_of.values())} != crates under functions/ {sorted(crates)}")
+    # One function per crate; the export worker is the one function that shares a binary
+    # (deliver's: the same code reads both queues), each with its own role and limits.
+    own_binary = {k: v for k, v in binary_of.items() if k != EXPORT_JOB_FUNCTION}
+    if set(own_binary.values()) != crates or len(own_binary) != len(crates):
+        problems.append(f"functions in template {sorted(own_binary.values())} != crates under functions/ {sorted(crates)}")
+    if EXPORT_JOB_FUNCTION in functions and binary_of.get(EXPORT_JOB_FUNCTION) != "deliver":
+        problems.append(f"{EXPORT_JOB_FUNCTION}: must run the deliver binary (BuildProperties.Binary: deliver)")
+    if EXPORT_JOB_FUNCTION in functions and functions[EXPORT_JOB_FUNCTION].get("Metadata") != functions.get(DELIVER_FUNCTION, {}).get("Metadata"):
+        problems.append(f"{EXPORT_JOB_FUNCTION}: its Metadata must equal {DELIVER_FUNCTION}'s, so sam build builds the binary once for both")
 
     # --- routes ---------------------------------------------------------------------------
     rust = routes_from_rust()
@@ -601,6 +620,50 @@ def main():
     for action, (holder, _) in sorted(SOLE_GRANTS.items()):
         if holder in functions and holder not in sole_grants.get(action, set()):
             problems.append(f"{holder} is not granted {action}")
+
+    # --- export jobs: their own queue and worker, sized for 100k members -------------------
+    if EXPORT_JOB_FUNCTION not in functions:
+        problems.append(f"{EXPORT_JOB_FUNCTION} (the export worker) is missing")
+    else:
+        ej = functions[EXPORT_JOB_FUNCTION].get("Properties", {})
+        have = {"MemorySize": as_int(ej.get("MemorySize")), "Timeout": as_int(ej.get("Timeout")),
+                "EphemeralStorage": as_int((ej.get("EphemeralStorage") or {}).get("Size"))}
+        for key, least in EXPORT_JOB_LIMITS.items():
+            if have[key] is None or have[key] < least:
+                problems.append(f"{EXPORT_JOB_FUNCTION}: {key} {have[key]} is below {least} (a 100k-member export)")
+        if have["Timeout"] is not None and have["Timeout"] >= EXPORT_CLAIM_SECS:
+            problems.append(f"{EXPORT_JOB_FUNCTION}: Timeout {have['Timeout']} must be below the job's claim "
+                            f"({EXPORT_CLAIM_SECS} s), or the sweep queues a running job again")
+        if "ses:SendEmail" in json.dumps(ej.get("Policies")):
+            problems.append(f"{EXPORT_JOB_FUNCTION}: may not send email")
+        evs = [ev.get("Properties", {}) for ev in (ej.get("Events") or {}).values() if ev.get("Type") == "SQS"]
+        if [e.get("Queue") for e in evs] != [get_att(EXPORT_QUEUE, "Arn")]:
+            problems.append(f"{EXPORT_JOB_FUNCTION}: needs one SQS event, on {EXPORT_QUEUE}")
+        for e in evs:
+            if as_int(e.get("BatchSize")) != 1 or "ReportBatchItemFailures" not in as_list(e.get("FunctionResponseTypes") or []):
+                problems.append(f"{EXPORT_JOB_FUNCTION}: one job an invocation (BatchSize 1) and ReportBatchItemFailures")
+        eq = resources.get(EXPORT_QUEUE, {}).get("Properties", {})
+        if (as_int(eq.get("VisibilityTimeout")) or 0) < VISIBILITY_TIMEOUT_FACTOR * (have["Timeout"] or 0):
+            problems.append(f"{EXPORT_QUEUE}: VisibilityTimeout must be >= {VISIBILITY_TIMEOUT_FACTOR} x {EXPORT_JOB_FUNCTION}'s Timeout")
+        if (eq.get("RedrivePolicy") or {}).get("deadLetterTargetArn") != get_att(EXPORT_DLQ, "Arn"):
+            problems.append(f"{EXPORT_QUEUE}: needs a RedrivePolicy to {EXPORT_DLQ}")
+        for q in (EXPORT_QUEUE, EXPORT_DLQ):
+            qp = resources.get(q, {}).get("Properties", {})
+            if qp.get("SqsManagedSseEnabled") is not True and not qp.get("KmsMasterKeyId"):
+                problems.append(f"{q}: needs server-side encryption")
+        if not any(a.get("Type") == "AWS::CloudWatch::Alarm"
+                   and {"Name": "QueueName", "Value": get_att(EXPORT_DLQ, "QueueName")} in as_list(a.get("Properties", {}).get("Dimensions") or [])
+                   for a in resources.values()):
+            problems.append(f"{EXPORT_DLQ}: needs an alarm")
+        env = tpl.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+        if env.get("USHER_EXPORT_QUEUE_URL") != {"Ref": EXPORT_QUEUE}:
+            problems.append(f"Globals: USHER_EXPORT_QUEUE_URL must be !Ref {EXPORT_QUEUE} (export jobs go there)")
+    for logical, res in functions.items():
+        if logical == EXPORT_JOB_FUNCTION:
+            continue
+        for n, ev in (res.get("Properties", {}).get("Events") or {}).items():
+            if ev.get("Type") == "SQS" and ev.get("Properties", {}).get("Queue") == get_att(EXPORT_QUEUE, "Arn"):
+                problems.append(f"{logical}.{n}: only {EXPORT_JOB_FUNCTION} may consume {EXPORT_QUEUE}")
 
     # --- export files: a private, encrypted, TLS-only bucket that forgets in a day ---------
     for action, holders in sorted(S3_ACTIONS.items()):

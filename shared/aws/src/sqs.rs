@@ -1,6 +1,8 @@
 //! The delivery queue on AWS: wake-ups for the `deliver` function, sent to SQS in batches of 10
 //! (the most SendMessageBatch takes), several batches at once so a 1000-row bulk call queues its
-//! emails in about a tenth of a second.
+//! emails in about a tenth of a second. Export jobs go to a queue of their own when one is named
+//! (the stack's ExportQueue, read by the export worker: more memory, `/tmp` and time than a batch
+//! of emails needs, and an export never holds up the emails behind it).
 
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 use futures::StreamExt;
@@ -17,15 +19,32 @@ const CONCURRENT_BATCHES: usize = 8;
 pub struct SqsQueue {
     client: aws_sdk_sqs::Client,
     url: String,
+    /// Where export jobs go (`None`: with the rest).
+    export_url: Option<String>,
 }
 
 impl SqsQueue {
     /// A queue by its URL.
     pub fn new(client: aws_sdk_sqs::Client, url: impl Into<String>) -> Self {
-        Self { client, url: url.into() }
+        Self { client, url: url.into(), export_url: None }
     }
 
-    async fn send_batch(&self, jobs: &[DeliveryJob]) -> Result<(), QueueError> {
+    /// Export jobs go to this queue instead.
+    #[must_use]
+    pub fn with_export_queue(mut self, url: impl Into<String>) -> Self {
+        self.export_url = Some(url.into());
+        self
+    }
+
+    /// The queue a job goes to.
+    fn queue_of(&self, job: &DeliveryJob) -> &str {
+        match (job, &self.export_url) {
+            (DeliveryJob::Export { .. }, Some(url)) => url,
+            _ => &self.url,
+        }
+    }
+
+    async fn send_batch(&self, url: &str, jobs: &[DeliveryJob]) -> Result<(), QueueError> {
         let mut entries = Vec::with_capacity(jobs.len());
         for (i, job) in jobs.iter().enumerate() {
             let body = serde_json::to_string(job).map_err(|e| QueueError(e.to_string()))?;
@@ -39,7 +58,7 @@ impl SqsQueue {
         let out = self
             .client
             .send_message_batch()
-            .queue_url(&self.url)
+            .queue_url(url)
             .set_entries(Some(entries))
             .send()
             .await
@@ -60,17 +79,20 @@ impl SqsQueue {
 #[async_trait::async_trait]
 impl DeliveryQueue for SqsQueue {
     async fn enqueue(&self, jobs: &[DeliveryJob]) -> Result<(), QueueError> {
-        let mut batches = Vec::with_capacity(jobs.len().div_ceil(BATCH));
-        for chunk in jobs.chunks(BATCH) {
-            batches.push(self.send_batch(chunk));
+        let (exports, rest): (Vec<DeliveryJob>, Vec<DeliveryJob>) =
+            jobs.iter().cloned().partition(|job| self.queue_of(job) != self.url.as_str());
+        let mut batches = Vec::with_capacity(jobs.len().div_ceil(BATCH) + 1);
+        for (queued, url) in [(&rest, self.url.as_str()), (&exports, self.export_url.as_deref().unwrap_or_default())] {
+            for chunk in queued.chunks(BATCH) {
+                batches.push(self.send_batch(url, chunk));
+            }
         }
+        let total = batches.len();
         let results: Vec<Result<(), QueueError>> = futures::stream::iter(batches).buffer_unordered(CONCURRENT_BATCHES).collect().await;
         let failed: Vec<QueueError> = results.into_iter().filter_map(Result::err).collect();
         match failed.first() {
             None => Ok(()),
-            Some(first) => {
-                Err(QueueError(format!("{} of {} batches not queued; first: {first}", failed.len(), jobs.len().div_ceil(BATCH))))
-            }
+            Some(first) => Err(QueueError(format!("{} of {total} batches not queued; first: {first}", failed.len()))),
         }
     }
 }

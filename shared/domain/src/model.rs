@@ -469,8 +469,14 @@ impl Delivery {
 
     /// A worker takes the send: nobody else sends it until the claim lapses.
     pub fn claim(&mut self, now: Timestamp) {
-        self.claimed_until = Some(now.plus_seconds(DELIVERY_CLAIM_SECS));
-        self.next_attempt_at = Some(now.plus_seconds(DELIVERY_CLAIM_SECS));
+        self.claim_for(now, DELIVERY_CLAIM_SECS);
+    }
+
+    /// A worker takes the work for `secs`: longer than the worker can run (its function's
+    /// timeout), or the sweep would queue it again while it is still being done.
+    pub fn claim_for(&mut self, now: Timestamp, secs: i64) {
+        self.claimed_until = Some(now.plus_seconds(secs));
+        self.next_attempt_at = Some(now.plus_seconds(secs));
     }
 
     /// The mail service accepted it.

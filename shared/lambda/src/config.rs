@@ -108,6 +108,9 @@ pub struct Config {
     pub cursor_key: Option<CursorKey>,
     /// The delivery queue every email is queued on (`USHER_DELIVERY_QUEUE_URL`, an SQS URL).
     pub delivery_queue_url: String,
+    /// The queue large export jobs go to (`USHER_EXPORT_QUEUE_URL`; the stack's ExportQueue, read
+    /// by the export worker). Unset: they go with the emails.
+    pub export_queue_url: Option<String>,
     /// Public token requests (lookup, renewal request) a minute from one source address
     /// (`USHER_RATE_LIMIT_PER_MINUTE`, default 30).
     pub rate_limit_per_minute: u32,
@@ -216,6 +219,7 @@ impl Config {
             max_delivery_attempts: number("USHER_MAX_DELIVERY_ATTEMPTS", 5, 1..=10)?,
             cursor_key: var(CURSOR_SECRET).map(cursor_key).transpose()?,
             delivery_queue_url: url("USHER_DELIVERY_QUEUE_URL", required("USHER_DELIVERY_QUEUE_URL")?)?,
+            export_queue_url: var("USHER_EXPORT_QUEUE_URL").map(|v| url("USHER_EXPORT_QUEUE_URL", v)).transpose()?,
             send_rate_per_second: number("USHER_SEND_RATE_PER_SECOND", 7, 1..=500)?,
             rate_limit_per_minute: number("USHER_RATE_LIMIT_PER_MINUTE", 30, 1..=100_000)?,
             token_rate_limit_per_minute: number("USHER_TOKEN_RATE_LIMIT_PER_MINUTE", 10, 1..=100_000)?,

@@ -111,7 +111,10 @@ impl Ports {
             export_direct_rows: config.export_direct_rows,
             ..Settings::default()
         };
-        let queue = SqsQueue::new(aws_sdk_sqs::Client::new(&sdk), &config.delivery_queue_url);
+        let mut queue = SqsQueue::new(aws_sdk_sqs::Client::new(&sdk), &config.delivery_queue_url);
+        if let Some(exports) = &config.export_queue_url {
+            queue = queue.with_export_queue(exports);
+        }
         let files = S3Files::new(S3Files::client(&sdk), &config.export_bucket);
         let deps = Deps::new(Arc::new(table), Arc::new(mailer), Arc::new(queue), Arc::new(SystemClock), Arc::new(OsRandom), settings)
             .with_files(Arc::new(files));
@@ -215,16 +218,18 @@ pub async fn serve(app: App, req: Request, sleep: Option<SharedAsyncSleep>) -> R
         }
     };
     let (parts, bytes) = resp.into_parts();
-    let is_text =
-        parts.headers.get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| {
-            ct.starts_with("application/json") || ct.starts_with("application/problem+json") || ct.starts_with("text/plain")
-        });
+    let is_text = parts
+        .headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json") || ct.starts_with("application/problem+json") || ct.starts_with("text/"));
     let body = if bytes.is_empty() {
         Body::Empty
     } else if is_text {
         Body::Text(String::from_utf8_lossy(&bytes).into_owned())
     } else {
-        // Exports (CSV with BOM, XLSX) travel base64-encoded, byte for byte.
+        // XLSX exports travel base64-encoded, byte for byte; a CSV (UTF-8 text) goes as text,
+        // a third smaller (export::size_in_answer decides what fits).
         Body::Binary(bytes.to_vec())
     };
     Ok(Reply(Response::from_parts(parts, body)))

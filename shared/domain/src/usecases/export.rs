@@ -256,7 +256,7 @@ pub async fn export(
     };
     // Few rows can still be many bytes (long names, many workspaces): a file over what one
     // answer may carry goes through the job, as a large tenant's does.
-    if bytes.len() > MAX_DIRECT_BYTES {
+    if size_in_answer(format, &bytes) > MAX_ANSWER_BYTES {
         tracing::info!(rows = all.len(), bytes = bytes.len(), "export too large to answer at once; queued instead");
         return start_job(deps, &actor, tenant, format, include_invitations, filename, rows).await;
     }
@@ -264,9 +264,32 @@ pub async fn export(
     Ok(ExportAnswer::File(ExportFile { content_type: content_type(format), filename, bytes, rows: all.len() }))
 }
 
-/// The most bytes a file answered at once may have. A Lambda answer carries at most 6 MB, and a
-/// binary body (XLSX) is base64 in it, so 4 MiB is the largest file that always fits.
-pub const MAX_DIRECT_BYTES: usize = 4 * 1024 * 1024;
+/// How long a worker's claim on an export job holds: the export worker's 900 s timeout
+/// (template.yaml's ExportJobFunction) and a minute, so the sweep never queues again a job that
+/// is still being written; a worker that died is given up on after this.
+pub const EXPORT_CLAIM_SECS: i64 = 960;
+
+/// The most a file may take inside one answer: a Lambda answer (the whole JSON the function
+/// returns) carries at most 6 MB; headers and the envelope keep well under the 64 KiB left.
+pub const MAX_ANSWER_BYTES: usize = 6 * 1024 * 1024 - 64 * 1024;
+
+/// What the file takes inside the function's JSON answer: a CSV travels as text (each byte once,
+/// but quotes, backslashes and control characters escaped: a CSV's quotes and line ends), an XLSX
+/// base64-encoded (4 bytes for 3). The decision between answering and queueing is made on this,
+/// not on rows or raw bytes: 5,000 long rows can pass 6 MB, and a 4.5 MiB CSV fits.
+pub fn size_in_answer(format: Format, bytes: &[u8]) -> usize {
+    match format {
+        Format::Xlsx => bytes.len().div_ceil(3) * 4,
+        Format::Csv => bytes
+            .iter()
+            .map(|&b| match b {
+                b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 2,
+                0..0x20 => 6,
+                _ => 1,
+            })
+            .sum(),
+    }
+}
 
 /// How long a finished export answers a new request for the same file instead of a new job.
 pub const REUSE_READY_SECS: i64 = 600;
@@ -427,7 +450,7 @@ pub async fn run_job(deps: &Deps, tenant: &TenantId, export_id: &str) -> Result<
             return Ok(Attempt::Done(None));
         }
         let mut claimed = job.value.clone();
-        claimed.work.claim(now);
+        claimed.work.claim_for(now, EXPORT_CLAIM_SECS);
         let committed = table.transact(vec![schema::replace(job.version, &claimed)]).await.context("claiming export")?;
         Ok(settle(committed, || Some(Versioned { value: claimed, version: job.version + 1 })))
     })
@@ -585,6 +608,20 @@ pub fn to_xlsx(rows: &[[String; 12]]) -> Result<Vec<u8>, ExportError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_is_measured_as_it_travels_in_the_answer_csv_as_escaped_text_and_xlsx_as_base64() {
+        let csv = "\u{feff}email,name\r\n\"a@x.test\",\"Zoë \\ Ann\"\r\n".as_bytes();
+        // as serde_json writes the body string: each " and \ and CR and LF escaped in two bytes
+        let json = serde_json::to_string(std::str::from_utf8(csv).unwrap()).unwrap();
+        assert_eq!(size_in_answer(Format::Csv, csv), json.len() - 2);
+        assert_eq!(size_in_answer(Format::Csv, b"\x01"), serde_json::to_string("\u{1}").unwrap().len() - 2);
+        assert_eq!(size_in_answer(Format::Xlsx, &[0u8; 3_000_000]), 4_000_000);
+        // a 4.5 MiB CSV of plain rows fits an answer; the same bytes as XLSX do not
+        let plain = "someone@example.com,Someone,Example\n".repeat(4_700_000 / 36);
+        assert!(size_in_answer(Format::Csv, plain.as_bytes()) <= MAX_ANSWER_BYTES);
+        assert!(size_in_answer(Format::Xlsx, plain.as_bytes()) > MAX_ANSWER_BYTES);
+    }
 
     fn row(cells: &[&str]) -> [String; 12] {
         let mut r: [String; 12] = Default::default();
