@@ -272,11 +272,15 @@ def test_sign_out_ends_the_providers_session_too_through_the_logout_url(usher_oi
     expect(page.get_by_test_id("tenant-name")).to_have_text("Acme")
 
     logouts = len(fake_idp.logouts)
+    id_token = json.loads(storage(page)["session"]["usher.session"])["token"]
     page.get_by_role("button", name="Sign out").click()
     # the provider's logout answered with a redirect to the console, signed out
     expect(page.get_by_role("heading", name="Sign in to Usher")).to_be_visible()
     expect(page).to_have_url(usher_oidc.base + "/")
     assert len(fake_idp.logouts) == logouts + 1 and fake_idp.logouts[-1]["client_id"] == OIDC_CLIENT_ID
+    # RP-initiated logout: the provider is told which session ends (its logout_uri stays as given)
+    assert fake_idp.logouts[-1].get("id_token_hint") == id_token
+    assert "post_logout_redirect_uri" not in fake_idp.logouts[-1]
     assert "usher.session" not in storage(page)["session"]
 
 
