@@ -66,7 +66,12 @@ export function errorNotice(err) {
   const list = fields.length > 1 || (fields.length === 1 && fields[0].message !== problemText(err))
     ? h("ul", null, fields.map((f) => h("li", null, f.message)))
     : null;
-  return notice("error", problemText(err), list);
+  // A dependency down (the identity provider's keys, the database): nothing was changed, and
+  // the same request may well work in a moment, so offer to try again.
+  const retry = err && err.status === 503
+    ? h("button", { type: "button", class: "retry", onclick: () => location.reload() }, t("common.retry"))
+    : null;
+  return notice("error", problemText(err), list || retry ? h("div", null, list, retry) : null);
 }
 
 /**
