@@ -364,7 +364,7 @@ pub(crate) async fn dispatch(
                 .userinfo(access_token)
                 .await
                 .map_err(|e| Problem::new(ErrorCode::UserinfoFailed, format!("the identity provider's {e}")))?;
-            Ok(ok(&userinfo::remember(deps, principal, info).await.map_err(fail)?))
+            Ok(ok(&Box::pin(userinfo::remember(deps, principal, info)).await.map_err(fail)?))
         }
         Op::ListWorkspaces => {
             let t = tenant_param(params)?;

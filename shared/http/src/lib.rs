@@ -368,9 +368,14 @@ impl App {
             _ => {
                 // A token without a verified email (an issuer that puts only `sub` in its ID
                 // tokens): the email its userinfo gave for this subject, kept by the server.
-                let principal = usher_domain::usecases::userinfo::complete(&self.deps, verified.principal)
-                    .await
-                    .map_err(|e| Problem::from_use_case(&e))?;
+                // Boxed, and only for such tokens: most requests never take this step.
+                let principal = if verified.principal.verified_email().is_some() {
+                    verified.principal
+                } else {
+                    Box::pin(usher_domain::usecases::userinfo::complete(&self.deps, verified.principal))
+                        .await
+                        .map_err(|e| Problem::from_use_case(&e))?
+                };
                 Ok(Some(Caller::User(principal)))
             }
         }
