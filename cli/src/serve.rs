@@ -25,6 +25,11 @@ pub fn accept_url_on(port: u16) -> String {
 /// stack's hosted sign-in does for real). The console's local "Sign in" form posts here.
 pub const DEV_SIGN_IN_PATH: &str = "/dev/sign-in";
 
+/// Development only: the signed-in person creates a tenant they own (`{"name"}`), what the
+/// SaaS backend does over the IAM-authorised API on the stack. Locally the developer is both,
+/// and the console's "You are not in a tenant yet" offers it instead of pointing at the README.
+pub const DEV_TENANTS_PATH: &str = "/dev/tenants";
+
 /// How long a development sign-in lasts.
 const DEV_SIGN_IN_HOURS: u32 = 12;
 
@@ -73,8 +78,10 @@ struct Served {
     web: Arc<usher_web::Site>,
     /// Signs development sign-ins (`DEV_SIGN_IN_PATH`).
     env: Arc<LocalEnv>,
-    /// Whether that route exists (not when an OIDC provider signs people in).
+    /// Whether that route and `DEV_TENANTS_PATH` exist (not when an OIDC provider signs people in).
     dev_sign_in: bool,
+    /// Checks the Bearer on `DEV_TENANTS_PATH` (the API's own verifier).
+    verifier: Arc<dyn usher_http::TokenVerifier>,
 }
 
 pub async fn serve(opts: ServeOptions) -> Result<(), String> {
@@ -109,7 +116,7 @@ pub async fn serve(opts: ServeOptions) -> Result<(), String> {
     let max_body_bytes = config.max_body_bytes;
     let limits =
         RateLimits { per_source: Limit::per_minute(opts.per_source_per_minute), per_token: Limit::per_minute(opts.per_token_per_minute) };
-    let mut app = App::new(env.deps.clone(), verifier, config).with_rate_limits(limits);
+    let mut app = App::new(env.deps.clone(), verifier.clone(), config).with_rate_limits(limits);
     if let Some(source) = userinfo {
         app = app.with_userinfo(source);
     }
@@ -152,7 +159,7 @@ pub async fn serve(opts: ServeOptions) -> Result<(), String> {
     });
     let outbox = env.outbox.clone();
     let env = Arc::new(env);
-    let router = axum::Router::new().fallback(handle).with_state(Served { app, max_body_bytes, files, web, env, dev_sign_in });
+    let router = axum::Router::new().fallback(handle).with_state(Served { app, max_body_bytes, files, web, env, dev_sign_in, verifier });
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("Usher listening on http://{addr} (data: {}, outbox: {})", opts.data_dir.display(), outbox.display());
     // The peer's address reaches each request (ConnectInfo): the public token routes' budget
@@ -212,7 +219,7 @@ async fn handle(State(served): State<Served>, ConnectInfo(peer): ConnectInfo<Soc
     }
     if req.method() == http::Method::GET
         && !req.uri().path().starts_with("/v1/")
-        && let Some(page) = served.web.get(req.uri().path()).await
+        && let Some(page) = served.web.get_for(req.uri().path(), req.headers()).await
     {
         let (parts, body) = page.into_parts();
         return Response::from_parts(parts, Body::from(body));
@@ -223,15 +230,31 @@ async fn handle(State(served): State<Served>, ConnectInfo(peer): ConnectInfo<Soc
     if req.method() == http::Method::POST && req.uri().path() == DEV_SIGN_IN_PATH && served.dev_sign_in {
         return dev_sign_in(&served.env, req, &ctx.request_id).await;
     }
+    if req.method() == http::Method::POST && req.uri().path() == DEV_TENANTS_PATH && served.dev_sign_in {
+        return dev_create_tenant(&served, req, &ctx.request_id).await;
+    }
     let (mut parts, body) = req.into_parts();
     parts.extensions.insert(SourceIp(peer.ip()));
+    // Kept for the answer's compression (the request itself is handed over).
+    let accept_encoding = accept_encoding(&parts.headers);
     let limit = served.max_body_bytes;
     let resp = match axum::body::to_bytes(body, limit).await {
         Ok(bytes) => served.app.handle(http::Request::from_parts(parts, bytes), ctx).await,
         Err(_) => served.app.refuse(Refusal::BodyTooLarge { limit }, &parts.headers, &ctx),
     };
-    let (parts, body): (_, Bytes) = resp.into_parts();
+    let mut resp = resp.map(|body: Bytes| body.to_vec());
+    usher_web::compress::negotiate(&accept_encoding, &mut resp, usher_web::compress::gzip);
+    let (parts, body) = resp.into_parts();
     Response::from_parts(parts, Body::from(body))
+}
+
+/// Only the request's `Accept-Encoding`, for [`usher_web::compress::negotiate`].
+fn accept_encoding(headers: &http::HeaderMap) -> http::HeaderMap {
+    let mut kept = http::HeaderMap::new();
+    for value in headers.get_all(http::header::ACCEPT_ENCODING) {
+        kept.append(http::header::ACCEPT_ENCODING, value.clone());
+    }
+    kept
 }
 
 /// A one-time export link (what a presigned S3 GET is on AWS): the file once, then 404.
@@ -270,22 +293,8 @@ async fn dev_sign_in(env: &LocalEnv, req: axum::extract::Request, request_id: &s
         let (parts, body): (_, Bytes) = usher_http::Problem::invalid(field).into_response(request_id).into_parts();
         Response::from_parts(parts, Body::from(body))
     };
-    // A page on another site can make a browser post here, and a DNS-rebinding page can even
-    // name this server by a hostname it controls: only a loopback Host and a JSON body (which a
-    // cross-site form cannot send without a CORS preflight, which this route never answers)
-    // get a token.
-    let host = req.headers().get(http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
-    if !is_loopback_host(host) {
-        let forbidden = usher_http::Problem::new(
-            usher_domain::ErrorCode::Forbidden,
-            "the development sign-in answers only requests to 127.0.0.1, localhost or [::1]",
-        );
-        let (parts, body): (_, Bytes) = forbidden.into_response(request_id).into_parts();
-        return Response::from_parts(parts, Body::from(body));
-    }
-    let content_type = req.headers().get(http::header::CONTENT_TYPE).and_then(|h| h.to_str().ok()).unwrap_or_default();
-    if !content_type.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case("application/json") {
-        return problem(FieldError::new("Content-Type", "unsupported_media_type", "send the body as application/json"));
+    if let Err(refused) = local_json_only(req.headers(), request_id) {
+        return refused;
     }
     let Ok(body) = axum::body::to_bytes(req.into_body(), 16 * 1024).await else {
         return problem(FieldError::new("", "too_large", "the body is larger than 16 KiB"));
@@ -308,6 +317,84 @@ async fn dev_sign_in(env: &LocalEnv, req: axum::extract::Request, request_id: &s
             ))
             .unwrap_or_default(),
         Err(e) => problem(FieldError::new("email", "invalid", e)),
+    }
+}
+
+/// The development routes' guard. A page on another site can make a browser post here, and a
+/// DNS-rebinding page can even name this server by a hostname it controls: only a loopback
+/// Host and a JSON body (which a cross-site form cannot send without a CORS preflight, which
+/// these routes never answer) get through.
+#[allow(clippy::result_large_err)]
+fn local_json_only(headers: &http::HeaderMap, request_id: &str) -> Result<(), Response> {
+    let host = headers.get(http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    if !is_loopback_host(host) {
+        let forbidden = usher_http::Problem::new(
+            usher_domain::ErrorCode::Forbidden,
+            "the development routes answer only requests to 127.0.0.1, localhost or [::1]",
+        );
+        return Err(problem_response(forbidden, request_id));
+    }
+    let content_type = headers.get(http::header::CONTENT_TYPE).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    if !content_type.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case("application/json") {
+        let field = usher_domain::FieldError::new("Content-Type", "unsupported_media_type", "send the body as application/json");
+        return Err(problem_response(usher_http::Problem::invalid(field), request_id));
+    }
+    Ok(())
+}
+
+fn problem_response(problem: usher_http::Problem, request_id: &str) -> Response {
+    let (parts, body): (_, Bytes) = problem.into_response(request_id).into_parts();
+    Response::from_parts(parts, Body::from(body))
+}
+
+/// `POST /dev/tenants` `{"name"}` with the development sign-in's Bearer: a tenant owned by the
+/// signed-in person (their verified email), `201` with the tenant as `createTenant` answers it.
+async fn dev_create_tenant(served: &Served, req: axum::extract::Request, request_id: &str) -> Response {
+    use usher_domain::{Caller, ErrorCode, FieldError};
+    if let Err(refused) = local_json_only(req.headers(), request_id) {
+        return refused;
+    }
+    let principal = match usher_http::auth::bearer(req.headers()) {
+        Ok(jwt) => match served.verifier.verify(jwt).await {
+            Ok(verified) => verified.principal,
+            Err(e) => return problem_response(usher_http::Problem::new(ErrorCode::Unauthenticated, e.to_string()), request_id),
+        },
+        Err(e) => return problem_response(usher_http::Problem::new(ErrorCode::Unauthenticated, e.to_string()), request_id),
+    };
+    let Some(owner) = principal.verified_email().cloned() else {
+        return problem_response(usher_http::Problem::new(ErrorCode::Forbidden, "the sign-in has no verified email"), request_id);
+    };
+    #[derive(serde::Deserialize)]
+    struct NewTenant {
+        #[serde(default)]
+        name: Option<String>,
+    }
+    let Ok(body) = axum::body::to_bytes(req.into_body(), 16 * 1024).await else {
+        return problem_response(
+            usher_http::Problem::invalid(FieldError::new("", "too_large", "the body is larger than 16 KiB")),
+            request_id,
+        );
+    };
+    let Ok(new) = serde_json::from_slice::<NewTenant>(&body) else {
+        return problem_response(
+            usher_http::Problem::invalid(FieldError::new("name", "required", "send {\"name\": \"Acme\"}")),
+            request_id,
+        );
+    };
+    let request = usher_domain::usecases::tenants::NewTenant {
+        name: new.name,
+        owner_email: Some(owner.as_str().to_owned()),
+        seat_limit: None,
+        invitation_ttl_days: None,
+    };
+    match usher_domain::usecases::tenants::create_tenant(&served.env.deps, &Caller::Operator, &request).await {
+        Ok(tenant) => Response::builder()
+            .status(http::StatusCode::CREATED)
+            .header(http::header::CONTENT_TYPE, "application/json; charset=utf-8")
+            .header("x-request-id", request_id)
+            .body(Body::from(serde_json::to_vec(&tenant).unwrap_or_default()))
+            .unwrap_or_default(),
+        Err(e) => problem_response(usher_http::Problem::from_use_case(&e), request_id),
     }
 }
 

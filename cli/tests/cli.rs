@@ -499,3 +499,86 @@ fn the_development_sign_in_answers_only_loopback_hosts_and_json_bodies() {
     // A cross-site form posts text/plain (no preflight).
     assert_eq!(dev_sign_in_raw(port, &format!("127.0.0.1:{port}"), "text/plain"), 400);
 }
+
+/// A GET with `Accept-Encoding: gzip`: the status, the head (lowercased) and the raw body.
+fn get_gzip(port: u16, path: &str, bearer: &str) -> (u16, String, Vec<u8>) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let head = format!(
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAccept-Encoding: gzip, br\r\nAuthorization: Bearer {bearer}\r\n\r\n"
+    );
+    s.write_all(head.as_bytes()).expect("write");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("read");
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a head") + 4;
+    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+    let status = head.split(' ').nth(1).and_then(|c| c.parse().ok()).expect("status");
+    (status, head, raw[split..].to_vec())
+}
+
+fn gunzip(body: &[u8]) -> String {
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(body).read_to_string(&mut text).expect("a gzip body");
+    text
+}
+
+#[test]
+fn usher_serve_gzips_its_pages_and_api_answers_for_a_client_that_takes_gzip() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let (tenant, owner) = tenant_and_owner(&data);
+    let port = free_port();
+    let _server = serve(&data, port);
+    for i in 0..30 {
+        let (status, _) = http(
+            port,
+            "POST",
+            &format!("/v1/tenants/{tenant}/invitations"),
+            Some(&owner),
+            Some(json!({"email": format!("p{i}@acme.test"), "role": "member"})),
+        );
+        assert_eq!(status, 201);
+    }
+    // the console's largest script, and a page of invitations
+    let (status, head, body) = get_gzip(port, "/assets/i18n.js", &owner);
+    assert_eq!(status, 200);
+    assert!(head.contains("content-encoding: gzip") && head.contains("vary: accept-encoding"), "{head}");
+    assert!(gunzip(&body).contains("export"), "the script reads back");
+    let (status, head, body) = get_gzip(port, &format!("/v1/tenants/{tenant}/invitations?limit=30"), &owner);
+    assert_eq!(status, 200);
+    assert!(head.contains("content-encoding: gzip"), "{head}");
+    let listed: Value = serde_json::from_str(&gunzip(&body)).expect("JSON");
+    assert_eq!(listed["data"].as_array().map(Vec::len), Some(30));
+    // a client that does not say gzip gets plain JSON (http_raw sends no Accept-Encoding)
+    let (status, head, plain) =
+        http_raw(port, "GET", &format!("/v1/tenants/{tenant}/invitations?limit=30"), &format!("Authorization: Bearer {owner}\r\n"), b"");
+    assert_eq!(status, 200);
+    assert!(!head.contains("content-encoding"), "{head}");
+    assert_eq!(plain["data"].as_array().map(Vec::len), Some(30));
+}
+
+fn dev_post(port: u16, path: &str, bearer: Option<&str>, body: &Value) -> (u16, Value) {
+    let auth = bearer.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+    let (status, _, json) = http_raw(port, "POST", path, &auth, body.to_string().as_bytes());
+    (status, json)
+}
+
+#[test]
+fn a_developer_signed_in_on_usher_serve_creates_a_tenant_they_own() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let _server = serve(&dir.path().join("data"), port);
+    let (status, signed) = dev_post(port, "/dev/sign-in", None, &json!({"email": "dev@new.test", "name": "Dee"}));
+    assert_eq!(status, 200);
+    let token = signed["access_token"].as_str().expect("a token").to_owned();
+    let (_, mine) = http(port, "GET", "/v1/me/tenants", Some(&token), None);
+    assert_eq!(mine["data"], json!([]), "not in a tenant yet");
+
+    assert_eq!(dev_post(port, "/dev/tenants", None, &json!({"name": "Dee's"})).0, 401);
+    let (status, problem) = dev_post(port, "/dev/tenants", Some(&token), &json!({"name": ""}));
+    assert_eq!((status, problem["code"].as_str()), (400, Some("invalid_request")), "{problem}");
+    let (status, tenant) = dev_post(port, "/dev/tenants", Some(&token), &json!({"name": "Dee's"}));
+    assert_eq!(status, 201, "{tenant}");
+    let (_, mine) = http(port, "GET", "/v1/me/tenants", Some(&token), None);
+    assert_eq!(mine["data"][0]["tenant_id"], tenant["id"], "{mine}");
+    assert_eq!(mine["data"][0]["role"], "owner", "{mine}");
+}

@@ -724,3 +724,19 @@ def test_the_audit_log_shows_details_as_labelled_values_and_leaves_out_empty_one
     created = table.locator("tr", has_text="tenant.created").locator("td").last
     expect(created.locator("dt")).to_have_text(["Owner"])
     expect(created.locator("dd")).to_have_text([tenant.owner_email])
+
+
+def test_the_bulk_counts_agree_with_their_nouns_in_every_language(usher, tenant, page):
+    """One row of each kind reads "1 invitation", "1 row": not "1 invitations", "1 rows"."""
+    open_console(usher, page, tenant.owner_email)
+    page.get_by_role("navigation").get_by_role("link", name="Bulk invite").click()
+    page.get_by_label("Paste emails or CSV").fill(f"{unique_email('one')}\nnot-an-email")
+    page.get_by_role("button", name="Add rows").click()
+    page.get_by_role("button", name="Review invitations").click()
+    main = page.locator("#main")
+    expect(main.get_by_text("Nothing has been sent yet. 1 invitation is ready; 1 row has an error and will be skipped.")).to_be_visible()
+    page.locator("header").get_by_label("Language").select_option("fr")
+    expect(main.get_by_text("Rien n'a encore été envoyé. 1 invitation est prête ; 1 ligne comporte une erreur et sera ignorée.")).to_be_visible()
+    page.locator("header").get_by_label("Langue").select_option("en")
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(main.get_by_text("1 invitation sent; 1 row with an error. Emails go out within a minute or two.")).to_be_visible()

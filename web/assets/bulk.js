@@ -247,7 +247,7 @@ export function bulkPage(content, ctx) {
           st.warnings = [];
           st.defaultRole = defaultRole(ctx); // the role chosen was for this batch: the next starts at least privilege
           go("done");
-          announce(t("bulk.sent_summary", { ok: data.summary.invited ?? 0, errors: data.summary.errors }));
+          announce(sentSummary(data.summary.invited ?? 0, data.summary.errors));
         } catch (err) { out.append(errorNotice(err)); }
       }));
       buttons.push(back, send);
@@ -256,8 +256,8 @@ export function bulkPage(content, ctx) {
         h("a", { class: "button", href: "#/people" }, t("invite.see_people")));
     }
     const summary = isReview
-      ? notice("info", t("bulk.review_summary", { ok: ok.length, errors: bad.length }))
-      : notice(bad.length ? "warning" : "success", t("bulk.sent_summary", { ok: ok.length, errors: bad.length }));
+      ? notice("info", t("bulk.review_summary", { ready: t("bulk.ready", { n: ok.length }), skipped: t("bulk.skipped", { n: bad.length }) }))
+      : notice(bad.length ? "warning" : "success", sentSummary(ok.length, bad.length));
     const warnings = (report.warnings || []).length ? notice("warning", report.warnings.join(" ")) : null;
     return h("div", null,
       h("h2", { class: "sr-only" }, isReview ? t("bulk.step_review") : t("bulk.step_done")),
@@ -283,4 +283,9 @@ export function bulkPage(content, ctx) {
       rows.map((r) => [r.row, r.email, sentRow(r)?.role || "", r.code, rowMessage(r, sentRow(r))]));
     downloadBlob(blob, `invitation-errors-${today()}.csv`);
   }
+}
+
+/** "2 invitations sent; 1 row with an error." — each count with its own plural. */
+function sentSummary(sent, failed) {
+  return t("bulk.sent_summary", { sent: t("bulk.sent_count", { n: sent }), failed: t("bulk.failed_count", { n: failed }) });
 }

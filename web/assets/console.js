@@ -3,26 +3,35 @@
 // #/audit, #/me); "Leave this tenant" (DELETE /v1/me/tenants/{id}) in the "You" section.
 import { t, onLangChange, applyDocument } from "./i18n.js";
 import { api, getSession } from "./api.js";
-import { authReady } from "./auth.js";
+import { authReady, signInConfig } from "./auth.js";
 import {
-  h, clear, loading, errorNotice, emptyState, signInForm, renderPage, select, field, nextId, openDialog, busy, notice, announce,
+  h, clear, loading, errorNotice, signInForm, renderPage, select, field, nextId, openDialog, busy, notice, announce,
+  showFieldErrors, clearFieldErrors,
 } from "./ui.js";
-import { peoplePage } from "./people.js";
-import { invitePage } from "./invite.js";
-import { bulkPage } from "./bulk.js";
-import { rolesPage, workspacesPage, auditPage, myInvitationsPage } from "./admin.js";
+
+// The pages of a tenant load after sign-in, when one is first drawn: the sign-in page needs
+// only this module, i18n, api, auth and ui (about half the console's script).
+const pages = {
+  people: () => import("./people.js").then((m) => m.peoplePage),
+  invite: () => import("./invite.js").then((m) => m.invitePage),
+  bulk: () => import("./bulk.js").then((m) => m.bulkPage),
+  roles: () => import("./admin.js").then((m) => m.rolesPage),
+  workspaces: () => import("./admin.js").then((m) => m.workspacesPage),
+  audit: () => import("./admin.js").then((m) => m.auditPage),
+  me: () => import("./admin.js").then((m) => m.myInvitationsPage),
+};
 
 const ALL = ["invitations.create", "invitations.read", "invitations.resend", "invitations.revoke", "members.read",
   "members.update", "members.remove", "members.export", "roles.manage", "audit.read"];
 const BUILTIN = { owner: ALL, admin: ALL, member: ["members.read"], viewer: ["members.read"] };
 
 const ROUTES = [
-  { id: "people", label: "nav.people", page: peoplePage, perm: "members.read" },
-  { id: "invite", label: "nav.invite", page: invitePage, perm: "invitations.create" },
-  { id: "bulk", label: "nav.bulk", page: bulkPage, perm: "invitations.create" },
-  { id: "roles", label: "nav.roles", page: rolesPage },
-  { id: "workspaces", label: "nav.workspaces", page: workspacesPage },
-  { id: "audit", label: "nav.audit", page: auditPage, perm: "audit.read" },
+  { id: "people", label: "nav.people", perm: "members.read" },
+  { id: "invite", label: "nav.invite", perm: "invitations.create" },
+  { id: "bulk", label: "nav.bulk", perm: "invitations.create" },
+  { id: "roles", label: "nav.roles" },
+  { id: "workspaces", label: "nav.workspaces" },
+  { id: "audit", label: "nav.audit", perm: "audit.read" },
 ];
 
 /** What every page gets: the tenant, the caller's permissions, the roles and workspaces. */
@@ -224,11 +233,46 @@ function noTenants() {
     selectTenant(id);
   });
   const mine = h("div");
-  myInvitationsPage(mine, ctx);
+  pages.me().then((page) => page(mine, ctx)).catch((err) => clear(mine).append(errorNotice(err)));
   return h("div", { class: "content" },
     takeFlash(),
     h("div", { class: "page-head" }, h("div", null, h("h1", null, t("console.no_tenants_title")), h("p", null, t("console.no_tenants_body")))),
+    signInConfig().kind === "development" ? createTenantForm() : null,
     mine, form);
+}
+
+/**
+ * Development only (`usher serve`, whose sign-in is the Email field): locally the developer is
+ * also the SaaS backend, so the empty console offers what that backend would do, a tenant owned
+ * by the signed-in person (POST /dev/tenants). Deployed, tenants come from the host's backend.
+ */
+function createTenantForm() {
+  const name = h("input", { type: "text", autocomplete: "organization", required: true, maxlength: "200" });
+  const err = h("div");
+  const submit = h("button", { type: "submit", class: "primary" }, t("dev_tenant.create"));
+  const form = h("form", { class: "section card dev-tenant", "aria-labelledby": "dev-tenant-title", novalidate: true },
+    h("h2", { id: "dev-tenant-title" }, t("dev_tenant.title")),
+    h("p", { class: "muted" }, t("dev_tenant.body")),
+    field(t("dev_tenant.name"), name, { name: "name" }),
+    err, submit);
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    clear(err);
+    clearFieldErrors(form);
+    busy(submit, async () => {
+      try {
+        const { data } = await api("POST", "/dev/tenants", { body: { name: name.value.trim() }, idempotent: false });
+        sessionStorage.setItem("usher.tenant", data.id);
+        announce(t("dev_tenant.created", { tenant: data.name }));
+        await start();
+      } catch (e) {
+        // a field's problem shows under the field; anything else above the button
+        const left = showFieldErrors(form, e);
+        if (left.length || !(e.problem && e.problem.errors && e.problem.errors.length)) err.append(errorNotice(e));
+      }
+    });
+  });
+  return form;
 }
 
 let renderSeq = 0;
@@ -266,15 +310,16 @@ function render() {
   const flash = takeFlash();
   if (flash) content.append(flash);
   if (current === "me") {
-    myInvitationsPage(content, ctx);
+    pages.me().then((page) => (seq === renderSeq ? page(content, ctx) : null)).catch((err) => clear(content).append(errorNotice(err)));
     return;
   }
   const r = ROUTES.find((x) => x.id === current) || ROUTES[0];
   if (r.perm && !ctx.can(r.perm)) {
-    content.append(emptyState(t("console.no_access_title"), t("console.no_access_body")));
+    // a page of its own, with its title as the page's heading (axe: page-has-heading-one)
+    content.append(h("div", { class: "page-head" }, h("div", null, h("h1", null, t("console.no_access_title")), h("p", null, t("console.no_access_body")))));
     return;
   }
-  Promise.resolve(r.page(content, ctx)).catch((err) => {
+  pages[r.id]().then((page) => (seq === renderSeq ? page(content, ctx) : null)).catch((err) => {
     if (seq !== renderSeq) return;
     clear(content).append(errorNotice(err));
   });

@@ -410,16 +410,23 @@ export function actionsMenu(label, items) {
   menu.append(...entries);
   const wrap = h("div", { class: "menu-wrap" }, button, menu);
   const outside = (e) => { if (!wrap.contains(e.target)) close(false); };
-  const onScroll = () => close(false);
-  function open() {
+  // The menu floats (position: fixed) beside its button. A scroll or a resize (the person's, or
+  // the page's own: a focus, scroll anchoring, a phone's toolbar) moves it along with the button;
+  // only a button scrolled out of sight closes it.
+  function place() {
     const r = button.getBoundingClientRect();
-    menu.hidden = false;
+    if (r.bottom < 0 || r.top > window.innerHeight) { close(false); return; }
     const height = menu.offsetHeight;
     const below = r.bottom + 4 + height < window.innerHeight;
     menu.style.top = `${below ? r.bottom + 4 : Math.max(8, r.top - 4 - height)}px`;
     menu.style.left = `${Math.max(8, r.right - menu.offsetWidth)}px`;
+  }
+  const onScroll = (e) => { if (!menu.contains(e.target)) place(); };
+  function open() {
+    menu.hidden = false;
+    place();
     button.setAttribute("aria-expanded", "true");
-    entries[0].focus();
+    entries[0].focus({ preventScroll: true });
     document.addEventListener("pointerdown", outside, true);
     window.addEventListener("scroll", onScroll, true);
     window.addEventListener("resize", onScroll);

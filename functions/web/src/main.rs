@@ -30,7 +30,7 @@ async fn main() -> Result<(), Error> {
     })?;
     let site: &'static Site = Box::leak(Box::new(Site::new(Files::Embedded, sign_in)));
     lambda_http::run(service_fn(move |req: Request| async move {
-        let (parts, body) = site.answer(req.method(), req.uri().path()).await.into_parts();
+        let (parts, body) = site.answer(req.method(), req.uri().path(), req.headers()).await.into_parts();
         Ok::<_, Error>(Response::from_parts(parts, Body::from(body)))
     }))
     .await

@@ -10,6 +10,9 @@
 
 use serde::Serialize;
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+pub mod compress;
 
 include!(concat!(env!("OUT_DIR"), "/web_assets.rs"));
 
@@ -176,13 +179,16 @@ pub struct Site {
     csp: String,
     /// `/config.json`'s body, written once (it changes only with the settings).
     config: Vec<u8>,
+    /// Each built-in file gzipped, made on its first request and kept (they never change).
+    gzipped: Arc<[OnceLock<Vec<u8>>]>,
 }
 
 impl Site {
     pub fn new(files: Files, sign_in: SignIn) -> Self {
         let csp = content_security_policy(&sign_in);
         let config = serde_json::to_vec(&serde_json::json!({ "sign_in": sign_in })).unwrap_or_default();
-        Self { files, sign_in, csp, config }
+        let gzipped = ASSETS.iter().map(|_| OnceLock::new()).collect();
+        Self { files, sign_in, csp, config, gzipped }
     }
 
     pub fn sign_in(&self) -> &SignIn {
@@ -194,31 +200,46 @@ impl Site {
         &self.csp
     }
 
-    /// The answer to a GET of `path` (no query), or `None` when it names no page or file.
+    /// The answer to a GET of `path` (no query), or `None` when it names no page or file. Sent as
+    /// it is; [`Site::get_for`] gzips it for a client that takes gzip.
     pub async fn get(&self, path: &str) -> Option<http::Response<Vec<u8>>> {
+        self.get_for(path, &http::HeaderMap::new()).await
+    }
+
+    /// The answer to a GET of `path` for a request with these headers: text gzipped when its
+    /// `Accept-Encoding` allows (built-in files compressed once and kept).
+    pub async fn get_for(&self, path: &str, request: &http::HeaderMap) -> Option<http::Response<Vec<u8>>> {
         if path == CONFIG_PATH {
             // Read once per page load; a redeploy's change applies to the next load.
             return Some(self.response("application/json; charset=utf-8", "no-store", self.config.clone()));
         }
         let file = file_for(path)?;
-        let bytes = match &self.files {
-            Files::Embedded => ASSETS.iter().find(|(name, _)| *name == file).map(|(_, b)| b.to_vec())?,
-            Files::Dir(dir) => tokio::fs::read(dir.join(&file)).await.ok()?,
+        let (bytes, built_in) = match &self.files {
+            Files::Embedded => {
+                let index = ASSETS.iter().position(|(name, _)| *name == file)?;
+                (ASSETS[index].1.to_vec(), Some(index))
+            }
+            Files::Dir(dir) => (tokio::fs::read(dir.join(&file)).await.ok()?, None),
         };
         // Pages are small and change with the binary; never serve a stale console.
-        Some(self.response(content_type(&file), "no-cache", bytes))
+        let mut page = self.response(content_type(&file), "no-cache", bytes);
+        compress::negotiate(request, &mut page, |plain| match built_in.and_then(|i| self.gzipped.get(i)) {
+            Some(kept) => kept.get_or_init(|| compress::gzip(plain)).clone(),
+            None => compress::gzip(plain),
+        });
+        Some(page)
     }
 
     /// The `web` function's whole answer: the page for a GET or HEAD, else a problem+json 404
     /// or 405 (API Gateway routes only the pages' paths here; anything else is a client's typo).
-    pub async fn answer(&self, method: &http::Method, path: &str) -> http::Response<Vec<u8>> {
+    pub async fn answer(&self, method: &http::Method, path: &str, request: &http::HeaderMap) -> http::Response<Vec<u8>> {
         let head = method == http::Method::HEAD;
         if method != http::Method::GET && !head {
             let mut refused = problem(http::StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Pages answer GET and HEAD only.");
             refused.headers_mut().insert(http::header::ALLOW, http::HeaderValue::from_static("GET, HEAD"));
             return refused;
         }
-        match self.get(path).await {
+        match self.get_for(path, request).await {
             Some(mut page) => {
                 if head {
                     page.body_mut().clear();
@@ -353,6 +374,28 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_pages_go_gzipped_to_a_browser_that_takes_gzip_and_plain_to_one_that_does_not() {
+        use std::io::Read as _;
+        let site = Site::new(Files::Embedded, SignIn::Development);
+        let mut gzip = http::HeaderMap::new();
+        gzip.insert(http::header::ACCEPT_ENCODING, http::HeaderValue::from_static("gzip, deflate, br"));
+        let plain = site.get("/assets/i18n.js").await.expect("served");
+        assert!(!plain.headers().contains_key(http::header::CONTENT_ENCODING));
+        for _ in 0..2 {
+            // the second answer is the kept copy: the same bytes
+            let packed = site.answer(&http::Method::GET, "/assets/i18n.js", &gzip).await;
+            assert_eq!(packed.headers()[http::header::CONTENT_ENCODING], "gzip");
+            assert_eq!(packed.headers()[http::header::VARY], "accept-encoding");
+            assert!(packed.body().len() * 3 < plain.body().len(), "{} of {}", packed.body().len(), plain.body().len());
+            let mut back = Vec::new();
+            flate2::read::GzDecoder::new(packed.body().as_slice()).read_to_end(&mut back).unwrap();
+            assert_eq!(&back, plain.body());
+        }
+        let icon = site.answer(&http::Method::GET, "/assets/favicon.svg", &gzip).await;
+        assert_eq!(icon.status(), http::StatusCode::OK);
+    }
+
+    #[tokio::test]
     async fn the_site_config_tells_the_pages_how_to_sign_in() {
         let site = Site::new(Files::Embedded, SignIn::Oidc(cognito()));
         let page = site.get(CONFIG_PATH).await.expect("served");
@@ -391,18 +434,18 @@ mod tests {
     #[tokio::test]
     async fn the_web_function_answers_get_and_head_and_refuses_the_rest_as_problems() {
         let site = Site::new(Files::Embedded, SignIn::Unconfigured);
-        let page = site.answer(&http::Method::GET, "/accept").await;
+        let page = site.answer(&http::Method::GET, "/accept", &http::HeaderMap::new()).await;
         assert_eq!(page.status(), http::StatusCode::OK);
         assert!(String::from_utf8_lossy(page.body()).contains("<html"));
-        let head = site.answer(&http::Method::HEAD, "/accept").await;
+        let head = site.answer(&http::Method::HEAD, "/accept", &http::HeaderMap::new()).await;
         assert_eq!(head.status(), http::StatusCode::OK);
         assert!(head.body().is_empty());
-        let missing = site.answer(&http::Method::GET, "/assets/missing.js").await;
+        let missing = site.answer(&http::Method::GET, "/assets/missing.js", &http::HeaderMap::new()).await;
         assert_eq!(missing.status(), http::StatusCode::NOT_FOUND);
         assert_eq!(missing.headers()[http::header::CONTENT_TYPE], "application/problem+json");
         let problem: serde_json::Value = serde_json::from_slice(missing.body()).expect("json");
         assert_eq!(problem["code"], "not_found");
-        let post = site.answer(&http::Method::POST, "/").await;
+        let post = site.answer(&http::Method::POST, "/", &http::HeaderMap::new()).await;
         assert_eq!(post.status(), http::StatusCode::METHOD_NOT_ALLOWED);
         assert_eq!(post.headers()[http::header::ALLOW], "GET, HEAD");
     }
