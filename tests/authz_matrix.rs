@@ -89,6 +89,9 @@ const MATRIX: &[(Op, [u16; 8])] = &[
     // A's only owner cannot leave it (409); everyone else in A can.
     (Op::LeaveTenant,                  [ 409,  204,  204,   204,   404,     404,  401,  404 ]),
     (Op::RecordSignIn,                 [ 200,  200,  200,   200,   404,     404,  401,  404 ]),
+    // Any signed-in person may ask; this app knows no userinfo endpoint (tests/oidc_identity.rs
+    // covers one that does).
+    (Op::UserInfo,                     [ 501,  501,  501,   501,   501,     501,  401,  501 ]),
     (Op::ListWorkspaces,               [ 200,  200,  200,   200,   404,     404,  401,  404 ]),
     (Op::PutWorkspace,                 [ 201,  201,  403,   403,   404,     404,  401,  404 ]),
     (Op::DeleteWorkspace,              [ 204,  204,  403,   403,   404,     404,  401,  404 ]),
@@ -237,6 +240,7 @@ impl World {
             Op::UpdateInvitation => (Method::PATCH, p(&format!("/invitations/{inv}")), Some(json!({"role": "viewer"}))),
             Op::LeaveTenant => (Method::DELETE, format!("/v1/me/tenants/{t}"), None),
             Op::RecordSignIn => (Method::POST, format!("/v1/me/tenants/{t}/sign-in"), None),
+            Op::UserInfo => (Method::POST, "/v1/me/userinfo".into(), Some(json!({"access_token": "at"}))),
             Op::ListWorkspaces => (Method::GET, p("/workspaces"), None),
             Op::PutWorkspace => (Method::PUT, p("/workspaces/east"), Some(json!({"name": "East"}))),
             Op::DeleteWorkspace => (Method::DELETE, p("/workspaces/spare"), None),

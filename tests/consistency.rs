@@ -28,7 +28,7 @@ fn the_routes_served_and_the_openapi_paths_are_the_same_set() {
         only_served.is_empty() && only_documented.is_empty(),
         "served but undocumented: {only_served:?}; documented but not served: {only_documented:?}"
     );
-    assert_eq!(served.len(), 33);
+    assert_eq!(served.len(), 34);
 }
 
 #[test]
@@ -63,6 +63,9 @@ fn every_stable_error_code_is_documented_in_openapi() {
         ErrorCode::RateLimited { retry_after: 1 },
         ErrorCode::Internal,
         ErrorCode::Unavailable { retry_after: 1 },
+        ErrorCode::UserinfoSubjectMismatch,
+        ErrorCode::UserinfoFailed,
+        ErrorCode::UserinfoNotConfigured,
     ];
     let codes: BTreeSet<String> = all.iter().map(|c| c.as_str().to_owned()).collect();
     assert_eq!(codes, documented);

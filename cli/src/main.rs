@@ -105,43 +105,79 @@ enum Command {
 struct OidcArgs {
     /// Sign people in at this OIDC issuer (authorization code with PKCE) instead of the
     /// development sign-in: the API then accepts its RS256 ID tokens (`iss` = this, `aud` =
-    /// --oidc-client-id) and nothing else, and POST /dev/sign-in is gone.
-    #[arg(long, value_name = "URL", requires_all = ["oidc_client_id", "oidc_authorization_endpoint", "oidc_token_endpoint"])]
+    /// --oidc-client-id) and nothing else, and POST /dev/sign-in is gone. Its endpoints come from
+    /// its discovery document (<issuer>/.well-known/openid-configuration); the flags below
+    /// override them one by one.
+    #[arg(long, value_name = "URL", requires = "oidc_client_id")]
     oidc_issuer: Option<String>,
     /// The pages' public client id at the issuer.
     #[arg(long, value_name = "ID", requires = "oidc_issuer")]
     oidc_client_id: Option<String>,
-    /// The issuer's authorization endpoint (its hosted sign-in page).
+    /// The issuer's authorization endpoint (its hosted sign-in page). Default: discovered.
     #[arg(long, value_name = "URL", requires = "oidc_issuer")]
     oidc_authorization_endpoint: Option<String>,
     /// The issuer's token endpoint (the pages POST the code and the PKCE verifier there).
+    /// Default: discovered.
     #[arg(long, value_name = "URL", requires = "oidc_issuer")]
     oidc_token_endpoint: Option<String>,
-    /// The issuer's signing keys. Default: <issuer>/.well-known/jwks.json.
+    /// The issuer's signing keys. Default: discovered, else <issuer>/.well-known/jwks.json.
     #[arg(long, value_name = "URL", requires = "oidc_issuer")]
     oidc_jwks_url: Option<String>,
-    /// Where "Sign out" sends the browser to end the issuer's session too.
+    /// The issuer's userinfo endpoint, asked by the server for the email of a person whose ID
+    /// token carries none. Default: discovered.
+    #[arg(long, value_name = "URL", requires = "oidc_issuer")]
+    oidc_userinfo_endpoint: Option<String>,
+    /// Where "Sign out" sends the browser to end the issuer's session too (with `id_token_hint`).
+    /// Default: the discovered `end_session_endpoint`.
     #[arg(long, value_name = "URL", requires = "oidc_issuer")]
     oidc_logout_url: Option<String>,
 }
 
 impl OidcArgs {
-    fn provider(self) -> Result<Option<serve::OidcProvider>, String> {
-        let (Some(issuer), Some(client_id), Some(authorize), Some(token)) =
-            (self.oidc_issuer, self.oidc_client_id, self.oidc_authorization_endpoint, self.oidc_token_endpoint)
-        else {
+    async fn provider(self) -> Result<Option<serve::OidcProvider>, String> {
+        let (Some(issuer), Some(client_id)) = (self.oidc_issuer, self.oidc_client_id) else {
             return Ok(None);
         };
         let issuer = issuer.trim_end_matches('/').to_owned();
-        let jwks_url = self.oidc_jwks_url.unwrap_or_else(|| format!("{issuer}/.well-known/jwks.json"));
-        for (flag, url) in [("--oidc-issuer", &issuer), ("--oidc-jwks-url", &jwks_url)] {
-            if !usher_http::jwks::https_or_loopback(url) {
-                return Err(format!("{flag} must be an https URL (or http on 127.0.0.1), got {url:?}"));
+        if !usher_http::jwks::https_or_loopback(&issuer) {
+            return Err(format!("--oidc-issuer must be an https URL (or http on 127.0.0.1), got {issuer:?}"));
+        }
+        let overrides = usher_http::oidc::Overrides {
+            authorization_endpoint: self.oidc_authorization_endpoint,
+            token_endpoint: self.oidc_token_endpoint,
+            jwks_uri: self.oidc_jwks_url,
+            userinfo_endpoint: self.oidc_userinfo_endpoint,
+            end_session_endpoint: self.oidc_logout_url,
+        };
+        // Discovery is read even when every endpoint is named (it may give userinfo and logout);
+        // a document that names another issuer stops the start, a missing one only warns.
+        let discovered = match usher_http::oidc::discover(&issuer).await {
+            Ok(d) => Some(d),
+            Err(e @ usher_http::oidc::FetchError::IssuerMismatch { .. }) => return Err(format!("--oidc-issuer: {e}")),
+            Err(e) => {
+                tracing::warn!(cause = %e, "could not read the issuer's discovery document; using the endpoints given by flags");
+                None
+            }
+        };
+        let endpoints = usher_http::oidc::Endpoints::resolve(&issuer, overrides, discovered).map_err(|e| {
+            format!("the OIDC settings: {e} (the discovery document at {issuer}/.well-known/openid-configuration could not be read)")
+        })?;
+        for (what, url) in [("the JWKS URL", Some(&endpoints.jwks_uri)), ("the userinfo endpoint", endpoints.userinfo_endpoint.as_ref())] {
+            if let Some(url) = url
+                && !usher_http::jwks::https_or_loopback(url)
+            {
+                return Err(format!("{what} must be an https URL (or http on 127.0.0.1), got {url:?}"));
             }
         }
-        let client = usher_web::OidcClient::new(&client_id, &authorize, &token, None, self.oidc_logout_url.as_deref())
-            .map_err(|e| format!("the OIDC settings: {e}"))?;
-        Ok(Some(serve::OidcProvider { issuer, jwks_url, client }))
+        let client = usher_web::OidcClient::new(
+            &client_id,
+            &endpoints.authorization_endpoint,
+            &endpoints.token_endpoint,
+            None,
+            endpoints.end_session_endpoint.as_deref(),
+        )
+        .map_err(|e| format!("the OIDC settings: {e}"))?;
+        Ok(Some(serve::OidcProvider { issuer, jwks_url: endpoints.jwks_uri, userinfo_url: endpoints.userinfo_endpoint, client }))
     }
 }
 
@@ -244,7 +280,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 per_token_per_minute: token_rate_limit_per_minute,
                 send_rate_per_second,
                 web: web_dir.map_or(usher_web::Files::Embedded, usher_web::Files::Dir),
-                oidc: oidc.provider()?,
+                oidc: oidc.provider().await?,
                 webhook_url,
                 webhook_retry_after: Some(webhook_retry_after.0),
             })

@@ -60,6 +60,8 @@ pub struct ServeOptions {
 pub struct OidcProvider {
     pub issuer: String,
     pub jwks_url: String,
+    /// Asked for the email of a person whose ID token has none (`POST /v1/me/userinfo`).
+    pub userinfo_url: Option<String>,
     pub client: usher_web::OidcClient,
 }
 
@@ -88,6 +90,7 @@ pub async fn serve(opts: ServeOptions) -> Result<(), String> {
     // Large exports are written under <data dir>/exports and fetched through one-time links.
     let files = Arc::new(usher_store::LocalFiles::new(&opts.data_dir, &format!("http://{addr}")));
     env.deps = env.deps.clone().with_files(files.clone());
+    let mut userinfo: Option<Arc<dyn usher_http::oidc::UserInfoSource>> = None;
     let (verifier, sign_in): (Arc<dyn usher_http::TokenVerifier>, _) = match opts.oidc {
         None => (Arc::new(Hs256Verifier::new(&env.secret, LOCAL_ISSUER, LOCAL_AUDIENCE, true)), usher_web::SignIn::Development),
         Some(provider) => {
@@ -100,6 +103,9 @@ pub async fn serve(opts: ServeOptions) -> Result<(), String> {
             if let Err(e) = jwks.prime().await {
                 tracing::warn!(error = %e, url = %provider.jwks_url, "could not fetch the identity provider's keys yet; will retry on demand");
             }
+            if let Some(url) = &provider.userinfo_url {
+                userinfo = Some(Arc::new(usher_http::oidc::HttpUserInfo::new(url).map_err(|e| format!("the userinfo endpoint: {e}"))?));
+            }
             tracing::info!(issuer = %provider.issuer, "people sign in at the OIDC provider (the development sign-in is off)");
             (Arc::new(jwks), usher_web::SignIn::Oidc(provider.client))
         }
@@ -110,7 +116,10 @@ pub async fn serve(opts: ServeOptions) -> Result<(), String> {
     let max_body_bytes = config.max_body_bytes;
     let limits =
         RateLimits { per_source: Limit::per_minute(opts.per_source_per_minute), per_token: Limit::per_minute(opts.per_token_per_minute) };
-    let app = App::new(env.deps.clone(), verifier.clone(), config).with_rate_limits(limits);
+    let mut app = App::new(env.deps.clone(), verifier.clone(), config).with_rate_limits(limits);
+    if let Some(source) = userinfo {
+        app = app.with_userinfo(source);
+    }
     // The two background tasks the stack runs as functions: the delivery worker (`deliver`)
     // and the sweep every minute (`expire`; the first run queues again whatever an earlier
     // process left pending).

@@ -30,6 +30,7 @@ fn member(tenant: &TenantId, i: usize) -> Member {
         user_id: UserId::parse(&format!("usr_{i:032x}")).expect("user id"),
         email: Email::parse(&format!("member{i}@example.com")).expect("email"),
         username: None,
+        name: None,
         role: usher_domain::roles::RoleName::parse("viewer").expect("role"),
         workspaces: Vec::new(),
         profile: usher_domain::values::Profile::default(),

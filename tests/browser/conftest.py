@@ -55,6 +55,10 @@ DESKTOP = {"width": 1280, "height": 860}
 AXE_VERSION = "4.14.1"
 AXE_INTEGRITY = "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ=="
 AXE_DIR = Path(__file__).resolve().parent / ".axe"
+# panva's oidc-provider (npm, pinned exactly in oidc_provider/package.json), installed by
+# `oidc_provider_installed` into oidc_provider/node_modules/ (ignored by git).
+OIDC_PROVIDER_VERSION = "9.13.3"
+OIDC_PROVIDER_DIR = Path(__file__).resolve().parent / "oidc_provider"
 
 expect.set_options(timeout=10_000)
 
@@ -218,6 +222,74 @@ def usher_oidc(fake_idp):
                 "--oidc-logout-url", logout, port=port,
                 mint=lambda email, name=None: fake_idp.mint_id_token(email, name)) as server:
         yield server
+
+
+def oidc_provider_installed() -> Path:
+    """oidc-provider at OIDC_PROVIDER_VERSION in OIDC_PROVIDER_DIR/node_modules (`npm install` of
+    the folder's package.json once, scripts off); returns the server script."""
+    pkg = OIDC_PROVIDER_DIR / "node_modules" / "oidc-provider" / "package.json"
+    if not pkg.exists() or json.loads(pkg.read_text())["version"] != OIDC_PROVIDER_VERSION:
+        out = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=OIDC_PROVIDER_DIR,
+                             capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0, f"npm install oidc-provider@{OIDC_PROVIDER_VERSION} failed: {out.stderr[-2000:]}"
+    installed = json.loads(pkg.read_text())["version"]
+    assert installed == OIDC_PROVIDER_VERSION, f"oidc-provider {installed} installed, {OIDC_PROVIDER_VERSION} pinned"
+    return OIDC_PROVIDER_DIR / "server.mjs"
+
+
+class OidcProvider:
+    """panva's oidc-provider (oidc_provider/server.mjs) on a free 127.0.0.1 port, with its
+    defaults: discovery, ID tokens with only `sub`, userinfo, the development login page."""
+
+    def __init__(self, client_id: str, redirect_uris: list[str], post_logout_uris: list[str]):
+        self.port = free_port()
+        self.issuer = f"http://127.0.0.1:{self.port}"
+        self.client_id = client_id
+        self.redirect_uris = redirect_uris
+        self.post_logout_uris = post_logout_uris
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> "OidcProvider":
+        script = oidc_provider_installed()
+        self.log = tempfile.NamedTemporaryFile(prefix="oidc-provider-", suffix=".log", delete=False)
+        env = {**os.environ, "OIDC_PORT": str(self.port), "OIDC_CLIENT_ID": self.client_id,
+               "OIDC_REDIRECT_URIS": ",".join(self.redirect_uris),
+               "OIDC_POST_LOGOUT_REDIRECT_URIS": ",".join(self.post_logout_uris)}
+        self.proc = subprocess.Popen(["node", str(script)], cwd=OIDC_PROVIDER_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while True:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"oidc-provider exited with {self.proc.returncode}: {Path(self.log.name).read_text()[-2000:]}")
+            try:
+                urllib.request.urlopen(self.issuer + "/.well-known/openid-configuration", timeout=1)
+                return self
+            except Exception:
+                if time.time() > deadline:
+                    raise AssertionError("oidc-provider did not start within 30 s")
+                time.sleep(0.1)
+
+    def __exit__(self, *exc) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+        os.unlink(self.log.name)
+
+
+@pytest.fixture(scope="module")
+def oidc_provider_usher():
+    """oidc-provider with its defaults and a second `usher serve` given only --oidc-issuer and
+    --oidc-client-id (everything else from discovery; the email of ID tokens that carry only
+    `sub` comes from userinfo). Yields (provider, usher)."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with OidcProvider(OIDC_CLIENT_ID, [f"{base}/", f"{base}/accept", f"{base}/confirm-email"], [f"{base}/"]) as op:
+        with _serve("--oidc-issuer", op.issuer, "--oidc-client-id", OIDC_CLIENT_ID, port=port) as server:
+            yield op, server
 
 
 @pytest.fixture(scope="session")

@@ -78,6 +78,10 @@ class FakeIdP:
         self.logouts: list[dict] = []
         # a test sets it to have the next ID token carry another nonce (a replayed token)
         self.wrong_nonce_once = False
+        # a test clears it to have the token endpoint answer without CORS headers (a provider
+        # that does not allow the page's origin), or sets jwks_status to have the keys fail
+        self.token_cors = True
+        self.jwks_status = 200
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
@@ -299,6 +303,8 @@ def _handler(idp: FakeIdP):
             if path == "/favicon.ico":
                 return self.send(204, b"", "image/x-icon")
             if path == "/.well-known/jwks.json":
+                if idp.jwks_status != 200:
+                    return self.json(idp.jwks_status, {"error": "not_found"})
                 return self.json(200, idp.jwks(), cors=True)
             if path == "/.well-known/openid-configuration":
                 return self.json(200, {
@@ -363,7 +369,7 @@ def _handler(idp: FakeIdP):
                     self.form()
                     return self.json(400, {"error": "invalid_request", "error_description": "form body expected"}, cors=True)
                 status, body = idp.exchange(self.form())
-                return self.json(status, body, cors=True)
+                return self.json(status, body, cors=idp.token_cors)
             return self.json(404, {"error": "not_found"})
 
     return Handler

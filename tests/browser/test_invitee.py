@@ -77,6 +77,30 @@ def test_invite_from_console_then_accept(usher, tenant, new_context):
     expect(invitee.get_by_test_id("tenant-name")).to_have_text("Acme")
 
 
+def test_the_name_given_at_sign_in_is_what_the_invitee_and_the_people_list_read(usher, new_context):
+    """Issue 19.4: "Your name — shown to the people you invite" is kept at sign-in: the landing
+    page and the email say "Grace Hopper invited you", not the address, and People shows it."""
+    owner = unique_email("grace")
+    usher.create_tenant("Acme", owner)
+    admin = new_context().new_page()
+    admin.goto(usher.base + "/")
+    sign_in(admin, owner, name="Grace Hopper")
+    expect(admin.get_by_role("heading", name="People")).to_be_visible()
+    expect(admin.locator("tr", has_text=owner)).to_contain_text("Grace Hopper")
+
+    admin.get_by_role("navigation").get_by_role("link", name="Invite people").click()
+    ada = unique_email("ada")
+    admin.get_by_label("Email", exact=True).fill(ada)
+    admin.get_by_role("button", name="Send invitation").click()
+    expect(admin.locator("#main").get_by_text(f"Invitation sent to {ada}")).to_be_visible()
+
+    link = usher.wait_for_link(ada)
+    assert any("Grace Hopper" in mail for mail in usher.emails_to(ada)), "the email names the inviter"
+    invitee = new_context().new_page()
+    invitee.goto(link)
+    expect(invitee.get_by_test_id("invite-summary")).to_have_text("Grace Hopper invited you to join Acme as Member.")
+
+
 def test_expired_page_asks_for_a_new_link(usher, tenant, page, new_context):
     """(d) An expired invitation: a clear page, and "Ask for a new link" reaches the inviter."""
     bob = unique_email("bob")
@@ -91,7 +115,8 @@ def test_expired_page_asks_for_a_new_link(usher, tenant, page, new_context):
     shot(page, "accept-expired")
     page.get_by_role("button", name="Ask for a new link").click()
     expect(page.get_by_role("heading", name="New link requested")).to_be_visible()
-    expect(page.locator("#main").get_by_text(f"We asked {tenant.owner_email} to send you a new link.")).to_be_visible()
+    # the inviter by the name their sign-in carried (the Tenant fixture's "Olivia Owner"), not their address
+    expect(page.locator("#main").get_by_text("We asked Olivia Owner to send you a new link.")).to_be_visible()
 
     after = tenant.usher.ok("GET", tenant.path(f"/invitations/{inv['id']}"), tenant.owner_token)
     assert after["status"] == "expired" and after.get("renewal_requested_at")

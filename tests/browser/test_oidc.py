@@ -16,7 +16,9 @@ import urllib.request
 
 from playwright.sync_api import Page, expect
 
-from conftest import OIDC_CLIENT_ID, shot, sign_in, unique_email
+import time
+
+from conftest import OIDC_CLIENT_ID, _serve, free_port, shot, sign_in, unique_email
 from fake_idp import jwt_parts, s256
 
 
@@ -272,11 +274,15 @@ def test_sign_out_ends_the_providers_session_too_through_the_logout_url(usher_oi
     expect(page.get_by_test_id("tenant-name")).to_have_text("Acme")
 
     logouts = len(fake_idp.logouts)
+    id_token = json.loads(storage(page)["session"]["usher.session"])["token"]
     page.get_by_role("button", name="Sign out").click()
     # the provider's logout answered with a redirect to the console, signed out
     expect(page.get_by_role("heading", name="Sign in to Usher")).to_be_visible()
     expect(page).to_have_url(usher_oidc.base + "/")
     assert len(fake_idp.logouts) == logouts + 1 and fake_idp.logouts[-1]["client_id"] == OIDC_CLIENT_ID
+    # RP-initiated logout: the provider is told which session ends (its logout_uri stays as given)
+    assert fake_idp.logouts[-1].get("id_token_hint") == id_token
+    assert "post_logout_redirect_uri" not in fake_idp.logouts[-1]
     assert "usher.session" not in storage(page)["session"]
 
 
@@ -325,3 +331,44 @@ def test_a_server_without_config_json_keeps_the_development_sign_in(usher, tenan
     page.goto(usher.base + "/")
     sign_in(page, tenant.owner_email)
     expect(page.get_by_test_id("tenant-name")).to_have_text("Acme")
+
+
+def test_when_the_provider_refuses_the_pages_origin_at_its_token_endpoint_the_page_says_so_and_what_to_check(usher_oidc, fake_idp, oidc_tenant, page):
+    page.goto(usher_oidc.base + "/")
+    to_provider(page, fake_idp)
+    fake_idp.token_cors = False  # the exchange answers, without Access-Control-Allow-Origin
+    try:
+        sign_in(page, oidc_tenant.owner_email, button="Continue")
+        problem = page.get_by_text(re.compile(r"refused this page's origin"))
+        expect(problem).to_contain_text(f"({usher_oidc.base})")
+        expect(problem).to_contain_text(f"web origin (CORS) of client {OIDC_CLIENT_ID}")
+        expect(page.get_by_text("could not be reached")).to_have_count(0)
+        assert "usher.session" not in storage(page)["session"]
+    finally:
+        fake_idp.token_cors = True
+
+
+def test_when_the_providers_keys_cannot_be_fetched_the_console_says_so_and_try_again_works_once_they_can(fake_idp, new_context):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    fake_idp.register(f"{base}/", f"{base}/accept", f"{base}/confirm-email")
+    fake_idp.jwks_status = 404
+    try:
+        # only the issuer and the client id: the rest from the fake's discovery document
+        with _serve("--oidc-issuer", fake_idp.issuer, "--oidc-client-id", OIDC_CLIENT_ID, port=port) as server:
+            owner = unique_email("owner")
+            server.create_tenant("Acme", owner)
+            page = new_context().new_page()
+            page.goto(base + "/")
+            to_provider(page, fake_idp)
+            sign_in(page, owner, button="Continue")
+            expect(page.get_by_role("alert")).to_contain_text("the identity provider's signing keys could not be fetched")
+            retry = page.get_by_role("button", name="Try again")
+            expect(retry).to_be_visible()
+
+            fake_idp.jwks_status = 200
+            time.sleep(5.5)  # the verifier asks again for a key set it never had after 5 s
+            retry.click()
+            expect(page.get_by_test_id("tenant-name")).to_have_text("Acme")
+    finally:
+        fake_idp.jwks_status = 200

@@ -35,10 +35,20 @@ export function getSession() {
   }
 }
 
-/** Keeps token (a JWT) as this tab's session: the token, and its email, name and exp. */
-export function saveSession(token) {
+/**
+ * Keeps token (a JWT) as this tab's session: the token, and its email, name and exp. `known`
+ * ({email, name}) is what the server answered from the provider's userinfo, for an ID token that
+ * carries no email (shown only: the API reads the email from its own records, never from here).
+ */
+export function saveSession(token, known = null) {
   const claims = decodeJwt(token);
-  const session = { token, email: claims.email || "", name: claims.name || "", exp: claims.exp || 0 };
+  const name = claims.name || [claims.given_name, claims.family_name].filter(Boolean).join(" ");
+  const session = {
+    token,
+    email: claims.email || (known && known.email) || "",
+    name: name || (known && known.name) || "",
+    exp: claims.exp || 0,
+  };
   sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
   return session;
 }
@@ -153,12 +163,22 @@ export async function devSignIn(email, name) {
   return session;
 }
 
+/**
+ * Whether an answer says the API could not check the Bearer token right now (503: the identity
+ * provider's signing keys could not be fetched), as opposed to any other dependency being down.
+ */
+export function keysUnavailable(err) {
+  const p = err && err.problem ? err.problem : err || {};
+  return p.code === "unavailable" && typeof p.detail === "string" && /bearer token could not be checked/i.test(p.detail);
+}
+
 /** A sentence for people: the translation of the code where there is one, else the detail. */
 export function problemText(err) {
   const p = err && err.problem ? err.problem : err || {};
   const code = p.code || "internal";
   const key = `err.${code}`;
   if (code === "network") return t("err.network");
+  if (keysUnavailable(err)) return t("err.keys_unavailable");
   if (code === "internal") return t("err.internal", { id: p.request_id || "—" });
   if (getLang() !== "en" && has(key)) return t(key);
   if (p.detail) return p.detail.charAt(0).toUpperCase() + p.detail.slice(1);

@@ -11,10 +11,14 @@
 // started it (/, /accept or /confirm-email) with ?code=...&state=...; this module takes the
 // query out of the address bar as soon as it loads (before any page renders), checks state,
 // exchanges the code (with the verifier) at the token endpoint and keeps only the ID token, as
-// the session api.js reads (the API expects the ID token: its aud is the client id). The access
-// and refresh tokens are dropped. The pages wait for `authReady` before their first render.
+// the session api.js reads (the API expects the ID token: its aud is the client id). When the ID
+// token carries no email (providers with library defaults put only `sub` there), the access token
+// goes once to POST /v1/me/userinfo, with the ID token as Bearer: the server asks the provider's
+// userinfo endpoint itself and keeps the email for that subject (the page never reports an email).
+// Then the access and refresh tokens are dropped. The pages wait for `authReady` before their
+// first render.
 import { t } from "./i18n.js";
-import { decodeJwt, saveSession, signOut } from "./api.js";
+import { decodeJwt, getSession, saveSession, signOut } from "./api.js";
 
 // One sign-in under way in this tab: {verifier, state, nonce, redirect_uri, return_to}.
 const PENDING = "usher.oidc";
@@ -166,7 +170,9 @@ async function completeSignIn(config, cb) {
       referrerPolicy: "no-referrer",
     });
   } catch {
-    problem = { key: "auth.oidc_network" };
+    problem = (await reachable(config.token_endpoint))
+      ? { key: "auth.oidc_cors", vars: { origin: location.origin, client: config.client_id } }
+      : { key: "auth.oidc_network" };
     return;
   }
   let body = null;
@@ -185,9 +191,15 @@ async function completeSignIn(config, cb) {
     problem = { key: "auth.oidc_unverified" };
     return;
   }
+  // No email in the ID token: the server asks the provider's userinfo with the access token.
+  let known = null;
+  if (!claims.email) {
+    known = await keepUserinfo(body.id_token, body.access_token);
+    if (!known) return;
+  }
   // Only the ID token is kept (what the API expects as Bearer); body's access and refresh
   // tokens go no further than this function.
-  saveSession(body.id_token);
+  saveSession(body.id_token, known ? { email: known.email || "", name: known.name || "" } : null);
   problem = null;
   // back to the console page the person was on (#/bulk, ...): a route, never anything else
   const back = typeof pending.return_to === "string" ? pending.return_to : "";
@@ -196,6 +208,51 @@ async function completeSignIn(config, cb) {
     history.replaceState(history.state, "", location.pathname + hash);
   }
   window.dispatchEvent(new CustomEvent("usher:session"));
+}
+
+// Whether the provider answers at all (a request the browser sends without CORS and whose answer
+// the page cannot read): a fetch that failed with CORS fails, but this one succeeds.
+async function reachable(url) {
+  try {
+    await fetch(url, { method: "GET", mode: "no-cors", credentials: "omit", cache: "no-store", referrerPolicy: "no-referrer" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// POST /v1/me/userinfo: the server asks the provider who the access token belongs to, checks it
+// is the ID token's subject and keeps the email. The answer ({email, email_verified, name}), or
+// null with `problem` set.
+async function keepUserinfo(idToken, accessToken) {
+  if (typeof accessToken !== "string" || !accessToken) {
+    problem = { key: "auth.oidc_userinfo", vars: { code: "no_access_token" } };
+    return null;
+  }
+  let res;
+  try {
+    res = await fetch("/v1/me/userinfo", {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json", authorization: `Bearer ${idToken}` },
+      body: JSON.stringify({ access_token: accessToken }),
+      credentials: "omit",
+      cache: "no-store",
+    });
+  } catch {
+    problem = { key: "auth.oidc_userinfo", vars: { code: "network" } };
+    return null;
+  }
+  let answer = null;
+  try {
+    answer = await res.json();
+  } catch {
+    answer = null;
+  }
+  if (!res.ok || !answer || typeof answer !== "object") {
+    problem = { key: "auth.oidc_userinfo", vars: { code: errorCode(answer && answer.code) || `HTTP ${res.status}` } };
+    return null;
+  }
+  return answer;
 }
 
 /**
@@ -267,11 +324,28 @@ export async function startSignIn() {
 
 // ---------------------------------------------------------------- signing out
 
+/**
+ * Where the provider ends its session (OpenID Connect RP-Initiated Logout 1.0): the logout URL
+ * with `id_token_hint` (the ID token of this session), `client_id` and
+ * `post_logout_redirect_uri` (this console) unless the URL already names them, or names
+ * Cognito's own `logout_uri`.
+ */
+export function logoutUrl(config, idToken) {
+  const url = new URL(config.logout_url);
+  if (idToken && !url.searchParams.has("id_token_hint")) url.searchParams.set("id_token_hint", idToken);
+  if (!url.searchParams.has("client_id")) url.searchParams.set("client_id", config.client_id);
+  if (!url.searchParams.has("post_logout_redirect_uri") && !url.searchParams.has("logout_uri")) {
+    url.searchParams.set("post_logout_redirect_uri", `${location.origin}/`);
+  }
+  return url.toString();
+}
+
 /** "Sign out": ends the session here, then (OIDC with a logout URL) at the provider too. */
 export function signOutEverywhere() {
+  const session = getSession();
   signOut();
   const config = signInConfig();
-  if (config.kind === "oidc" && config.logout_url) location.assign(config.logout_url);
+  if (config.kind === "oidc" && config.logout_url) location.assign(logoutUrl(config, session && session.token));
 }
 
 /** "Use another account": ends the session here; the next OIDC sign-in asks for a login. */

@@ -25,6 +25,8 @@ const en = {
   "auth.oidc_exchange": "The identity provider refused to complete the sign-in ({code}). Please sign in again.",
   "auth.oidc_unverified": "The identity provider's answer could not be checked, so it was not used. Please sign in again.",
   "auth.oidc_insecure": "Sign-in needs a secure connection (https). Open this page at its https address.",
+  "auth.oidc_cors": "The identity provider refused this page's origin ({origin}) at its token endpoint, so sign-in could not finish. An administrator should allow {origin} as a web origin (CORS) of client {client} at the provider.",
+  "auth.oidc_userinfo": "Your identity provider did not give Usher your email address ({code}), so sign-in could not finish. Please try again, or ask an administrator to check the provider's userinfo endpoint.",
   "auth.unconfigured_title": "Sign-in is not set up for this deployment.",
   "auth.unconfigured_body": "Whoever runs this service still has to set the stack's PublicUrl parameter (and, with an external identity provider, its authorization and token endpoints); see the deployment section of the README. Until then, nobody can sign in here.",
 
@@ -186,7 +188,10 @@ const en = {
   "err.invitation_revoked": "This invitation was withdrawn.", "err.invitation_used": "This invitation was already used.",
   "err.invitation_declined": "This invitation was declined.", "err.link_expired": "This link has expired.",
   "err.payload_too_large": "This is too large to send at once.", "err.rate_limited": "Too many attempts. Please wait a moment and try again.",
-  "err.unavailable": "The service is busy. Nothing was changed; try again shortly.", "err.invalid_request": "Some fields are not valid.",
+  "err.unavailable": "The service is busy. Nothing was changed; try again shortly.",
+  "err.keys_unavailable": "Usher could not check your sign-in right now: the identity provider's signing keys could not be fetched. Nothing was changed; try again in a moment.",
+  "err.userinfo_subject_mismatch": "The identity provider's answer was about another account, so it was not used.",
+  "err.userinfo_failed": "The identity provider did not answer who you are.", "err.userinfo_not_configured": "This deployment does not know its identity provider's userinfo endpoint.", "err.invalid_request": "Some fields are not valid.",
 
   "field.required": "This field is required.", "field.invalid_email": "This is not a valid email address.", "field.does_not_match": "This does not match.",
   "field.unknown_role": "This role does not exist.", "field.unknown_workspace": "This workspace does not exist.", "field.out_of_range": "This value is out of range.",
@@ -217,6 +222,8 @@ const fr = {
   "auth.oidc_exchange": "Le fournisseur d'identité a refusé de finaliser la connexion ({code}). Veuillez vous reconnecter.",
   "auth.oidc_unverified": "La réponse du fournisseur d'identité n'a pas pu être vérifiée ; elle n'a pas été utilisée. Veuillez vous reconnecter.",
   "auth.oidc_insecure": "La connexion nécessite une liaison sécurisée (https). Ouvrez cette page à son adresse https.",
+  "auth.oidc_cors": "Le fournisseur d'identité a refusé l'origine de cette page ({origin}) sur son point de terminaison de jeton : la connexion n'a pas pu aboutir. Un administrateur doit autoriser {origin} comme origine web (CORS) du client {client} chez le fournisseur.",
+  "auth.oidc_userinfo": "Votre fournisseur d'identité n'a pas transmis votre adresse e-mail à Usher ({code}) : la connexion n'a pas pu aboutir. Réessayez, ou demandez à un administrateur de vérifier le point de terminaison userinfo du fournisseur.",
   "auth.unconfigured_title": "La connexion n'est pas configurée pour ce déploiement.",
   "auth.unconfigured_body": "La personne qui exploite ce service doit encore renseigner le paramètre PublicUrl de la pile (et, avec un fournisseur d'identité externe, ses points de terminaison d'autorisation et de jeton) ; voir la section sur le déploiement du README. D'ici là, personne ne peut se connecter ici.",
 
@@ -378,7 +385,10 @@ const fr = {
   "err.invitation_revoked": "Cette invitation a été retirée.", "err.invitation_used": "Cette invitation a déjà été utilisée.",
   "err.invitation_declined": "Cette invitation a été refusée.", "err.link_expired": "Ce lien a expiré.",
   "err.payload_too_large": "C'est trop volumineux pour être envoyé en une fois.", "err.rate_limited": "Trop de tentatives. Patientez un instant et réessayez.",
-  "err.unavailable": "Le service est occupé. Rien n'a été modifié ; réessayez dans un instant.", "err.invalid_request": "Certains champs ne sont pas valides.",
+  "err.unavailable": "Le service est occupé. Rien n'a été modifié ; réessayez dans un instant.",
+  "err.keys_unavailable": "Usher ne peut pas vérifier votre connexion pour le moment : les clés de signature du fournisseur d'identité sont inaccessibles. Rien n'a été modifié ; réessayez dans un instant.",
+  "err.userinfo_subject_mismatch": "La réponse du fournisseur d'identité concernait un autre compte ; elle n'a pas été utilisée.",
+  "err.userinfo_failed": "Le fournisseur d'identité n'a pas indiqué qui vous êtes.", "err.userinfo_not_configured": "Ce déploiement ne connaît pas le point de terminaison userinfo de son fournisseur d'identité.", "err.invalid_request": "Certains champs ne sont pas valides.",
 
   "field.required": "Ce champ est obligatoire.", "field.invalid_email": "Cette adresse e-mail n'est pas valide.", "field.does_not_match": "Cela ne correspond pas.",
   "field.unknown_role": "Ce rôle n'existe pas.", "field.unknown_workspace": "Cet espace de travail n'existe pas.", "field.out_of_range": "Cette valeur est hors limites.",
@@ -409,6 +419,8 @@ const de = {
   "auth.oidc_exchange": "Der Identitätsanbieter hat den Abschluss der Anmeldung abgelehnt ({code}). Bitte melden Sie sich erneut an.",
   "auth.oidc_unverified": "Die Antwort des Identitätsanbieters konnte nicht geprüft werden und wurde nicht verwendet. Bitte melden Sie sich erneut an.",
   "auth.oidc_insecure": "Die Anmeldung erfordert eine sichere Verbindung (https). Öffnen Sie diese Seite unter ihrer https-Adresse.",
+  "auth.oidc_cors": "Der Identitätsanbieter hat den Ursprung dieser Seite ({origin}) an seinem Token-Endpunkt abgelehnt, daher konnte die Anmeldung nicht abgeschlossen werden. Ein Administrator sollte {origin} beim Anbieter als Web-Ursprung (CORS) des Clients {client} zulassen.",
+  "auth.oidc_userinfo": "Ihr Identitätsanbieter hat Usher Ihre E-Mail-Adresse nicht mitgeteilt ({code}), daher konnte die Anmeldung nicht abgeschlossen werden. Versuchen Sie es erneut oder bitten Sie einen Administrator, den Userinfo-Endpunkt des Anbieters zu prüfen.",
   "auth.unconfigured_title": "Die Anmeldung ist für diese Bereitstellung nicht eingerichtet.",
   "auth.unconfigured_body": "Wer diesen Dienst betreibt, muss noch den Parameter PublicUrl des Stacks setzen (und bei einem externen Identitätsanbieter dessen Autorisierungs- und Token-Endpunkt); siehe den Abschnitt zur Bereitstellung in der README. Bis dahin kann sich hier niemand anmelden.",
 
@@ -570,7 +582,10 @@ const de = {
   "err.invitation_revoked": "Diese Einladung wurde zurückgezogen.", "err.invitation_used": "Diese Einladung wurde bereits verwendet.",
   "err.invitation_declined": "Diese Einladung wurde abgelehnt.", "err.link_expired": "Dieser Link ist abgelaufen.",
   "err.payload_too_large": "Das ist zu groß, um es auf einmal zu senden.", "err.rate_limited": "Zu viele Versuche. Bitte warten Sie einen Moment.",
-  "err.unavailable": "Der Dienst ist ausgelastet. Es wurde nichts geändert; versuchen Sie es gleich noch einmal.", "err.invalid_request": "Einige Felder sind ungültig.",
+  "err.unavailable": "Der Dienst ist ausgelastet. Es wurde nichts geändert; versuchen Sie es gleich noch einmal.",
+  "err.keys_unavailable": "Usher kann Ihre Anmeldung gerade nicht prüfen: Die Signaturschlüssel des Identitätsanbieters sind nicht abrufbar. Es wurde nichts geändert; versuchen Sie es gleich noch einmal.",
+  "err.userinfo_subject_mismatch": "Die Antwort des Identitätsanbieters betraf ein anderes Konto und wurde nicht verwendet.",
+  "err.userinfo_failed": "Der Identitätsanbieter hat nicht mitgeteilt, wer Sie sind.", "err.userinfo_not_configured": "Diese Installation kennt den Userinfo-Endpunkt ihres Identitätsanbieters nicht.", "err.invalid_request": "Einige Felder sind ungültig.",
 
   "field.required": "Dieses Feld ist erforderlich.", "field.invalid_email": "Das ist keine gültige E-Mail-Adresse.", "field.does_not_match": "Das stimmt nicht überein.",
   "field.unknown_role": "Diese Rolle gibt es nicht.", "field.unknown_workspace": "Diesen Arbeitsbereich gibt es nicht.", "field.out_of_range": "Dieser Wert liegt außerhalb des erlaubten Bereichs.",

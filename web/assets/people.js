@@ -1,7 +1,7 @@
 // People: members and invitations in one list, license usage, search, filters, paging, row
 // actions (resend, revoke, change role, edit, delete) and the export.
 import { t } from "./i18n.js";
-import { api, getSession } from "./api.js";
+import { api, getSession, keysUnavailable } from "./api.js";
 import {
   h, clear, loading, announce, busy, errorNotice, notice, emptyState, field, select, openDialog, confirmDialog,
   showFieldErrors, clearFieldErrors, formatDate, initials, roleLabel, downloadBlob, today, actionsMenu, stacked, breakable,
@@ -147,7 +147,9 @@ export async function peoplePage(content, ctx) {
   function draw() {
     clear(tableHost);
     if (state.error) {
-      tableHost.append(errorNotice(state.error), h("button", { type: "button", onclick: reload }, t("common.retry")));
+      // (a notice about the provider's keys carries its own "Try again")
+      tableHost.append(errorNotice(state.error));
+      if (!keysUnavailable(state.error)) tableHost.append(h("button", { type: "button", onclick: reload }, t("common.retry")));
       return;
     }
     if (!state.items.length) {

@@ -1,7 +1,7 @@
 // Small DOM helpers shared by the pages: element builder, status announcements, dialogs,
 // notices, form errors, downloads, dates, the sign-in form and the top bar.
 import { t, getLang, setLang, LANGS } from "./i18n.js";
-import { devSignIn, getSession, problemText, fieldErrors } from "./api.js";
+import { devSignIn, getSession, problemText, fieldErrors, keysUnavailable } from "./api.js";
 import { signInConfig, signInProblem, startSignIn, signOutEverywhere } from "./auth.js";
 
 let uid = 0;
@@ -66,7 +66,12 @@ export function errorNotice(err) {
   const list = fields.length > 1 || (fields.length === 1 && fields[0].message !== problemText(err))
     ? h("ul", null, fields.map((f) => h("li", null, f.message)))
     : null;
-  return notice("error", problemText(err), list);
+  // The identity provider's keys could not be fetched: every call fails alike until they can,
+  // and nothing was changed, so offer to try the page again.
+  const retry = keysUnavailable(err)
+    ? h("button", { type: "button", class: "retry", onclick: () => location.reload() }, t("common.retry"))
+    : null;
+  return notice("error", problemText(err), list || retry ? h("div", null, list, retry) : null);
 }
 
 /**

@@ -87,6 +87,10 @@ async fn bind_subject(deps: &Deps, principal: &Principal) -> Result<Option<User>
         }
         let mut bound = user.value.clone();
         bound.subject = Some(principal.subject.clone());
+        // The name they chose at the identity provider, kept from their first sign-in on.
+        if principal.name.is_some() {
+            bound.name.clone_from(&principal.name);
+        }
         let writes = vec![
             schema::create_at(schema::user_subject_key(&principal.subject), &UserPointer { user_id: bound.id.clone() }),
             schema::replace(user.version, &bound),

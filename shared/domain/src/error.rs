@@ -76,6 +76,13 @@ pub enum ErrorCode {
     },
     /// 500: our fault; details only in the log.
     Internal,
+    /// 403: the identity provider's userinfo answer is about another subject than the ID token.
+    UserinfoSubjectMismatch,
+    /// 502: the identity provider's userinfo endpoint refused the access token or could not be
+    /// reached.
+    UserinfoFailed,
+    /// 501: no userinfo endpoint is known for this deployment's identity provider.
+    UserinfoNotConfigured,
     /// 503: a dependency (the database, the identity provider's keys) is down or throttling;
     /// nothing was half-done, try again after this many seconds.
     Unavailable {
@@ -110,6 +117,9 @@ impl ErrorCode {
             Self::RateLimited { .. } => "rate_limited",
             Self::Internal => "internal",
             Self::Unavailable { .. } => "unavailable",
+            Self::UserinfoSubjectMismatch => "userinfo_subject_mismatch",
+            Self::UserinfoFailed => "userinfo_failed",
+            Self::UserinfoNotConfigured => "userinfo_not_configured",
         }
     }
 }

@@ -212,6 +212,27 @@ pub struct User {
     pub created_at: Timestamp,
 }
 
+/// What the identity provider's userinfo endpoint said about a subject whose ID token carries no
+/// email (providers with library defaults put only `sub` there). Kept under the subject, written
+/// only by the server after it asked the provider itself (never from what a browser reports), and
+/// read for that subject's later tokens that lack an email.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubjectProfile {
+    /// The identity provider's `sub`.
+    pub subject: String,
+    /// The email userinfo gave.
+    #[serde(default)]
+    pub email: Option<Email>,
+    /// Whether userinfo said the provider verified it.
+    #[serde(default)]
+    pub email_verified: bool,
+    /// The name userinfo gave (`name`, or `given_name` + `family_name`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// When the provider was last asked.
+    pub updated_at: Timestamp,
+}
+
 /// A person's membership in a tenant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Member {
@@ -224,6 +245,11 @@ pub struct Member {
     /// Their username at the identity provider, if any.
     #[serde(default)]
     pub username: Option<String>,
+    /// Their name at the identity provider (`name`, or `given_name` + `family_name`), as of
+    /// their last sign-in: what the people list and their invitations show when the tenant's
+    /// profile gives none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Their role here.
     pub role: RoleName,
     /// Workspaces they may use.
@@ -279,9 +305,14 @@ pub struct PendingEmail {
 }
 
 impl Member {
-    /// The name to show: profile name, else the identity provider's, else the email.
+    /// The name to show: profile name, else the identity provider's (kept on the membership at
+    /// sign-in, else the user's), else the email.
     pub fn display_name(&self, user_name: Option<&str>) -> String {
-        self.profile.display_name().or_else(|| user_name.map(str::to_owned)).unwrap_or_else(|| self.email.to_string())
+        self.profile
+            .display_name()
+            .or_else(|| self.name.clone())
+            .or_else(|| user_name.map(str::to_owned))
+            .unwrap_or_else(|| self.email.to_string())
     }
 }
 

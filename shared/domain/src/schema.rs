@@ -17,6 +17,7 @@
 //! | user          | `U#<user>`            | `USER`          |                                                          |
 //! | user by email | `UE#<email>`          | `USER`          |                                                          |
 //! | user by sub   | `SUB#<sub>`           | `USER`          |                                                          |
+//! | subject's userinfo | `SUB#<sub>`      | `USERINFO`      | (the provider's answer for a token without an email)     |
 //! | idempotency   | `IDEM#<scope>#<key>`  | `IDEM`          | (TTL 24 h)                                               |
 //! | response part | `IDEM#<scope>#<key>`  | `PART#<n>`      | (TTL 24 h: a stored response too large for one item)     |
 //!
@@ -112,6 +113,10 @@ pub fn user_email_key(e: &Email) -> Key {
 pub fn user_subject_key(sub: &str) -> Key {
     Key::new(format!("SUB#{sub}"), "USER")
 }
+/// What the provider's userinfo said about a subject (`usecases::userinfo`).
+pub fn subject_profile_key(sub: &str) -> Key {
+    Key::new(format!("SUB#{sub}"), "USERINFO")
+}
 /// A stored idempotent response; `scope` keeps callers' keys apart.
 pub fn idempotency_key(scope: &str, key: &str) -> Key {
     Key::new(format!("IDEM#{scope}#{key}"), "IDEM")
@@ -160,6 +165,12 @@ impl Record for Tenant {
 impl Record for User {
     fn key(&self) -> Key {
         user_key(&self.id)
+    }
+}
+
+impl Record for crate::model::SubjectProfile {
+    fn key(&self) -> Key {
+        subject_profile_key(&self.subject)
     }
 }
 

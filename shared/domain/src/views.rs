@@ -168,7 +168,7 @@ impl MemberResource {
             user_id: m.user_id.clone(),
             tenant_id: m.tenant_id.clone(),
             email: m.email.clone(),
-            name: m.profile.display_name().or_else(|| m.username.clone()),
+            name: m.profile.display_name().or_else(|| m.name.clone()).or_else(|| m.username.clone()),
             username: m.username.clone(),
             role: m.role.clone(),
             workspaces: m.workspaces.clone(),

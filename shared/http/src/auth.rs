@@ -69,6 +69,10 @@ pub(crate) struct Claims {
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
+    given_name: Option<String>,
+    #[serde(default)]
+    family_name: Option<String>,
+    #[serde(default)]
     preferred_username: Option<String>,
     #[serde(default, rename = "cognito:username")]
     cognito_username: Option<String>,
@@ -84,12 +88,32 @@ impl Claims {
         let principal = Principal {
             email: self.email.as_deref().and_then(|e| Email::parse(e).ok()),
             email_verified: self.email_verified.as_ref().is_some_and(Flag::is_true),
-            name: self.name.filter(|n| !n.trim().is_empty()),
+            name: display_name(self.name.as_deref(), self.given_name.as_deref(), self.family_name.as_deref()),
             username: self.preferred_username.or(self.cognito_username),
             subject: self.sub,
         };
         Ok(Verified { principal, operator: honor_operator_claim && self.usher_operator == Some(true) })
     }
+}
+
+/// Longest name kept from a token or userinfo (longer ones are cut at a character boundary).
+const MAX_NAME_CHARS: usize = 200;
+
+/// The person's name as OIDC claims give it: `name`, else `given_name` and `family_name` joined
+/// by a space; trimmed, without control characters, `None` when empty.
+pub fn display_name(name: Option<&str>, given_name: Option<&str>, family_name: Option<&str>) -> Option<String> {
+    let clean = |s: &str| -> String {
+        let kept: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        kept.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let full = match name.map(clean).filter(|n| !n.is_empty()) {
+        Some(n) => n,
+        None => {
+            let parts: Vec<String> = [given_name, family_name].into_iter().flatten().map(clean).filter(|p| !p.is_empty()).collect();
+            parts.join(" ")
+        }
+    };
+    (!full.is_empty()).then(|| full.chars().take(MAX_NAME_CHARS).collect())
 }
 
 /// Verifies HS256 tokens signed with a shared secret (local runs and tests).
@@ -187,6 +211,27 @@ mod tests {
         let mut headers = http::HeaderMap::new();
         headers.insert(http::header::AUTHORIZATION, http::HeaderValue::from_str(value).unwrap());
         headers
+    }
+
+    fn claims(json: serde_json::Value) -> Principal {
+        serde_json::from_value::<Claims>(json).expect("claims").into_verified(false).expect("verified").principal
+    }
+
+    #[test]
+    fn the_name_claim_is_kept_and_given_and_family_names_stand_in_for_a_missing_one() {
+        let named = claims(serde_json::json!({"sub": "s1", "name": "  Ada   Lovelace ", "given_name": "A", "family_name": "L"}));
+        assert_eq!(named.name.as_deref(), Some("Ada Lovelace"));
+        let parts = claims(serde_json::json!({"sub": "s1", "given_name": "Grace", "family_name": "Hopper"}));
+        assert_eq!(parts.name.as_deref(), Some("Grace Hopper"));
+        let given_only = claims(serde_json::json!({"sub": "s1", "name": " ", "given_name": "Grace"}));
+        assert_eq!(given_only.name.as_deref(), Some("Grace"));
+        assert_eq!(claims(serde_json::json!({"sub": "s1", "family_name": ""})).name, None);
+    }
+
+    #[test]
+    fn a_name_loses_its_control_characters_and_is_cut_at_200_characters() {
+        assert_eq!(display_name(Some("Ada\r\nBcc: x"), None, None).as_deref(), Some("Ada Bcc: x"));
+        assert_eq!(display_name(Some(&"é".repeat(300)), None, None).map(|n| n.chars().count()), Some(200));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use http::{HeaderValue, Request, StatusCode, header};
 use serde::de::DeserializeOwned;
 use usher_domain::usecases::{
     accept, audit, bulk, decline, email_change, export, idempotency, invite, list, lookup, remove_member, renewal, resend, revoke, roles,
-    sign_in, tenants, update_invitation, update_member, workspaces,
+    sign_in, tenants, update_invitation, update_member, userinfo, workspaces,
 };
 use usher_domain::values::TenantId;
 use usher_domain::{Caller, ErrorCode, FieldError, Principal, UseCaseError};
@@ -203,6 +203,13 @@ fn token_body(req: &Request<Bytes>, allow_reason: bool) -> Result<(String, Optio
     Ok((token, b.reason))
 }
 
+/// `POST /v1/me/userinfo`'s body: the access token of the sign-in whose ID token is the Bearer.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserInfoBody {
+    access_token: String,
+}
+
 #[derive(serde::Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct ConfirmBody {
@@ -335,6 +342,29 @@ pub(crate) async fn dispatch(
             let t = tenant_param(params)?;
             let at = sign_in::record_sign_in(deps, user(&caller)?, &t).await.map_err(fail)?;
             Ok(ok(&serde_json::json!({ "tenant_id": t, "last_login_at": at })))
+        }
+        Op::UserInfo => {
+            let principal = user(&caller)?;
+            let body: UserInfoBody = json(req, false)?;
+            let access_token = body.access_token.trim();
+            if access_token.is_empty() || access_token.len() > crate::auth::MAX_BEARER_BYTES {
+                return Err(Problem::invalid(FieldError::new(
+                    "access_token",
+                    "required",
+                    "access_token is the access token of the sign-in that gave this ID token",
+                )));
+            }
+            let Some(source) = app.userinfo() else {
+                return Err(Problem::new(
+                    ErrorCode::UserinfoNotConfigured,
+                    "no userinfo endpoint is known for this deployment's identity provider: put the email in its ID tokens, or give Usher its userinfo endpoint",
+                ));
+            };
+            let info = source
+                .userinfo(access_token)
+                .await
+                .map_err(|e| Problem::new(ErrorCode::UserinfoFailed, format!("the identity provider's {e}")))?;
+            Ok(ok(&Box::pin(userinfo::remember(deps, principal, info)).await.map_err(fail)?))
         }
         Op::ListWorkspaces => {
             let t = tenant_param(params)?;

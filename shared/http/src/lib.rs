@@ -5,6 +5,7 @@
 pub mod auth;
 mod handlers;
 pub mod jwks;
+pub mod oidc;
 pub mod problem;
 pub mod routes;
 pub mod webhook;
@@ -94,6 +95,8 @@ pub struct App {
     config: HttpConfig,
     limits: RateLimits,
     routes: Arc<Vec<Route>>,
+    /// The identity provider's userinfo endpoint (`POST /v1/me/userinfo`), when one is known.
+    userinfo: Option<Arc<dyn oidc::UserInfoSource>>,
 }
 
 /// A successful answer before rendering.
@@ -122,7 +125,18 @@ impl Reply {
 impl App {
     /// An app serving every route.
     pub fn new(deps: Deps, verifier: Arc<dyn TokenVerifier>, config: HttpConfig) -> Self {
-        Self { deps, verifier, config, limits: RateLimits::default(), routes: Arc::new(routes()) }
+        Self { deps, verifier, config, limits: RateLimits::default(), routes: Arc::new(routes()), userinfo: None }
+    }
+
+    /// Lets `POST /v1/me/userinfo` ask the identity provider's userinfo endpoint (without one it
+    /// answers `501 userinfo_not_configured`).
+    pub fn with_userinfo(mut self, source: Arc<dyn oidc::UserInfoSource>) -> Self {
+        self.userinfo = Some(source);
+        self
+    }
+
+    pub(crate) fn userinfo(&self) -> Option<&dyn oidc::UserInfoSource> {
+        self.userinfo.as_deref()
     }
 
     /// Replaces the public routes' budgets.
@@ -351,7 +365,19 @@ impl App {
                 ErrorCode::Forbidden,
                 "only the SaaS's backend may call this (IAM in the AWS stack, an operator token locally); members use /v1/tenants/{tenantId}/settings",
             )),
-            _ => Ok(Some(Caller::User(verified.principal))),
+            _ => {
+                // A token without a verified email (an issuer that puts only `sub` in its ID
+                // tokens): the email its userinfo gave for this subject, kept by the server.
+                // Boxed, and only for such tokens: most requests never take this step.
+                let principal = if verified.principal.verified_email().is_some() {
+                    verified.principal
+                } else {
+                    Box::pin(usher_domain::usecases::userinfo::complete(&self.deps, verified.principal))
+                        .await
+                        .map_err(|e| Problem::from_use_case(&e))?
+                };
+                Ok(Some(Caller::User(principal)))
+            }
         }
     }
 

@@ -79,6 +79,9 @@ pub fn status_of(code: &ErrorCode) -> StatusCode {
         ErrorCode::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         ErrorCode::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::UserinfoSubjectMismatch => StatusCode::FORBIDDEN,
+        ErrorCode::UserinfoFailed => StatusCode::BAD_GATEWAY,
+        ErrorCode::UserinfoNotConfigured => StatusCode::NOT_IMPLEMENTED,
     }
 }
 
@@ -106,6 +109,9 @@ fn title_of(code: &ErrorCode) -> &'static str {
         ErrorCode::RateLimited { .. } => "Too many requests",
         ErrorCode::Internal => "Internal error",
         ErrorCode::Unavailable { .. } => "Service temporarily unavailable",
+        ErrorCode::UserinfoSubjectMismatch => "The identity provider's userinfo is about someone else",
+        ErrorCode::UserinfoFailed => "The identity provider's userinfo could not be had",
+        ErrorCode::UserinfoNotConfigured => "No userinfo endpoint is known",
     }
 }
 

@@ -44,6 +44,8 @@ pub enum Op {
     LeaveTenant,
     /// The caller signed in to a tenant (its "last login").
     RecordSignIn,
+    /// The server asks the identity provider's userinfo for the caller's email.
+    UserInfo,
     /// List the tenant's workspaces.
     ListWorkspaces,
     /// Create or rename a workspace.
@@ -149,6 +151,7 @@ pub fn routes() -> Vec<Route> {
         route!(PATCH "/v1/tenants/{tenantId}/invitations/{invitationId}" => "update", User, UpdateInvitation),
         route!(DELETE "/v1/me/tenants/{tenantId}" => "revoke", User, LeaveTenant),
         route!(POST "/v1/me/tenants/{tenantId}/sign-in" => "update", User, RecordSignIn),
+        route!(POST "/v1/me/userinfo" => "update", User, UserInfo),
         route!(GET "/v1/tenants/{tenantId}/workspaces" => "update", User, ListWorkspaces),
         route!(PUT "/v1/tenants/{tenantId}/workspaces/{workspaceId}" => "update", User, PutWorkspace),
         route!(DELETE "/v1/tenants/{tenantId}/workspaces/{workspaceId}" => "update", User, DeleteWorkspace),
@@ -298,6 +301,14 @@ mod tests {
     fn a_known_path_with_another_method_is_method_not_allowed() {
         assert!(matches!(find(&routes(), &Method::PUT, "/v1/tenants/ten_1/invitations"), Found::MethodNotAllowed(_)));
         assert!(matches!(find(&routes(), &Method::GET, "/v1/nothing"), Found::NotFound));
+    }
+
+    #[test]
+    fn the_userinfo_route_is_a_signed_in_post_on_the_update_function() {
+        let Found::Route(r, params) = find(&routes(), &Method::POST, "/v1/me/userinfo") else { panic!("no route") };
+        assert_eq!((r.op, r.access, r.function), (Op::UserInfo, Access::User, "update"));
+        assert!(params.is_empty());
+        assert!(matches!(find(&routes(), &Method::GET, "/v1/me/userinfo"), Found::MethodNotAllowed(m) if m == vec![Method::POST]));
     }
 
     #[test]

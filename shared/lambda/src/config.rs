@@ -94,6 +94,10 @@ pub struct Config {
     pub jwt_audience: String,
     /// How tokens are verified (`USHER_JWKS_URL` / `USHER_JWT_ALGORITHMS`, or `USHER_JWT_HS256_SECRET`).
     pub jwt_keys: JwtKeys,
+    /// The identity provider's userinfo endpoint (`USHER_OIDC_USERINFO_ENDPOINT`, optional, https):
+    /// `POST /v1/me/userinfo` asks it for the email of a person whose ID token has none. Unset,
+    /// that route answers `501 userinfo_not_configured` (Cognito's ID tokens carry the email).
+    pub userinfo_endpoint: Option<String>,
     /// Browser origins for CORS (`USHER_CORS_ORIGINS`, comma-separated; API Gateway also applies CORS).
     pub cors_origins: Vec<String>,
     /// Default invitation lifetime in days (`USHER_INVITATION_TTL_DAYS`, default 7).
@@ -211,6 +215,7 @@ impl Config {
             jwt_issuer,
             jwt_audience: required("USHER_JWT_AUDIENCE")?,
             jwt_keys,
+            userinfo_endpoint: var("USHER_OIDC_USERINFO_ENDPOINT").map(|v| secure_url("USHER_OIDC_USERINFO_ENDPOINT", v)).transpose()?,
             cors_origins: var("USHER_CORS_ORIGINS")
                 .map(|o| o.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
                 .unwrap_or_default(),

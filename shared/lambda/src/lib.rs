@@ -59,6 +59,8 @@ pub struct Ports {
     pub sleep: Option<SharedAsyncSleep>,
     /// The public token routes' budgets.
     pub rate_limits: usher_http::RateLimits,
+    /// The identity provider's userinfo (`USHER_OIDC_USERINFO_ENDPOINT`), if configured.
+    pub userinfo: Option<Arc<dyn usher_http::oidc::UserInfoSource>>,
 }
 
 impl Ports {
@@ -124,12 +126,24 @@ impl Ports {
             per_source: per_minute(config.rate_limit_per_minute),
             per_token: per_minute(config.token_rate_limit_per_minute),
         };
-        Ok(Self { deps, verifier, http, sleep: sdk.sleep_impl(), rate_limits })
+        let userinfo: Option<Arc<dyn usher_http::oidc::UserInfoSource>> = match &config.userinfo_endpoint {
+            Some(url) => Some(Arc::new(
+                usher_http::oidc::HttpUserInfo::new(url)
+                    .map_err(|e| InitError::Config(ConfigError::Invalid { var: "USHER_OIDC_USERINFO_ENDPOINT", reason: e.to_string() }))?,
+            )),
+            None => None,
+        };
+        Ok(Self { deps, verifier, http, sleep: sdk.sleep_impl(), rate_limits, userinfo })
     }
 
     /// The HTTP app, serving only `function`'s routes.
     pub fn app(&self, function: &str) -> App {
-        App::new(self.deps.clone(), self.verifier.clone(), self.http.clone()).with_rate_limits(self.rate_limits).only_function(function)
+        let app = App::new(self.deps.clone(), self.verifier.clone(), self.http.clone()).with_rate_limits(self.rate_limits);
+        let app = match &self.userinfo {
+            Some(source) => app.with_userinfo(Arc::clone(source)),
+            None => app,
+        };
+        app.only_function(function)
     }
 }
 

@@ -108,6 +108,33 @@ impl SignIn {
     }
 }
 
+/// The endpoints an issuer's discovery document gave (read by the host: this crate does no I/O).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Discovered {
+    pub authorization_endpoint: String,
+    pub token_endpoint: String,
+    pub end_session_endpoint: Option<String>,
+}
+
+impl SignIn {
+    /// As [`SignIn::from_env`], with the issuer's discovered endpoints standing in for the
+    /// variables that are not set (a variable that is set wins): `USHER_OIDC_ISSUER` and
+    /// `USHER_OIDC_CLIENT_ID` then suffice.
+    pub fn from_env_or_discovered(var: impl Fn(&str) -> Option<String>, discovered: Option<&Discovered>) -> Result<Self, WebConfigError> {
+        Self::from_env(|name| {
+            var(name).filter(|v| !v.trim().is_empty()).or_else(|| {
+                let d = discovered?;
+                match name {
+                    "USHER_OIDC_AUTHORIZATION_ENDPOINT" => Some(d.authorization_endpoint.clone()),
+                    "USHER_OIDC_TOKEN_ENDPOINT" => Some(d.token_endpoint.clone()),
+                    "USHER_OIDC_LOGOUT_URL" => d.end_session_endpoint.clone(),
+                    _ => None,
+                }
+            })
+        })
+    }
+}
+
 /// The origin (`scheme://host[:port]`) of an endpoint the pages call or visit. Only HTTPS, or
 /// HTTP on a loopback host; the host is plain letters, digits, dots and dashes, so the origin
 /// can go into the Content-Security-Policy as it is.
@@ -448,6 +475,29 @@ mod tests {
             assert!(with_token(bad).is_err(), "{bad}");
         }
         assert!(OidcClient::new("", "https://a.example/a", "https://a.example/t", None, None).is_err());
+    }
+
+    #[test]
+    fn discovered_endpoints_fill_in_what_the_environment_leaves_out_and_set_variables_win() {
+        let discovered = Discovered {
+            authorization_endpoint: "https://idp.example/auth".into(),
+            token_endpoint: "https://idp.example/token".into(),
+            end_session_endpoint: Some("https://idp.example/session/end".into()),
+        };
+        let only_client = |name: &str| (name == "USHER_OIDC_CLIENT_ID").then(|| "abc".to_owned());
+        let Ok(SignIn::Oidc(c)) = SignIn::from_env_or_discovered(only_client, Some(&discovered)) else { panic!("oidc") };
+        assert_eq!(
+            (c.authorization_endpoint.as_str(), c.token_endpoint.as_str(), c.logout_url.as_deref()),
+            ("https://idp.example/auth", "https://idp.example/token", Some("https://idp.example/session/end"))
+        );
+        let with_token = |name: &str| match name {
+            "USHER_OIDC_CLIENT_ID" => Some("abc".to_owned()),
+            "USHER_OIDC_TOKEN_ENDPOINT" => Some("https://proxy.example/token".to_owned()),
+            _ => None,
+        };
+        let Ok(SignIn::Oidc(c)) = SignIn::from_env_or_discovered(with_token, Some(&discovered)) else { panic!("oidc") };
+        assert_eq!(c.token_endpoint, "https://proxy.example/token");
+        assert_eq!(SignIn::from_env_or_discovered(only_client, None), Ok(SignIn::Unconfigured));
     }
 
     #[test]

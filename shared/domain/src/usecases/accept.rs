@@ -165,6 +165,7 @@ pub async fn accept(deps: &Deps, principal: &Principal, raw_token: &str) -> Resu
             user_id: user.id.clone(),
             email: inv.value.email.clone(),
             username: principal.username.clone().or(user.username.clone()),
+            name: principal.name.clone().or(user.name.clone()),
             role: inv.value.role.clone(),
             workspaces: inv.value.workspaces.clone(),
             profile: inv.value.profile.clone(),

@@ -31,6 +31,7 @@ pub mod sign_in;
 pub mod tenants;
 pub mod update_invitation;
 pub mod update_member;
+pub mod userinfo;
 pub mod workspaces;
 
 use crate::context::Deps;

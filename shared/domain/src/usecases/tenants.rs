@@ -182,6 +182,7 @@ pub async fn create_tenant(deps: &Deps, caller: &Caller, req: &NewTenant) -> Res
             user_id: user_id.clone(),
             email: owner.clone(),
             username: None,
+            name: None,
             role: owner_role,
             workspaces: Vec::new(),
             profile: Default::default(),
