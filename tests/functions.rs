@@ -516,3 +516,46 @@ async fn a_function_that_runs_past_its_template_timeout_is_cut_off_as_lambda_doe
     assert_eq!(err["errorMessage"], "Task timed out after 1.00 seconds", "{err}");
     assert_eq!(stuck.killed(), Some(usher_tests::lambda::Killed::TimedOut));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
+async fn a_function_given_only_an_issuer_finds_its_keys_through_the_issuers_discovery_document() {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+    use p256::pkcs8::EncodePrivateKey;
+    let _turn = MOTO_TURN.lock().await;
+    // An issuer that serves its keys at /jwks (as panva's oidc-provider does), not at
+    // /.well-known/jwks.json, and says so in its discovery document.
+    let secret = p256::ecdsa::SigningKey::random(&mut rand::rngs::OsRng);
+    let point = secret.verifying_key().to_encoded_point(false);
+    let jwk = json!({"kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256", "kid": "k1",
+        "x": B64.encode(point.x().expect("x")), "y": B64.encode(point.y().expect("y"))});
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let issuer = format!("http://{}", listener.local_addr().expect("addr"));
+    let discovery = json!({"issuer": issuer, "authorization_endpoint": format!("{issuer}/auth"), "token_endpoint": format!("{issuer}/token"),
+        "jwks_uri": format!("{issuer}/jwks"), "userinfo_endpoint": format!("{issuer}/me")});
+    let (discovery, keys) = (discovery.to_string(), json!({"keys": [jwk]}).to_string());
+    let json_body = |body: String| ([(http::header::CONTENT_TYPE, "application/json")], body);
+    let router = axum::Router::new()
+        .route("/.well-known/openid-configuration", axum::routing::get(move || async move { json_body(discovery) }))
+        .route("/jwks", axum::routing::get(move || async move { json_body(keys) }));
+    tokio::spawn(async move { axum::serve(listener, router).await.expect("serve") });
+
+    let table = aws::new_table().await;
+    let mut env = function_env(table.name(), "Usher <no-reply@usher.test>");
+    env.retain(|(k, _)| !matches!(*k, "USHER_JWT_ISSUER" | "USHER_LOCAL_E2E" | "USHER_JWT_HS256_SECRET" | "USHER_JWKS_URL"));
+    env.extend([("USHER_JWT_ISSUER", issuer.clone()), ("USHER_JWT_ALGORITHMS", "ES256".into())]);
+    let list = Function::start("list", &env).await;
+
+    let now = usher_store::SystemClock.now().unix();
+    let claims = json!({"sub": "op|ada", "email": "ada@example.com", "email_verified": true,
+        "iss": issuer, "aud": usher_tests::lambda::AUDIENCE, "iat": now, "exp": now + 600});
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+    header.kid = Some("k1".into());
+    let key = jsonwebtoken::EncodingKey::from_ec_der(secret.to_pkcs8_der().expect("pkcs8").as_bytes());
+    let token = jsonwebtoken::encode(&header, &claims, &key).expect("sign");
+    let (status, body, _) = call(&list, "GET", "/v1/me/tenants", Some(&token), None).await;
+    // Before: the keys were looked for at <issuer>/.well-known/jwks.json (404), every call 503.
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"], json!([]));
+}

@@ -58,6 +58,10 @@ pub enum JwtKeys {
         url: String,
         /// Accepted algorithms (pinned).
         algorithms: Vec<String>,
+        /// `url` was derived, not given, and the issuer is not Cognito: read the issuer's
+        /// discovery document at cold start for its `jwks_uri` (and `userinfo_endpoint`), which
+        /// need not be at `<issuer>/.well-known/jwks.json` (oidc-provider serves `/jwks`).
+        discover: bool,
     },
     /// A shared HS256 secret: only when explicitly configured (local end-to-end runs).
     Hs256 {
@@ -69,7 +73,9 @@ pub enum JwtKeys {
 impl std::fmt::Debug for JwtKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Jwks { url, algorithms } => f.debug_struct("Jwks").field("url", url).field("algorithms", algorithms).finish(),
+            Self::Jwks { url, algorithms, discover } => {
+                f.debug_struct("Jwks").field("url", url).field("algorithms", algorithms).field("discover", discover).finish()
+            }
             Self::Hs256 { .. } => f.write_str("Hs256(<redacted>)"),
         }
     }
@@ -192,14 +198,16 @@ impl Config {
             Some(secret) => JwtKeys::Hs256 { secret: secret.into_bytes() },
             None if local_e2e => return Err(ConfigError::Missing("USHER_JWT_HS256_SECRET")),
             None => {
-                let url_value =
-                    var("USHER_JWKS_URL").unwrap_or_else(|| format!("{}/.well-known/jwks.json", jwt_issuer.trim_end_matches('/')));
+                let given = var("USHER_JWKS_URL");
+                // Cognito's keys are always at the derived address: no fetch at cold start.
+                let discover = given.is_none() && !jwt_issuer.starts_with("https://cognito-idp.");
+                let url_value = given.unwrap_or_else(|| format!("{}/.well-known/jwks.json", jwt_issuer.trim_end_matches('/')));
                 let algorithms: Vec<String> =
                     var("USHER_JWT_ALGORITHMS").unwrap_or_else(|| "RS256".into()).split(',').map(|a| a.trim().to_uppercase()).collect();
                 if let Some(bad) = algorithms.iter().find(|a| !["RS256", "ES256"].contains(&a.as_str())) {
                     return Err(ConfigError::Invalid { var: "USHER_JWT_ALGORITHMS", reason: format!("'{bad}' is not RS256 or ES256") });
                 }
-                JwtKeys::Jwks { url: secure_url("USHER_JWKS_URL", url_value)?, algorithms }
+                JwtKeys::Jwks { url: secure_url("USHER_JWKS_URL", url_value)?, algorithms, discover }
             }
         };
         let default_ttl_days = number("USHER_INVITATION_TTL_DAYS", 7, 1..=365)?;
@@ -285,7 +293,8 @@ mod tests {
             c.jwt_keys,
             JwtKeys::Jwks {
                 url: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc/.well-known/jwks.json".into(),
-                algorithms: vec!["RS256".into()]
+                algorithms: vec!["RS256".into()],
+                discover: false,
             }
         );
     }
@@ -345,7 +354,7 @@ mod tests {
         let c = with("USHER_JWT_ISSUER", "http://127.0.0.1:9000").unwrap();
         assert_eq!(
             c.jwt_keys,
-            JwtKeys::Jwks { url: "http://127.0.0.1:9000/.well-known/jwks.json".into(), algorithms: vec!["RS256".into()] }
+            JwtKeys::Jwks { url: "http://127.0.0.1:9000/.well-known/jwks.json".into(), algorithms: vec!["RS256".into()], discover: true }
         );
         assert!(with("USHER_JWKS_URL", "http://localhost:9000/jwks.json").is_ok());
     }

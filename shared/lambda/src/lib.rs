@@ -90,12 +90,24 @@ impl Ports {
             Err(e) => return Err(InitError::Table(e.to_string())),
         }
         let mailer = SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), &config.sender, config.configuration_set.clone());
+        // An issuer other than Cognito given without its key set's address: its discovery
+        // document names it (and its userinfo endpoint). Read once; when it cannot be read, the
+        // derived address is used and the failure logged (a token then fails as unverifiable).
+        let discovered = match &config.jwt_keys {
+            JwtKeys::Jwks { discover: true, .. } => usher_http::oidc::discover(&config.jwt_issuer)
+                .await
+                .inspect_err(
+                    |e| tracing::warn!(error = %e, "could not read the issuer's discovery document; using <issuer>/.well-known/jwks.json"),
+                )
+                .ok(),
+            _ => None,
+        };
         let verifier: Arc<dyn TokenVerifier> = match &config.jwt_keys {
             JwtKeys::Hs256 { secret } => Arc::new(Hs256Verifier::new(secret, &config.jwt_issuer, &config.jwt_audience, false)),
-            JwtKeys::Jwks { url, algorithms } => {
+            JwtKeys::Jwks { url, algorithms, .. } => {
                 let algorithms = algorithms.iter().filter_map(|a| a.parse().ok()).collect();
-                let v =
-                    usher_http::jwks::JwksVerifier::new(url.clone(), config.jwt_issuer.clone(), config.jwt_audience.clone(), algorithms);
+                let url = discovered.as_ref().map_or_else(|| url.clone(), |d| d.jwks_uri.clone());
+                let v = usher_http::jwks::JwksVerifier::new(url, config.jwt_issuer.clone(), config.jwt_audience.clone(), algorithms);
                 if let Err(e) = v.prime().await {
                     tracing::warn!(error = %e, "could not fetch the identity provider's keys at cold start; will retry on demand");
                 }
@@ -126,7 +138,8 @@ impl Ports {
             per_source: per_minute(config.rate_limit_per_minute),
             per_token: per_minute(config.token_rate_limit_per_minute),
         };
-        let userinfo: Option<Arc<dyn usher_http::oidc::UserInfoSource>> = match &config.userinfo_endpoint {
+        let userinfo_endpoint = config.userinfo_endpoint.clone().or_else(|| discovered.and_then(|d| d.userinfo_endpoint));
+        let userinfo: Option<Arc<dyn usher_http::oidc::UserInfoSource>> = match &userinfo_endpoint {
             Some(url) => Some(Arc::new(
                 usher_http::oidc::HttpUserInfo::new(url)
                     .map_err(|e| InitError::Config(ConfigError::Invalid { var: "USHER_OIDC_USERINFO_ENDPOINT", reason: e.to_string() }))?,
