@@ -31,7 +31,7 @@ cargo build --workspace --bins --locked
 echo "==> the web client in a real browser (pytest + Playwright, pinned in .venv-browser, driving Debian's chromium against usher serve)"
 bash infra/scripts/browser-test.sh -q
 
-echo "==> the API against openapi.yaml (schemathesis, pinned in .venv-fuzz; about 2,700 cases over 33 operations, fixed seed, 0 failures allowed)"
+echo "==> the API against openapi.yaml (schemathesis, pinned in .venv-fuzz; about 2,700 cases over 34 operations, fixed seed, 0 failures allowed)"
 bash infra/scripts/fuzz.sh
 
 echo "==> tests (unit, API through the real handlers, races, storage contract on SQLite and DynamoDB, SES, functions end to end, CLI, consistency)"
