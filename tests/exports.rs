@@ -183,8 +183,9 @@ impl usher_domain::ports::FileStore for NeverFinishes {
     }
 }
 
-#[tokio::test]
-async fn an_export_whose_worker_is_stopped_every_time_is_given_up_after_its_attempts_not_retried_until_it_expires() {
+/// A tenant of five whose export is a job written to files that never finish (the worker can be
+/// stopped mid-file), no background worker: (app, tenant id, owner token, export id).
+async fn an_export_job_whose_file_never_finishes() -> (TestApp, String, String, String) {
     let app = TestApp::with_options(
         Arc::new(SqliteTable::in_memory().expect("sqlite")),
         Options { export_direct_rows: Some(3), worker: false, files: Some(Arc::new(NeverFinishes)), ..Options::default() },
@@ -196,6 +197,12 @@ async fn an_export_whose_worker_is_stopped_every_time_is_given_up_after_its_atte
     app.deliver_queued().await;
     let started = app.call(Method::GET, &format!("/v1/tenants/{t}/members/export?include=invitations"), Some(&owner), None).await;
     let id = started.json["id"].as_str().expect("id").to_owned();
+    (app, t, owner, id)
+}
+
+#[tokio::test]
+async fn an_export_whose_worker_is_stopped_every_time_is_given_up_after_its_attempts_not_retried_until_it_expires() {
+    let (app, t, owner, id) = an_export_job_whose_file_never_finishes().await;
     let (tenant, export) = (usher_domain::values::TenantId::parse(&t).expect("tenant"), id.clone());
 
     let mut runs = 0;
@@ -217,17 +224,7 @@ async fn an_export_whose_worker_is_stopped_every_time_is_given_up_after_its_atte
 
 #[tokio::test]
 async fn an_export_still_being_written_is_not_queued_again_while_its_worker_may_still_run() {
-    let app = TestApp::with_options(
-        Arc::new(SqliteTable::in_memory().expect("sqlite")),
-        Options { export_direct_rows: Some(3), worker: false, files: Some(Arc::new(NeverFinishes)), ..Options::default() },
-    );
-    let t = app.tenant("Acme", OWNER, None).await;
-    let owner = app.token(OWNER);
-    let rows: Vec<Value> = (0..5).map(|i| json!({"email": format!("p{i}@example.com"), "role": "viewer"})).collect();
-    app.call(Method::POST, &format!("/v1/tenants/{t}/invitations"), Some(&owner), Some(json!({ "invitations": rows }))).await;
-    app.deliver_queued().await;
-    let started = app.call(Method::GET, &format!("/v1/tenants/{t}/members/export?include=invitations"), Some(&owner), None).await;
-    let id = started.json["id"].as_str().expect("id").to_owned();
+    let (app, t, owner, id) = an_export_job_whose_file_never_finishes().await;
     let tenant = usher_domain::values::TenantId::parse(&t).expect("tenant");
 
     // The worker claims the job and is still writing (an export worker may run 15 minutes).

@@ -45,13 +45,13 @@ pub trait TokenVerifier: Send + Sync {
 /// `email_verified` arrives as a boolean from most providers and as a string from some.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(untagged)]
-enum Flag {
+pub(crate) enum Flag {
     Bool(bool),
     Text(String),
 }
 
 impl Flag {
-    fn is_true(&self) -> bool {
+    pub(crate) fn is_true(&self) -> bool {
         match self {
             Flag::Bool(b) => *b,
             Flag::Text(s) => s.eq_ignore_ascii_case("true"),

@@ -210,7 +210,7 @@ struct UserInfoClaims {
     #[serde(default)]
     email: Option<String>,
     #[serde(default)]
-    email_verified: Option<serde_json::Value>,
+    email_verified: Option<crate::auth::Flag>,
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -221,14 +221,10 @@ struct UserInfoClaims {
 
 impl UserInfoClaims {
     fn into_user_info(self) -> UserInfo {
-        let verified = match &self.email_verified {
-            Some(serde_json::Value::Bool(b)) => *b,
-            Some(serde_json::Value::String(s)) => s.eq_ignore_ascii_case("true"),
-            _ => false,
-        };
         UserInfo {
             email: self.email.as_deref().and_then(|e| Email::parse(e).ok()),
-            email_verified: verified,
+            // as in ID tokens: a boolean from most providers, a string from some
+            email_verified: self.email_verified.as_ref().is_some_and(crate::auth::Flag::is_true),
             name: crate::auth::display_name(self.name.as_deref(), self.given_name.as_deref(), self.family_name.as_deref()),
             subject: self.sub,
         }
