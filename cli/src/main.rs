@@ -64,6 +64,11 @@ enum Command {
         #[command(subcommand)]
         command: TenantCommand,
     },
+    /// A tenant's SCIM tokens (what its identity provider provisions the directory with).
+    ScimToken {
+        #[command(subcommand)]
+        command: ScimTokenCommand,
+    },
     /// Print a signed development JWT (verified email) that `usher serve` on the same data dir accepts.
     Token {
         /// The signed-in person's email.
@@ -222,6 +227,21 @@ enum TenantCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum ScimTokenCommand {
+    /// Create a SCIM token for a tenant; prints the token (shown once) and the SCIM base path as JSON.
+    Create {
+        /// The tenant (`ten_...`).
+        #[arg(long)]
+        tenant: String,
+        /// What to call it ("Okta production").
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
 /// Pauses between webhook attempts.
 #[derive(Clone, Debug)]
 struct RetrySchedule(Vec<std::time::Duration>);
@@ -290,6 +310,16 @@ async fn run(cli: Cli) -> Result<(), String> {
             let env = local::LocalEnv::open_store(&store, None, None).await?;
             let tenant = env.create_tenant(&name, &owner_email, seats).await?;
             println!("{}", serde_json::to_string_pretty(&tenant).map_err(|e| e.to_string())?);
+            Ok(())
+        }
+        Command::ScimToken { command: ScimTokenCommand::Create { tenant, name, store } } => {
+            let env = local::LocalEnv::open_store(&store, None, None).await?;
+            let tenant = usher_domain::values::TenantId::parse(&tenant).map_err(|e| format!("--tenant: {}", e.message))?;
+            let created = usher_domain::usecases::scim_tokens::create_as_operator(&env.deps, &tenant, name.as_deref())
+                .await
+                .map_err(|e| format!("could not create the SCIM token: {e}"))?;
+            let out = serde_json::json!({ "token": created.token, "id": created.resource.id, "scim_base_path": usher_scim::BASE_PATH });
+            println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
             Ok(())
         }
         Command::Token { email, sub, name, operator, ttl_hours, data_dir } => {

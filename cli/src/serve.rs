@@ -73,6 +73,8 @@ const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 #[derive(Clone)]
 struct Served {
     app: App,
+    /// SCIM 2.0 at `/scim/v2` (its own errors, its own bearer: a tenant's SCIM token).
+    scim: usher_scim::ScimApp,
     max_body_bytes: usize,
     files: Arc<usher_store::LocalFiles>,
     web: Arc<usher_web::Site>,
@@ -159,7 +161,9 @@ pub async fn serve(opts: ServeOptions) -> Result<(), String> {
     });
     let outbox = env.outbox.clone();
     let env = Arc::new(env);
-    let router = axum::Router::new().fallback(handle).with_state(Served { app, max_body_bytes, files, web, env, dev_sign_in, verifier });
+    let scim = usher_scim::ScimApp::new(env.deps.clone());
+    let router =
+        axum::Router::new().fallback(handle).with_state(Served { app, scim, max_body_bytes, files, web, env, dev_sign_in, verifier });
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("Usher listening on http://{addr} (data: {}, outbox: {})", opts.data_dir.display(), outbox.display());
     // The peer's address reaches each request (ConnectInfo): the public token routes' budget
@@ -232,6 +236,15 @@ async fn handle(State(served): State<Served>, ConnectInfo(peer): ConnectInfo<Soc
     }
     if req.method() == http::Method::POST && req.uri().path() == DEV_TENANTS_PATH && served.dev_sign_in {
         return dev_create_tenant(&served, req, &ctx.request_id).await;
+    }
+    if usher_scim::ScimApp::serves(req.uri().path()) {
+        let (parts, body) = req.into_parts();
+        let resp = match axum::body::to_bytes(body, served.max_body_bytes).await {
+            Ok(bytes) => served.scim.handle(http::Request::from_parts(parts, bytes), &ctx.request_id).await,
+            Err(_) => served.app.refuse(Refusal::BodyTooLarge { limit: served.max_body_bytes }, &parts.headers, &ctx),
+        };
+        let (parts, body) = resp.into_parts();
+        return Response::from_parts(parts, Body::from(body));
     }
     let (mut parts, body) = req.into_parts();
     parts.extensions.insert(SourceIp(peer.ip()));

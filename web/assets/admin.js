@@ -7,7 +7,7 @@ import {
 } from "./ui.js";
 
 const PERMISSIONS = ["invitations.create", "invitations.read", "invitations.resend", "invitations.revoke", "members.read",
-  "members.update", "members.remove", "members.export", "roles.manage", "audit.read"];
+  "members.update", "members.remove", "members.export", "roles.manage", "audit.read", "directory.manage"];
 
 function pageHead(title, lede, actions) {
   return h("div", { class: "page-head" }, h("div", null, h("h1", null, title), lede ? h("p", null, lede) : null), actions ? h("div", { class: "actions" }, actions) : null);

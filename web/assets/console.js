@@ -22,7 +22,7 @@ const pages = {
 };
 
 const ALL = ["invitations.create", "invitations.read", "invitations.resend", "invitations.revoke", "members.read",
-  "members.update", "members.remove", "members.export", "roles.manage", "audit.read"];
+  "members.update", "members.remove", "members.export", "roles.manage", "audit.read", "directory.manage"];
 const BUILTIN = { owner: ALL, admin: ALL, member: ["members.read"], viewer: ["members.read"] };
 
 const ROUTES = [

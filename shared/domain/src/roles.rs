@@ -37,11 +37,15 @@ pub enum Permission {
     /// Read the audit log (an Usher extension to API.md's list; owner and admin have it).
     #[serde(rename = "audit.read")]
     AuditRead,
+    /// Upload the employee directory, change its settings, manage SCIM tokens (and verified
+    /// domains).
+    #[serde(rename = "directory.manage")]
+    DirectoryManage,
 }
 
 impl Permission {
     /// Every permission, in documentation order.
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 11] = [
         Permission::InvitationsCreate,
         Permission::InvitationsRead,
         Permission::InvitationsResend,
@@ -52,6 +56,7 @@ impl Permission {
         Permission::MembersExport,
         Permission::RolesManage,
         Permission::AuditRead,
+        Permission::DirectoryManage,
     ];
 
     fn bit(self) -> u16 {
@@ -71,6 +76,7 @@ impl Permission {
             Permission::MembersExport => "members.export",
             Permission::RolesManage => "roles.manage",
             Permission::AuditRead => "audit.read",
+            Permission::DirectoryManage => "directory.manage",
         }
     }
 

@@ -11,6 +11,13 @@
 //! | custom role   | `T#<tenant>`          | `R#<role>`      |                                                          |
 //! | queued notice | `T#<tenant>`          | `N#<notice>`    | gsi3 `DUE#<shard>` / `<due>#N<notice>` until sent (TTL 30 d) |
 //! | export job    | `T#<tenant>`          | `X#<export>`    | gsi3 `DUE#<shard>` / `<due>#X<export>` until done (TTL 1 d) |
+//! | directory person | `T#<tenant>`       | `D#<person>`    |                                                          |
+//! | userName guard | `T#<tenant>`         | `DU#<username>` | (lower case: SCIM `userName` is unique ignoring case)    |
+//! | directory group | `T#<tenant>`        | `G#<group>`     |                                                          |
+//! | group membership | `T#<tenant>`       | `GM#<group>#<person>` |                                                    |
+//! | directory settings | `T#<tenant>`     | `DSET`          |                                                          |
+//! | SCIM token    | `T#<tenant>`          | `ST#<token>`    |                                                          |
+//! | SCIM token by hash | `SCIM#<sha256>`  | `SCIM`          | (deleted with its token: revoking takes effect at once)  |
 //! | audit event   | `T#<tenant>#A`        | `<event id>`    |                                                          |
 //! | token         | `TOK#<sha256>`        | `TOK`           | (TTL: the link's expiry + 30 d)                          |
 //! | email-change token | `ECT#<sha256>`   | `ECT`           | (TTL: the link's expiry)                                 |
@@ -31,7 +38,7 @@ use crate::model::{
 use crate::ports::{Cond, IndexName, Item, Key, StoreError, Table, Write};
 use crate::roles::RoleName;
 use crate::token::TokenHash;
-use crate::values::{Email, InvitationId, TenantId, Timestamp, UserId, Workspace};
+use crate::values::{Email, GroupId, InvitationId, PersonId, ScimTokenId, TenantId, Timestamp, UserId, Workspace};
 use serde::{Serialize, de::DeserializeOwned};
 
 /// How many partitions the due index spreads over, so a big backlog has no single hot key.
@@ -78,6 +85,44 @@ pub const ROLE_PREFIX: &str = "R#";
 /// A custom role.
 pub fn role_key(t: &TenantId, r: &RoleName) -> Key {
     Key::new(tenant_pk(t), format!("{ROLE_PREFIX}{r}"))
+}
+/// Sort-key prefix of directory people.
+pub const PERSON_PREFIX: &str = "D#";
+/// A directory person.
+pub fn person_key(t: &TenantId, p: &PersonId) -> Key {
+    Key::new(tenant_pk(t), format!("{PERSON_PREFIX}{p}"))
+}
+/// The guard that keeps a SCIM `userName` unique in a tenant (ignoring case).
+pub fn user_name_key(t: &TenantId, user_name: &str) -> Key {
+    Key::new(tenant_pk(t), format!("DU#{}", user_name.to_lowercase()))
+}
+/// Sort-key prefix of directory groups.
+pub const GROUP_PREFIX: &str = "G#";
+/// A directory group.
+pub fn group_key(t: &TenantId, g: &GroupId) -> Key {
+    Key::new(tenant_pk(t), format!("{GROUP_PREFIX}{g}"))
+}
+/// Sort-key prefix of one group's memberships.
+pub fn group_members_prefix(g: &GroupId) -> String {
+    format!("GM#{g}#")
+}
+/// One person's membership of one group.
+pub fn group_membership_key(t: &TenantId, g: &GroupId, p: &PersonId) -> Key {
+    Key::new(tenant_pk(t), format!("{}{p}", group_members_prefix(g)))
+}
+/// A tenant's directory settings.
+pub fn directory_settings_key(t: &TenantId) -> Key {
+    Key::new(tenant_pk(t), "DSET")
+}
+/// Sort-key prefix of a tenant's SCIM tokens.
+pub const SCIM_TOKEN_PREFIX: &str = "ST#";
+/// A SCIM token's record.
+pub fn scim_token_key(t: &TenantId, id: &ScimTokenId) -> Key {
+    Key::new(tenant_pk(t), format!("{SCIM_TOKEN_PREFIX}{id}"))
+}
+/// A SCIM token, found by its hash.
+pub fn scim_token_hash_key(hash_hex: &str) -> Key {
+    Key::new(format!("SCIM#{hash_hex}"), "SCIM")
 }
 /// Partition of a tenant's audit log (apart from the tenant's items so listing members never
 /// reads through it).
@@ -226,6 +271,30 @@ impl Record for ExportJob {
     }
     fn expires_at(&self) -> Option<Timestamp> {
         Some(self.created_at.plus_seconds(crate::model::EXPORT_KEEP_SECS))
+    }
+}
+
+impl Record for crate::directory::DirectoryPerson {
+    fn key(&self) -> Key {
+        person_key(&self.tenant_id, &self.id)
+    }
+}
+
+impl Record for crate::directory::DirectoryGroup {
+    fn key(&self) -> Key {
+        group_key(&self.tenant_id, &self.id)
+    }
+}
+
+impl Record for crate::directory::GroupMembership {
+    fn key(&self) -> Key {
+        group_membership_key(&self.tenant_id, &self.group_id, &self.person_id)
+    }
+}
+
+impl Record for crate::directory::ScimToken {
+    fn key(&self) -> Key {
+        scim_token_key(&self.tenant_id, &self.id)
     }
 }
 

@@ -186,6 +186,21 @@ opaque_id!(
     UserId,
     "usr_"
 );
+opaque_id!(
+    /// Identifies a person in a tenant's directory (a SCIM User, or an uploaded employee).
+    PersonId,
+    "dp_"
+);
+opaque_id!(
+    /// Identifies a group in a tenant's directory (a SCIM Group).
+    GroupId,
+    "grp_"
+);
+opaque_id!(
+    /// Identifies a tenant's SCIM bearer token (the token itself is never stored).
+    ScimTokenId,
+    "sct_"
+);
 
 /// A point in time, UTC, to the second. Serialised as RFC 3339 (`2026-11-23T19:00:00Z`), a form
 /// whose text order is time order: storage sort keys are built from it.

@@ -332,7 +332,7 @@ pub async fn bulk_invite(
         }
         let id = InvitationId::from_uuid(deps.new_uuid());
         // The link is minted by the delivery worker when it sends the email: this hash is never sent.
-        let invitation = cmd.invitation(&actor, &t.value, id.clone(), deps.new_token().hash(), now);
+        let invitation = cmd.invitation(&super::invite::Inviter::member(&actor), &t.value, id.clone(), deps.new_token().hash(), now);
         let event = audit_event(
             deps,
             tenant,

@@ -153,9 +153,9 @@ impl InviteCommand {
         Ok(Self { workspaces, ..self.clone() })
     }
 
-    /// The new pending invitation this command makes, sent by `actor` in `tenant` (whose
+    /// The new pending invitation this command makes, sent by `inviter` in `tenant` (whose
     /// default lifetime applies unless the command names one).
-    pub fn invitation(&self, actor: &Actor, tenant: &Tenant, id: InvitationId, token_hash: TokenHash, now: Timestamp) -> Invitation {
+    pub fn invitation(&self, inviter: &Inviter, tenant: &Tenant, id: InvitationId, token_hash: TokenHash, now: Timestamp) -> Invitation {
         Invitation::new(
             NewInvitation {
                 id,
@@ -163,11 +163,7 @@ impl InviteCommand {
                 email: self.email.clone(),
                 role: self.role.clone(),
                 workspaces: self.workspaces.clone(),
-                invited_by: InvitedBy {
-                    user_id: Some(actor.user.id.clone()),
-                    email: Some(actor.user.email.clone()),
-                    name: Some(actor.member.value.display_name(actor.user.name.as_deref())),
-                },
+                invited_by: inviter.invited_by.clone(),
                 profile: self.profile.clone(),
                 locale: self.locale,
                 message: self.message.clone(),
@@ -179,6 +175,34 @@ impl InviteCommand {
             token_hash,
             now,
         )
+    }
+}
+
+/// Who sends an invitation: a member, or the tenant's directory (SCIM provisioning).
+#[derive(Debug, Clone)]
+pub struct Inviter {
+    /// The member, for the audit event (`None`: the system).
+    pub user_id: Option<crate::values::UserId>,
+    /// As the invitation (and the invitee) shows it.
+    pub invited_by: InvitedBy,
+}
+
+impl Inviter {
+    /// A member inviting.
+    pub fn member(actor: &Actor) -> Self {
+        Self {
+            user_id: Some(actor.user.id.clone()),
+            invited_by: InvitedBy {
+                user_id: Some(actor.user.id.clone()),
+                email: Some(actor.user.email.clone()),
+                name: Some(actor.member.value.display_name(actor.user.name.as_deref())),
+            },
+        }
+    }
+
+    /// The tenant's identity provider, provisioning: the invitee reads the tenant's name.
+    pub fn directory(tenant_name: &str) -> Self {
+        Self { user_id: None, invited_by: InvitedBy { user_id: None, email: None, name: Some(tenant_name.to_owned()) } }
     }
 }
 
@@ -270,7 +294,7 @@ pub async fn invite(
     let cmd = InviteCommand::parse(raw, deps.settings.max_ttl_days).map_err(InviteError::Invalid)?;
     authorize(deps, &actor, tenant, &cmd.role).await?;
     // An earlier try's wake-up may have been lost with it: waking the worker twice sends once.
-    let (Saved::New(inv) | Saved::Earlier(inv)) = save_new(deps, &actor, tenant, cmd, reserved_id).await?;
+    let (Saved::New(inv) | Saved::Earlier(inv)) = save_new(deps, &Inviter::member(&actor), tenant, cmd, reserved_id).await?;
     delivery::enqueue(deps, vec![delivery::invitation_job(&inv)]).await;
     Ok(InvitationResource::of(&inv, deps.now()))
 }
@@ -286,7 +310,7 @@ pub enum Saved {
 /// Saves a new pending invitation (without sending it). Used by single and bulk invites.
 pub async fn save_new(
     deps: &Deps,
-    actor: &Actor,
+    inviter: &Inviter,
     tenant_id: &TenantId,
     cmd: InviteCommand,
     reserved_id: Option<uuid::Uuid>,
@@ -342,14 +366,17 @@ pub async fn save_new(
         if !as_read.has_seats_for(1) {
             return Err(InviteError::SeatLimitReached);
         }
-        let inv = cmd.invitation(actor, &tenant.value, id.clone(), unsent.hash(), now);
+        let inv = cmd.invitation(inviter, &tenant.value, id.clone(), unsent.hash(), now);
         let event = audit_event(
             deps,
             tenant_id,
-            Some(&actor.user.id),
+            inviter.user_id.as_ref(),
             "invitation.created",
             inv.id.as_str(),
-            serde_json::json!({ "role": inv.role, "email_domain": inv.email.domain() }),
+            match inviter.user_id {
+                Some(_) => serde_json::json!({ "role": inv.role, "email_domain": inv.email.domain() }),
+                None => serde_json::json!({ "role": inv.role, "email_domain": inv.email.domain(), "via": "scim" }),
+            },
         );
         // An overdue invitation expired in this same transaction gives its seat back here.
         // One write on the tenant: the seat (unless an overdue invitation just gave one back),

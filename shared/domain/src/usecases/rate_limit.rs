@@ -49,6 +49,9 @@ pub enum Bucket {
     Source,
     /// Requests carrying one invitation token (any token string, valid or not).
     Token,
+    /// SCIM requests made with one tenant's SCIM token (by its id: counted after the token is
+    /// known to be one).
+    ScimToken,
 }
 
 impl Bucket {
@@ -56,6 +59,7 @@ impl Bucket {
         match self {
             Bucket::Source => "src",
             Bucket::Token => "tok",
+            Bucket::ScimToken => "scim",
         }
     }
 }

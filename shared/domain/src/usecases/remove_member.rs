@@ -139,28 +139,8 @@ async fn remove(
             return Err(RemoveMemberError::LastOwner);
         }
         let action = if leaving { "member.left" } else { "member.removed" };
-        let event = audit_event(
-            deps,
-            tenant,
-            Some(&actor.user.id),
-            action,
-            target.value.user_id.as_str(),
-            serde_json::json!({ "role": target.value.role }),
-        );
-        let mut writes = vec![
-            schema::delete(schema::member_key(tenant, &target.value.user_id), target.version),
-            schema::counting_workspaces(
-                schema::tenant_counts(tenant, TenantCount::RemoveMember(&target.value.role)),
-                &[(crate::model::WorkspaceHolder::Member, &target.value.workspaces, -1)],
-            ),
-            schema::audit_write(&event),
-        ];
-        let guard_key = schema::guard_key(tenant, &target.value.email);
-        if let Some(g) = schema::load::<EmailGuard>(table, &guard_key).await.context("reading email guard")?
-            && g.value == (EmailGuard::Member { user_id: target.value.user_id.clone() })
-        {
-            writes.push(schema::delete(guard_key, g.version));
-        }
+        let details = serde_json::json!({ "role": target.value.role });
+        let writes = removal_writes(deps, &target, Some(&actor.user.id), action, details).await?;
         let committed = table.transact(writes).await.context("removing member")?;
         if committed == Committed::Yes {
             tracing::info!(user = %target.value.user_id, "member removed");
@@ -169,4 +149,34 @@ async fn remove(
         Ok(settle(committed, || ()))
     })
     .await
+}
+
+/// The writes that take a membership away, by a member (`by`) or by the system
+/// (deprovisioning: `None`): the membership, its seat, role and workspace counts (the count
+/// write refuses to take the last owner), the address guard, the audit event `action` with
+/// `details`.
+pub(crate) async fn removal_writes(
+    deps: &Deps,
+    target: &Versioned<Member>,
+    by: Option<&UserId>,
+    action: &str,
+    details: serde_json::Value,
+) -> Result<Vec<crate::ports::Write>, Unexpected> {
+    let tenant = &target.value.tenant_id;
+    let event = audit_event(deps, tenant, by, action, target.value.user_id.as_str(), details);
+    let mut writes = vec![
+        schema::delete(schema::member_key(tenant, &target.value.user_id), target.version),
+        schema::counting_workspaces(
+            schema::tenant_counts(tenant, TenantCount::RemoveMember(&target.value.role)),
+            &[(crate::model::WorkspaceHolder::Member, &target.value.workspaces, -1)],
+        ),
+        schema::audit_write(&event),
+    ];
+    let guard_key = schema::guard_key(tenant, &target.value.email);
+    if let Some(g) = schema::load::<EmailGuard>(deps.table.as_ref(), &guard_key).await.context("reading email guard")?
+        && g.value == (EmailGuard::Member { user_id: target.value.user_id.clone() })
+    {
+        writes.push(schema::delete(guard_key, g.version));
+    }
+    Ok(writes)
 }

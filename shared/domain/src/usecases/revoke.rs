@@ -64,20 +64,10 @@ pub async fn revoke(deps: &Deps, principal: &Principal, tenant: &TenantId, invit
     crate::optimistic!(deps, "revoking invitation", RevokeError, {
         let now = deps.now();
         let inv = load_invitation(deps, tenant, invitation_id).await?.ok_or(RevokeError::NotFound)?;
-        let mut revoked = inv.value.clone();
-        if let Err(e) = revoked.revoke(Some(actor.user.id.clone()), now) {
-            return Err(RevokeError::NotPending(e.from.as_str()));
-        }
-        let event = audit_event(deps, tenant, Some(&actor.user.id), "invitation.revoked", inv.value.id.as_str(), serde_json::json!({}));
-        let mut writes = vec![
-            schema::replace(inv.version, &revoked),
-            schema::counting_workspaces(
-                schema::tenant_counts(tenant, TenantCount::ReleasePending),
-                &[(crate::model::WorkspaceHolder::Pending, &inv.value.workspaces, -1)],
-            ),
-            schema::audit_write(&event),
-        ];
-        writes.extend(release_guard(deps, &inv.value).await?);
+        let (revoked, writes) = match revoke_writes(deps, &inv, Some(&actor.user.id), serde_json::json!({})).await? {
+            Ok(done) => done,
+            Err(e) => return Err(RevokeError::NotPending(e.from.as_str())),
+        };
         let committed = table.transact(writes).await.context("revoking invitation")?;
         if committed == Committed::Yes {
             tracing::info!(invitation = %revoked.id, "invitation revoked");
@@ -85,4 +75,31 @@ pub async fn revoke(deps: &Deps, principal: &Principal, tenant: &TenantId, invit
         Ok(settle(committed, || InvitationResource::of(&revoked, now)))
     })
     .await
+}
+
+/// The writes that revoke a pending invitation, by a member (`by`) or by the system
+/// (deprovisioning: `None`): the invitation, its seat and workspaces, its address, the audit
+/// event with `details`. `Err` when the invitation is not pending.
+pub(crate) async fn revoke_writes(
+    deps: &Deps,
+    inv: &Versioned<Invitation>,
+    by: Option<&crate::values::UserId>,
+    details: serde_json::Value,
+) -> Result<Result<(Invitation, Vec<crate::ports::Write>), crate::model::NotAllowed>, Unexpected> {
+    let tenant = &inv.value.tenant_id;
+    let mut revoked = inv.value.clone();
+    if let Err(e) = revoked.revoke(by.cloned(), deps.now()) {
+        return Ok(Err(e));
+    }
+    let event = audit_event(deps, tenant, by, "invitation.revoked", inv.value.id.as_str(), details);
+    let mut writes = vec![
+        schema::replace(inv.version, &revoked),
+        schema::counting_workspaces(
+            schema::tenant_counts(tenant, TenantCount::ReleasePending),
+            &[(crate::model::WorkspaceHolder::Pending, &inv.value.workspaces, -1)],
+        ),
+        schema::audit_write(&event),
+    ];
+    writes.extend(release_guard(deps, &inv.value).await?);
+    Ok(Ok((revoked, writes)))
 }
