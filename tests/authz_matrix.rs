@@ -97,6 +97,15 @@ const MATRIX: &[(Op, [u16; 8])] = &[
     (Op::DeleteWorkspace,              [ 204,  204,  403,   403,   404,     404,  401,  404 ]),
     // The link confirms the target member's change: nobody in the matrix is that member.
     (Op::ConfirmEmailChange,           [ 403,  403,  403,   403,   403,     403,  401,  403 ]),
+    // The directory is what admins invite from (`invitations.create`); its settings and SCIM
+    // tokens need `directory.manage` (owners and admins).
+    (Op::ListDirectoryPeople,          [ 200,  200,  403,   403,   404,     404,  401,  404 ]),
+    (Op::ListDirectoryCompanies,       [ 200,  200,  403,   403,   404,     404,  401,  404 ]),
+    (Op::GetDirectorySettings,         [ 200,  200,  403,   403,   404,     404,  401,  404 ]),
+    (Op::UpdateDirectorySettings,      [ 200,  200,  403,   403,   404,     404,  401,  404 ]),
+    (Op::CreateScimToken,              [ 201,  201,  403,   403,   404,     404,  401,  404 ]),
+    (Op::ListScimTokens,               [ 200,  200,  403,   403,   404,     404,  401,  404 ]),
+    (Op::RevokeScimToken,              [ 204,  204,  403,   403,   404,     404,  401,  404 ]),
 ];
 
 /// One cell's world: tenant A with its owner, admin, member, viewer and a member to act on;
@@ -115,6 +124,8 @@ struct World {
     export_id: String,
     /// The link confirming a change of the target member's address.
     email_change_token: String,
+    /// A SCIM token of A.
+    scim_token_id: String,
 }
 
 impl World {
@@ -189,7 +200,11 @@ impl World {
             app.call(Method::GET, &format!("/v1/tenants/{a}/members/export?include=invitations"), Some(&app.token(OWNER)), None).await;
         assert_eq!(export.status, StatusCode::ACCEPTED, "{}", export.json);
         let export_id = export.json["id"].as_str().expect("export id").to_owned();
-        Self { app, a, target_id, pending_id, pending_token, expired_token, own_token, export_id, email_change_token }
+        let scim =
+            app.call(Method::POST, &format!("/v1/tenants/{a}/scim-tokens"), Some(&app.token(OWNER)), Some(json!({"name": "Okta"}))).await;
+        assert_eq!(scim.status, StatusCode::CREATED, "{}", scim.json);
+        let scim_token_id = scim.json["id"].as_str().expect("token id").to_owned();
+        Self { app, a, target_id, pending_id, pending_token, expired_token, own_token, export_id, email_change_token, scim_token_id }
     }
 
     fn bearer(&self, who: Who) -> Option<String> {
@@ -245,6 +260,15 @@ impl World {
             Op::PutWorkspace => (Method::PUT, p("/workspaces/east"), Some(json!({"name": "East"}))),
             Op::DeleteWorkspace => (Method::DELETE, p("/workspaces/spare"), None),
             Op::ConfirmEmailChange => (Method::POST, "/v1/email-changes/confirm".into(), Some(json!({"token": self.email_change_token}))),
+            Op::ListDirectoryPeople => (Method::GET, p("/directory/people?status=not_invited"), None),
+            Op::ListDirectoryCompanies => (Method::GET, p("/directory/companies"), None),
+            Op::GetDirectorySettings => (Method::GET, p("/directory/settings"), None),
+            Op::UpdateDirectorySettings => {
+                (Method::PATCH, p("/directory/settings"), Some(json!({"provisioning": "invite", "group_roles": {"Ops": "member"}})))
+            }
+            Op::CreateScimToken => (Method::POST, p("/scim-tokens"), Some(json!({"name": "Entra"}))),
+            Op::ListScimTokens => (Method::GET, p("/scim-tokens"), None),
+            Op::RevokeScimToken => (Method::DELETE, p(&format!("/scim-tokens/{}", self.scim_token_id)), None),
         }
     }
 }

@@ -134,3 +134,20 @@ async fn on_dynamodb_the_limit_holds_across_two_app_instances() {
     let other = from(&second, "198.51.100.10", "lookup", &wrong_token(31)).await;
     assert_ne!(other.status, StatusCode::TOO_MANY_REQUESTS, "{}", other.json);
 }
+
+/// The first requests of a window race to create its counter: one creates it, the others count
+/// again. None of them is refused while the window is not full (a loser once read the fresh
+/// window as full and answered 429).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_first_requests_of_a_window_are_all_counted_and_none_refused() {
+    use usher_domain::usecases::rate_limit::{Bucket, Limit, Verdict, hit};
+    for round in 0..5 {
+        let app = Arc::new(TestApp::new());
+        let calls = (0..40).map(|_| {
+            let app = app.clone();
+            async move { hit(&app.deps, Bucket::ScimToken, &format!("sct_race{round}"), Limit::per_minute(1000)).await.expect("counted") }
+        });
+        let verdicts = futures::future::join_all(calls).await;
+        assert!(verdicts.iter().all(|v| *v == Verdict::Allowed), "round {round}: {verdicts:?}");
+    }
+}

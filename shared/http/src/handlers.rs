@@ -6,8 +6,8 @@ use bytes::Bytes;
 use http::{HeaderValue, Request, StatusCode, header};
 use serde::de::DeserializeOwned;
 use usher_domain::usecases::{
-    accept, audit, bulk, decline, email_change, export, idempotency, invite, list, lookup, remove_member, renewal, resend, revoke, roles,
-    sign_in, tenants, update_invitation, update_member, userinfo, workspaces,
+    accept, audit, bulk, decline, directory, email_change, export, idempotency, invite, list, lookup, remove_member, renewal, resend,
+    revoke, roles, scim_tokens, sign_in, tenants, update_invitation, update_member, userinfo, workspaces,
 };
 use usher_domain::values::TenantId;
 use usher_domain::{Caller, ErrorCode, FieldError, Principal, UseCaseError};
@@ -457,6 +457,55 @@ pub(crate) async fn dispatch(
         Op::ListAudit => {
             let t = tenant_param(params)?;
             Ok(ok(&audit::list_audit(deps, user(&caller)?, &t, &list_params(req)).await.map_err(fail)?))
+        }
+        Op::ListDirectoryPeople => {
+            let t = tenant_param(params)?;
+            let q = query(req);
+            let p = directory::PeopleParams {
+                q: query_value(&q, "q"),
+                company: query_value(&q, "company"),
+                title: query_value(&q, "title"),
+                department: query_value(&q, "department"),
+                status: query_value(&q, "status"),
+                limit: query_value(&q, "limit"),
+                cursor: query_value(&q, "cursor"),
+            };
+            Ok(ok(&directory::list_people(deps, user(&caller)?, &t, &p).await.map_err(fail)?))
+        }
+        Op::ListDirectoryCompanies => {
+            let t = tenant_param(params)?;
+            let data = directory::companies(deps, user(&caller)?, &t).await.map_err(fail)?;
+            Ok(ok(&serde_json::json!({ "data": data })))
+        }
+        Op::GetDirectorySettings => {
+            let t = tenant_param(params)?;
+            Ok(ok(&directory::get_settings(deps, user(&caller)?, &t).await.map_err(fail)?))
+        }
+        Op::UpdateDirectorySettings => {
+            let t = tenant_param(params)?;
+            let body: directory::SettingsPatch = json(req, false)?;
+            Ok(ok(&directory::update_settings(deps, user(&caller)?, &t, &body).await.map_err(fail)?))
+        }
+        Op::CreateScimToken => {
+            #[derive(serde::Deserialize, Default)]
+            #[serde(deny_unknown_fields)]
+            struct Body {
+                name: Option<String>,
+            }
+            let t = tenant_param(params)?;
+            let body: Body = json(req, true)?;
+            let created = scim_tokens::create(deps, user(&caller)?, &t, body.name.as_deref()).await.map_err(fail)?;
+            Ok(Reply::json(StatusCode::CREATED, &created))
+        }
+        Op::ListScimTokens => {
+            let t = tenant_param(params)?;
+            let data = scim_tokens::list(deps, user(&caller)?, &t).await.map_err(fail)?;
+            Ok(ok(&serde_json::json!({ "data": data })))
+        }
+        Op::RevokeScimToken => {
+            let t = tenant_param(params)?;
+            scim_tokens::revoke(deps, user(&caller)?, &t, param(params, "tokenId")).await.map_err(fail)?;
+            Ok(Reply::empty(StatusCode::NO_CONTENT))
         }
     }
 }

@@ -86,6 +86,20 @@ pub enum Op {
     DeleteRole,
     /// Read the audit log.
     ListAudit,
+    /// The directory's people.
+    ListDirectoryPeople,
+    /// The directory's companies.
+    ListDirectoryCompanies,
+    /// Read the directory settings.
+    GetDirectorySettings,
+    /// Change the directory settings.
+    UpdateDirectorySettings,
+    /// Create a SCIM token (shown once).
+    CreateScimToken,
+    /// List SCIM tokens.
+    ListScimTokens,
+    /// Revoke a SCIM token.
+    RevokeScimToken,
 }
 
 impl Op {
@@ -156,6 +170,13 @@ pub fn routes() -> Vec<Route> {
         route!(PUT "/v1/tenants/{tenantId}/workspaces/{workspaceId}" => "update", User, PutWorkspace),
         route!(DELETE "/v1/tenants/{tenantId}/workspaces/{workspaceId}" => "update", User, DeleteWorkspace),
         route!(POST "/v1/email-changes/confirm" => "accept", User, ConfirmEmailChange),
+        route!(GET "/v1/tenants/{tenantId}/directory/people" => "list", User, ListDirectoryPeople),
+        route!(GET "/v1/tenants/{tenantId}/directory/companies" => "list", User, ListDirectoryCompanies),
+        route!(GET "/v1/tenants/{tenantId}/directory/settings" => "update", User, GetDirectorySettings),
+        route!(PATCH "/v1/tenants/{tenantId}/directory/settings" => "update", User, UpdateDirectorySettings),
+        route!(POST "/v1/tenants/{tenantId}/scim-tokens" => "update", User, CreateScimToken),
+        route!(GET "/v1/tenants/{tenantId}/scim-tokens" => "update", User, ListScimTokens),
+        route!(DELETE "/v1/tenants/{tenantId}/scim-tokens/{tokenId}" => "update", User, RevokeScimToken),
     ]
 }
 

@@ -106,8 +106,13 @@ pub async fn hit(deps: &Deps, bucket: Bucket, subject: &str, limit: Limit) -> Re
         if deps.table.transact(vec![counted]).await.context("counting a request")? == Committed::Yes {
             return Ok(Attempt::Done(Verdict::Allowed));
         }
-        if deps.table.get(&key).await.context("reading a rate-limit window")?.is_some() {
-            return Ok(Attempt::Done(Verdict::Limited { retry_after }));
+        if let Some(window) = deps.table.get(&key).await.context("reading a rate-limit window")? {
+            // Full: the answer. Not full: a parallel first request created the window between
+            // the count and this read; count again.
+            if crate::ports::number_at(&window.data, &count_field()) >= i64::from(limit.max) {
+                return Ok(Attempt::Done(Verdict::Limited { retry_after }));
+            }
+            return Ok(Attempt::Lost);
         }
         if limit.max == 0 {
             return Ok(Attempt::Done(Verdict::Limited { retry_after }));

@@ -1,0 +1,315 @@
+//! SCIM scenarios, run on any store: `tests/scim.rs` on SQLite, `tests/aws.rs` on DynamoDB
+//! (moto). Each drives `/scim/v2` as an identity provider does and checks what it did to the
+//! tenant through the ordinary API.
+
+use crate::{Reply, TestApp};
+use bytes::Bytes;
+use http::{Method, Request, StatusCode};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use usher_domain::ports::Table;
+use usher_scim::ScimApp;
+
+/// The owner of the tenant the scenarios provision.
+pub const OWNER: &str = "owner@acme.test";
+
+/// A tenant with a SCIM token, and the SCIM app beside the API.
+pub struct Provisioned {
+    /// The API.
+    pub app: TestApp,
+    /// SCIM.
+    pub scim: ScimApp,
+    /// The tenant.
+    pub tenant: String,
+    /// Its SCIM token.
+    pub token: String,
+}
+
+impl Provisioned {
+    /// A tenant (`seats`: its limit) with a SCIM token made by its owner through the API, and
+    /// `settings` applied (`provisioning`, `group_roles`...).
+    pub async fn new(table: Arc<dyn Table>, seats: Option<u32>, settings: Value) -> Self {
+        let app = TestApp::with_table(table);
+        let tenant = app.tenant("Acme", OWNER, seats).await;
+        let created = app
+            .call(Method::POST, &format!("/v1/tenants/{tenant}/scim-tokens"), Some(&app.token(OWNER)), Some(json!({"name": "Okta"})))
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.json);
+        let token = created.json["token"].as_str().expect("the token, shown once").to_owned();
+        if settings != json!({}) {
+            let s =
+                app.call(Method::PATCH, &format!("/v1/tenants/{tenant}/directory/settings"), Some(&app.token(OWNER)), Some(settings)).await;
+            assert_eq!(s.status, StatusCode::OK, "{}", s.json);
+        }
+        let scim = ScimApp::new(app.deps.clone());
+        Self { app, scim, tenant, token }
+    }
+
+    /// A SCIM call with this tenant's token.
+    pub async fn scim(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        let r = scim_call(&self.scim, &self.token, method, path, body).await;
+        // What provisioning queued is sent before the test looks (the outbox).
+        self.app.queue.settled().await;
+        r
+    }
+
+    /// Creates a SCIM user; answers its id.
+    pub async fn user(&self, user_name: &str, email: Option<&str>) -> String {
+        let mut body = json!({"schemas": [usher_scim::schema::USER], "userName": user_name, "name": {"givenName": "Given", "familyName": user_name}, "active": true});
+        if let Some(e) = email {
+            body["emails"] = json!([{"value": e, "type": "work", "primary": true}]);
+        }
+        let r = self.scim(Method::POST, "/Users", Some(body)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
+        r.json["id"].as_str().expect("id").to_owned()
+    }
+
+    /// Creates a group with these members; answers its id.
+    pub async fn group(&self, name: &str, members: &[&str]) -> String {
+        let members: Vec<Value> = members.iter().map(|m| json!({"value": m})).collect();
+        let r = self
+            .scim(Method::POST, "/Groups", Some(json!({"schemas": [usher_scim::schema::GROUP], "displayName": name, "members": members})))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
+        r.json["id"].as_str().expect("id").to_owned()
+    }
+
+    /// The tenant's pending invitations, by email → role.
+    pub async fn pending(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = match &cursor {
+                Some(c) => format!("/v1/tenants/{}/invitations?status=pending&limit=100&cursor={c}", self.tenant),
+                None => format!("/v1/tenants/{}/invitations?status=pending&limit=100", self.tenant),
+            };
+            let r = self.app.call(Method::GET, &page, Some(&self.app.token(OWNER)), None).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+            for i in r.json["data"].as_array().into_iter().flatten() {
+                out.push((i["email"].as_str().unwrap_or_default().to_owned(), i["role"].as_str().unwrap_or_default().to_owned()));
+            }
+            match r.json["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => return out,
+            }
+        }
+    }
+}
+
+/// A SCIM call with any bearer (`""`: none).
+pub async fn scim_call(scim: &ScimApp, token: &str, method: Method, path: &str, body: Option<Value>) -> Reply {
+    let mut req = Request::builder().method(method).uri(format!("/scim/v2{path}")).header("host", "usher.test");
+    if !token.is_empty() {
+        req = req.header("authorization", format!("Bearer {token}"));
+    }
+    let bytes = match body {
+        Some(b) => {
+            req = req.header("content-type", "application/scim+json");
+            Bytes::from(serde_json::to_vec(&b).expect("json"))
+        }
+        None => Bytes::new(),
+    };
+    let resp = scim.handle(req.body(bytes).expect("request"), "test").await;
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = resp.body().clone();
+    let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Reply { status, headers, bytes, json }
+}
+
+fn patch(ops: Value) -> Value {
+    json!({"schemas": [usher_scim::schema::PATCH_OP], "Operations": ops})
+}
+
+/// Under `invite`, an invitation goes out; the person accepts; `active: false` then takes their
+/// access away on their very next request, with `member.removed` (`reason: deprovisioned`).
+pub async fn deprovisioning_a_member_removes_their_access_on_their_very_next_request(table: Arc<dyn Table>) {
+    let p = Provisioned::new(table, None, json!({"provisioning": "invite"})).await;
+    let ada = p.user("ada", Some("ada@acme.test")).await;
+    let token = p.app.token_from_email("ada@acme.test");
+    let accepted =
+        p.app.call(Method::POST, "/v1/invitations/accept", Some(&p.app.token("ada@acme.test")), Some(json!({"token": token}))).await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.json);
+    let members = format!("/v1/tenants/{}/members", p.tenant);
+    let before = p.app.call(Method::GET, &members, Some(&p.app.token("ada@acme.test")), None).await;
+    assert_eq!(before.status, StatusCode::OK, "{}", before.json);
+    let off = p.scim(Method::PATCH, &format!("/Users/{ada}"), Some(patch(json!([{"op": "replace", "value": {"active": false}}])))).await;
+    assert_eq!(off.status, StatusCode::OK, "{}", off.json);
+    assert_eq!(off.json["active"], false);
+    let after = p.app.call(Method::GET, &members, Some(&p.app.token("ada@acme.test")), None).await;
+    assert_eq!(after.status, StatusCode::NOT_FOUND, "a deprovisioned member's next request: {}", after.json);
+    let audit = p.app.call(Method::GET, &format!("/v1/tenants/{}/audit", p.tenant), Some(&p.app.token(OWNER)), None).await;
+    let removed =
+        audit.json["data"].as_array().into_iter().flatten().find(|e| e["action"] == "member.removed").expect("a member.removed event");
+    assert_eq!(removed["details"]["reason"], "deprovisioned", "{removed}");
+    assert!(removed["actor"].is_null(), "the system did it: {removed}");
+    // Reactivating gives nothing back by itself; under `invite` it invites again.
+    let on =
+        p.scim(Method::PATCH, &format!("/Users/{ada}"), Some(patch(json!([{"op": "replace", "path": "active", "value": true}])))).await;
+    assert_eq!(on.status, StatusCode::OK, "{}", on.json);
+    assert_eq!(p.pending().await, vec![("ada@acme.test".to_owned(), "member".to_owned())]);
+}
+
+/// Deleting a person with a pending invitation revokes it at once.
+pub async fn deleting_a_person_revokes_their_pending_invitation(table: Arc<dyn Table>) {
+    let p = Provisioned::new(table, None, json!({"provisioning": "invite"})).await;
+    let bob = p.user("bob", Some("bob@acme.test")).await;
+    assert_eq!(p.pending().await.len(), 1);
+    let gone = p.scim(Method::DELETE, &format!("/Users/{bob}"), None).await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT);
+    assert!(p.pending().await.is_empty(), "the invitation was revoked");
+    assert_eq!(p.scim(Method::GET, &format!("/Users/{bob}"), None).await.status, StatusCode::NOT_FOUND);
+    // The userName is free again.
+    p.user("bob", Some("bob@acme.test")).await;
+}
+
+/// A person's invitation takes the highest role their groups map to, and follows the groups.
+pub async fn a_person_in_two_mapped_groups_gets_the_higher_role(table: Arc<dyn Table>) {
+    let p = Provisioned::new(table, None, json!({"provisioning": "invite", "group_roles": {"Support": "viewer", "Leads": "admin"}})).await;
+    let cy = p.user("cy", Some("cy@acme.test")).await;
+    assert_eq!(p.pending().await, vec![("cy@acme.test".to_owned(), "member".to_owned())], "no group yet: the default role");
+    p.group("Support", &[&cy]).await;
+    assert_eq!(p.pending().await[0].1, "viewer");
+    let leads = p.group("Leads", &[&cy]).await;
+    assert_eq!(p.pending().await[0].1, "admin", "in Support and Leads: the higher role");
+    let out = p
+        .scim(
+            Method::PATCH,
+            &format!("/Groups/{leads}"),
+            Some(patch(json!([{"op": "remove", "path": format!("members[value eq \"{cy}\"]")}]))),
+        )
+        .await;
+    assert_eq!(out.status, StatusCode::OK, "{}", out.json);
+    assert_eq!(p.pending().await[0].1, "viewer", "left Leads: back to Support's role");
+    let user = p.scim(Method::GET, &format!("/Users/{cy}"), None).await;
+    let groups: Vec<&str> = user.json["groups"].as_array().into_iter().flatten().filter_map(|g| g["display"].as_str()).collect();
+    assert_eq!(groups, ["Support"]);
+}
+
+/// Seats never fail the identity provider: 200 creates at once against 10 free seats make
+/// exactly 10 invitations; the other 190 people are `blocked` with `seat_limit_reached`.
+pub async fn two_hundred_creates_against_ten_free_seats_make_ten_invitations_and_190_blocked(table: Arc<dyn Table>) {
+    // The owner holds one of the 11 seats.
+    let p = Arc::new(Provisioned::new(table, Some(11), json!({"provisioning": "invite"})).await);
+    let calls = (0..200).map(|i| {
+        let p = p.clone();
+        async move {
+            let body = json!({"schemas": [usher_scim::schema::USER], "userName": format!("u{i}"), "emails": [{"value": format!("u{i}@acme.test"), "primary": true}]});
+            p.scim(Method::POST, "/Users", Some(body)).await.status
+        }
+    });
+    let statuses = futures::future::join_all(calls).await;
+    assert!(statuses.iter().all(|s| *s == StatusCode::CREATED), "every SCIM create succeeds: {statuses:?}");
+    assert_eq!(p.pending().await.len(), 10, "exactly the free seats were invited");
+    let mut blocked = 0;
+    let mut invited = 0;
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/v1/tenants/{}/directory/people?limit=100&cursor={c}", p.tenant),
+            None => format!("/v1/tenants/{}/directory/people?limit=100", p.tenant),
+        };
+        let page = p.app.call(Method::GET, &path, Some(&p.app.token(OWNER)), None).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.json);
+        for person in page.json["data"].as_array().into_iter().flatten() {
+            match person["invitation"]["status"].as_str() {
+                Some("blocked") => {
+                    assert_eq!(person["invitation"]["code"], "seat_limit_reached", "{person}");
+                    blocked += 1;
+                }
+                Some("pending") => invited += 1,
+                other => panic!("every person is invited or blocked, not {other:?}: {person}"),
+            }
+        }
+        match page.json["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!((invited, blocked), (10, 190));
+    let seats = p.app.call(Method::GET, &format!("/v1/tenants/{}/members", p.tenant), Some(&p.app.token(OWNER)), None).await;
+    assert_eq!((seats.json["seats"]["members"].as_u64(), seats.json["seats"]["pending"].as_u64()), (Some(1), Some(10)), "{}", seats.json["seats"]);
+}
+
+/// A token opens its own tenant only; a revoked one is refused on the very next request.
+pub async fn a_token_reads_only_its_tenant_and_a_revoked_one_is_refused_at_once(table: Arc<dyn Table>) {
+    let a = Provisioned::new(table.clone(), None, json!({})).await;
+    let other = a.app.tenant("Globex", "owner@globex.test", None).await;
+    let b_token = a
+        .app
+        .call(Method::POST, &format!("/v1/tenants/{other}/scim-tokens"), Some(&a.app.token("owner@globex.test")), None)
+        .await
+        .json["token"]
+        .as_str()
+        .expect("B's token")
+        .to_owned();
+    let dee = a.user("dee", Some("dee@acme.test")).await;
+    let from_b = scim_call(&a.scim, &b_token, Method::GET, &format!("/Users/{dee}"), None).await;
+    assert_eq!(from_b.status, StatusCode::NOT_FOUND, "{}", from_b.json);
+    let list_b = scim_call(&a.scim, &b_token, Method::GET, "/Users", None).await;
+    assert_eq!(list_b.json["totalResults"], 0, "{}", list_b.json);
+    let no_token = scim_call(&a.scim, "", Method::GET, "/Users", None).await;
+    assert_eq!(no_token.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(no_token.json["schemas"][0], usher_scim::schema::ERROR);
+    let made_up = scim_call(&a.scim, "usher_scim_not-a-real-token-at-all-not-a-real-token", Method::GET, "/Users", None).await;
+    assert_eq!(made_up.status, StatusCode::UNAUTHORIZED);
+    let listed = a.app.call(Method::GET, &format!("/v1/tenants/{}/scim-tokens", a.tenant), Some(&a.app.token(OWNER)), None).await;
+    let id = listed.json["data"][0]["id"].as_str().expect("token id").to_owned();
+    assert!(listed.json["data"][0].get("token").is_none(), "a listed token never carries the token: {}", listed.json);
+    assert_eq!(a.scim(Method::GET, "/Users", None).await.status, StatusCode::OK);
+    let revoked = a.app.call(Method::DELETE, &format!("/v1/tenants/{}/scim-tokens/{id}", a.tenant), Some(&a.app.token(OWNER)), None).await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT, "{}", revoked.json);
+    assert_eq!(a.scim(Method::GET, "/Users", None).await.status, StatusCode::UNAUTHORIZED, "refused at once");
+}
+
+/// Under `stage`, people only appear in the directory, and the listing's filters find them.
+pub async fn staged_people_are_listed_with_their_standing_and_invited_by_nobody(table: Arc<dyn Table>) {
+    let p = Provisioned::new(table, None, json!({})).await;
+    let body = |user: &str, title: &str, company: &str, active: bool| {
+        json!({"schemas": [usher_scim::schema::USER, usher_scim::schema::ENTERPRISE], "userName": user, "title": title, "active": active,
+               "emails": [{"value": format!("{user}@acme.test")}],
+               (usher_scim::schema::ENTERPRISE): {"organization": company, "department": "Ops"}})
+    };
+    for (u, t, c, a) in
+        [("eve", "Driver", "Acme North", true), ("fay", "Dispatcher", "Acme South", true), ("gus", "Driver", "Acme North", false)]
+    {
+        assert_eq!(p.scim(Method::POST, "/Users", Some(body(u, t, c, a))).await.status, StatusCode::CREATED);
+    }
+    p.user("hal", None).await;
+    assert!(p.pending().await.is_empty(), "stage invites nobody");
+    let list = |q: &str| {
+        let path = format!("/v1/tenants/{}/directory/people?{q}", p.tenant);
+        let app = &p.app;
+        async move {
+            let r = app.call(Method::GET, &path, Some(&app.token(OWNER)), None).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+            r.json["data"].as_array().into_iter().flatten().map(|x| x["email"].as_str().unwrap_or("-").to_owned()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(list("title=driver&status=not_invited").await, ["eve@acme.test"]);
+    assert_eq!(list("status=inactive").await, ["gus@acme.test"]);
+    assert_eq!(list("company=Acme%20South").await, ["fay@acme.test"]);
+    assert_eq!(list("q=ha").await, ["-"], "a person with no email on file is listed too");
+    let companies =
+        p.app.call(Method::GET, &format!("/v1/tenants/{}/directory/companies", p.tenant), Some(&p.app.token(OWNER)), None).await;
+    assert_eq!(
+        companies.json["data"],
+        json!([{"name": "", "people": 1, "active": 1}, {"name": "Acme North", "people": 2, "active": 1}, {"name": "Acme South", "people": 1, "active": 1}])
+    );
+    let found = p.scim(Method::GET, "/Users?filter=emails%5Btype%20eq%20%22work%22%5D.value%20eq%20%22nobody%40acme.test%22", None).await;
+    assert_eq!(found.json["totalResults"], 0);
+    let by_name = p.scim(Method::GET, "/Users?filter=userName%20eq%20%22EVE%22", None).await;
+    assert_eq!(by_name.json["totalResults"], 1, "userName matches ignoring case: {}", by_name.json);
+    let dup = p.scim(Method::POST, "/Users", Some(body("Eve", "Driver", "Acme North", true))).await;
+    assert_eq!((dup.status, dup.json["scimType"].as_str()), (StatusCode::CONFLICT, Some("uniqueness")), "{}", dup.json);
+}
+
+/// Runs every scenario on fresh tables from `table`.
+pub async fn run_all(table: impl AsyncFn() -> Arc<dyn Table>) {
+    deprovisioning_a_member_removes_their_access_on_their_very_next_request(table().await).await;
+    deleting_a_person_revokes_their_pending_invitation(table().await).await;
+    a_person_in_two_mapped_groups_gets_the_higher_role(table().await).await;
+    two_hundred_creates_against_ten_free_seats_make_ten_invitations_and_190_blocked(table().await).await;
+    a_token_reads_only_its_tenant_and_a_revoked_one_is_refused_at_once(table().await).await;
+    staged_people_are_listed_with_their_standing_and_invited_by_nobody(table().await).await;
+}
