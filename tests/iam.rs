@@ -415,6 +415,39 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
     assert_eq!(tenants.json["data"].as_array().map(Vec::len), Some(1), "{}", tenants.json);
     let mine = s.call(Method::GET, "/v1/me/invitations", Some(&s.app.token(&bob)), None).await;
     assert_eq!(mine.json["data"].as_array().map(Vec::len), Some(1), "{}", mine.json);
+    // list: the directory (a person the identity provider sent, whose standing is read in a
+    // batch); update: its settings and SCIM tokens.
+    s.recorder.act_as("setup");
+    let person = usher_domain::usecases::provisioning::PersonInput {
+        user_name: format!("ivy-{u}"),
+        external_id: None,
+        email: Some(usher_domain::values::Email::parse(&bob).expect("email")),
+        first_name: "Ivy".into(),
+        last_name: "Directory".into(),
+        title: "Driver".into(),
+        department: String::new(),
+        company: "Acme".into(),
+        employee_number: String::new(),
+        phone: String::new(),
+        active: true,
+        scim: json!({}),
+    };
+    let tenant_id = usher_domain::values::TenantId::parse(&t).expect("tenant id");
+    usher_domain::usecases::provisioning::create_person(&s.app.deps, &tenant_id, person).await.expect("a directory person");
+    for path in [tp("/directory/people"), tp("/directory/companies")] {
+        let r = s.call(Method::GET, &path, Some(&owner), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.json);
+    }
+    let settings = s.call(Method::PATCH, &tp("/directory/settings"), Some(&owner), Some(json!({"group_roles": {"Ops": "viewer"}}))).await;
+    assert_eq!(settings.status, StatusCode::OK, "{}", settings.json);
+    let read = s.call(Method::GET, &tp("/directory/settings"), Some(&owner), None).await;
+    assert_eq!(read.json["group_roles"]["Ops"], "viewer", "{}", read.json);
+    let scim_token = s.call(Method::POST, &tp("/scim-tokens"), Some(&owner), Some(json!({"name": "Okta"}))).await;
+    assert_eq!(scim_token.status, StatusCode::CREATED, "{}", scim_token.json);
+    let listed = s.call(Method::GET, &tp("/scim-tokens"), Some(&owner), None).await;
+    assert_eq!(listed.json["data"].as_array().map(Vec::len), Some(1), "{}", listed.json);
+    let revoked = s.call(Method::DELETE, &tp(&format!("/scim-tokens/{}", id(&scim_token))), Some(&owner), None).await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT, "{}", revoked.json);
 
     // update: correct a pending invitation (no email, no token). revoke: a member leaves.
     let corrected = s

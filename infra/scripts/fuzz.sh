@@ -14,8 +14,8 @@ cd "$(dirname "$0")/../.."
 
 SCHEMATHESIS_VERSION=4.32.5
 SEED="${USHER_FUZZ_SEED:-20261201}"
-# 34 operations: the schema's examples, the coverage phase (boundary and just-invalid values of
-# every parameter and field) and 35 random cases each, valid and invalid: about 2,700 cases.
+# 41 operations: the schema's examples, the coverage phase (boundary and just-invalid values of
+# every parameter and field) and 35 random cases each, valid and invalid: about 3,300 cases.
 EXAMPLES="${USHER_FUZZ_EXAMPLES:-35}"
 CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance
 

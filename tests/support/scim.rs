@@ -228,7 +228,12 @@ pub async fn two_hundred_creates_against_ten_free_seats_make_ten_invitations_and
     }
     assert_eq!((invited, blocked), (10, 190));
     let seats = p.app.call(Method::GET, &format!("/v1/tenants/{}/members", p.tenant), Some(&p.app.token(OWNER)), None).await;
-    assert_eq!((seats.json["seats"]["members"].as_u64(), seats.json["seats"]["pending"].as_u64()), (Some(1), Some(10)), "{}", seats.json["seats"]);
+    assert_eq!(
+        (seats.json["seats"]["members"].as_u64(), seats.json["seats"]["pending"].as_u64()),
+        (Some(1), Some(10)),
+        "{}",
+        seats.json["seats"]
+    );
 }
 
 /// A token opens its own tenant only; a revoked one is refused on the very next request.
