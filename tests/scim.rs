@@ -29,7 +29,7 @@ async fn a_person_in_two_mapped_groups_gets_the_higher_role() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_hundred_creates_against_ten_free_seats_make_ten_invitations_and_190_blocked() {
-    scim::two_hundred_creates_against_ten_free_seats_make_ten_invitations_and_190_blocked(table()).await;
+    scim::two_hundred_creates_against_ten_free_seats_make_ten_invitations_and_190_blocked(table(), 200).await;
 }
 
 #[tokio::test]

@@ -7,62 +7,17 @@
 //! and copy the tables it prints into BENCHMARKS.md. (Latency here is CPU + SQLite only; on AWS
 //! each round trip adds a few milliseconds of network, which is why the counts matter more.)
 
-use async_trait::async_trait;
 use http::Method;
 use serde_json::json;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
-use usher_domain::ports::{Committed, Item, Key, Page, Query, StoreError, Table, Write};
 use usher_store::SqliteTable;
 use usher_tests::TestApp;
-
-/// Counts calls to the table it wraps.
-struct Counting {
-    inner: SqliteTable,
-    gets: AtomicU64,
-    queries: AtomicU64,
-    transactions: AtomicU64,
-    writes: AtomicU64,
-}
-
-#[async_trait]
-impl Table for Counting {
-    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
-        self.gets.fetch_add(1, Ordering::SeqCst);
-        self.inner.get(key).await
-    }
-    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, StoreError> {
-        // One round trip per 100 keys, as DynamoDB's BatchGetItem takes them.
-        self.gets.fetch_add(keys.len().div_ceil(100) as u64, Ordering::SeqCst);
-        self.inner.get_many(keys).await
-    }
-    async fn query(&self, q: &Query) -> Result<Page, StoreError> {
-        self.queries.fetch_add(1, Ordering::SeqCst);
-        self.inner.query(q).await
-    }
-    async fn transact(&self, writes: Vec<Write>) -> Result<Committed, StoreError> {
-        self.transactions.fetch_add(1, Ordering::SeqCst);
-        self.writes.fetch_add(writes.len() as u64, Ordering::SeqCst);
-        self.inner.transact(writes).await
-    }
-}
-
-impl Counting {
-    fn take(&self) -> [u64; 4] {
-        [&self.gets, &self.queries, &self.transactions, &self.writes].map(|c| c.swap(0, Ordering::SeqCst))
-    }
-}
+use usher_tests::counting::Counting;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let table = Arc::new(Counting {
-        inner: SqliteTable::in_memory().expect("sqlite"),
-        gets: AtomicU64::new(0),
-        queries: AtomicU64::new(0),
-        transactions: AtomicU64::new(0),
-        writes: AtomicU64::new(0),
-    });
+    let table = Arc::new(Counting::new(SqliteTable::in_memory().expect("sqlite")));
     // No background worker: the bench runs the delivery worker's turns itself, so each
     // request's round trips and the worker's are counted apart.
     let app = TestApp::without_delivery_worker(table.clone(), None);

@@ -3,6 +3,7 @@
 
 pub mod aws;
 pub mod contract;
+pub mod counting;
 pub mod lambda;
 pub mod openapi;
 pub mod races;

@@ -76,6 +76,10 @@ pub struct DirectoryPerson {
     /// invitation until the schedule (or the identity provider's next change) invites them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocked: Option<String>,
+    /// When the schedule tries a blocked person's invitation again (a seat may have freed, the
+    /// store may be back): the person is in the due index until then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_at: Option<Timestamp>,
     /// Created.
     pub created_at: Timestamp,
     /// Last changed.

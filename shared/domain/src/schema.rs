@@ -11,7 +11,7 @@
 //! | custom role   | `T#<tenant>`          | `R#<role>`      |                                                          |
 //! | queued notice | `T#<tenant>`          | `N#<notice>`    | gsi3 `DUE#<shard>` / `<due>#N<notice>` until sent (TTL 30 d) |
 //! | export job    | `T#<tenant>`          | `X#<export>`    | gsi3 `DUE#<shard>` / `<due>#X<export>` until done (TTL 1 d) |
-//! | directory person | `T#<tenant>`       | `D#<person>`    |                                                          |
+//! | directory person | `T#<tenant>`       | `D#<person>`    | gsi3 `DUE#<shard>` / `<retry>#D<person>` while provisioning is blocked |
 //! | userName guard | `T#<tenant>`         | `DU#<username>` | (lower case: SCIM `userName` is unique ignoring case)    |
 //! | directory group | `T#<tenant>`        | `G#<group>`     |                                                          |
 //! | group membership | `T#<tenant>`       | `GM#<group>#<person>` |                                                    |
@@ -277,6 +277,10 @@ impl Record for ExportJob {
 impl Record for crate::directory::DirectoryPerson {
     fn key(&self) -> Key {
         person_key(&self.tenant_id, &self.id)
+    }
+    fn index_keys(&self) -> Vec<(IndexName, String, String)> {
+        let retry = self.blocked.as_ref().and(self.retry_at);
+        retry.map(|due| (IndexName::Due, due_pk(due_shard_of(self.id.as_str())), format!("{due}#D{}", self.id))).into_iter().collect()
     }
 }
 

@@ -27,6 +27,8 @@ pub struct SweepSummary {
     pub requeued: usize,
     /// Invitees reminded (their reminder queued for the delivery worker).
     pub reminded: usize,
+    /// Directory people whose blocked invitation provisioning sent on a retry.
+    pub provisioned: usize,
     /// Index entries that could not be decoded: logged with their key and passed over, so one
     /// bad item never stalls the sweep.
     pub skipped: usize,
@@ -141,7 +143,9 @@ async fn sweep_entry(
     jobs: &mut Vec<DeliveryJob>,
 ) -> Result<(), Unexpected> {
     let key = item.key.clone();
-    let handled = if key.sk.starts_with(schema::NOTICE_PREFIX) {
+    let handled = if key.sk.starts_with(schema::PERSON_PREFIX) {
+        decode::<crate::directory::DirectoryPerson>(item).map(|p| Due::Person(p.value.tenant_id, p.value.id))
+    } else if key.sk.starts_with(schema::NOTICE_PREFIX) {
         decode::<Notice>(item).map(|_| Due::Notice)
     } else if key.sk.starts_with(schema::EXPORT_PREFIX) {
         decode::<ExportJob>(item).map(|_| Due::Export)
@@ -152,6 +156,13 @@ async fn sweep_entry(
         Ok(Due::Invitation(listed)) => handle(deps, &listed, summary, jobs).await,
         Ok(Due::Notice) => requeue::<Notice>(deps, &key, summary, jobs).await,
         Ok(Due::Export) => requeue::<ExportJob>(deps, &key, summary, jobs).await,
+        Ok(Due::Person(tenant, person)) => {
+            // A directory person provisioning could not invite yet: try again.
+            if super::provisioning::retry_blocked(deps, &tenant, &person).await?.is_none() {
+                summary.provisioned += 1;
+            }
+            Ok(())
+        }
         Err(e) => {
             summary.skipped += 1;
             tracing::error!(pk = %key.pk, sk = %key.sk, error = %e, "skipping an undecodable due item; fix or delete it");
@@ -185,6 +196,7 @@ enum Due {
     Invitation(Box<Invitation>),
     Notice,
     Export,
+    Person(crate::values::TenantId, crate::values::PersonId),
 }
 
 async fn handle(deps: &Deps, listed: &Invitation, summary: &mut SweepSummary, jobs: &mut Vec<DeliveryJob>) -> Result<(), Unexpected> {

@@ -177,6 +177,7 @@ pub async fn create_person(deps: &Deps, tenant: &TenantId, input: PersonInput) -
         groups: Vec::new(),
         scim: input.scim,
         blocked: None,
+        retry_at: None,
         created_at: now,
         updated_at: now,
     };
@@ -367,26 +368,55 @@ fn outranks(a: &Role, b: &Role) -> bool {
 pub async fn reconcile(deps: &Deps, tenant: &TenantId, person: DirectoryPerson) -> Result<DirectoryPerson, Unexpected> {
     let Some(email) = person.email.clone() else { return Ok(person) };
     if !person.active {
+        // Taking access away must not be lost: a failure here is the caller's error, and the
+        // identity provider sends `active: false` again.
         deprovision(deps, tenant, &email).await?;
         return set_blocked(deps, tenant, person, None).await;
     }
+    match invite_if_due(deps, tenant, &person, &email).await {
+        Ok(blocked) => set_blocked(deps, tenant, person, blocked).await,
+        // The person is saved; their invitation is what failed (the store busy or down): the
+        // schedule tries again, and the identity provider is not failed for it.
+        Err(e) => {
+            tracing::warn!(cause = %e, person = %person.id, "provisioning could not invite yet; the schedule will try again");
+            Ok(set_blocked(deps, tenant, person.clone(), Some("unavailable".into())).await.unwrap_or(person))
+        }
+    }
+}
+
+/// Under `invite`: invites a person with no standing, or makes a pending invitation that
+/// provisioning sent follow their role. Answers why they are still not invited, if so.
+async fn invite_if_due(deps: &Deps, tenant: &TenantId, person: &DirectoryPerson, email: &Email) -> Result<Option<String>, Unexpected> {
     let settings = settings(deps, tenant).await?.value;
     if settings.provisioning != Provisioning::Invite {
-        return Ok(person);
+        return Ok(None);
     }
-    let role = role_for(deps, tenant, &settings, &person).await?;
-    let guard = schema::load::<EmailGuard>(deps.table.as_ref(), &schema::guard_key(tenant, &email)).await.context("reading email guard")?;
+    let role = role_for(deps, tenant, &settings, person).await?;
+    let guard = schema::load::<EmailGuard>(deps.table.as_ref(), &schema::guard_key(tenant, email)).await.context("reading email guard")?;
     match Standing::from(guard.map(|g| g.value)) {
-        Standing::Member(_) => set_blocked(deps, tenant, person, None).await,
+        Standing::Member(_) => Ok(None),
         Standing::Invited(invitation_id) => {
             follow_role(deps, tenant, &invitation_id, &role).await?;
-            set_blocked(deps, tenant, person, None).await
+            Ok(None)
         }
-        Standing::None => {
-            let blocked = invite_person(deps, tenant, &email, &role).await?;
-            set_blocked(deps, tenant, person, blocked).await
-        }
+        Standing::None => invite_person(deps, tenant, email, &role).await,
     }
+}
+
+/// How long a blocked person waits for the schedule's next try.
+pub const BLOCKED_RETRY_SECS: i64 = 300;
+
+/// The schedule's try for a blocked person (a seat may have freed, the store may be back):
+/// answers what still blocks them.
+pub async fn retry_blocked(deps: &Deps, tenant: &TenantId, person: &PersonId) -> Result<Option<String>, Unexpected> {
+    let key = schema::person_key(tenant, person);
+    let Some(current) = schema::load::<DirectoryPerson>(deps.table.as_ref(), &key).await.context("reading directory person")? else {
+        return Ok(None);
+    };
+    if current.value.blocked.is_none() {
+        return Ok(None);
+    }
+    Ok(reconcile(deps, tenant, current.value).await?.blocked)
 }
 
 /// Invites for provisioning; answers why not when a plan limit or policy stops it.
@@ -453,7 +483,9 @@ async fn set_blocked(
     person: DirectoryPerson,
     blocked: Option<String>,
 ) -> Result<DirectoryPerson, Unexpected> {
-    if person.blocked == blocked {
+    // A blocked person is tried again later (the due index holds them until `retry_at`).
+    let retry_at = blocked.as_ref().map(|_| deps.now().plus_seconds(BLOCKED_RETRY_SECS));
+    if person.blocked.is_none() && blocked.is_none() {
         return Ok(person);
     }
     let table = deps.table.as_ref();
@@ -465,6 +497,7 @@ async fn set_blocked(
         };
         let mut marked = current.value.clone();
         marked.blocked.clone_from(&blocked);
+        marked.retry_at = retry_at;
         let committed = table.transact(vec![schema::replace(current.version, &marked)]).await.context("marking directory person")?;
         Ok(settle(committed, || marked))
     })
