@@ -112,6 +112,10 @@ fn the_templates_http_routes_are_the_served_routes_each_on_the_function_that_ser
                     if binary == "web" {
                         assert_eq!(event["Properties"]["Auth"]["Authorizer"].as_str(), Some("NONE"), "the page {path} is public");
                         pages.insert((method, path));
+                    } else if binary == "scim" {
+                        // SCIM checks the tenant's SCIM token itself: one public catch-all.
+                        assert_eq!((method.as_str(), path.as_str()), ("ANY", "/scim/v2/{proxy+}"));
+                        assert_eq!(event["Properties"]["Auth"]["Authorizer"].as_str(), Some("NONE"), "SCIM's own bearer");
                     } else {
                         in_template.insert((method, path, binary.clone()));
                     }
@@ -134,7 +138,7 @@ fn the_templates_http_routes_are_the_served_routes_each_on_the_function_that_ser
         .collect();
     assert_eq!(binaries, crates);
     let mut expected: BTreeSet<String> = usher_http::routes::HTTP_FUNCTIONS.iter().map(|f| (*f).to_owned()).collect();
-    expected.extend(["expire", "deliver", "publish", "webhook", "feedback", "web"].map(str::to_owned));
+    expected.extend(["expire", "deliver", "publish", "webhook", "feedback", "web", "scim"].map(str::to_owned));
     assert_eq!(crates, expected);
 }
 

@@ -309,7 +309,7 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
     dynamo.create().await.expect("create table");
     // Every function primes the table at cold start (usher_lambda::Ports::build).
     let mut functions: Vec<&str> = routes::HTTP_FUNCTIONS.to_vec();
-    functions.extend(["expire", "deliver", EXPORT_WORKER, "feedback"]);
+    functions.extend(["expire", "deliver", EXPORT_WORKER, "feedback", "scim"]);
     for f in &functions {
         recorder.act_as(f);
         dynamo.prime().await.expect("prime");
@@ -539,12 +539,42 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
     s.fail_midway(Method::POST, "/v1/invitations/accept", Some(&s.app.token(&gina)), Some(json!({"token": aws::token_sent_to(&gina)})))
         .await;
 
+    Box::pin(scim(&s, &t, &owner)).await;
     Box::pin(events(&s, &t, &inv_carol)).await;
 
     let all: BTreeSet<(Method, &'static str)> = routes::routes().into_iter().map(|r| (r.method, r.path)).collect();
     let missed: Vec<_> = all.difference(&s.succeeded).collect();
     assert!(missed.is_empty(), "the scenario never got a success from {missed:?}");
     recorder.seen()
+}
+
+/// The `scim` function, as an identity provider drives it: a token (made through `update`), the
+/// lookup before a create, a person (invited at once under `provisioning: invite`), a group
+/// naming them, a full listing, deprovisioning by DELETE.
+async fn scim(s: &Scenario, t: &str, owner: &str) {
+    s.recorder.act_as("setup");
+    let tp = |rest: &str| format!("/v1/tenants/{t}{rest}");
+    let created = s.app.call(Method::POST, &tp("/scim-tokens"), Some(owner), None).await;
+    let token = created.json["token"].as_str().expect("a SCIM token").to_owned();
+    let invite = s.app.call(Method::PATCH, &tp("/directory/settings"), Some(owner), Some(json!({"provisioning": "invite"}))).await;
+    assert_eq!(invite.status, StatusCode::OK, "{}", invite.json);
+    s.recorder.act_as("scim");
+    let scim = usher_scim::ScimApp::new(s.app.deps.clone());
+    let u = aws::unique();
+    let looked =
+        usher_tests::scim::scim_call(&scim, &token, Method::GET, &format!("/Users?filter=userName%20eq%20%22kim-{u}%22"), None).await;
+    assert_eq!(looked.json["totalResults"], 0, "{}", looked.json);
+    let body = json!({"schemas": [usher_scim::schema::USER], "userName": format!("kim-{u}"), "emails": [{"value": format!("kim-{u}@example.com")}]});
+    let kim = usher_tests::scim::scim_call(&scim, &token, Method::POST, "/Users", Some(body)).await;
+    assert_eq!(kim.status, StatusCode::CREATED, "{}", kim.json);
+    let kim_id = kim.json["id"].as_str().expect("id").to_owned();
+    let group = json!({"schemas": [usher_scim::schema::GROUP], "displayName": "Drivers", "members": [{"value": kim_id}]});
+    let g = usher_tests::scim::scim_call(&scim, &token, Method::POST, "/Groups", Some(group)).await;
+    assert_eq!(g.status, StatusCode::CREATED, "{}", g.json);
+    let all = usher_tests::scim::scim_call(&scim, &token, Method::GET, "/Users", None).await;
+    assert!(all.json["totalResults"].as_u64().unwrap_or(0) >= 1, "{}", all.json);
+    let gone = usher_tests::scim::scim_call(&scim, &token, Method::DELETE, &format!("/Users/{kim_id}"), None).await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT, "{}", gone.json);
 }
 
 /// The event functions, as Lambda runs them: `publish` on the table's stream records (one audit

@@ -75,6 +75,8 @@ TEMPLATE = ROOT / "template.yaml"
 ROUTES_RS = ROOT / "shared/http/src/routes.rs"
 WEB_RS = ROOT / "shared/web/src/lib.rs"
 WEB_FUNCTION = "web"  # the binary serving the pages
+SCIM_FUNCTION = "scim"  # the binary serving SCIM 2.0 (its own bearer: no JWT authorizer)
+SCIM_ROUTES = {("ANY", "/scim/v2/{proxy+}")}
 FUNCTIONS_DIR = ROOT / "functions"
 CONFIG_RS = ROOT / "shared/lambda/src/config.rs"
 LAMBDA_SRC = ROOT / "shared/lambda/src"
@@ -316,6 +318,15 @@ def main():
         if key in rust:
             problems.append(f"{key[0]} {key[1]} is both a page and an API route")
     template_routes = {k: t for k, t in template_routes.items() if t["function"] != WEB_FUNCTION}
+    # SCIM: one catch-all route on the scim function, public at the gateway (the function checks
+    # the tenant's SCIM token itself); not the API's, so not in routes.rs or openapi.yaml.
+    scim_routes = {k: t for k, t in template_routes.items() if t["function"] == SCIM_FUNCTION}
+    if set(scim_routes) != SCIM_ROUTES:
+        problems.append(f"the scim function's routes {sorted(scim_routes)} are not {sorted(SCIM_ROUTES)}")
+    for key, t in sorted(scim_routes.items()):
+        if t["authorizer"] != "NONE":
+            problems.append(f"{key[0]} {key[1]}: SCIM checks its own bearer (Authorizer NONE), not {t['authorizer']!r}")
+    template_routes = {k: t for k, t in template_routes.items() if t["function"] != SCIM_FUNCTION}
 
     for name, other in (("openapi.yaml", openapi), ("template.yaml", set(template_routes))):
         missing, extra = set(rust) - other, other - set(rust)

@@ -198,10 +198,29 @@ fn source_ip_of(ctx: &lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpReq
     ctx.http.source_ip.as_deref().and_then(|ip| ip.trim().parse().ok())
 }
 
+/// What answers a function's HTTP requests: the API's routes (`App`), or SCIM (`ScimApp`).
+pub trait Service: Clone + Send + Sync + 'static {
+    /// Serves one request.
+    fn call(&self, req: http::Request<Bytes>, ctx: RequestContext) -> impl Future<Output = http::Response<Bytes>> + Send;
+}
+
+impl Service for App {
+    fn call(&self, req: http::Request<Bytes>, ctx: RequestContext) -> impl Future<Output = http::Response<Bytes>> + Send {
+        self.handle(req, ctx)
+    }
+}
+
+#[cfg(feature = "scim")]
+impl Service for usher_scim::ScimApp {
+    fn call(&self, req: http::Request<Bytes>, ctx: RequestContext) -> impl Future<Output = http::Response<Bytes>> + Send {
+        async move { self.handle(req, &ctx.request_id).await }
+    }
+}
+
 /// Serves one API Gateway (HTTP API, payload v2) request through the shared app, answering
 /// `503 unavailable` if it is still running `DEADLINE_RESERVE` before the invocation's deadline
 /// (`sleep` is the timer; `None` serves without the guard).
-pub async fn serve(app: App, req: Request, sleep: Option<SharedAsyncSleep>) -> Result<Reply, std::convert::Infallible> {
+pub async fn serve(app: impl Service, req: Request, sleep: Option<SharedAsyncSleep>) -> Result<Reply, std::convert::Infallible> {
     let budget = req
         .lambda_context_ref()
         .and_then(|c| c.deadline().duration_since(SystemTime::now()).ok())
@@ -235,7 +254,7 @@ pub async fn serve(app: App, req: Request, sleep: Option<SharedAsyncSleep>) -> R
         Body::Binary(b) => Bytes::from(b),
         _ => Bytes::new(),
     };
-    let handled = app.handle(http::Request::from_parts(parts, bytes), RequestContext { request_id: request_id.clone(), iam_operator });
+    let handled = app.call(http::Request::from_parts(parts, bytes), RequestContext { request_id: request_id.clone(), iam_operator });
     let resp = match within(handled, budget, sleep.as_ref()).await {
         Some(resp) => resp,
         None => {
@@ -364,6 +383,18 @@ pub async fn run_http(function: &'static str) -> Result<(), lambda_http::Error> 
     }
     let ports = Ports::build(&config).await?;
     let app = ports.app(function);
+    let sleep = ports.sleep.clone();
+    lambda_http::run(lambda_http::service_fn(move |req| serve(app.clone(), req, sleep.clone()))).await
+}
+
+/// The `scim` function: SCIM 2.0 at `/scim/v2` (its own bearer, a tenant's SCIM token; no JWT
+/// authorizer in front of it): the cold start, then `serve` for every API Gateway event.
+#[cfg(feature = "scim")]
+pub async fn run_scim() -> Result<(), lambda_http::Error> {
+    init_tracing();
+    let config = Config::from_env()?;
+    let ports = Ports::build(&config).await?;
+    let app = usher_scim::ScimApp::new(ports.deps.clone());
     let sleep = ports.sleep.clone();
     lambda_http::run(lambda_http::service_fn(move |req| serve(app.clone(), req, sleep.clone()))).await
 }
