@@ -2704,12 +2704,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": Blob;
                     /**
                      * @example id,name,username,role,email,phone,last_login,employee_number,company,created,updated,status
                      *     usr_0190b4a1c2d37e8f9a0b1c2d3e4f5a6b,Ada Lovelace,ada,admin,ada@example.com,'+44 20 7946 0000,2026-01-05T09:12:44Z,E-1815,Analytical Engines Ltd,2026-01-02T10:00:00Z,2026-01-05T09:12:44Z,active
                      */
                     "text/csv": string;
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": Blob;
                 };
             };
             /**
