@@ -34,5 +34,8 @@ bash infra/scripts/browser-test.sh -q
 echo "==> the API against openapi.yaml (schemathesis, pinned in .venv-fuzz; about 2,700 cases over 34 operations, fixed seed, 0 failures allowed)"
 bash infra/scripts/fuzz.sh
 
+echo "==> the clients: openapi.yaml linted (Spectral, Redocly), the TypeScript client's types current and its tests, a generated Python client (npm ci and .venv-pyclient, pinned; against usher serve)"
+bash infra/scripts/client-test.sh
+
 echo "==> tests (unit, API through the real handlers, races, storage contract on SQLite and DynamoDB, SES, functions end to end, CLI, consistency)"
 bash infra/scripts/with-moto.sh cargo test --workspace --locked --no-fail-fast -- --include-ignored
