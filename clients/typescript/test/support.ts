@@ -124,7 +124,7 @@ export async function startUsher(opts: StartOptions = {}): Promise<Usher> {
     async linkToken(email, { kind = "token", after } = {}) {
       const outbox = join(dataDir, "outbox");
       const link = new RegExp(`#${kind}=([A-Za-z0-9_-]{43})`);
-      for (let i = 0; i < 400; i++) {
+      for (let i = 0; i < 1200; i++) { // 30 s: the worker writes emails after the answer
         const files = existsSync(outbox) ? readdirSync(outbox).filter((f) => f.endsWith(".eml")).sort() : [];
         const mine = files
           .map((f) => readFileSync(join(outbox, f), "utf8"))

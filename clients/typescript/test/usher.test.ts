@@ -331,7 +331,7 @@ describe("webhooks", () => {
   test("a delivery is verified with the data dir's secret and narrowed to its type", async () => {
     const secret = readFileSync(join(usher.dataDir, "webhook-secret"), "utf8").trim();
     let accepted: UsherEvent | undefined;
-    for (let i = 0; i < 200 && !accepted; i++) {
+    for (let i = 0; i < 600 && !accepted; i++) { // 30 s: events are published after the change
       for (const d of deliveries) {
         const event = verifyWebhook(d.body, d.headers, secret);
         if (event.type === "usher.invitation.accepted") accepted = event;
@@ -418,7 +418,7 @@ describe("paging", () => {
     const report = await boss.bulkInvite(paging.id, { rows: emails.map((email) => ({ email, role: "member" })) });
     assert.equal(report.summary.invited, 250);
     let links = new Map<string, string>();
-    for (let i = 0; i < 400 && emails.some((e) => !links.has(e)); i++) {
+    for (let i = 0; i < 1200 && emails.some((e) => !links.has(e)); i++) { // 60 s
       await sleep(50);
       links = usher.allLinkTokens();
     }
