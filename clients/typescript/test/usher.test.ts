@@ -253,6 +253,12 @@ describe("errors", () => {
     assert.match(error.requestId ?? "", /\S/);
   });
 
+  test("an export asked of a tenant the caller is not in is a typed 404, not a file", async () => {
+    const error = await owner.exportMembers("ten_0000000000000000", { format: "xlsx" }).catch((e: unknown) => e);
+    assert.ok(isUsherError(error, "not_found"), String(error));
+    assert.equal(error.status, 404);
+  });
+
   test("the development server's userinfo route answers its documented 501", async () => {
     const result = await owner.api.POST("/v1/me/userinfo", { body: { access_token: "x".repeat(20) } });
     const error = (() => { try { unwrap(result); } catch (e) { return e; } })();
