@@ -37,5 +37,8 @@ bash infra/scripts/fuzz.sh
 echo "==> SCIM 2.0 against standard clients (scim2-tester every check, scim-sanity --strict; pinned in .venv-scim; 0 failures allowed)"
 bash infra/scripts/scim-test.sh
 
+echo "==> the clients: openapi.yaml linted (Spectral, Redocly), the TypeScript client's types current and its tests, a generated Python client (npm ci and .venv-pyclient, pinned; against usher serve)"
+bash infra/scripts/client-test.sh
+
 echo "==> tests (unit, API through the real handlers, races, storage contract on SQLite and DynamoDB, SES, functions end to end, CLI, consistency)"
 bash infra/scripts/with-moto.sh cargo test --workspace --locked --no-fail-fast -- --include-ignored

@@ -70,6 +70,7 @@ impl CloudEvent {
             "member" => Some("members"),
             "role" => Some("roles"),
             "workspace" => Some("workspaces"),
+            "scim_token" => Some("scim-tokens"),
             _ => None,
         };
         let subject = match collection {
