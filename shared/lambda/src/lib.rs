@@ -212,8 +212,8 @@ impl Service for App {
 
 #[cfg(feature = "scim")]
 impl Service for usher_scim::ScimApp {
-    fn call(&self, req: http::Request<Bytes>, ctx: RequestContext) -> impl Future<Output = http::Response<Bytes>> + Send {
-        async move { self.handle(req, &ctx.request_id).await }
+    async fn call(&self, req: http::Request<Bytes>, ctx: RequestContext) -> http::Response<Bytes> {
+        self.handle(req, &ctx.request_id).await
     }
 }
 
