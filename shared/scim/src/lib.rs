@@ -267,6 +267,8 @@ impl ScimApp {
         let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
         let tenant = &client.tenant_id;
         let method = req.method().clone();
+        // The query string, parsed once for whichever handler reads it.
+        let params = query_params(&req);
         let not_allowed = || ScimError::new(StatusCode::METHOD_NOT_ALLOWED, None, "this endpoint does not accept this method");
         match (segments.as_slice(), &method) {
             (["ServiceProviderConfig"], &Method::GET) => Ok(scim_response(StatusCode::OK, &schema::service_provider_config(&base))),
@@ -294,10 +296,10 @@ impl ScimApp {
                 Err(ScimError::new(StatusCode::NOT_IMPLEMENTED, None, "search /Users/.search or /Groups/.search"))
             }
             (["Users"], &Method::GET) => {
-                self.list(ResourceKind::User, tenant, &base, ListQuery::parse(|n| param(&query_params(&req), n).map(str::to_owned))?).await
+                self.list(ResourceKind::User, tenant, &base, ListQuery::parse(|n| param(&params, n).map(str::to_owned))?).await
             }
             (["Groups"], &Method::GET) => {
-                self.list(ResourceKind::Group, tenant, &base, ListQuery::parse(|n| param(&query_params(&req), n).map(str::to_owned))?).await
+                self.list(ResourceKind::Group, tenant, &base, ListQuery::parse(|n| param(&params, n).map(str::to_owned))?).await
             }
             ([kind @ ("Users" | "Groups"), ".search"], &Method::POST) => {
                 let body = json_body(&req)?;

@@ -105,6 +105,18 @@ fn merge_root(kind: ResourceKind, resource: &mut Value, value: &Value, replace: 
     Ok(())
 }
 
+/// A PATCH path and the attribute it names, which must be one the client may write.
+fn writable(kind: ResourceKind, raw: &str) -> Result<(PatchPath, crate::schema::Attr), PatchError> {
+    let path = PatchPath::parse(raw).map_err(PatchError::Path)?;
+    let Some(def) = attribute(kind, path.attr.urn.as_deref(), &path.attr.attr) else {
+        return Err(PatchError::Path(format!("'{raw}' is not an attribute of a {}", kind.name())));
+    };
+    if def.mutability == "readOnly" {
+        return Err(PatchError::Mutability(format!("'{}' is read-only", def.name)));
+    }
+    Ok((path, def))
+}
+
 fn set_at(kind: ResourceKind, resource: &mut Value, raw: &str, value: Value, replace: bool) -> Result<(), PatchError> {
     // A bare extension URN: its value is the extension's object (replaced whole, or merged).
     if kind == ResourceKind::User && raw.trim().eq_ignore_ascii_case(ENTERPRISE) {
@@ -113,14 +125,8 @@ fn set_at(kind: ResourceKind, resource: &mut Value, raw: &str, value: Value, rep
         }
         return merge_root(kind, resource, &serde_json::json!({ ENTERPRISE: value }), false);
     }
-    let path = PatchPath::parse(raw).map_err(PatchError::Path)?;
+    let (path, def) = writable(kind, raw)?;
     let urn = path.attr.urn.as_deref();
-    let Some(def) = attribute(kind, urn, &path.attr.attr) else {
-        return Err(PatchError::Path(format!("'{raw}' is not an attribute of a {}", kind.name())));
-    };
-    if def.mutability == "readOnly" {
-        return Err(PatchError::Mutability(format!("'{}' is read-only", def.name)));
-    }
     let map = holder(resource, urn);
     let key = canonical_key(map, def.name).unwrap_or_else(|| def.name.to_owned());
     match (&path.filter, &path.attr.sub) {
@@ -209,14 +215,8 @@ fn remove_at(kind: ResourceKind, resource: &mut Value, raw: &str, value: Option<
         root(resource).remove(ENTERPRISE);
         return Ok(());
     }
-    let path = PatchPath::parse(raw).map_err(PatchError::Path)?;
+    let (path, def) = writable(kind, raw)?;
     let urn = path.attr.urn.as_deref();
-    let Some(def) = attribute(kind, urn, &path.attr.attr) else {
-        return Err(PatchError::Path(format!("'{raw}' is not an attribute of a {}", kind.name())));
-    };
-    if def.mutability == "readOnly" {
-        return Err(PatchError::Mutability(format!("'{}' is read-only", def.name)));
-    }
     if def.required && path.filter.is_none() && path.attr.sub.is_none() {
         return Err(PatchError::Mutability(format!("'{}' is required and cannot be removed", def.name)));
     }
