@@ -6,6 +6,7 @@ pub mod contract;
 pub mod lambda;
 pub mod openapi;
 pub mod races;
+pub mod seed;
 pub mod webhooks;
 
 use bytes::Bytes;
