@@ -66,13 +66,28 @@ async fn main() {
             let wake = aws::receive(&queue).await;
             assert_eq!(wake.len(), 1, "the job's wake-up: {wake:?}");
             // A fresh worker per attempt, as Lambda recycles a sandbox that timed out.
-            let worker = Function::start_with("deliver", &env, limits).await;
+            let worker = Arc::new(Function::start_with("deliver", &env, limits).await);
             worker.init_duration().await.expect("the worker started");
+            // The peak is read while the process lives (a worker cut off at its timeout is gone).
+            let seen = Arc::new(std::sync::atomic::AtomicU64::new(0));
+            let sampler = {
+                let (worker, seen) = (worker.clone(), seen.clone());
+                tokio::spawn(async move {
+                    while let Some(kib) = worker.peak_memory_kib() {
+                        seen.fetch_max(kib, std::sync::atomic::Ordering::Relaxed);
+                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    }
+                })
+            };
             let started = Instant::now();
             let answer = worker.invoke(aws::sqs_event(&wake)).await;
             let took = started.elapsed();
-            let (peak, tmp, killed) = (worker.peak_memory_kib().unwrap_or_default(), worker.tmp_peak_bytes(), worker.killed());
+            let (tmp, killed) = (worker.tmp_peak_bytes(), worker.killed());
+            seen.fetch_max(worker.peak_memory_kib().unwrap_or(0), std::sync::atomic::Ordering::Relaxed);
+            sampler.abort();
+            let _ = sampler.await;
             drop(worker);
+            let peak = seen.load(std::sync::atomic::Ordering::Relaxed);
             aws::delete(&queue, &wake[0]).await;
             let job = usher_domain::schema::load::<usher_domain::model::ExportJob>(table.as_ref(), &key).await.expect("read").expect("job");
             let stored = job.value.rows.or(job.value.checkpoint.as_ref().map(|c| c.rows)).unwrap_or(0);

@@ -297,6 +297,22 @@ mod tests {
     }
 
     #[test]
+    fn a_wider_sdk_budget_is_only_for_local_end_to_end_runs() {
+        assert_eq!(Config::from_lookup(env(&MINIMAL)).expect("starts").local_sdk_attempt_secs, None);
+        assert!(matches!(
+            with("USHER_LOCAL_SDK_ATTEMPT_SECS", "60"),
+            Err(ConfigError::Invalid { var: "USHER_LOCAL_SDK_ATTEMPT_SECS", .. })
+        ));
+        let mut local: Vec<(&str, &str)> = MINIMAL.to_vec();
+        local.extend([
+            (LOCAL_E2E, "1"),
+            ("USHER_JWT_HS256_SECRET", "a-local-secret-of-at-least-32-characters"),
+            ("USHER_LOCAL_SDK_ATTEMPT_SECS", "60"),
+        ]);
+        assert_eq!(Config::from_lookup(env(&local)).expect("starts").local_sdk_attempt_secs, Some(60));
+    }
+
+    #[test]
     fn the_minimal_configuration_gets_sensible_defaults_and_cognitos_jwks_url() {
         let c = Config::from_lookup(env(&MINIMAL)).unwrap();
         assert_eq!(c.default_ttl_days, 7);
