@@ -400,6 +400,16 @@ fn signal(server: &Server, name: &str) {
     assert!(sent.success(), "kill -s {name}");
 }
 
+/// Sends `name` and waits (up to 30 s) until the server has exited.
+fn stop_with(mut server: Server, name: &str) {
+    signal(&server, name);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while server.0.try_wait().expect("wait").is_none() {
+        assert!(Instant::now() < deadline, "the server did not stop after SIG{name}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 #[test]
 fn sigterm_lets_a_1000_row_bulk_call_under_way_finish_answer_and_then_stops_the_server() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -470,6 +480,197 @@ fn a_server_restarted_after_kill_9_sends_the_emails_its_predecessor_left_queued_
     let sent = emails_in(&outbox);
     assert!(sent == 29 || sent == 30, "{sent} emails");
     assert_eq!(recipients.len(), sent, "each email once");
+}
+
+/// `n` members with a 9,000-character company written straight into the data dir's database
+/// (and counted on the tenant, as accepting would): a tenant whose export is a job of several
+/// 8 MiB parts.
+fn fat_members(data: &Path, t: &str, n: usize) {
+    use usher_domain::ports::{Clock, Table};
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let table = usher_store::SqliteTable::open(&data.join("usher.db")).expect("sqlite");
+        let tenant = usher_domain::values::TenantId::parse(t).expect("tenant");
+        let (now, company) = (usher_store::SystemClock.now(), "c".repeat(9000));
+        for chunk in (0..n).collect::<Vec<_>>().chunks(100) {
+            let writes =
+                chunk.iter().map(|&i| usher_domain::schema::create(&usher_tests::seed::member(&tenant, i, now, Some(&company)))).collect();
+            table.transact(writes).await.expect("seed");
+        }
+        let key = usher_domain::schema::tenant_key(&tenant);
+        let mut record = usher_domain::schema::load::<usher_domain::model::Tenant>(&table, &key).await.expect("read").expect("tenant");
+        let (version, added) = (record.version, u32::try_from(n).expect("n"));
+        record.value.members += added;
+        record.value.seats_used += added;
+        *record.value.role_counts.entry(usher_domain::roles::RoleName::parse("viewer").expect("role")).or_default() += added;
+        let committed = table.transact(vec![usher_domain::schema::replace(version, &record.value)]).await.expect("count");
+        assert_eq!(committed, usher_domain::ports::Committed::Yes);
+    });
+}
+
+/// The export job `id` of tenant `t` as stored (read beside the running server).
+fn export_job(data: &Path, t: &str, id: &str) -> usher_domain::model::ExportJob {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let table = usher_store::SqliteTable::open(&data.join("usher.db")).expect("sqlite");
+        let key = usher_domain::schema::export_key(&usher_domain::values::TenantId::parse(t).expect("tenant"), id);
+        usher_domain::schema::load::<usher_domain::model::ExportJob>(&table, &key).await.expect("read").expect("job").value
+    })
+}
+
+/// The export job's claim as if it had lapsed: its claim and its next look both a second ago.
+fn lapse_claim(data: &Path, t: &str, id: &str) {
+    use usher_domain::ports::{Clock, Table};
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let table = usher_store::SqliteTable::open(&data.join("usher.db")).expect("sqlite");
+        let key = usher_domain::schema::export_key(&usher_domain::values::TenantId::parse(t).expect("tenant"), id);
+        let job = usher_domain::schema::load::<usher_domain::model::ExportJob>(&table, &key).await.expect("read").expect("job");
+        let mut lapsed = job.value.clone();
+        let past = usher_store::SystemClock.now().plus_seconds(-1);
+        (lapsed.work.claimed_until, lapsed.work.next_attempt_at) = (Some(past), Some(past));
+        let committed = table.transact(vec![usher_domain::schema::replace(job.version, &lapsed)]).await.expect("write");
+        assert_eq!(committed, usher_domain::ports::Committed::Yes);
+    });
+}
+
+/// `usher serve` killed (`kill -9`, or SIGTERM: its drain waits for requests, not for a
+/// background export) while its worker writes a large export; once the export's claim has
+/// lapsed (16 minutes), the next `usher serve` queues the job at its start and goes on from the
+/// checkpoint. Replay bound: the rows read since the last stored part (at most
+/// one 8 MiB part's) are read again; the file holds each row once.
+fn serve_export_stopped_with(signal_name: &str) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let (t, owner) = tenant_and_owner(&data);
+    fat_members(&data, &t, 8000);
+    let port = free_port();
+    let server = serve(&data, port);
+    let (status, job) = http(port, "GET", &format!("/v1/tenants/{t}/members/export"), Some(&owner), None);
+    assert_eq!(status, 202, "{job}");
+    let id = job["id"].as_str().expect("id").to_owned();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let checkpoint = loop {
+        if let Some(cp) = export_job(&data, &t, &id).checkpoint {
+            break cp;
+        }
+        assert!(Instant::now() < deadline, "the worker stored no part");
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    stop_with(server, signal_name);
+    let left = export_job(&data, &t, &id);
+    assert_ne!(left.status(usher_domain::ports::Clock::now(&usher_store::SystemClock)), "ready", "the stop came part-way");
+    assert!(checkpoint.rows > 0 && checkpoint.rows < 8001, "{checkpoint:?}");
+
+    // A mark in the stored part (its first byte, the BOM's): a restart that goes on from the
+    // checkpoint keeps it; one that wrote the file again from row 1 would not.
+    let partial = data.join(format!("exports/{t}/{id}.part"));
+    let mut stored = std::fs::read(&partial).expect("the stored part");
+    stored[0] = b'X';
+    std::fs::write(&partial, &stored).expect("mark");
+    drop(stored);
+    // The claim's 16 minutes pass: moved back on the record rather than waited for.
+    lapse_claim(&data, &t, &id);
+    let port = free_port();
+    let _server = serve(&data, port);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let ready = loop {
+        let (_, s) = http(port, "GET", &format!("/v1/tenants/{t}/exports/{id}"), Some(&owner), None);
+        if s["status"] == "ready" {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "the export was not finished after the restart: {s}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(ready["rows"], 8001, "{ready}");
+    let csv = std::fs::read(data.join(format!("exports/{t}/{id}.csv"))).expect("the file");
+    assert_eq!(ready["bytes"].as_u64(), Some(csv.len() as u64));
+    assert_eq!(csv[0], b'X', "the stored part was kept: the restart went on from the checkpoint, not from row 1");
+    let text = String::from_utf8_lossy(&csv[3..]).into_owned();
+    let mut ids: Vec<&str> =
+        text.split("\r\n").skip(1).filter(|l| !l.is_empty()).map(|l| l.split(',').next().unwrap_or_default()).collect();
+    assert_eq!(ids.len(), 8001, "no row lost, no row twice");
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 8001, "each row once");
+}
+
+#[test]
+fn a_server_killed_while_writing_an_export_finishes_it_from_its_checkpoint_after_a_restart() {
+    serve_export_stopped_with("KILL");
+}
+
+#[test]
+fn a_server_stopped_by_sigterm_while_writing_an_export_finishes_it_from_its_checkpoint_after_a_restart() {
+    serve_export_stopped_with("TERM");
+}
+
+/// `usher serve` killed (`kill -9`, or SIGTERM) while it POSTs a tenant's events to a slow
+/// webhook (200 ms an answer); restarted on the same data dir. Replay bound: a tenant's position
+/// is saved after each delivered event, so at most the one event in flight at the stop is sent
+/// again (with its same `webhook-id` and body, for the receiver to dedupe); none is lost.
+fn serve_webhooks_stopped_with(signal_name: &str) {
+    use usher_tests::webhooks::{Endpoint, start_endpoint};
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let ep = Endpoint { delay: Some(Duration::from_millis(200)), ..Endpoint::default() };
+    let url = rt.block_on(start_endpoint(ep.clone()));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let (t, owner) = tenant_and_owner(&data);
+    let port = free_port();
+    let server = serve_with(&data, port, &["--webhook-url", &url]);
+    let (status, report) = http(port, "POST", &format!("/v1/tenants/{t}/invitations"), Some(&owner), Some(bulk_rows(12, "hooked")));
+    assert_eq!((status, &report["summary"]["invited"]), (200, &json!(12)), "{report}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while ep.seen.lock().expect("seen").len() < 3 {
+        assert!(Instant::now() < deadline, "no webhook arrived");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    stop_with(server, signal_name);
+    let before: Vec<(String, String)> = ep.seen.lock().expect("seen").iter().map(|s| (s.id.clone(), s.body.clone())).collect();
+
+    let _server = serve_with(&data, free_port(), &["--webhook-url", &url]);
+    // Every event of the tenant, as the change log has it (events.jsonl is written from it).
+    let expected = |seen: &[usher_tests::webhooks::Seen]| -> (usize, usize) {
+        let text = std::fs::read_to_string(data.join("events.jsonl")).unwrap_or_default();
+        let ids: Vec<String> = text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter(|e| e["tenantid"] == t.as_str())
+            .filter_map(|e| e["id"].as_str().map(str::to_owned))
+            .collect();
+        (ids.len(), ids.iter().filter(|id| seen.iter().any(|s| &&s.id == id && s.answered == 204)).count())
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let seen = ep.seen.lock().expect("seen").clone();
+        let (all, delivered) = expected(&seen);
+        if all > 12 && delivered == all {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{delivered} of {all} events delivered after the restart");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(before.len() < expected(&[]).0, "the stop came part-way: {} delivered before it", before.len());
+    std::thread::sleep(Duration::from_millis(500));
+    let seen = ep.seen.lock().expect("seen").clone();
+    let again: Vec<&usher_tests::webhooks::Seen> =
+        seen.iter().skip(before.len()).filter(|s| before.iter().any(|(id, _)| id == &s.id)).collect();
+    assert!(again.len() <= 1, "at most the event in flight at the stop is sent again: {}", again.len());
+    for s in again {
+        let first = before.iter().find(|(id, _)| id == &s.id).expect("seen before");
+        assert_eq!(s.body, first.1, "the replay carries the same webhook-id and body");
+    }
+}
+
+#[test]
+fn a_server_killed_while_posting_webhooks_loses_no_event_and_sends_at_most_the_one_in_flight_again() {
+    serve_webhooks_stopped_with("KILL");
+}
+
+#[test]
+fn a_server_stopped_by_sigterm_while_posting_webhooks_loses_no_event_and_sends_at_most_the_one_in_flight_again() {
+    serve_webhooks_stopped_with("TERM");
 }
 
 /// A raw POST to the development sign-in with the given Host and Content-Type.

@@ -6,7 +6,10 @@
 #  - delivery: a 1000-row bulk call on moto and the deliver binary sending the 1000 emails
 #    at a set rate (time until all are sent, peak memory);
 #  - export: 20k and 100k members exported (CSV, XLSX) by the deliver binary into S3 on moto
-#    (time, size, peak memory).
+#    (time, size, peak memory);
+#  - export_worker: 100k members exported by the export worker itself (the deliver binary under
+#    ExportJobFunction's memory, timeout and /tmp on the emulated runtime): time per attempt,
+#    peak memory, /tmp peak.
 # Release builds (fat LTO): about 8 minutes the first time on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -30,3 +33,6 @@ USHER_MOTO_TIMEOUT_SECS=900 bash infra/scripts/with-moto.sh cargo bench --locked
 
 echo "==> export"
 bash infra/scripts/with-moto.sh cargo bench --locked -p usher-tests --bench export
+
+echo "==> a 100,000-member export on the export worker binary"
+USHER_MOTO_TIMEOUT_SECS=900 bash infra/scripts/with-moto.sh cargo bench --locked -p usher-tests --bench export_worker

@@ -16,35 +16,11 @@ use http::{Method, StatusCode};
 use std::sync::Arc;
 use std::time::Instant;
 use usher_aws::{S3Files, SqsQueue};
-use usher_domain::model::Member;
 use usher_domain::ports::Write;
-use usher_domain::values::{Email, TenantId, UserId};
-use usher_tests::{Options, TestApp, aws};
+use usher_domain::values::TenantId;
+use usher_tests::{Options, TestApp, aws, seed};
 
 const OWNER: &str = "bench-owner@acme.test";
-
-fn member(tenant: &TenantId, i: usize) -> Member {
-    let now = usher_domain::ports::Clock::now(&usher_store::SystemClock);
-    Member {
-        tenant_id: tenant.clone(),
-        user_id: UserId::parse(&format!("usr_{i:032x}")).expect("user id"),
-        email: Email::parse(&format!("member{i}@example.com")).expect("email"),
-        username: None,
-        name: None,
-        role: usher_domain::roles::RoleName::parse("viewer").expect("role"),
-        workspaces: Vec::new(),
-        profile: usher_domain::values::Profile::default(),
-        notifications: Default::default(),
-        record_owner: false,
-        metadata: None,
-        locale: Default::default(),
-        pending_email: None,
-        joined_via: None,
-        last_login_at: None,
-        created_at: now,
-        updated_at: now,
-    }
-}
 
 /// Writes `n` members (numbered from `from`) into the embedded store, 100 per transaction (built
 /// a chunk at a time, so the harness itself stays small).
@@ -52,27 +28,10 @@ async fn seed_local(app: &TestApp, tenant: &TenantId, from: usize, n: usize) {
     let mut i = from;
     while i < from + n {
         let end = (i + 100).min(from + n);
-        let chunk: Vec<Write> = (i..end).map(|k| usher_domain::schema::create(&member(tenant, k))).collect();
+        let now = usher_domain::ports::Clock::now(&usher_store::SystemClock);
+        let chunk: Vec<Write> = (i..end).map(|k| usher_domain::schema::create(&seed::member(tenant, k, now, None))).collect();
         app.deps.table.transact(chunk).await.expect("seed");
         i = end;
-    }
-}
-
-/// Writes `n` members (numbered from `from`) straight into the DynamoDB table, 25 per BatchWriteItem.
-async fn seed(table: &str, tenant: &TenantId, from: usize, n: usize) {
-    let client = aws::dynamodb();
-    let mut batch = Vec::with_capacity(25);
-    for i in from..from + n {
-        let Write::Put { item, .. } = usher_domain::schema::create(&member(tenant, i)) else { unreachable!("create is a put") };
-        let put =
-            aws_sdk_dynamodb::types::PutRequest::builder().set_item(Some(usher_aws::dynamo::item_to_attrs(&item))).build().expect("put");
-        batch.push(aws_sdk_dynamodb::types::WriteRequest::builder().put_request(put).build());
-        if batch.len() == 25 {
-            client.batch_write_item().request_items(table, std::mem::take(&mut batch)).send().await.expect("batch write");
-        }
-    }
-    if !batch.is_empty() {
-        client.batch_write_item().request_items(table, batch).send().await.expect("batch write");
     }
 }
 
@@ -173,7 +132,7 @@ async fn main() {
     let mut seeded = 0;
     for members in sizes {
         let started = Instant::now();
-        seed(table.name(), &tenant, seeded, members - seeded).await;
+        seed::members_into_dynamodb(table.name(), &tenant, seeded, members - seeded, None).await;
         seeded = members;
         eprintln!("seeded {members} members on moto in {:.0} s", started.elapsed().as_secs_f64());
         for format in formats.split(',').map(str::trim) {

@@ -231,6 +231,24 @@ impl Function {
         self.limits
     }
 
+    /// Sends the process `signal` (`KILL`, `TERM`), as a test's fault, and waits until it has
+    /// exited (a function binary does not trap SIGTERM: Lambda sends it only to runtimes with
+    /// extensions). The invocations it held end with Lambda's "Runtime exited" error.
+    pub async fn signal(&self, signal: &str) {
+        let sent = Command::new("kill").args(["-s", signal, &self.pid.to_string()]).status().expect("kill");
+        assert!(sent.success(), "kill -s {signal}");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let exited = self.child.lock().map(|mut c| !matches!(c.try_wait(), Ok(None))).unwrap_or(true);
+            if exited {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the function did not exit after SIG{signal}");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        self.pending.lock().await.clear();
+    }
+
     /// Why the emulator killed the process, if it did.
     pub fn killed(&self) -> Option<Killed> {
         self.killed.lock().ok().and_then(|k| k.clone())

@@ -8,6 +8,7 @@ pub mod lambda;
 pub mod openapi;
 pub mod races;
 pub mod scim;
+pub mod seed;
 pub mod webhooks;
 
 use bytes::Bytes;

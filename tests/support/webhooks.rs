@@ -26,25 +26,33 @@ pub struct Endpoint {
     /// Event ids answered 500 the first time they arrive.
     pub fail_once: Arc<Mutex<Vec<String>>>,
     pub always_fail: bool,
+    /// How long each answer takes (after the request is recorded): a slow receiver.
+    pub delay: Option<std::time::Duration>,
 }
 
 async fn receive(State(ep): State<Endpoint>, headers: HeaderMap, body: String) -> StatusCode {
     let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let tenant = serde_json::from_str::<Value>(&body).ok().and_then(|v| v["tenantid"].as_str().map(str::to_owned)).unwrap_or_default();
     let id = h("webhook-id");
-    let mut seen = ep.seen.lock().unwrap();
-    let failed_before = seen.iter().any(|s| s.id == id && s.answered == 500);
-    let fail = ep.always_fail || (ep.fail_once.lock().unwrap().contains(&id) && !failed_before);
-    let status = if fail { StatusCode::INTERNAL_SERVER_ERROR } else { StatusCode::NO_CONTENT };
-    seen.push(Seen {
-        id,
-        timestamp: h("webhook-timestamp"),
-        signature: h("webhook-signature"),
-        body,
-        tenant,
-        at: Instant::now(),
-        answered: status.as_u16(),
-    });
+    let status = {
+        let mut seen = ep.seen.lock().unwrap();
+        let failed_before = seen.iter().any(|s| s.id == id && s.answered == 500);
+        let fail = ep.always_fail || (ep.fail_once.lock().unwrap().contains(&id) && !failed_before);
+        let status = if fail { StatusCode::INTERNAL_SERVER_ERROR } else { StatusCode::NO_CONTENT };
+        seen.push(Seen {
+            id,
+            timestamp: h("webhook-timestamp"),
+            signature: h("webhook-signature"),
+            body,
+            tenant,
+            at: Instant::now(),
+            answered: status.as_u16(),
+        });
+        status
+    };
+    if let Some(pause) = ep.delay {
+        tokio::time::sleep(pause).await;
+    }
     status
 }
 

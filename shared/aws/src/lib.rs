@@ -76,3 +76,14 @@ pub async fn background_sdk_config() -> aws_config::SdkConfig {
         .load()
         .await
 }
+
+/// A background worker's configuration with `attempt` per SDK attempt (and the call's budget
+/// widened to match): for local runs against a server far slower than AWS, never on AWS.
+pub async fn background_sdk_config_with(attempt: Duration) -> aws_config::SdkConfig {
+    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        .operation_attempt_timeout(attempt)
+        .operation_timeout((attempt * 3).max(BACKGROUND_OPERATION_TIMEOUT))
+        .connect_timeout(Duration::from_secs(2))
+        .build();
+    aws_config::defaults(aws_config::BehaviorVersion::latest()).timeout_config(timeouts).retry_config(sdk_retries()).load().await
+}

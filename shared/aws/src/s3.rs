@@ -6,7 +6,7 @@ use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use std::time::Duration;
-use usher_domain::ports::{FileError, FileStore, FileUpload};
+use usher_domain::ports::{FileError, FileStore, FileUpload, UploadState};
 
 /// S3's smallest part (all but the last).
 const MIN_PART: usize = 5 * 1024 * 1024;
@@ -81,6 +81,15 @@ impl FileUpload for S3Upload {
         Ok(())
     }
 
+    async fn stored(&mut self) -> Result<Option<UploadState>, FileError> {
+        // A part under S3's 5 MiB minimum is held back: only whole parts count as stored.
+        if !self.pending.is_empty() {
+            return Ok(None);
+        }
+        let parts = self.parts.iter().map(|p| p.e_tag().unwrap_or_default().to_owned()).collect();
+        Ok(Some(UploadState { upload_id: self.upload_id.clone(), parts, bytes: self.bytes }))
+    }
+
     async fn finish(mut self: Box<Self>) -> Result<u64, FileError> {
         if !self.pending.is_empty() || self.parts.is_empty() {
             self.send_part().await?;
@@ -128,6 +137,24 @@ impl FileStore for S3Files {
             pending: Vec::new(),
             parts: Vec::new(),
             bytes: 0,
+        }))
+    }
+
+    async fn resume(&self, key: &str, _content_type: &str, stored: &UploadState) -> Result<Box<dyn FileUpload>, FileError> {
+        // No call: the checkpoint holds the upload's id and each stored part's ETag as S3
+        // answered them. An upload that is gone (aborted, or removed by the bucket's lifecycle
+        // rule) fails the first UploadPart or the completion, and the caller starts over. A part
+        // stored after the checkpoint (by the worker that died) is replaced by the next one and
+        // left out of the completed file.
+        let parts = (1..).zip(&stored.parts).map(|(number, tag)| CompletedPart::builder().part_number(number).e_tag(tag).build()).collect();
+        Ok(Box::new(S3Upload {
+            client: self.client.clone(),
+            bucket: self.bucket.clone(),
+            key: key.to_owned(),
+            upload_id: stored.upload_id.clone(),
+            pending: Vec::new(),
+            parts,
+            bytes: stored.bytes,
         }))
     }
 

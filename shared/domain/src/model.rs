@@ -657,6 +657,31 @@ pub struct ExportJob {
     /// When the file was ready.
     #[serde(default)]
     pub finished_at: Option<Timestamp>,
+    /// How far the file was written, saved after each stored part: a worker that takes the
+    /// job over after one stopped goes on from there instead of reading the tenant again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<ExportCheckpoint>,
+}
+
+/// An export's progress at its last stored part: the upload, the rows in it, and where the
+/// tenant's reading stood (every row before that point is in the stored bytes, none after).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportCheckpoint {
+    /// The file's upload as stored.
+    pub upload: crate::ports::UploadState,
+    /// Rows in the stored bytes (header excluded).
+    pub rows: u64,
+    /// Whether the reading had reached the pending invitations (members come first).
+    pub invitations: bool,
+    /// The sort key of the last item read (`None`: that part starts from its beginning).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    /// Whether every row is read (only the file's completion remains).
+    #[serde(default)]
+    pub done: bool,
+    /// The time the export reads the tenant as of (whether an invitation is still pending),
+    /// kept so a resumed file is read as of one time.
+    pub as_of: Timestamp,
 }
 
 /// How long an export's file and record are kept (the bucket's lifecycle rule matches).

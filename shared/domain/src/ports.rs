@@ -410,6 +410,27 @@ pub trait FileStore: Send + Sync {
     /// A short-lived link that downloads `key` as `filename` (a presigned GET on S3; locally a
     /// one-time link served by `usher serve`).
     async fn link(&self, key: &str, filename: &str, ttl_secs: u64) -> Result<String, FileError>;
+    /// Goes on writing the file `key` from where `stored` says it stood (another process began
+    /// it and stopped): what was stored after that point is dropped. An error means the upload
+    /// is gone (aborted, expired) or this store cannot resume: the caller starts over.
+    async fn resume(&self, key: &str, content_type: &str, stored: &UploadState) -> Result<Box<dyn FileUpload>, FileError> {
+        let _ = (key, content_type, stored);
+        Err(FileError("this file store cannot resume an upload".into()))
+    }
+}
+
+/// Where a file being written stands once every byte given so far is stored: enough for another
+/// process to go on writing it (`FileStore::resume`). Saved on an export job as its checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UploadState {
+    /// The store's id of the upload (S3's UploadId; empty for a local file).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub upload_id: String,
+    /// Each stored part's tag (S3's ETag), in part order (empty for a local file).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<String>,
+    /// Bytes stored.
+    pub bytes: u64,
 }
 
 /// One file being written: its parts in order, then `finish` (or `abort`, leaving nothing).
@@ -417,6 +438,10 @@ pub trait FileStore: Send + Sync {
 pub trait FileUpload: Send {
     /// Appends bytes (the adapter groups them into parts of the size its store needs).
     async fn write(&mut self, bytes: Vec<u8>) -> Result<(), FileError>;
+    /// Where the upload stands if every byte written so far is stored (durably: a process that
+    /// dies now loses none of it); `None` while the adapter still holds some back (an S3 part
+    /// under 5 MiB).
+    async fn stored(&mut self) -> Result<Option<UploadState>, FileError>;
     /// Completes the file; answers its size in bytes.
     async fn finish(self: Box<Self>) -> Result<u64, FileError>;
     /// Drops what was written.

@@ -134,6 +134,11 @@ pub struct Config {
     /// Emails per second one `deliver` instance sends at most (`USHER_SEND_RATE_PER_SECOND`,
     /// default 7; the stack's concurrency times this must stay under the SES account's rate).
     pub send_rate_per_second: u32,
+    /// A background worker's SDK budget per attempt, in seconds, for local end-to-end runs only
+    /// (`USHER_LOCAL_SDK_ATTEMPT_SECS`, refused without `USHER_LOCAL_E2E=1`): the local AWS
+    /// server reads a whole partition for each Query page, seconds where DynamoDB takes
+    /// milliseconds, and a benchmark of a 100k-member export must not time out on that.
+    pub local_sdk_attempt_secs: Option<u64>,
 }
 
 impl Config {
@@ -238,6 +243,16 @@ impl Config {
             token_rate_limit_per_minute: number("USHER_TOKEN_RATE_LIMIT_PER_MINUTE", 10, 1..=100_000)?,
             export_bucket: required("USHER_EXPORT_BUCKET")?,
             export_direct_rows: number("USHER_EXPORT_DIRECT_ROWS", 5000, 0..=20_000)?,
+            local_sdk_attempt_secs: match var("USHER_LOCAL_SDK_ATTEMPT_SECS") {
+                None => None,
+                Some(_) if !local_e2e => {
+                    return Err(ConfigError::Invalid {
+                        var: "USHER_LOCAL_SDK_ATTEMPT_SECS",
+                        reason: format!("only for local end-to-end runs, which must say so with {LOCAL_E2E}=1; unset it on AWS"),
+                    });
+                }
+                Some(_) => Some(u64::from(number("USHER_LOCAL_SDK_ATTEMPT_SECS", 8, 1..=900)?)),
+            },
         })
     }
 }
@@ -279,6 +294,22 @@ mod tests {
             with("USHER_ACCEPT_URL", "https://x.example/accept").expect("starts").accept_url.as_deref(),
             Some("https://x.example/accept")
         );
+    }
+
+    #[test]
+    fn a_wider_sdk_budget_is_only_for_local_end_to_end_runs() {
+        assert_eq!(Config::from_lookup(env(&MINIMAL)).expect("starts").local_sdk_attempt_secs, None);
+        assert!(matches!(
+            with("USHER_LOCAL_SDK_ATTEMPT_SECS", "60"),
+            Err(ConfigError::Invalid { var: "USHER_LOCAL_SDK_ATTEMPT_SECS", .. })
+        ));
+        let mut local: Vec<(&str, &str)> = MINIMAL.to_vec();
+        local.extend([
+            (LOCAL_E2E, "1"),
+            ("USHER_JWT_HS256_SECRET", "a-local-secret-of-at-least-32-characters"),
+            ("USHER_LOCAL_SDK_ATTEMPT_SECS", "60"),
+        ]);
+        assert_eq!(Config::from_lookup(env(&local)).expect("starts").local_sdk_attempt_secs, Some(60));
     }
 
     #[test]

@@ -74,7 +74,11 @@ impl Ports {
     /// The same with SDK clients for background work (`deliver`, `expire`): longer budgets
     /// (`usher_aws::background_sdk_timeouts`), since no caller is waiting.
     pub async fn build_background(config: &Config) -> Result<Self, InitError> {
-        Self::build_with(config, usher_aws::background_sdk_config().await).await
+        let sdk = match config.local_sdk_attempt_secs {
+            Some(secs) => usher_aws::background_sdk_config_with(std::time::Duration::from_secs(secs)).await,
+            None => usher_aws::background_sdk_config().await,
+        };
+        Self::build_with(config, sdk).await
     }
 
     async fn build_with(config: &Config, sdk: usher_aws::SdkConfig) -> Result<Self, InitError> {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-use usher_domain::ports::{FileError, FileStore, FileUpload};
+use usher_domain::ports::{FileError, FileStore, FileUpload, UploadState};
 
 /// The path one-time links are served under.
 pub const DOWNLOAD_PATH: &str = "/downloads/";
@@ -68,6 +68,12 @@ impl FileUpload for LocalUpload {
         Ok(())
     }
 
+    async fn stored(&mut self) -> Result<Option<UploadState>, FileError> {
+        // On disk, not only in the page cache: a checkpoint must survive the machine too.
+        self.file.sync_data().map_err(|e| FileError(e.to_string()))?;
+        Ok(Some(UploadState { upload_id: String::new(), parts: Vec::new(), bytes: self.bytes }))
+    }
+
     async fn finish(self: Box<Self>) -> Result<u64, FileError> {
         self.file.sync_all().map_err(|e| FileError(e.to_string()))?;
         std::fs::rename(&self.partial, &self.done).map_err(|e| FileError(e.to_string()))?;
@@ -89,6 +95,21 @@ impl FileStore for LocalFiles {
         let partial = done.with_extension("part");
         let file = std::fs::File::create(&partial).map_err(|e| FileError(e.to_string()))?;
         Ok(Box::new(LocalUpload { partial, done, file, bytes: 0 }))
+    }
+
+    async fn resume(&self, key: &str, _content_type: &str, stored: &UploadState) -> Result<Box<dyn FileUpload>, FileError> {
+        let done = self.path_of(key)?;
+        let partial = done.with_extension("part");
+        let file = std::fs::OpenOptions::new().write(true).open(&partial).map_err(|e| FileError(e.to_string()))?;
+        let len = file.metadata().map_err(|e| FileError(e.to_string()))?.len();
+        if len < stored.bytes {
+            return Err(FileError(format!("{key} holds {len} bytes, fewer than its checkpoint's {}", stored.bytes)));
+        }
+        // What the worker that died wrote after its checkpoint is written again from there.
+        file.set_len(stored.bytes).map_err(|e| FileError(e.to_string()))?;
+        let mut file = file;
+        std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(stored.bytes)).map_err(|e| FileError(e.to_string()))?;
+        Ok(Box::new(LocalUpload { partial, done, file, bytes: stored.bytes }))
     }
 
     async fn link(&self, key: &str, filename: &str, ttl_secs: u64) -> Result<String, FileError> {

@@ -12,8 +12,8 @@ use super::delivery::{self, Processed};
 use crate::access::{self, AccessError};
 use crate::context::{Deps, Principal};
 use crate::error::{Context, ErrorCode, FieldError, Unexpected};
-use crate::model::{Delivery, ExportJob, Invitation, InvitationStatus, Member};
-use crate::ports::{FileUpload, PageKey, Query, SortKeyRange};
+use crate::model::{Delivery, ExportCheckpoint, ExportJob, Invitation, InvitationStatus, Member};
+use crate::ports::{Committed, FileUpload, Key, PageKey, Query, SortKeyRange};
 use crate::retry::{Attempt, settle};
 use crate::roles::Permission;
 use crate::schema::{self, INVITATION_PREFIX, MEMBER_PREFIX, Versioned, decode};
@@ -349,6 +349,7 @@ async fn start_job(
         bytes: None,
         created_at: now,
         finished_at: None,
+        checkpoint: None,
     };
     table.transact(vec![schema::create(&job)]).await.context("saving export job")?;
     tracing::info!(export = %id, rows_expected = rows, "export queued");
@@ -396,6 +397,25 @@ impl Pages {
         Self { tenant: tenant.clone(), include_invitations, now, invitations: false, after: None, done: false }
     }
 
+    /// The pages after a checkpoint's position.
+    fn after_checkpoint(tenant: &TenantId, include_invitations: bool, cp: &ExportCheckpoint) -> Self {
+        let pk = schema::tenant_pk(tenant);
+        let after = cp.after.clone().map(|sk| PageKey { key: Key { pk: pk.clone(), sk }, index_sk: None });
+        Self { tenant: tenant.clone(), include_invitations, now: cp.as_of, invitations: cp.invitations, after, done: cp.done }
+    }
+
+    /// Where the reading stands, as a checkpoint keeps it.
+    fn checkpoint(&self, upload: crate::ports::UploadState, rows: u64) -> ExportCheckpoint {
+        ExportCheckpoint {
+            upload,
+            rows,
+            invitations: self.invitations,
+            after: self.after.as_ref().map(|a| a.key.sk.clone()),
+            done: self.done,
+            as_of: self.now,
+        }
+    }
+
     /// The next page of rows (possibly empty), or `None` at the end.
     async fn next(&mut self, deps: &Deps) -> Result<Option<Vec<[String; 12]>>, Unexpected> {
         if self.done {
@@ -435,8 +455,9 @@ impl Pages {
     }
 }
 
-/// The worker's part: claims the job, writes the file, records the outcome. `Err` only when the
-/// store cannot be read or written (the queue offers the job again).
+/// The worker's part: claims the job, writes the file (going on from the job's checkpoint if an
+/// earlier worker stopped part-way), records the outcome. `Err` only when the store cannot be
+/// read or written (the queue offers the job again).
 #[tracing::instrument(skip_all)]
 pub async fn run_job(deps: &Deps, tenant: &TenantId, export_id: &str) -> Result<Processed, Unexpected> {
     let table = deps.table.as_ref();
@@ -455,9 +476,9 @@ pub async fn run_job(deps: &Deps, tenant: &TenantId, export_id: &str) -> Result<
         Ok(settle(committed, || Some(Versioned { value: claimed, version: job.version + 1 })))
     })
     .await?;
-    let Some(claimed) = claimed else { return Ok(Processed::Skipped) };
+    let Some(mut claimed) = claimed else { return Ok(Processed::Skipped) };
     let started = std::time::Instant::now();
-    let written = write_file(deps, &claimed.value).await;
+    let written = write_file(deps, &mut claimed).await;
     let now = deps.now();
     let mut done = claimed.value.clone();
     let outcome = match written {
@@ -466,29 +487,111 @@ pub async fn run_job(deps: &Deps, tenant: &TenantId, export_id: &str) -> Result<
             done.rows = Some(rows);
             done.bytes = Some(bytes);
             done.finished_at = Some(now);
+            done.checkpoint = None;
             done.work.sent();
             Processed::Sent
         }
-        Err(e) => {
-            tracing::warn!(export = %done.id, error = %e, "export failed; the sweep will retry");
+        Err(Stopped::ClaimLost) => {
+            tracing::warn!(export = %done.id, "an export changed under its claim; left to whoever holds it now");
+            return Ok(Processed::Skipped);
+        }
+        Err(Stopped::Failed(e)) => {
+            tracing::warn!(export = %done.id, error = %e, resumable = done.checkpoint.is_some(), "export failed; the sweep will retry");
             done.work.failed(&e, now, EXPORT_ATTEMPTS);
             Processed::Failed
         }
     };
-    if table.transact(vec![schema::replace(claimed.version, &done)]).await.context("recording export")? != crate::ports::Committed::Yes {
+    if table.transact(vec![schema::replace(claimed.version, &done)]).await.context("recording export")? != Committed::Yes {
         tracing::warn!(export = %done.id, "an export changed under its claim; left to the sweep");
     }
     Ok(outcome)
 }
 
-async fn write_file(deps: &Deps, job: &ExportJob) -> Result<(u64, u64), String> {
-    let mut upload = deps.files.begin(&job.file_key, content_type(job.format)).await.map_err(|e| e.to_string())?;
-    let rows = match job.format {
-        Format::Csv => write_csv(deps, job, upload.as_mut()).await,
-        Format::Xlsx => write_xlsx(deps, job, upload.as_mut()).await,
+/// Why writing a file stopped.
+enum Stopped {
+    /// The job changed under the claim (a checkpoint's conditional write failed): another
+    /// worker holds it now, and may be writing the same upload: touch nothing more.
+    ClaimLost,
+    /// The file store or the table failed; the attempt failed.
+    Failed(String),
+}
+
+impl From<String> for Stopped {
+    fn from(e: String) -> Self {
+        Self::Failed(e)
+    }
+}
+
+/// Saves `checkpoint` on the claimed job, on the version this worker holds.
+async fn save_checkpoint(deps: &Deps, job: &mut Versioned<ExportJob>, checkpoint: Option<ExportCheckpoint>) -> Result<(), Stopped> {
+    let mut next = job.value.clone();
+    next.checkpoint = checkpoint;
+    match deps.table.transact(vec![schema::replace(job.version, &next)]).await {
+        Ok(Committed::Yes) => {
+            *job = Versioned { value: next, version: job.version + 1 };
+            Ok(())
+        }
+        Ok(Committed::ConditionFailed { .. }) => Err(Stopped::ClaimLost),
+        Err(e) => Err(Stopped::Failed(format!("saving a checkpoint: {e}"))),
+    }
+}
+
+async fn write_file(deps: &Deps, job: &mut Versioned<ExportJob>) -> Result<(u64, u64), Stopped> {
+    let (key, ctype) = (job.value.file_key.clone(), content_type(job.value.format));
+    // A CSV goes on from its checkpoint. (An XLSX's sheet is built in this worker's /tmp, which
+    // a new worker does not have: it starts over.)
+    let resumed = match (&job.value.checkpoint, job.value.format) {
+        (Some(cp), Format::Csv) => match deps.files.resume(&key, ctype, &cp.upload).await {
+            Ok(upload) => {
+                tracing::info!(export = %job.value.id, rows = cp.rows, bytes = cp.upload.bytes, "resuming an export from its checkpoint");
+                Some((upload, cp.clone()))
+            }
+            Err(e) => {
+                tracing::warn!(export = %job.value.id, error = %e, "could not resume an export; starting over");
+                None
+            }
+        },
+        _ => None,
     };
+    let (mut upload, from) = match resumed {
+        Some((upload, cp)) => (upload, Some(cp)),
+        None => {
+            if job.value.checkpoint.is_some() {
+                // The old checkpoint names another upload: forget it before writing anew.
+                save_checkpoint(deps, job, None).await?;
+            }
+            (deps.files.begin(&key, ctype).await.map_err(|e| e.to_string())?, None)
+        }
+    };
+    let resumed_at = from.as_ref().map(|cp| cp.upload.bytes);
+    let rows = match job.value.format {
+        Format::Csv => write_csv(deps, job, upload.as_mut(), from).await,
+        Format::Xlsx => write_xlsx(deps, &job.value, upload.as_mut()).await.map_err(Stopped::Failed),
+    };
+    // A resumed upload that fails before storing anything more may be gone (aborted, expired):
+    // the next attempt starts over rather than trying it again.
+    let stuck = |job: &Versioned<ExportJob>| resumed_at.is_some() && job.value.checkpoint.as_ref().map(|cp| cp.upload.bytes) == resumed_at;
     match rows {
-        Ok(rows) => Ok((rows, upload.finish().await.map_err(|e| e.to_string())?)),
+        Ok(rows) => match upload.finish().await {
+            Ok(bytes) => Ok((rows, bytes)),
+            Err(e) => {
+                if stuck(job) {
+                    job.value.checkpoint = None;
+                }
+                Err(Stopped::Failed(e.to_string()))
+            }
+        },
+        // Another worker may be writing this upload now.
+        Err(Stopped::ClaimLost) => Err(Stopped::ClaimLost),
+        Err(e) if stuck(job) => {
+            tracing::warn!(export = %job.value.id, "a resumed export failed before storing a part; the next attempt starts over");
+            job.value.checkpoint = None;
+            upload.abort().await;
+            Err(e)
+        }
+        // Kept for the next attempt to resume (the bucket's lifecycle rule removes an upload
+        // never completed); without a checkpoint there is nothing to go on from.
+        Err(e) if job.value.checkpoint.is_some() => Err(e),
         Err(e) => {
             upload.abort().await;
             Err(e)
@@ -496,11 +599,20 @@ async fn write_file(deps: &Deps, job: &ExportJob) -> Result<(u64, u64), String> 
     }
 }
 
-/// CSV: each page is encoded into a buffer that goes out in `PART_BYTES` parts.
-async fn write_csv(deps: &Deps, job: &ExportJob, upload: &mut dyn FileUpload) -> Result<u64, String> {
-    let mut buf = to_csv(&[]).map_err(|e| e.to_string())?;
-    let mut rows = 0u64;
-    let mut pages = Pages::new(&job.tenant_id, job.include_invitations, deps.now());
+/// CSV: each page is encoded into a buffer that goes out in `PART_BYTES` parts; after each part
+/// is stored, the job's checkpoint says so (a worker that dies loses at most one part's rows,
+/// which the next reads again).
+async fn write_csv(
+    deps: &Deps,
+    job: &mut Versioned<ExportJob>,
+    upload: &mut dyn FileUpload,
+    from: Option<ExportCheckpoint>,
+) -> Result<u64, Stopped> {
+    let (tenant, include) = (job.value.tenant_id.clone(), job.value.include_invitations);
+    let (mut buf, mut rows, mut pages) = match &from {
+        Some(cp) => (Vec::new(), cp.rows, Pages::after_checkpoint(&tenant, include, cp)),
+        None => (to_csv(&[]).map_err(|e| e.to_string())?, 0u64, Pages::new(&tenant, include, deps.now())),
+    };
     while let Some(page) = pages.next(deps).await.map_err(|e| e.to_string())? {
         {
             let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut buf);
@@ -512,6 +624,9 @@ async fn write_csv(deps: &Deps, job: &ExportJob, upload: &mut dyn FileUpload) ->
         rows += page.len() as u64;
         if buf.len() >= PART_BYTES {
             upload.write(std::mem::take(&mut buf)).await.map_err(|e| e.to_string())?;
+            if let Some(stored) = upload.stored().await.map_err(|e| e.to_string())? {
+                save_checkpoint(deps, job, Some(pages.checkpoint(stored, rows))).await?;
+            }
         }
     }
     upload.write(buf).await.map_err(|e| e.to_string())?;
