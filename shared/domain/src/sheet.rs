@@ -181,28 +181,25 @@ fn read_xlsx(bytes: &[u8], budget: Budget, tx: &mpsc::SyncSender<Message>) {
             continue;
         }
         let len = crate::usecases::bulk::cell_text_len(value);
-        match &columns {
-            None => {
-                // Still in (or just past) the header row.
-                if header_row.is_some_and(|h| h != row) {
-                    let cols: Vec<u32> = header_cells.iter().map(|(c, _)| *c).collect();
-                    let names = header_cells.drain(..).map(|(_, n)| n).collect();
-                    if tx.send(Message::Headers(names)).is_err() {
-                        return;
-                    }
-                    columns = Some(cols);
-                } else {
-                    header_row = Some(row);
-                    if len > budget.max_cell_bytes {
-                        return drop(tx.send(bad("a header cell is too long".into())));
-                    }
-                    if let Some(text) = crate::usecases::bulk::cell_text(&Data::from(value.clone())) {
-                        header_cells.push((column, text));
-                    }
-                    continue;
+        if columns.is_none() {
+            // Still in (or just past) the header row.
+            if header_row.is_some_and(|h| h != row) {
+                let cols: Vec<u32> = header_cells.iter().map(|(c, _)| *c).collect();
+                let names = header_cells.drain(..).map(|(_, n)| n).collect();
+                if tx.send(Message::Headers(names)).is_err() {
+                    return;
                 }
+                columns = Some(cols);
+            } else {
+                header_row = Some(row);
+                if len > budget.max_cell_bytes {
+                    return drop(tx.send(bad("a header cell is too long".into())));
+                }
+                if let Some(text) = crate::usecases::bulk::cell_text(&Data::from(value.clone())) {
+                    header_cells.push((column, text));
+                }
+                continue;
             }
-            Some(_) => {}
         }
         let Some(cols) = &columns else { continue };
         let Some(index) = cols.iter().position(|c| *c == column) else { continue };
