@@ -458,12 +458,13 @@ def test_uploading_the_employee_list_shows_its_counts_and_the_people_can_be_invi
     page.get_by_role("button", name="Upload").click()
     result = page.get_by_test_id("upload-result")
     expect(result.get_by_role("heading", name="Result of employees.csv")).to_be_focused()
-    counts = {k: result.locator(f"[data-count={k}] dd") for k in ("added", "updated", "deactivated", "errors")}
+    counts = {k: result.locator(f"[data-count={k}] dd") for k in ("added", "updated", "unchanged", "deactivated", "errors")}
     expect(counts["added"]).to_have_text("3")
     expect(counts["updated"]).to_have_text("0")
     expect(counts["deactivated"]).to_have_text("0")
     expect(counts["errors"]).to_have_text("1")
     expect(result).to_contain_text("1 row could not be taken:")
+    expect(result).to_contain_text("Row 4: the email is not a valid address.")
 
     second = tmp_path / "employees-2.csv"
     second.write_text("\n".join([header,
@@ -474,6 +475,7 @@ def test_uploading_the_employee_list_shows_its_counts_and_the_people_can_be_invi
     expect(result.get_by_role("heading", name="Result of employees-2.csv")).to_be_visible()
     expect(counts["added"]).to_have_text("1")
     expect(counts["updated"]).to_have_text("1")
+    expect(counts["unchanged"]).to_have_text("0")
     expect(counts["deactivated"]).to_have_text("2")
     expect(counts["errors"]).to_have_text("0")
 

@@ -1,7 +1,7 @@
 // Directory settings (needs directory.manage): where the identity provider connects (the SCIM
 // base URL and its tokens, each shown once), what provisioning does (stage or invite, the group
 // → role map and the default role), and the upload of the employee list (CSV or XLSX).
-import { t } from "./i18n.js";
+import { t, has } from "./i18n.js";
 import { api } from "./api.js";
 import {
   h, clear, loading, announce, busy, errorNotice, notice, emptyState, field, select, roleLabel, nextId, stacked,
@@ -274,21 +274,31 @@ function uploadForm(ctx) {
   return form;
 }
 
-/** An upload's counts, and its rows in error (each a row number and why, whatever shape). */
+/**
+ * An upload's counts (added, updated, unchanged, deactivated, rows in error), the columns it
+ * ignored, and its rows in error, each with its row number and why (in the person's language
+ * for the codes the API documents; its own message otherwise).
+ */
 function uploadResult(data, name) {
   const errors = Array.isArray(data.errors) ? data.errors : [];
+  const errorCount = data.error_count ?? errors.length;
   const say = (e) => {
     if (typeof e === "string") return e;
-    const what = e.message || e.detail || e.code || JSON.stringify(e);
-    const where = [e.row !== undefined ? t("dirset.row_n", { n: e.row }) : null, e.field || e.column || null].filter(Boolean).join(", ");
-    return where ? `${where}: ${what}` : what;
+    const key = `dirset.upload_code.${e.code}`;
+    const what = has(key) ? t(key) : e.message || e.code || "";
+    return e.row !== undefined ? t("dirset.row_problem", { n: e.row, problem: what }) : what;
   };
+  const warnings = Array.isArray(data.warnings) && data.warnings.length
+    ? notice("warning", t("bulk.unknown_columns", { cols: data.warnings.join(", ") }))
+    : null;
+  const counts = [["added", data.added], ["updated", data.updated], ["unchanged", data.unchanged], ["deactivated", data.deactivated], ["errors", errorCount]]
+    .filter(([k, n]) => n !== undefined || k !== "unchanged");
   return h("div", { class: "upload-result", "data-testid": "upload-result" },
     h("h3", { tabindex: "-1" }, t("dirset.upload_result", { name })),
-    h("dl", { class: "counts" },
-      ...[["added", data.added], ["updated", data.updated], ["deactivated", data.deactivated], ["errors", errors.length]].map(([k, n]) =>
-        h("div", { class: "stat", "data-count": k }, h("dt", null, t(`dirset.count_${k}`)), h("dd", null, String(n ?? 0))))),
-    errors.length
-      ? notice("warning", t("dirset.upload_errors", { n: errors.length }), h("ul", null, errors.slice(0, 50).map((e) => h("li", null, say(e)))))
+    h("dl", { class: "counts" }, counts.map(([k, n]) =>
+      h("div", { class: "stat", "data-count": k }, h("dt", null, t(`dirset.count_${k}`)), h("dd", null, String(n ?? 0))))),
+    warnings,
+    errorCount
+      ? notice("warning", t("dirset.upload_errors", { n: errorCount }), h("ul", null, errors.map((e) => h("li", null, say(e)))))
       : null);
 }

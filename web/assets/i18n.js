@@ -254,6 +254,7 @@ const en = {
   "dirset.count_deactivated": "Deactivated", "dirset.count_errors": "Rows with errors",
   "dirset.upload_errors": "{n} rows could not be taken:", "dirset.upload_errors_one": "1 row could not be taken:",
   "dirset.row_n": "Row {n}", "dir.selected_count_one": "1 selected",
+  "dirset.count_unchanged": "Unchanged", "dirset.row_problem": "Row {n}: {problem}", "dirset.upload_code.missing_identity": "no external_id, employee_number or email to know the person by.", "dirset.upload_code.invalid_email": "the email is not a valid address.", "dirset.upload_code.invalid_active": "active must be true or false.", "dirset.upload_code.invalid_value": "a value is not valid (too long, or not text).", "dirset.upload_code.duplicate_person": "the same person is on an earlier row.", "bulk.code.not_found": "This person is no longer in the directory.",
 };
 
 const fr = {
@@ -512,6 +513,7 @@ const fr = {
   "dirset.count_deactivated": "Désactivées", "dirset.count_errors": "Lignes en erreur",
   "dirset.upload_errors": "{n} lignes n’ont pas pu être reprises :", "dirset.upload_errors_one": "{n} ligne n’a pas pu être reprise :",
   "dirset.row_n": "Ligne {n}",
+  "dirset.count_unchanged": "Inchangées", "dirset.row_problem": "Ligne {n} : {problem}", "dirset.upload_code.missing_identity": "aucun external_id, employee_number ni email pour reconnaître la personne.", "dirset.upload_code.invalid_email": "l’adresse e-mail n’est pas valide.", "dirset.upload_code.invalid_active": "active doit valoir true ou false.", "dirset.upload_code.invalid_value": "une valeur n’est pas valide (trop longue, ou pas du texte).", "dirset.upload_code.duplicate_person": "la même personne figure sur une ligne précédente.", "bulk.code.not_found": "Cette personne n’est plus dans l’annuaire.",
 };
 
 const de = {
@@ -772,6 +774,7 @@ const de = {
   "dirset.upload_errors": "{n} Zeilen konnten nicht übernommen werden:",
   "dirset.upload_errors_one": "1 Zeile konnte nicht übernommen werden:", "dirset.row_n": "Zeile {n}",
   "dir.selected_count_one": "1 ausgewählt",
+  "dirset.count_unchanged": "Unverändert", "dirset.row_problem": "Zeile {n}: {problem}", "dirset.upload_code.missing_identity": "keine external_id, employee_number oder E-Mail, an der die Person zu erkennen ist.", "dirset.upload_code.invalid_email": "die E-Mail-Adresse ist ungültig.", "dirset.upload_code.invalid_active": "active muss true oder false sein.", "dirset.upload_code.invalid_value": "ein Wert ist ungültig (zu lang oder kein Text).", "dirset.upload_code.duplicate_person": "dieselbe Person steht schon in einer früheren Zeile.", "bulk.code.not_found": "Diese Person ist nicht mehr im Verzeichnis.",
 };
 
 const DICTS = { en, fr, de };
