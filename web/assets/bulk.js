@@ -254,7 +254,8 @@ function rowWho(r, sent) {
  * errors"), each with its report to download, and the step's buttons. Shared by the bulk invite
  * and the invite from the directory. opts: report (the API's answer), isReview, sent (the rows
  * as sent, in order: {role, email?, profile?}), back() and send() (async; throws an ApiError)
- * on the review, again() and againLabel after the send.
+ * on the review, again() and againLabel after the send; who(result, sent) and whoLabel for the
+ * errors list's second column (default: the address).
  */
 export function resultLists(ctx, opts) {
   const { report, isReview } = opts;
@@ -275,8 +276,8 @@ export function resultLists(ctx, opts) {
     h("div", { class: "list-head" }, h("h2", { id: "list-bad" }, badTitle, h("span", { class: "count-pill" }, String(bad.length))),
       bad.length ? h("button", { type: "button", class: "small", onclick: () => downloadBad(bad, sentRow) }, t("bulk.download")) : null),
     bad.length ? h("div", { class: "table-wrap" }, stacked(h("table", { "aria-labelledby": "list-bad" },
-      h("thead", null, h("tr", null, h("th", { scope: "col" }, t("bulk.col_row")), h("th", { scope: "col" }, t("form.email")), h("th", { scope: "col" }, t("bulk.col_problem")))),
-      h("tbody", null, bad.map((r) => h("tr", null, h("td", { class: "muted" }, String(r.row)), h("td", { class: "email-cell lead" }, rowWho(r, sentRow(r))), h("td", null, rowMessage(r, sentRow(r)))))))))
+      h("thead", null, h("tr", null, h("th", { scope: "col" }, t("bulk.col_row")), h("th", { scope: "col" }, opts.whoLabel || t("form.email")), h("th", { scope: "col" }, t("bulk.col_problem")))),
+      h("tbody", null, bad.map((r) => h("tr", null, h("td", { class: "muted" }, String(r.row)), h("td", { class: "email-cell lead" }, (opts.who || rowWho)(r, sentRow(r))), h("td", null, rowMessage(r, sentRow(r)))))))))
       : emptyState(t("bulk.no_errors")));
 
   const buttons = [];

@@ -386,6 +386,11 @@ export function directoryPage(content, ctx) {
       },
       again: () => { st.result = null; st.review = null; go("people"); },
       againLabel: t("dir.again"),
+      // an error is often "no email on file": the errors list names the person, and their address
+      whoLabel: t("people.col_person"),
+      who: (r, sent) => [
+        h("div", { class: "name" }, sent ? personName({ ...sent.profile, email: sent.email, id: r.directory_person_id || "—" }) : "—"),
+        h("div", { class: "sub muted small-text" }, r.email ? breakable(r.email) : t("dir.no_email"))],
     });
   }
 }
