@@ -559,3 +559,18 @@ async fn a_function_given_only_an_issuer_finds_its_keys_through_the_issuers_disc
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"], json!([]));
 }
+
+/// The SCIM scenarios (the ones that need no email read back) with SCIM served by the `scim`
+/// binary on the emulated runtime under its template limits, as API Gateway's `ANY
+/// /scim/v2/{proxy+}` invokes it, over DynamoDB: tokens that open one tenant, group-mapped
+/// roles, deletion revoking the invitation, seats that never fail the identity provider.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
+async fn the_scim_function_serves_the_scim_scenarios_on_dynamodb_under_its_template_limits() {
+    let _turn = MOTO_TURN.lock().await;
+    let table = aws::new_table().await;
+    let env = function_env(table.name(), "Usher <no-reply@usher.test>");
+    let scim = std::sync::Arc::new(Function::start_with("scim", &env, Limits::of("scim")).await);
+    usher_tests::scim::run_through_function(table, scim.clone()).await;
+    assert!(scim.killed().is_none(), "the function was never cut off: {:?}", scim.killed());
+}

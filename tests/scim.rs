@@ -19,7 +19,7 @@ async fn deprovisioning_a_member_removes_their_access_on_their_very_next_request
 
 #[tokio::test]
 async fn deleting_a_person_revokes_their_pending_invitation() {
-    scim::deleting_a_person_revokes_their_pending_invitation(table()).await;
+    scim::deleting_a_person_revokes_their_pending_invitation(table(), None).await;
 }
 
 #[tokio::test]
@@ -29,20 +29,20 @@ async fn a_member_renamed_by_the_identity_provider_is_still_deprovisioned() {
 
 #[tokio::test]
 async fn a_person_in_two_mapped_groups_gets_the_higher_role() {
-    scim::a_person_in_two_mapped_groups_gets_the_higher_role(table()).await;
+    scim::a_person_in_two_mapped_groups_gets_the_higher_role(table(), None).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_hundred_creates_against_ten_free_seats_make_ten_invitations_and_190_blocked() {
-    scim::two_hundred_creates_against_ten_free_seats_make_ten_invitations_and_190_blocked(table(), 200).await;
+    scim::two_hundred_creates_against_ten_free_seats_make_ten_invitations_and_190_blocked(table(), 200, None).await;
 }
 
 #[tokio::test]
 async fn a_token_reads_only_its_tenant_and_a_revoked_one_is_refused_at_once() {
-    scim::a_token_reads_only_its_tenant_and_a_revoked_one_is_refused_at_once(table()).await;
+    scim::a_token_reads_only_its_tenant_and_a_revoked_one_is_refused_at_once(table(), None).await;
 }
 
 #[tokio::test]
 async fn staged_people_are_listed_with_their_standing_and_invited_by_nobody() {
-    scim::staged_people_are_listed_with_their_standing_and_invited_by_nobody(table()).await;
+    scim::staged_people_are_listed_with_their_standing_and_invited_by_nobody(table(), None).await;
 }

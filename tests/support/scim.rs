@@ -17,8 +17,8 @@ pub const OWNER: &str = "owner@acme.test";
 pub struct Provisioned {
     /// The API.
     pub app: TestApp,
-    /// SCIM.
-    pub scim: ScimApp,
+    /// SCIM: in process, or the `scim` function binary on the emulated runtime.
+    pub scim: ScimEndpoint,
     /// The tenant.
     pub tenant: String,
     /// Its SCIM token.
@@ -29,7 +29,22 @@ impl Provisioned {
     /// A tenant (`seats`: its limit) with a SCIM token made by its owner through the API, and
     /// `settings` applied (`provisioning`, `group_roles`...).
     pub async fn new(table: Arc<dyn Table>, seats: Option<u32>, settings: Value) -> Self {
+        Self::served_by(table, seats, settings, None).await
+    }
+
+    /// The same, its SCIM served by `function` (the `scim` binary over the same table) when
+    /// given, else in process.
+    pub async fn served_by(
+        table: Arc<dyn Table>,
+        seats: Option<u32>,
+        settings: Value,
+        function: Option<Arc<crate::lambda::Function>>,
+    ) -> Self {
         let app = TestApp::with_table(table);
+        if function.is_some() {
+            // The function keeps real time; the app's clock (the schedule's) starts there too.
+            app.clock.set(usher_domain::ports::Clock::now(&usher_store::SystemClock));
+        }
         let tenant = app.tenant("Acme", OWNER, seats).await;
         let created = app
             .call(Method::POST, &format!("/v1/tenants/{tenant}/scim-tokens"), Some(&app.token(OWNER)), Some(json!({"name": "Okta"})))
@@ -41,13 +56,16 @@ impl Provisioned {
                 app.call(Method::PATCH, &format!("/v1/tenants/{tenant}/directory/settings"), Some(&app.token(OWNER)), Some(settings)).await;
             assert_eq!(s.status, StatusCode::OK, "{}", s.json);
         }
-        let scim = ScimApp::new(app.deps.clone());
+        let scim = match function {
+            Some(f) => ScimEndpoint::Lambda(f),
+            None => ScimEndpoint::App(ScimApp::new(app.deps.clone())),
+        };
         Self { app, scim, tenant, token }
     }
 
     /// A SCIM call with this tenant's token.
     pub async fn scim(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
-        let r = scim_call(&self.scim, &self.token, method, path, body).await;
+        let r = self.scim.call(&self.token, method, path, body).await;
         // What provisioning queued is sent before the test looks (the outbox).
         self.app.queue.settled().await;
         r
@@ -91,6 +109,44 @@ impl Provisioned {
             match r.json["next_cursor"].as_str() {
                 Some(c) => cursor = Some(c.to_owned()),
                 None => return out,
+            }
+        }
+    }
+}
+
+/// The `scim` function to serve a scenario's SCIM (`None`: in process).
+pub type Via = Option<Arc<crate::lambda::Function>>;
+
+/// Where SCIM is served.
+pub enum ScimEndpoint {
+    /// In process, beside the API.
+    App(ScimApp),
+    /// The `scim` function binary on the emulated Lambda runtime, as API Gateway's
+    /// `ANY /scim/v2/{proxy+}` invokes it.
+    Lambda(Arc<crate::lambda::Function>),
+}
+
+impl ScimEndpoint {
+    /// A SCIM call with any bearer (`""`: none).
+    pub async fn call(&self, token: &str, method: Method, path: &str, body: Option<Value>) -> Reply {
+        match self {
+            Self::App(scim) => scim_call(scim, token, method, path, body).await,
+            Self::Lambda(f) => {
+                let bearer = (!token.is_empty()).then_some(token);
+                let mut event = crate::lambda::http_event(method.as_str(), &format!("/scim/v2{path}"), bearer, body.as_ref());
+                event["routeKey"] = "ANY /scim/v2/{proxy+}".into();
+                if body.is_some() {
+                    event["headers"]["content-type"] = "application/scim+json".into();
+                }
+                let resp = f.invoke(event).await.unwrap_or_else(|e| panic!("the scim function failed: {e}"));
+                let (status, json, bytes) = crate::lambda::http_answer(&resp);
+                let mut headers = http::HeaderMap::new();
+                for (k, v) in resp["headers"].as_object().into_iter().flatten() {
+                    if let (Ok(k), Some(Ok(v))) = (http::HeaderName::try_from(k.as_str()), v.as_str().map(http::HeaderValue::from_str)) {
+                        headers.insert(k, v);
+                    }
+                }
+                Reply { status: StatusCode::from_u16(status).expect("status"), headers, bytes: Bytes::from(bytes), json }
             }
         }
     }
@@ -191,8 +247,8 @@ pub async fn a_member_renamed_by_the_identity_provider_is_still_deprovisioned(ta
 }
 
 /// Deleting a person with a pending invitation revokes it at once.
-pub async fn deleting_a_person_revokes_their_pending_invitation(table: Arc<dyn Table>) {
-    let p = Provisioned::new(table, None, json!({"provisioning": "invite"})).await;
+pub async fn deleting_a_person_revokes_their_pending_invitation(table: Arc<dyn Table>, via: Via) {
+    let p = Provisioned::served_by(table, None, json!({"provisioning": "invite"}), via.clone()).await;
     let bob = p.user("bob", Some("bob@acme.test")).await;
     assert_eq!(p.pending().await.len(), 1);
     let gone = p.scim(Method::DELETE, &format!("/Users/{bob}"), None).await;
@@ -204,8 +260,14 @@ pub async fn deleting_a_person_revokes_their_pending_invitation(table: Arc<dyn T
 }
 
 /// A person's invitation takes the highest role their groups map to, and follows the groups.
-pub async fn a_person_in_two_mapped_groups_gets_the_higher_role(table: Arc<dyn Table>) {
-    let p = Provisioned::new(table, None, json!({"provisioning": "invite", "group_roles": {"Support": "viewer", "Leads": "admin"}})).await;
+pub async fn a_person_in_two_mapped_groups_gets_the_higher_role(table: Arc<dyn Table>, via: Via) {
+    let p = Provisioned::served_by(
+        table,
+        None,
+        json!({"provisioning": "invite", "group_roles": {"Support": "viewer", "Leads": "admin"}}),
+        via.clone(),
+    )
+    .await;
     let cy = p.user("cy", Some("cy@acme.test")).await;
     assert_eq!(p.pending().await, vec![("cy@acme.test".to_owned(), "member".to_owned())], "no group yet: the default role");
     p.group("Support", &[&cy]).await;
@@ -230,9 +292,13 @@ pub async fn a_person_in_two_mapped_groups_gets_the_higher_role(table: Arc<dyn T
 /// exactly 10 invitations; the other 190 people are `blocked` with `seat_limit_reached`.
 /// `at_once`: how many creates are in flight together (all 200 on SQLite; moto, one process
 /// serving every request in turn, times out past a few dozen).
-pub async fn two_hundred_creates_against_ten_free_seats_make_ten_invitations_and_190_blocked(table: Arc<dyn Table>, at_once: usize) {
+pub async fn two_hundred_creates_against_ten_free_seats_make_ten_invitations_and_190_blocked(
+    table: Arc<dyn Table>,
+    at_once: usize,
+    via: Via,
+) {
     // The owner holds one of the 11 seats.
-    let p = Arc::new(Provisioned::new(table, Some(11), json!({"provisioning": "invite"})).await);
+    let p = Arc::new(Provisioned::served_by(table, Some(11), json!({"provisioning": "invite"}), via.clone()).await);
     let calls = (0..200).map(|i| {
         let p = p.clone();
         async move {
@@ -302,8 +368,8 @@ async fn standing(p: &Provisioned) -> (usize, usize, usize) {
 }
 
 /// A token opens its own tenant only; a revoked one is refused on the very next request.
-pub async fn a_token_reads_only_its_tenant_and_a_revoked_one_is_refused_at_once(table: Arc<dyn Table>) {
-    let a = Provisioned::new(table.clone(), None, json!({})).await;
+pub async fn a_token_reads_only_its_tenant_and_a_revoked_one_is_refused_at_once(table: Arc<dyn Table>, via: Via) {
+    let a = Provisioned::served_by(table.clone(), None, json!({}), via.clone()).await;
     let other = a.app.tenant("Globex", "owner@globex.test", None).await;
     let b_token = a
         .app
@@ -314,14 +380,14 @@ pub async fn a_token_reads_only_its_tenant_and_a_revoked_one_is_refused_at_once(
         .expect("B's token")
         .to_owned();
     let dee = a.user("dee", Some("dee@acme.test")).await;
-    let from_b = scim_call(&a.scim, &b_token, Method::GET, &format!("/Users/{dee}"), None).await;
+    let from_b = a.scim.call(&b_token, Method::GET, &format!("/Users/{dee}"), None).await;
     assert_eq!(from_b.status, StatusCode::NOT_FOUND, "{}", from_b.json);
-    let list_b = scim_call(&a.scim, &b_token, Method::GET, "/Users", None).await;
+    let list_b = a.scim.call(&b_token, Method::GET, "/Users", None).await;
     assert_eq!(list_b.json["totalResults"], 0, "{}", list_b.json);
-    let no_token = scim_call(&a.scim, "", Method::GET, "/Users", None).await;
+    let no_token = a.scim.call("", Method::GET, "/Users", None).await;
     assert_eq!(no_token.status, StatusCode::UNAUTHORIZED);
     assert_eq!(no_token.json["schemas"][0], usher_scim::schema::ERROR);
-    let made_up = scim_call(&a.scim, "usher_scim_not-a-real-token-at-all-not-a-real-token", Method::GET, "/Users", None).await;
+    let made_up = a.scim.call("usher_scim_not-a-real-token-at-all-not-a-real-token", Method::GET, "/Users", None).await;
     assert_eq!(made_up.status, StatusCode::UNAUTHORIZED);
     let listed = a.app.call(Method::GET, &format!("/v1/tenants/{}/scim-tokens", a.tenant), Some(&a.app.token(OWNER)), None).await;
     let id = listed.json["data"][0]["id"].as_str().expect("token id").to_owned();
@@ -333,8 +399,8 @@ pub async fn a_token_reads_only_its_tenant_and_a_revoked_one_is_refused_at_once(
 }
 
 /// Under `stage`, people only appear in the directory, and the listing's filters find them.
-pub async fn staged_people_are_listed_with_their_standing_and_invited_by_nobody(table: Arc<dyn Table>) {
-    let p = Provisioned::new(table, None, json!({})).await;
+pub async fn staged_people_are_listed_with_their_standing_and_invited_by_nobody(table: Arc<dyn Table>, via: Via) {
+    let p = Provisioned::served_by(table, None, json!({}), via.clone()).await;
     let body = |user: &str, title: &str, company: &str, active: bool| {
         json!({"schemas": [usher_scim::schema::USER, usher_scim::schema::ENTERPRISE], "userName": user, "title": title, "active": active,
                "emails": [{"value": format!("{user}@acme.test")}],
@@ -374,13 +440,25 @@ pub async fn staged_people_are_listed_with_their_standing_and_invited_by_nobody(
     assert_eq!((dup.status, dup.json["scimType"].as_str()), (StatusCode::CONFLICT, Some("uniqueness")), "{}", dup.json);
 }
 
+/// The scenarios that need no email read back (the function's emails go to SQS, not this
+/// app's outbox), with SCIM served by the `scim` function binary on the emulated runtime over
+/// `table` (the function's own table).
+pub async fn run_through_function(table: Arc<dyn Table>, function: Arc<crate::lambda::Function>) {
+    let via = Some(function);
+    deleting_a_person_revokes_their_pending_invitation(table.clone(), via.clone()).await;
+    a_person_in_two_mapped_groups_gets_the_higher_role(table.clone(), via.clone()).await;
+    two_hundred_creates_against_ten_free_seats_make_ten_invitations_and_190_blocked(table.clone(), 4, via.clone()).await;
+    a_token_reads_only_its_tenant_and_a_revoked_one_is_refused_at_once(table.clone(), via.clone()).await;
+    staged_people_are_listed_with_their_standing_and_invited_by_nobody(table, via).await;
+}
+
 /// Runs every scenario on fresh tables from `table`.
 pub async fn run_all(table: impl AsyncFn() -> Arc<dyn Table>) {
     deprovisioning_a_member_removes_their_access_on_their_very_next_request(table().await).await;
-    deleting_a_person_revokes_their_pending_invitation(table().await).await;
+    deleting_a_person_revokes_their_pending_invitation(table().await, None).await;
     a_member_renamed_by_the_identity_provider_is_still_deprovisioned(table().await).await;
-    a_person_in_two_mapped_groups_gets_the_higher_role(table().await).await;
-    two_hundred_creates_against_ten_free_seats_make_ten_invitations_and_190_blocked(table().await, 20).await;
-    a_token_reads_only_its_tenant_and_a_revoked_one_is_refused_at_once(table().await).await;
-    staged_people_are_listed_with_their_standing_and_invited_by_nobody(table().await).await;
+    a_person_in_two_mapped_groups_gets_the_higher_role(table().await, None).await;
+    two_hundred_creates_against_ten_free_seats_make_ten_invitations_and_190_blocked(table().await, 20, None).await;
+    a_token_reads_only_its_tenant_and_a_revoked_one_is_refused_at_once(table().await, None).await;
+    staged_people_are_listed_with_their_standing_and_invited_by_nobody(table().await, None).await;
 }
