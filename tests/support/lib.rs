@@ -4,6 +4,7 @@
 pub mod aws;
 pub mod contract;
 pub mod counting;
+pub mod joining;
 pub mod lambda;
 pub mod openapi;
 pub mod races;
