@@ -42,7 +42,7 @@ async fn approvals_racing_for_the_last_seat_let_exactly_one_through() {
 #[ignore = "needs the local AWS server: run infra/scripts/with-moto.sh"]
 async fn two_hundred_redeems_on_dynamodb_of_a_fifty_use_link_with_forty_free_seats_make_exactly_forty_members() {
     let app = Arc::new(TestApp::with_table(aws::new_table().await));
-    joining::two_hundred_redeems_of_a_fifty_use_link_with_forty_free_seats_make_exactly_forty_members(app, 200).await;
+    joining::two_hundred_redeems_of_a_fifty_use_link_with_forty_free_seats_make_exactly_forty_members(app, 20).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
