@@ -135,7 +135,7 @@ async fn a_join_links_token_is_in_its_creation_answer_only_never_in_a_list_looku
     let created_event = events.iter().find(|e| e["type"] == "usher.join_link.created").unwrap();
     assert_eq!(created_event["subject"], format!("tenants/{t}/join-links/{id}"));
     assert_eq!(created_event["data"]["resource"]["max_uses"], 5);
-    let added = events.iter().filter(|e| e["type"] == "usher.member.added").last().unwrap();
+    let added = events.iter().rfind(|e| e["type"] == "usher.member.added").unwrap();
     assert_eq!((&added["data"]["details"]["via"], &added["data"]["details"]["join_link_id"]), (&json!("join_link"), &json!(id)));
     let disabled = events.iter().find(|e| e["type"] == "usher.join_link.disabled").unwrap();
     assert_eq!(disabled["data"]["resource"]["status"], "disabled");
