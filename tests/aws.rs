@@ -295,3 +295,9 @@ async fn the_ses_mailer_sends_subject_html_and_text_to_exactly_the_recipient() {
 async fn scim_provisioning_on_dynamodb_deprovisions_maps_groups_and_never_fails_on_seats() {
     usher_tests::scim::run_all(async || aws::new_table().await as Arc<dyn Table>).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs the local AWS server: run infra/scripts/test.sh"]
+async fn directory_uploads_and_bulk_rows_by_person_on_dynamodb() {
+    usher_tests::directory::run_all(async || aws::new_table().await as Arc<dyn Table>).await;
+}

@@ -23,6 +23,11 @@ async fn deleting_a_person_revokes_their_pending_invitation() {
 }
 
 #[tokio::test]
+async fn a_member_renamed_by_the_identity_provider_is_still_deprovisioned() {
+    scim::a_member_renamed_by_the_identity_provider_is_still_deprovisioned(table()).await;
+}
+
+#[tokio::test]
 async fn a_person_in_two_mapped_groups_gets_the_higher_role() {
     scim::a_person_in_two_mapped_groups_gets_the_higher_role(table()).await;
 }

@@ -250,7 +250,8 @@ async fn handle(State(served): State<Served>, ConnectInfo(peer): ConnectInfo<Soc
     parts.extensions.insert(SourceIp(peer.ip()));
     // Kept for the answer's compression (the request itself is handed over).
     let accept_encoding = accept_encoding(&parts.headers);
-    let limit = served.max_body_bytes;
+    // The route's own limit is checked once it is known; this one bounds what is read at all.
+    let limit = served.max_body_bytes.max(usher_http::routes::LARGEST_BODY_BYTES);
     let resp = match axum::body::to_bytes(body, limit).await {
         Ok(bytes) => served.app.handle(http::Request::from_parts(parts, bytes), ctx).await,
         Err(_) => served.app.refuse(Refusal::BodyTooLarge { limit }, &parts.headers, &ctx),

@@ -150,6 +150,46 @@ pub async fn deprovisioning_a_member_removes_their_access_on_their_very_next_req
     assert_eq!(p.pending().await, vec![("ada@acme.test".to_owned(), "member".to_owned())]);
 }
 
+/// A member whose identity provider renamed their address (the new one holds nothing in the
+/// tenant yet) still loses their access when the provider deactivates them: the person keeps
+/// the member it was seen as.
+pub async fn a_member_renamed_by_the_identity_provider_is_still_deprovisioned(table: Arc<dyn Table>) {
+    let p = Provisioned::new(table, None, json!({"provisioning": "stage"})).await;
+    let ada = p.user("ada", Some("ada@acme.test")).await;
+    let invited = p
+        .app
+        .call(
+            Method::POST,
+            &format!("/v1/tenants/{}/invitations", p.tenant),
+            Some(&p.app.token(OWNER)),
+            Some(json!({"email": "ada@acme.test", "role": "member"})),
+        )
+        .await;
+    assert_eq!(invited.status, StatusCode::CREATED, "{}", invited.json);
+    p.app.queue.settled().await;
+    let token = p.app.token_from_email("ada@acme.test");
+    let accepted =
+        p.app.call(Method::POST, "/v1/invitations/accept", Some(&p.app.token("ada@acme.test")), Some(json!({"token": token}))).await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.json);
+    let renamed = p
+        .scim(
+            Method::PATCH,
+            &format!("/Users/{ada}"),
+            Some(patch(json!([{"op": "replace", "path": "emails[type eq \"work\"].value", "value": "ada.lovelace@acme.test"}]))),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.json);
+    assert_eq!(renamed.json["emails"][0]["value"], "ada.lovelace@acme.test", "{}", renamed.json);
+    let members = format!("/v1/tenants/{}/members", p.tenant);
+    let before = p.app.call(Method::GET, &members, Some(&p.app.token("ada@acme.test")), None).await;
+    assert_eq!(before.status, StatusCode::OK, "a rename alone takes nothing away: {}", before.json);
+    let off =
+        p.scim(Method::PATCH, &format!("/Users/{ada}"), Some(patch(json!([{"op": "replace", "path": "active", "value": false}])))).await;
+    assert_eq!(off.status, StatusCode::OK, "{}", off.json);
+    let after = p.app.call(Method::GET, &members, Some(&p.app.token("ada@acme.test")), None).await;
+    assert_eq!(after.status, StatusCode::NOT_FOUND, "the renamed member's next request: {}", after.json);
+}
+
 /// Deleting a person with a pending invitation revokes it at once.
 pub async fn deleting_a_person_revokes_their_pending_invitation(table: Arc<dyn Table>) {
     let p = Provisioned::new(table, None, json!({"provisioning": "invite"})).await;
@@ -338,6 +378,7 @@ pub async fn staged_people_are_listed_with_their_standing_and_invited_by_nobody(
 pub async fn run_all(table: impl AsyncFn() -> Arc<dyn Table>) {
     deprovisioning_a_member_removes_their_access_on_their_very_next_request(table().await).await;
     deleting_a_person_revokes_their_pending_invitation(table().await).await;
+    a_member_renamed_by_the_identity_provider_is_still_deprovisioned(table().await).await;
     a_person_in_two_mapped_groups_gets_the_higher_role(table().await).await;
     two_hundred_creates_against_ten_free_seats_make_ten_invitations_and_190_blocked(table().await, 20).await;
     a_token_reads_only_its_tenant_and_a_revoked_one_is_refused_at_once(table().await).await;

@@ -1,6 +1,7 @@
 // Bulk invite: paste addresses or CSV, or upload CSV/XLSX; set a role per row or for the
 // selected rows; review (a dry run: "Invitations to send" and "Invitation errors"); send; then
-// download a report of each list (CSV made here from the API's per-row results).
+// download a report of each list (CSV made here from the API's per-row results). The review,
+// the send and the two lists with their reports are exported for the invite from the directory.
 import { t, has } from "./i18n.js";
 import { api, fieldMessage } from "./api.js";
 import {
@@ -174,10 +175,8 @@ export function bulkPage(content, ctx) {
       if (st.rows.length > MAX_ROWS) { out.append(notice("error", t("bulk.too_many", { max: MAX_ROWS }))); return; }
       try {
         st.lastRows = st.rows.map((r) => ({ ...r }));
-        const { data } = await api("POST", `/v1/tenants/${ctx.tenantId}/invitations`, { body: { invitations: st.rows.map(payloadRow), dry_run: true } });
-        st.review = data;
+        st.review = await reviewRows(ctx, st.rows.map(payloadRow));
         go("review");
-        announce(t("bulk.reviewed", { ok: data.summary.would_invite ?? 0, errors: data.summary.errors }));
       } catch (err) { out.append(errorNotice(err)); }
     }));
 
@@ -211,78 +210,114 @@ export function bulkPage(content, ctx) {
 
   // --------------------------------------------------------------- steps 2 and 3: the two lists
   function resultStep(report, isReview) {
-    const ok = report.results.filter((r) => r.outcome !== "error");
-    const bad = report.results.filter((r) => r.outcome === "error");
-    const out = h("div");
-    const okTitle = isReview ? t("bulk.to_send") : t("bulk.sent");
-    const badTitle = t("bulk.errors");
-    const okSection = h("section", { class: "card", "aria-labelledby": "list-ok", "data-testid": "list-ok" },
-      h("div", { class: "list-head" }, h("h2", { id: "list-ok" }, okTitle, h("span", { class: "count-pill" }, String(ok.length))),
-        ok.length ? h("button", { type: "button", class: "small", onclick: () => downloadOk(ok, isReview) }, t("bulk.download")) : null),
-      ok.length ? h("div", { class: "table-wrap" }, stacked(h("table", { "aria-labelledby": "list-ok" },
-        h("thead", null, h("tr", null, h("th", { scope: "col" }, t("bulk.col_row")), h("th", { scope: "col" }, t("form.email")), h("th", { scope: "col" }, t("form.role")))),
-        h("tbody", null, ok.map((r) => h("tr", null, h("td", { class: "muted" }, String(r.row)), h("td", { class: "email-cell lead" }, breakable(r.email)), h("td", { class: "role-tag" }, roleLabel(r.invitation?.role || ""))))))))
-        : emptyState(t("bulk.none_to_send")));
-    const badSection = h("section", { class: "card", "aria-labelledby": "list-bad", "data-testid": "list-bad" },
-      h("div", { class: "list-head" }, h("h2", { id: "list-bad" }, badTitle, h("span", { class: "count-pill" }, String(bad.length))),
-        bad.length ? h("button", { type: "button", class: "small", onclick: () => downloadBad(bad) }, t("bulk.download")) : null),
-      bad.length ? h("div", { class: "table-wrap" }, stacked(h("table", { "aria-labelledby": "list-bad" },
-        h("thead", null, h("tr", null, h("th", { scope: "col" }, t("bulk.col_row")), h("th", { scope: "col" }, t("form.email")), h("th", { scope: "col" }, t("bulk.col_problem")))),
-        h("tbody", null, bad.map((r) => h("tr", null, h("td", { class: "muted" }, String(r.row)), h("td", { class: "email-cell lead" }, r.email ? breakable(r.email) : "—"), h("td", null, rowMessage(r, sentRow(r)))))))))
-        : emptyState(t("bulk.no_errors")));
-
-    const buttons = [];
-    if (isReview) {
-      const back = h("button", { type: "button", onclick: () => go("input") }, t("bulk.back"));
-      const send = h("button", { type: "button", class: "primary", disabled: ok.length === 0 }, t("bulk.send"));
-      send.addEventListener("click", () => busy(send, async () => {
-        clear(out);
-        try {
-          // Rows the review found in error are sent too: each row is judged again, so the report
-          // stays row-for-row with what the person reviewed.
-          st.lastRows = st.rows.map((r) => ({ ...r }));
-          const { data } = await api("POST", `/v1/tenants/${ctx.tenantId}/invitations`, { body: { invitations: st.rows.map(payloadRow) } });
-          st.result = data;
-          st.rows = [];
-          st.warnings = [];
-          st.defaultRole = defaultRole(ctx); // the role chosen was for this batch: the next starts at least privilege
-          go("done");
-          announce(sentSummary(data.summary.invited ?? 0, data.summary.errors));
-        } catch (err) { out.append(errorNotice(err)); }
-      }));
-      buttons.push(back, send);
-    } else {
-      buttons.push(h("button", { type: "button", class: "primary", onclick: () => { st.result = null; st.review = null; go("input"); } }, t("bulk.again")),
-        h("a", { class: "button", href: "#/people" }, t("invite.see_people")));
-    }
-    const summary = isReview
-      ? notice("info", t("bulk.review_summary", { ready: t("bulk.ready", { n: ok.length }), skipped: t("bulk.skipped", { n: bad.length }) }))
-      : notice(bad.length ? "warning" : "success", sentSummary(ok.length, bad.length));
-    const warnings = (report.warnings || []).length ? notice("warning", report.warnings.join(" ")) : null;
-    return h("div", null,
-      h("h2", { class: "sr-only" }, isReview ? t("bulk.step_review") : t("bulk.step_done")),
-      summary, warnings, out,
-      h("div", { class: "result-lists" }, okSection, badSection),
-      h("div", { class: "stack-buttons section" }, buttons));
+    return resultLists(ctx, {
+      report, isReview, sent: st.lastRows || [],
+      back: () => go("input"),
+      // Rows the review found in error are sent too: each row is judged again, so the report
+      // stays row-for-row with what the person reviewed.
+      send: async () => {
+        st.lastRows = st.rows.map((r) => ({ ...r }));
+        st.result = await sendRows(ctx, st.rows.map(payloadRow));
+        st.rows = [];
+        st.warnings = [];
+        st.defaultRole = defaultRole(ctx); // the role chosen was for this batch: the next starts at least privilege
+        go("done");
+      },
+      again: () => { st.result = null; st.review = null; go("input"); },
+    });
   }
+}
 
-  function downloadOk(rows, isReview) {
-    const blob = toCsv(["row", "email", "role", "first_name", "last_name", "workspaces", "outcome", "invitation_id", "expires_at"],
-      rows.map((r) => [r.row, r.email, r.invitation?.role, r.invitation?.profile?.first_name, r.invitation?.profile?.last_name,
-        (r.invitation?.workspaces || []).join(";"), r.outcome, isReview ? "" : r.invitation?.id, r.invitation?.expires_at]));
-    downloadBlob(blob, `${isReview ? "invitations-to-send" : "invitations-sent"}-${today()}.csv`);
-  }
+/** The review of rows (a dry run: nothing written, nothing sent): the API's per-row answer. */
+export async function reviewRows(ctx, invitations) {
+  const { data } = await api("POST", `/v1/tenants/${ctx.tenantId}/invitations`, { body: { invitations, dry_run: true } });
+  announce(t("bulk.reviewed", { ok: data.summary.would_invite ?? 0, errors: data.summary.errors }));
+  return data;
+}
 
-  /** The row a result is about, as it was sent (results count rows from 1). */
-  function sentRow(result) {
-    return (st.lastRows || [])[result.row - 1];
-  }
+/** Sends rows as one bulk call; the per-row answer. */
+export async function sendRows(ctx, invitations) {
+  const { data } = await api("POST", `/v1/tenants/${ctx.tenantId}/invitations`, { body: { invitations } });
+  announce(sentSummary(data.summary.invited ?? 0, data.summary.errors));
+  return data;
+}
 
-  function downloadBad(rows) {
-    const blob = toCsv(["row", "email", "role", "code", "message"],
-      rows.map((r) => [r.row, r.email, sentRow(r)?.role || "", r.code, rowMessage(r, sentRow(r))]));
-    downloadBlob(blob, `invitation-errors-${today()}.csv`);
+/** Who a result row is about, for people: its address, else the name of the row as sent. */
+function rowWho(r, sent) {
+  if (r.email) return breakable(r.email);
+  const name = sent ? fullName(sent) : "";
+  return name || "—";
+}
+
+/**
+ * The two lists of a bulk call ("Invitations to send" or "Invitations sent", and "Invitation
+ * errors"), each with its report to download, and the step's buttons. Shared by the bulk invite
+ * and the invite from the directory. opts: report (the API's answer), isReview, sent (the rows
+ * as sent, in order: {role, email?, profile?}), back() and send() (async; throws an ApiError)
+ * on the review, again() and againLabel after the send; who(result, sent) and whoLabel for the
+ * errors list's second column (default: the address).
+ */
+export function resultLists(ctx, opts) {
+  const { report, isReview } = opts;
+  const sentRow = (result) => (opts.sent || [])[result.row - 1];
+  const ok = report.results.filter((r) => r.outcome !== "error");
+  const bad = report.results.filter((r) => r.outcome === "error");
+  const out = h("div");
+  const okTitle = isReview ? t("bulk.to_send") : t("bulk.sent");
+  const badTitle = t("bulk.errors");
+  const okSection = h("section", { class: "card", "aria-labelledby": "list-ok", "data-testid": "list-ok" },
+    h("div", { class: "list-head" }, h("h2", { id: "list-ok" }, okTitle, h("span", { class: "count-pill" }, String(ok.length))),
+      ok.length ? h("button", { type: "button", class: "small", onclick: () => downloadOk(ok, isReview) }, t("bulk.download")) : null),
+    ok.length ? h("div", { class: "table-wrap" }, stacked(h("table", { "aria-labelledby": "list-ok" },
+      h("thead", null, h("tr", null, h("th", { scope: "col" }, t("bulk.col_row")), h("th", { scope: "col" }, t("form.email")), h("th", { scope: "col" }, t("form.role")))),
+      h("tbody", null, ok.map((r) => h("tr", null, h("td", { class: "muted" }, String(r.row)), h("td", { class: "email-cell lead" }, breakable(r.email)), h("td", { class: "role-tag" }, roleLabel(r.invitation?.role || sentRow(r)?.role || ""))))))))
+      : emptyState(t("bulk.none_to_send")));
+  const badSection = h("section", { class: "card", "aria-labelledby": "list-bad", "data-testid": "list-bad" },
+    h("div", { class: "list-head" }, h("h2", { id: "list-bad" }, badTitle, h("span", { class: "count-pill" }, String(bad.length))),
+      bad.length ? h("button", { type: "button", class: "small", onclick: () => downloadBad(bad, sentRow) }, t("bulk.download")) : null),
+    bad.length ? h("div", { class: "table-wrap" }, stacked(h("table", { "aria-labelledby": "list-bad" },
+      h("thead", null, h("tr", null, h("th", { scope: "col" }, t("bulk.col_row")), h("th", { scope: "col" }, opts.whoLabel || t("form.email")), h("th", { scope: "col" }, t("bulk.col_problem")))),
+      h("tbody", null, bad.map((r) => h("tr", null, h("td", { class: "muted" }, String(r.row)), h("td", { class: "email-cell lead" }, (opts.who || rowWho)(r, sentRow(r))), h("td", null, rowMessage(r, sentRow(r)))))))))
+      : emptyState(t("bulk.no_errors")));
+
+  const buttons = [];
+  if (isReview) {
+    const back = h("button", { type: "button", onclick: () => opts.back() }, t("bulk.back"));
+    const send = h("button", { type: "button", class: "primary", disabled: ok.length === 0 }, t("bulk.send"));
+    send.addEventListener("click", () => busy(send, async () => {
+      clear(out);
+      try {
+        await opts.send();
+      } catch (err) { out.append(errorNotice(err)); }
+    }));
+    buttons.push(back, send);
+  } else {
+    buttons.push(h("button", { type: "button", class: "primary", onclick: () => opts.again() }, opts.againLabel || t("bulk.again")),
+      h("a", { class: "button", href: "#/people" }, t("invite.see_people")));
   }
+  const summary = isReview
+    ? notice("info", t("bulk.review_summary", { ready: t("bulk.ready", { n: ok.length }), skipped: t("bulk.skipped", { n: bad.length }) }))
+    : notice(bad.length ? "warning" : "success", sentSummary(ok.length, bad.length));
+  const warnings = (report.warnings || []).length ? notice("warning", report.warnings.join(" ")) : null;
+  return h("div", null,
+    h("h2", { class: "sr-only" }, isReview ? t("bulk.step_review") : t("bulk.step_done")),
+    summary, warnings, out,
+    h("div", { class: "result-lists" }, okSection, badSection),
+    h("div", { class: "stack-buttons section" }, buttons));
+}
+
+function downloadOk(rows, isReview) {
+  const blob = toCsv(["row", "email", "role", "first_name", "last_name", "workspaces", "outcome", "invitation_id", "expires_at"],
+    rows.map((r) => [r.row, r.email, r.invitation?.role, r.invitation?.profile?.first_name, r.invitation?.profile?.last_name,
+      (r.invitation?.workspaces || []).join(";"), r.outcome, isReview ? "" : r.invitation?.id, r.invitation?.expires_at]));
+  downloadBlob(blob, `${isReview ? "invitations-to-send" : "invitations-sent"}-${today()}.csv`);
+}
+
+/** The errors report: each row's address (or, with none on file, the name it was sent with). */
+function downloadBad(rows, sentRow) {
+  const blob = toCsv(["row", "email", "name", "role", "code", "message"],
+    rows.map((r) => [r.row, r.email, sentRow(r) ? fullName(sentRow(r)) : "", sentRow(r)?.role || "", r.code, rowMessage(r, sentRow(r))]));
+  downloadBlob(blob, `invitation-errors-${today()}.csv`);
 }
 
 /** "2 invitations sent; 1 row with an error." — each count with its own plural. */

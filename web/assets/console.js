@@ -1,6 +1,6 @@
 // The admin console at /: sign-in, the caller's tenants (GET /v1/me/tenants) with a switcher,
-// and the pages of a tenant (hash routes: #/people, #/invite, #/bulk, #/roles, #/workspaces,
-// #/audit, #/me); "Leave this tenant" (DELETE /v1/me/tenants/{id}) in the "You" section.
+// and the pages of a tenant (hash routes: #/people, #/invite, #/bulk, #/directory, #/roles,
+// #/workspaces, #/audit, #/directory-settings, #/me); "Leave this tenant" (DELETE /v1/me/tenants/{id}) in the "You" section.
 import { t, onLangChange, applyDocument } from "./i18n.js";
 import { api, getSession } from "./api.js";
 import { authReady, signInConfig } from "./auth.js";
@@ -15,6 +15,8 @@ const pages = {
   people: () => import("./people.js").then((m) => m.peoplePage),
   invite: () => import("./invite.js").then((m) => m.invitePage),
   bulk: () => import("./bulk.js").then((m) => m.bulkPage),
+  directory: () => import("./directory.js").then((m) => m.directoryPage),
+  "directory-settings": () => import("./directory-settings.js").then((m) => m.directorySettingsPage),
   roles: () => import("./admin.js").then((m) => m.rolesPage),
   workspaces: () => import("./admin.js").then((m) => m.workspacesPage),
   audit: () => import("./admin.js").then((m) => m.auditPage),
@@ -29,9 +31,11 @@ const ROUTES = [
   { id: "people", label: "nav.people", perm: "members.read" },
   { id: "invite", label: "nav.invite", perm: "invitations.create" },
   { id: "bulk", label: "nav.bulk", perm: "invitations.create" },
+  { id: "directory", label: "nav.directory", perm: "invitations.create" },
   { id: "roles", label: "nav.roles" },
   { id: "workspaces", label: "nav.workspaces" },
   { id: "audit", label: "nav.audit", perm: "audit.read" },
+  { id: "directory-settings", label: "nav.directory_settings", perm: "directory.manage" },
 ];
 
 /** What every page gets: the tenant, the caller's permissions, the roles and workspaces. */

@@ -28,9 +28,12 @@ export function unwrap<R extends FetchResult>(result: R): Exclude<R["data"], und
   return result.data as Exclude<R["data"], undefined>;
 }
 
+/** A bulk row naming a directory person: the directory gives the address and the names left out. */
+export type DirectoryPersonRow = Omit<InviteRequest, "email"> & { directory_person_id: string };
+
 /** A bulk invitation: JSON rows, or a spreadsheet's bytes (a header row, then one invitation a row). */
 export type BulkInput =
-  | { rows: InviteRequest[] }
+  | { rows: Array<InviteRequest | DirectoryPersonRow> }
   | { csv: string | Uint8Array | Blob }
   | { xlsx: Uint8Array | ArrayBuffer | Blob };
 

@@ -1,5 +1,5 @@
 export { createUsherClient, unwrap, XLSX_MEDIA_TYPE } from "./client.js";
-export type { UsherClient, UsherClientOptions, BulkInput, BulkOptions, ExportOptions, ExportedFile } from "./client.js";
+export type { UsherClient, UsherClientOptions, BulkInput, BulkOptions, DirectoryPersonRow, ExportOptions, ExportedFile } from "./client.js";
 export { UsherError, isUsherError } from "./errors.js";
 export { createTransport, signRequest, retryAfterMs } from "./transport.js";
 export type { TransportOptions, TokenSource, IamCredentials, RetryOptions } from "./transport.js";

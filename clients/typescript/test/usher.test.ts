@@ -529,6 +529,38 @@ describe("paging", () => {
   });
 });
 
+describe("the directory", () => {
+  test("an uploaded employee list fills the directory and its people are invited by id", async () => {
+    const tenant = unwrap(await ops.api.POST("/v1/tenants", { body: { name: "Directory Co", owner_email: "owner@directory.test" } }));
+    const tenantId = tenant.id;
+    const owner = clientFor(await usher.signIn("owner@directory.test"));
+    const path = { tenantId };
+    const csv = "external_id,email,first_name,last_name,title\r\nE-7,uma@example.com,Uma,Upload,Driver\r\nE-8,,Vic,NoMail,Driver\r\n";
+    const uploaded = unwrap(await owner.api.PUT("/v1/tenants/{tenantId}/directory", {
+      params: { path },
+      headers: { "content-type": "text/csv" },
+      body: new Blob([csv], { type: "text/csv" }),
+      bodySerializer: (b) => b as Blob,
+    }));
+    assert.equal(uploaded.added, 2);
+    assert.equal(uploaded.error_count, 0);
+    const people = unwrap(await owner.api.GET("/v1/tenants/{tenantId}/directory/people", {
+      params: { path, query: { q: "uma" } },
+    }));
+    const [uma] = people.data;
+    assert.ok(uma);
+    assert.equal(uma.email, "uma@example.com");
+    const [vic] = unwrap(await owner.api.GET("/v1/tenants/{tenantId}/directory/people", { params: { path, query: { q: "vic" } } })).data;
+    assert.ok(vic);
+    const report = await owner.bulkInvite(tenantId, { rows: [
+      { directory_person_id: uma.id, role: "member" },
+      { directory_person_id: vic.id, role: "member" },
+    ] });
+    assert.deepEqual(report.results.map((r) => [r.outcome, r.code ?? null, r.email ?? null]),
+      [["invited", null, "uma@example.com"], ["error", "missing_email", null]]);
+  });
+});
+
 describe("a large export", () => {
   test("past the direct-export limit the 202 is followed to the file's bytes", async () => {
     const { tenant, boss } = await largeTenant;

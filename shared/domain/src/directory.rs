@@ -6,7 +6,9 @@
 //!
 //! A person is linked to a membership or an invitation by email, through the tenant's email
 //! guard, at read time: accepting, revoking or removing through the ordinary routes needs no
-//! write to the directory, and the directory never disagrees with them.
+//! write to the directory, and the directory never disagrees with them. Each identity-provider
+//! write also records the member the person was seen as (`member_user_id`), so deprovisioning
+//! still finds a member whose address changed since.
 
 use crate::model::EmailGuard;
 use crate::roles::RoleName;
@@ -76,6 +78,11 @@ pub struct DirectoryPerson {
     /// invitation until the schedule (or the identity provider's next change) invites them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocked: Option<String>,
+    /// The member they were last seen as. Deprovisioning removes that member too, so access
+    /// does not outlive an address change on either side (the identity provider's rename, or
+    /// the member's own email change).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_user_id: Option<UserId>,
     /// When the schedule tries a blocked person's invitation again (a seat may have freed, the
     /// store may be back): the person is in the due index until then.
     #[serde(default, skip_serializing_if = "Option::is_none")]

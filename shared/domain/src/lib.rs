@@ -18,6 +18,7 @@ pub mod retry;
 pub mod roles;
 pub mod schema;
 pub mod settings;
+pub mod sheet;
 pub mod token;
 pub mod usecases;
 pub mod values;

@@ -121,6 +121,10 @@ pub fn group_membership_key(t: &TenantId, g: &GroupId, p: &PersonId) -> Key {
 pub fn directory_settings_key(t: &TenantId) -> Key {
     Key::new(tenant_pk(t), "DSET")
 }
+/// The lease of the tenant's running directory upload (one at a time).
+pub fn directory_upload_key(t: &TenantId) -> Key {
+    Key::new(tenant_pk(t), "DUPLOAD")
+}
 /// Sort-key prefix of a tenant's SCIM tokens.
 pub const SCIM_TOKEN_PREFIX: &str = "ST#";
 /// A SCIM token's record.

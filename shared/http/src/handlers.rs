@@ -5,9 +5,11 @@ use crate::{App, Problem, Reply, routes::Op};
 use bytes::Bytes;
 use http::{HeaderValue, Request, StatusCode, header};
 use serde::de::DeserializeOwned;
+use usher_domain::sheet;
 use usher_domain::usecases::{
-    accept, audit, bulk, decline, directory, email_change, export, idempotency, invite, join_links, join_requests, list, lookup,
-    remove_member, renewal, resend, revoke, roles, scim_tokens, sign_in, tenants, update_invitation, update_member, userinfo, workspaces,
+    accept, audit, bulk, decline, directory, directory_upload, email_change, export, idempotency, invite, join_links, join_requests, list,
+    lookup, remove_member, renewal, resend, revoke, roles, scim_tokens, sign_in, tenants, update_invitation, update_member, userinfo,
+    workspaces,
 };
 use usher_domain::values::TenantId;
 use usher_domain::{Caller, ErrorCode, FieldError, Principal, UseCaseError};
@@ -51,12 +53,36 @@ fn bulk_rows(rows: &serde_json::Value, dry_run: Option<&serde_json::Value>) -> R
     let rows = rows
         .iter()
         .enumerate()
-        .map(|(i, row)| match serde_path_to_error::deserialize::<_, invite::InviteRequest>(row) {
-            Ok(r) => bulk::RawRow::Request(Box::new(r)),
-            Err(e) => {
-                let path = e.path().to_string();
-                let field = if path.is_empty() || path == "." { format!("invitations[{i}]") } else { format!("invitations[{i}].{path}") };
-                bulk::RawRow::Unreadable(vec![FieldError::new(field, "invalid_field", e.inner().to_string())])
+        .map(|(i, row)| {
+            // A row may name a directory person instead of an address.
+            let mut row = row.clone();
+            let person = match row.as_object_mut().and_then(|o| o.remove("directory_person_id")) {
+                None => None,
+                Some(serde_json::Value::String(id)) if row.get("email").is_none() => Some(id),
+                Some(serde_json::Value::String(_)) => {
+                    let field = format!("invitations[{i}].email");
+                    return bulk::RawRow::Unreadable(vec![FieldError::new(
+                        field,
+                        "invalid_field",
+                        "a row names a directory person or an email, not both",
+                    )]);
+                }
+                Some(_) => {
+                    let field = format!("invitations[{i}].directory_person_id");
+                    return bulk::RawRow::Unreadable(vec![FieldError::new(field, "invalid_type", "directory_person_id is a string")]);
+                }
+            };
+            match serde_path_to_error::deserialize::<_, invite::InviteRequest>(row) {
+                Ok(r) => match person {
+                    Some(id) => bulk::RawRow::Person { id, request: Box::new(r) },
+                    None => bulk::RawRow::Request(Box::new(r)),
+                },
+                Err(e) => {
+                    let path = e.path().to_string();
+                    let field =
+                        if path.is_empty() || path == "." { format!("invitations[{i}]") } else { format!("invitations[{i}].{path}") };
+                    bulk::RawRow::Unreadable(vec![FieldError::new(field, "invalid_field", e.inner().to_string())])
+                }
             }
         })
         .collect();
@@ -476,6 +502,23 @@ pub(crate) async fn dispatch(
             let t = tenant_param(params)?;
             let data = directory::companies(deps, user(&caller)?, &t).await.map_err(fail)?;
             Ok(ok(&serde_json::json!({ "data": data })))
+        }
+        Op::UploadDirectory => {
+            let t = tenant_param(params)?;
+            // Who may send the list is settled before a byte of it is read.
+            let actor = directory_upload::authorize(deps, user(&caller)?, &t).await.map_err(fail)?;
+            let body = req.body().clone();
+            let budget = directory_upload::BUDGET;
+            let summary = match upload(req) {
+                Some(Upload::Csv) => directory_upload::replace_uploaded(deps, &actor, &t, || sheet::csv(body.clone(), budget)).await,
+                Some(Upload::Xlsx) => directory_upload::replace_uploaded(deps, &actor, &t, || sheet::xlsx(body.clone(), budget)).await,
+                None => {
+                    let detail = format!("send the employee list as text/csv or {XLSX_MEDIA_TYPE}");
+                    return Err(Problem::invalid(FieldError::new("Content-Type", "unsupported_media_type", detail)));
+                }
+            }
+            .map_err(fail)?;
+            Ok(ok(&summary))
         }
         Op::GetDirectorySettings => {
             let t = tenant_param(params)?;

@@ -219,8 +219,9 @@ impl App {
     }
 
     async fn serve(&self, route: Route, params: routes::Params, req: Request<Bytes>, ctx: &RequestContext) -> Response<Bytes> {
-        if req.body().len() > self.config.max_body_bytes {
-            let detail = format!("the body may be at most {} bytes", self.config.max_body_bytes);
+        let limit = route.op.max_body_bytes(self.config.max_body_bytes);
+        if req.body().len() > limit {
+            let detail = format!("the body may be at most {limit} bytes");
             return Problem::new(ErrorCode::PayloadTooLarge, detail).into_response(&ctx.request_id);
         }
         let caller = match self.authenticate(route.access, req.headers(), ctx).await {

@@ -90,6 +90,8 @@ pub enum Op {
     ListDirectoryPeople,
     /// The directory's companies.
     ListDirectoryCompanies,
+    /// Replace the uploaded part of the directory (CSV or XLSX).
+    UploadDirectory,
     /// Read the directory settings.
     GetDirectorySettings,
     /// Change the directory settings.
@@ -131,7 +133,19 @@ impl Op {
     pub fn takes_join_token(self) -> bool {
         matches!(self, Op::JoinLinkLookup | Op::JoinLinkRedeem)
     }
+
+    /// The largest body the route takes: the directory upload takes what a Lambda function
+    /// may be sent (6 MB), every other route `default`.
+    pub fn max_body_bytes(self, default: usize) -> usize {
+        match self {
+            Op::UploadDirectory => LARGEST_BODY_BYTES.max(default),
+            _ => default,
+        }
+    }
 }
+
+/// The largest body any route takes (a directory upload): Lambda's synchronous request limit.
+pub const LARGEST_BODY_BYTES: usize = 6 * 1000 * 1000;
 
 /// One endpoint.
 #[derive(Debug, Clone)]
@@ -195,6 +209,7 @@ pub fn routes() -> Vec<Route> {
         route!(POST "/v1/email-changes/confirm" => "accept", User, ConfirmEmailChange),
         route!(GET "/v1/tenants/{tenantId}/directory/people" => "list", User, ListDirectoryPeople),
         route!(GET "/v1/tenants/{tenantId}/directory/companies" => "list", User, ListDirectoryCompanies),
+        route!(PUT "/v1/tenants/{tenantId}/directory" => "update", User, UploadDirectory),
         route!(GET "/v1/tenants/{tenantId}/directory/settings" => "update", User, GetDirectorySettings),
         route!(PATCH "/v1/tenants/{tenantId}/directory/settings" => "update", User, UpdateDirectorySettings),
         route!(POST "/v1/tenants/{tenantId}/scim-tokens" => "update", User, CreateScimToken),

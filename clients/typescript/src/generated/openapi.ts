@@ -969,6 +969,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{tenantId}/directory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A malformed id is `404`. */
+                tenantId: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace the uploaded directory with the company's employee list
+         * @description Needs `directory.manage` (checked before the file is read). The body is the employee
+         *     list as CSV or XLSX (its first sheet): a header row with any of `external_id`, `email`,
+         *     `first_name`, `last_name`, `title`, `department`, `company`, `employee_number`,
+         *     `phone`, `active` (`true`/`false`, `yes`/`no`, `1`/`0`; empty is `true`), and up to
+         *     50,000 rows. A person is known by their `external_id`, else their `employee_number`,
+         *     else their `email`; the header needs at least one of those columns (`400`, code
+         *     `missing_column`). It replaces the upload-sourced people: a person in the file is added
+         *     or updated, an uploaded person the file leaves out is deactivated (kept, shown as
+         *     `inactive`). Deactivating takes nobody's access away: removing access is SCIM's
+         *     (`active: false`) or the members page's. SCIM-sourced people are never touched. A row
+         *     that cannot be read is listed in `errors` (`missing_identity`, `invalid_email`,
+         *     `invalid_active`, `invalid_value`, `duplicate_person`) and the other rows are taken.
+         *     One upload runs at a time per tenant (`409 invalid_state` while another runs). The body
+         *     may be 6,000,000 bytes (what AWS Lambda may be sent); more than 50,000 rows is `413`.
+         */
+        put: operations["uploadDirectory"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants/{tenantId}/directory/settings": {
         parameters: {
             query?: never;
@@ -1913,12 +1949,26 @@ export interface components {
             created_at: components["schemas"]["Timestamp"];
         };
         /** @description A new join link, with its `url` (this answer only). */
-        JoinLinkCreated: components["schemas"]["JoinLink"] & {
+        JoinLinkCreated: {
             /**
              * @description `{ACCEPT_URL}#join=<token>`. Shown in this answer only; the token is stored as a hash.
              * @example https://app.example.com/accept#join=q3Zr7Jb0x9Hf2LkPzW8sT1uV4yA6cE5gN0mQ-_abcdE
              */
             url: string;
+            /** @example jl_0190b4a1c2d37e8f9a0b1c2d3e4f5a6b */
+            id: string;
+            tenant_id: components["schemas"]["TenantId"];
+            role: components["schemas"]["RoleName"];
+            max_uses: number;
+            uses: number;
+            remaining: number;
+            expires_at: components["schemas"]["Timestamp"];
+            allowed_domains: string[];
+            approval: boolean;
+            disabled: boolean;
+            status: components["schemas"]["JoinLinkStatus"];
+            created_by: components["schemas"]["UserId"];
+            created_at: components["schemas"]["Timestamp"];
         };
         JoinLinkList: {
             data: components["schemas"]["JoinLink"][];
@@ -1972,8 +2022,21 @@ export interface components {
             join_request: components["schemas"]["JoinRequest"];
             member: components["schemas"]["Member"];
         };
-        MyJoinRequest: components["schemas"]["JoinRequest"] & {
+        /** @description One of the caller's join requests, with the tenant's name. */
+        MyJoinRequest: {
             tenant_name: string;
+            /** @example jr_0190b4a1c2d37e8f9a0b1c2d3e4f5a6b */
+            id: string;
+            tenant_id: components["schemas"]["TenantId"];
+            link_id: string;
+            user_id: components["schemas"]["UserId"];
+            email: components["schemas"]["Email"];
+            name: string | null;
+            role: components["schemas"]["RoleName"];
+            status: components["schemas"]["JoinRequestStatus"];
+            created_at: components["schemas"]["Timestamp"];
+            decided_at: components["schemas"]["Timestamp"] | null;
+            decided_by: components["schemas"]["UserId"] | null;
         };
         MyJoinRequestList: {
             data: components["schemas"]["MyJoinRequest"][];
@@ -2017,10 +2080,10 @@ export interface components {
              *     `invitation.complained`, `member.added`, `member.updated`, `member.email_changed`,
              *     `member.removed`, `member.left`, `role.created`, `role.updated`, `role.deleted`,
              *     `workspace.created`, `workspace.updated`, `workspace.deleted`, `scim_token.created`,
-             *     `scim_token.revoked`, `directory.settings_updated`, `join_link.created`,
-             *     `join_link.disabled`, `join_request.created`, `join_request.approved`,
-             *     `join_request.denied` (more may be added). `member.added` says in its details how
-             *     the person came: `"via": "invitation"` or `"join_link"`.
+             *     `scim_token.revoked`, `directory.settings_updated`, `directory.uploaded`,
+             *     `join_link.created`, `join_link.disabled`, `join_request.created`,
+             *     `join_request.approved`, `join_request.denied` (more may be added). `member.added`
+             *     says in its details how the person came: `"via": "invitation"` or `"join_link"`.
              *     Each is also published to the host application as the event `usher.<action>`
              *     (see `webhooks`).
              * @example invitation.created
@@ -2298,7 +2361,7 @@ export interface components {
              * @description `usher.` + the audit action (`AuditEvent.action`). (enum property replaced by openapi-typescript)
              * @enum {string}
              */
-            type: "usher.member.removed" | "usher.member.left" | "usher.role.deleted" | "usher.workspace.deleted" | "usher.scim_token.created" | "usher.scim_token.revoked" | "usher.directory.settings_updated";
+            type: "usher.member.removed" | "usher.member.left" | "usher.role.deleted" | "usher.workspace.deleted" | "usher.scim_token.created" | "usher.scim_token.revoked" | "usher.directory.settings_updated" | "usher.directory.uploaded";
             /** @description When the change happened (`AuditEvent.at`). */
             time: components["schemas"]["Timestamp"];
             subject: components["schemas"]["CloudEventSubject"];
@@ -2320,8 +2383,30 @@ export interface components {
             data: components["schemas"]["AuditEvent"][];
             next_cursor: components["schemas"]["NextCursor"];
         };
+        DirectoryUploadSummary: {
+            /** @description People new to the directory. */
+            added: number;
+            /** @description People whose details changed. */
+            updated: number;
+            /** @description People in the file exactly as stored. */
+            unchanged: number;
+            /** @description Uploaded people the file left out, now inactive. */
+            deactivated: number;
+            /** @description The rows that could not be read (at most 1000 listed). */
+            errors: {
+                /** @description 1 is the first row under the header. */
+                row: number;
+                /** @enum {string} */
+                code: "missing_identity" | "invalid_email" | "invalid_active" | "invalid_value" | "duplicate_person";
+                message: string;
+            }[];
+            /** @description How many rows could not be read in all. */
+            error_count: number;
+            /** @description Columns Usher does not read (ignored). */
+            warnings: string[];
+        };
         BulkInviteRequest: {
-            /** @description One invitation per row; each row is judged on its own (a malformed row is that row's `invalid_request`). */
+            /** @description One invitation per row; each row is judged on its own (a malformed row is that row's `invalid_request`). A row may name a directory person (`directory_person_id`) instead of an `email`: the directory gives the address and the names the row leaves out; a person with no address on file is the row's `missing_email`, one no longer active `inactive_person`, an unknown id `not_found`. */
             invitations: Record<string, unknown>[];
             /** @description The review step: answer what would happen, write and send nothing. */
             dry_run?: boolean;
@@ -2343,11 +2428,13 @@ export interface components {
         BulkRowResult: {
             /** @description 1-based position in the upload (a CSV's header row is not counted). */
             row: number;
+            /** @description The directory person the row named, if it named one. */
+            directory_person_id?: string;
             email?: string;
             /** @enum {string} */
             outcome: "invited" | "would_invite" | "error";
             /** @enum {string} */
-            code?: "invalid_request" | "unknown_workspace" | "domain_not_allowed" | "duplicate_in_upload" | "unknown_role" | "role_not_grantable" | "already_member" | "already_invited" | "seat_limit_reached" | "unavailable";
+            code?: "invalid_request" | "unknown_workspace" | "domain_not_allowed" | "duplicate_in_upload" | "unknown_role" | "role_not_grantable" | "already_member" | "already_invited" | "seat_limit_reached" | "unavailable" | "missing_email" | "inactive_person" | "not_found";
             message?: string;
             errors?: components["schemas"]["FieldError"][];
             invitation?: components["schemas"]["Invitation"];
@@ -4713,6 +4800,60 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    uploadDirectory: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the write safe to retry: within 24 h the same key with the same request returns
+                 *     the first response (with `idempotent-replayed: true`) and does nothing again; with
+                 *     another request it is `409 idempotency_conflict`. 1 to 255 visible ASCII characters
+                 *     (a UUID is a good choice).
+                 * @example 5f0c6d8e-8b1f-4f7e-9a55-0c2f3f0f4e21
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The tenant's id. A malformed id is `404`. */
+                tenantId: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": Blob;
+                /**
+                 * @example external_id,email,first_name,last_name,title,department,company
+                 *     E-1,ada@example.com,Ada,Lovelace,Engineer,R&D,Acme North
+                 */
+                "text/csv": Blob;
+            };
+        };
+        responses: {
+            /** @description What the upload did. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["X-Request-Id"];
+                    "idempotent-replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectoryUploadSummary"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description `forbidden`: no `directory.manage`. */
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            /** @description `invalid_state` (another upload is running) or `idempotency_conflict`. */
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];

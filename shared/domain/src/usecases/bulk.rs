@@ -40,8 +40,26 @@ const CHUNK_TRIES: usize = 8;
 pub enum RawRow {
     /// The row's request.
     Request(Box<InviteRequest>),
+    /// A row naming a directory person instead of an address (`directory_person_id`): the
+    /// directory gives the address and the names the row leaves out.
+    Person {
+        /// The person's id, as sent.
+        id: String,
+        /// The rest of the row (its `email` is the directory's).
+        request: Box<InviteRequest>,
+    },
     /// Why the row could not be read.
     Unreadable(Vec<FieldError>),
+    /// A directory person the row cannot invite (`missing_email`, `inactive_person`,
+    /// `not_found`).
+    Refused {
+        /// The row's code.
+        code: &'static str,
+        /// A sentence.
+        message: String,
+        /// The person's address, if on file.
+        email: Option<String>,
+    },
 }
 
 /// What happened to a row.
@@ -61,6 +79,9 @@ pub enum Outcome {
 pub struct RowResult {
     /// 1-based position in the upload (a CSV's or a sheet's header is row 0).
     pub row: usize,
+    /// The directory person the row named, if it named one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub directory_person_id: Option<String>,
     /// The address as given (trimmed), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -204,6 +225,9 @@ pub async fn bulk_invite(
     let t = access::load_tenant(table, tenant).await?.ok_or(BulkError::NotFound)?;
     let now = deps.now();
 
+    let persons: Vec<Option<String>> =
+        rows.iter().map(|r| if let RawRow::Person { id, .. } = r { Some(id.clone()) } else { None }).collect();
+    let rows = resolve_people(deps, tenant, rows).await?;
     let mut results: Vec<RowResult> = Vec::with_capacity(rows.len());
     let mut seen: HashSet<Email> = HashSet::new();
     let mut roles: BTreeMap<RoleName, Option<Role>> = BTreeMap::new();
@@ -216,7 +240,7 @@ pub async fn bulk_invite(
         rows.iter()
             .filter_map(|r| match r {
                 RawRow::Request(r) => r.email.as_deref().and_then(|e| Email::parse(e).ok()),
-                RawRow::Unreadable(_) => None,
+                _ => None,
             })
             .filter(|e| unique.insert(e.clone()))
             .collect()
@@ -224,10 +248,31 @@ pub async fn bulk_invite(
     let mut guards = read_guards(deps, tenant, &addresses).await?;
     for (index, raw) in rows.into_iter().enumerate() {
         let field = |f: &str| format!("invitations[{index}].{f}");
-        let mut result =
-            RowResult { row: index + 1, email: None, outcome: Outcome::Error, code: None, message: None, errors: None, invitation: None };
+        let mut result = RowResult {
+            row: index + 1,
+            directory_person_id: persons[index].clone(),
+            email: None,
+            outcome: Outcome::Error,
+            code: None,
+            message: None,
+            errors: None,
+            invitation: None,
+        };
         let request = match raw {
             RawRow::Request(r) => r,
+            RawRow::Refused { code, message, email } => {
+                result.code = Some(code);
+                result.message = Some(message);
+                result.email = email;
+                results.push(result);
+                continue;
+            }
+            // Resolved above.
+            RawRow::Person { .. } => {
+                result.code = Some("not_found");
+                results.push(result);
+                continue;
+            }
             RawRow::Unreadable(errors) => {
                 result.code = Some("invalid_request");
                 result.message = errors.first().map(|e| e.message.clone());
@@ -479,6 +524,66 @@ async fn write_in_chunks(
     Ok(())
 }
 
+/// Rows that name directory people become rows with their address (and the names the row left
+/// out), or are refused: no such person (`not_found`), no address on file (`missing_email`,
+/// the seed's "no email address on file"), or no longer at the company (`inactive_person`).
+/// One batched read per hundred people.
+async fn resolve_people(deps: &Deps, tenant: &TenantId, rows: Vec<RawRow>) -> Result<Vec<RawRow>, Unexpected> {
+    use crate::directory::DirectoryPerson;
+    use crate::values::PersonId;
+    let ids: Vec<PersonId> = rows
+        .iter()
+        .filter_map(|r| if let RawRow::Person { id, .. } = r { PersonId::parse(id).ok() } else { None })
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    if ids.is_empty() {
+        return Ok(rows);
+    }
+    let mut people: BTreeMap<PersonId, DirectoryPerson> = BTreeMap::new();
+    for chunk in ids.chunks(100) {
+        let keys: Vec<_> = chunk.iter().map(|p| schema::person_key(tenant, p)).collect();
+        for item in deps.table.get_many(&keys).await.context("reading directory people")?.into_iter().flatten() {
+            let p: schema::Versioned<DirectoryPerson> =
+                schema::decode(item).map_err(|source| Unexpected { context: "decoding directory person", source })?;
+            people.insert(p.value.id.clone(), p.value);
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let RawRow::Person { id, mut request } = row else { return row };
+            let person = PersonId::parse(&id).ok().and_then(|p| people.get(&p));
+            let Some(person) = person else {
+                return RawRow::Refused { code: "not_found", message: "the directory has no such person".into(), email: None };
+            };
+            let email = person.email.as_ref().map(ToString::to_string);
+            if !person.active {
+                return RawRow::Refused {
+                    code: "inactive_person",
+                    message: "the person is no longer active in the directory".into(),
+                    email,
+                };
+            }
+            let Some(address) = email else {
+                return RawRow::Refused { code: "missing_email", message: "no email address on file for this person".into(), email: None };
+            };
+            request.email = Some(address);
+            let fill = |given: &mut Option<String>, known: &str| {
+                if given.is_none() && !known.trim().is_empty() {
+                    *given = Some(known.trim().chars().take(100).collect());
+                }
+            };
+            fill(&mut request.profile.first_name, &person.first_name);
+            fill(&mut request.profile.last_name, &person.last_name);
+            fill(&mut request.profile.phone, &person.phone);
+            fill(&mut request.profile.employee_number, &person.employee_number);
+            fill(&mut request.profile.company, &person.company);
+            RawRow::Request(request)
+        })
+        .collect())
+}
+
 /// The columns a CSV or XLSX upload may have (`workspaces` separated by `;`).
 pub const CSV_COLUMNS: [&str; 11] = [
     "email",
@@ -609,7 +714,7 @@ pub const MAX_CELL_BYTES: usize = 16 * 1024;
 pub const MAX_UPLOAD_CELL_BYTES: usize = 4 * 1024 * 1024;
 
 /// Whether a cell has no value (nothing, or only white space), judged without copying it.
-fn cell_is_blank(cell: &calamine::DataRef<'_>) -> bool {
+pub(crate) fn cell_is_blank(cell: &calamine::DataRef<'_>) -> bool {
     use calamine::DataRef;
     match cell {
         DataRef::Empty => true,
@@ -621,7 +726,7 @@ fn cell_is_blank(cell: &calamine::DataRef<'_>) -> bool {
 
 /// The bytes a cell's text takes, measured without copying it (a shared string is a reference
 /// into the workbook's one table; copying it is what a hostile workbook counts on).
-fn cell_text_len(cell: &calamine::DataRef<'_>) -> usize {
+pub(crate) fn cell_text_len(cell: &calamine::DataRef<'_>) -> usize {
     use calamine::DataRef;
     match cell {
         DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.len(),
@@ -639,6 +744,16 @@ pub const MAX_XLSX_EXPANDED_BYTES: u64 = 20 * 1024 * 1024;
 /// Decompresses every part of the workbook once, counting, and stops at the budget. Counts what
 /// the parts really expand to, not the sizes their headers declare (a bomb may lie there).
 fn expanded_size_within_budget(bytes: &[u8]) -> Result<(), String> {
+    expanded_size_within(bytes, MAX_XLSX_EXPANDED_BYTES, MAX_UPLOAD_CELL_BYTES as u64).map_err(|e| match e.as_str() {
+        m if m.contains("of text") => format!("{m}; send at most {MAX_ROWS} rows of invitations"),
+        m if m.contains("expands to") => format!("{m}; send at most {MAX_ROWS} rows, or a CSV"),
+        m => m.to_owned(),
+    })
+}
+
+/// `expanded_size_within_budget` with the caller's budgets: all parts together at most
+/// `max_expanded`, the shared-string table (which the reader holds whole) at most `max_strings`.
+pub(crate) fn expanded_size_within(bytes: &[u8], max_expanded: u64, max_strings: u64) -> Result<(), String> {
     use std::io::Read as _;
     let unreadable = |e: &dyn std::fmt::Display| format!("the body is not a readable XLSX workbook: {e}");
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
@@ -646,28 +761,21 @@ fn expanded_size_within_budget(bytes: &[u8]) -> Result<(), String> {
     for i in 0..archive.len() {
         let mut part = archive.by_index(i).map_err(|e| unreadable(&e))?;
         let shared_strings = part.name().eq_ignore_ascii_case("xl/sharedStrings.xml");
-        let left = MAX_XLSX_EXPANDED_BYTES - total;
+        let left = max_expanded - total;
         let size = std::io::copy(&mut (&mut part).take(left + 1), &mut std::io::sink()).map_err(|e| unreadable(&e))?;
-        // The reader holds the whole string table in memory before the first cell is read.
-        if shared_strings && size > MAX_UPLOAD_CELL_BYTES as u64 {
-            return Err(format!(
-                "the workbook holds more than {} MiB of text; send at most {MAX_ROWS} rows of invitations",
-                MAX_UPLOAD_CELL_BYTES / (1024 * 1024)
-            ));
+        if shared_strings && size > max_strings {
+            return Err(format!("the workbook holds more than {} MiB of text", max_strings / (1024 * 1024)));
         }
         total += size;
-        if total > MAX_XLSX_EXPANDED_BYTES {
-            return Err(format!(
-                "the workbook expands to more than {} MiB; send at most {MAX_ROWS} rows, or a CSV",
-                MAX_XLSX_EXPANDED_BYTES / (1024 * 1024)
-            ));
+        if total > max_expanded {
+            return Err(format!("the workbook expands to more than {} MiB", max_expanded / (1024 * 1024)));
         }
     }
     Ok(())
 }
 
 /// A spreadsheet cell as the text a CSV would have had; `None` for an empty cell.
-fn cell_text(cell: &calamine::Data) -> Option<String> {
+pub(crate) fn cell_text(cell: &calamine::Data) -> Option<String> {
     use calamine::Data;
     let text = match cell {
         Data::Empty => return None,

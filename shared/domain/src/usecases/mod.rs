@@ -14,6 +14,7 @@ pub mod bulk;
 pub mod decline;
 pub mod delivery;
 pub mod directory;
+pub mod directory_upload;
 pub mod email_change;
 pub mod expire;
 pub mod export;

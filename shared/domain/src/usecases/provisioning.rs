@@ -23,7 +23,7 @@ use crate::ports::{Committed, Cond, Query, SortKeyRange, Write};
 use crate::retry::{Attempt, settle};
 use crate::roles::{Role, RoleName};
 use crate::schema::{self, Versioned};
-use crate::values::{Email, GroupId, PersonId, TenantId};
+use crate::values::{Email, GroupId, PersonId, TenantId, UserId};
 
 /// A person as the identity provider describes them (the SCIM layer has parsed the resource).
 #[derive(Debug, Clone, PartialEq)]
@@ -177,6 +177,7 @@ pub async fn create_person(deps: &Deps, tenant: &TenantId, input: PersonInput) -
         groups: Vec::new(),
         scim: input.scim,
         blocked: None,
+        member_user_id: None,
         retry_at: None,
         created_at: now,
         updated_at: now,
@@ -210,7 +211,19 @@ pub async fn replace_person(
             return Err(ProvisionError::VersionMismatch);
         }
         let old = current.value.clone();
+        // Remember who the person is a member as before their address changes (or while it
+        // still names them), so deprovisioning finds that member later.
+        let seen_as = match &old.email {
+            Some(email) => {
+                match schema::load::<EmailGuard>(table, &schema::guard_key(tenant, email)).await.context("reading email guard")? {
+                    Some(Versioned { value: EmailGuard::Member { user_id }, .. }) => Some(user_id),
+                    _ => None,
+                }
+            }
+            None => None,
+        };
         let person = DirectoryPerson {
+            member_user_id: seen_as.or_else(|| old.member_user_id.clone()),
             source: Source::Scim,
             user_name: Some(input.user_name.clone()),
             external_id: input.external_id.clone(),
@@ -253,9 +266,7 @@ pub async fn replace_person(
 #[tracing::instrument(skip_all, fields(tenant = %tenant))]
 pub async fn delete_person(deps: &Deps, tenant: &TenantId, id: &str) -> Result<(), ProvisionError> {
     let person = get_person(deps, tenant, id).await?.ok_or(ProvisionError::NotFound)?;
-    if let Some(email) = &person.value.email {
-        deprovision(deps, tenant, email).await?;
-    }
+    deprovision_person(deps, tenant, &person.value).await?;
     let mut writes: Vec<Write> = person
         .value
         .groups
@@ -297,19 +308,10 @@ pub async fn deprovision(deps: &Deps, tenant: &TenantId, email: &Email) -> Resul
                     Err(_) => return Ok(Attempt::Done(())),
                 }
             }
-            Some(EmailGuard::Member { user_id }) => {
-                let Some(member) = schema::load::<Member>(table, &schema::member_key(tenant, &user_id)).await.context("reading member")?
-                else {
-                    return Ok(Attempt::Done(()));
-                };
-                let t = access::load_tenant(table, tenant).await?;
-                if member.value.role.is_owner() && t.is_some_and(|t| t.value.holders_of(&member.value.role) <= 1) {
-                    tracing::warn!(user = %user_id, "deprovisioning kept the tenant's last owner");
-                    return Ok(Attempt::Done(()));
-                }
-                let details = serde_json::json!({ "role": member.value.role, "reason": "deprovisioned" });
-                removal_writes(deps, &member, None, "member.removed", details).await?
-            }
+            Some(EmailGuard::Member { user_id }) => match member_removal(deps, tenant, &user_id).await? {
+                Some(writes) => writes,
+                None => return Ok(Attempt::Done(())),
+            },
         };
         let committed = table.transact(writes).await.context("deprovisioning")?;
         if committed == Committed::Yes {
@@ -318,6 +320,43 @@ pub async fn deprovision(deps: &Deps, tenant: &TenantId, email: &Email) -> Resul
         Ok(settle(committed, || ()))
     })
     .await
+}
+
+/// Takes away what a person holds: whatever their address holds, and the membership they were
+/// last seen as (which may hold another address by now).
+pub async fn deprovision_person(deps: &Deps, tenant: &TenantId, person: &DirectoryPerson) -> Result<(), Unexpected> {
+    if let Some(email) = &person.email {
+        deprovision(deps, tenant, email).await?;
+    }
+    let Some(user_id) = &person.member_user_id else { return Ok(()) };
+    crate::optimistic!(deps, "deprovisioning a member", Unexpected, {
+        let Some(writes) = member_removal(deps, tenant, user_id).await? else {
+            return Ok(Attempt::Done(()));
+        };
+        let committed = deps.table.transact(writes).await.context("deprovisioning a member")?;
+        if committed == Committed::Yes {
+            tracing::info!(user = %user_id, "deprovisioned a member by the link their directory person keeps");
+        }
+        Ok(settle(committed, || ()))
+    })
+    .await
+}
+
+/// The guarded writes that remove a member for deprovisioning; `None` when they are gone
+/// already or are the tenant's last owner (a tenant without an owner could never be managed
+/// again; that is logged).
+async fn member_removal(deps: &Deps, tenant: &TenantId, user_id: &UserId) -> Result<Option<Vec<Write>>, Unexpected> {
+    let table = deps.table.as_ref();
+    let Some(member) = schema::load::<Member>(table, &schema::member_key(tenant, user_id)).await.context("reading member")? else {
+        return Ok(None);
+    };
+    let t = access::load_tenant(table, tenant).await?;
+    if member.value.role.is_owner() && t.is_some_and(|t| t.value.holders_of(&member.value.role) <= 1) {
+        tracing::warn!(user = %user_id, "deprovisioning kept the tenant's last owner");
+        return Ok(None);
+    }
+    let details = serde_json::json!({ "role": member.value.role, "reason": "deprovisioned" });
+    Ok(Some(removal_writes(deps, &member, None, "member.removed", details).await?))
 }
 
 /// The role provisioning gives a person: the highest their groups map to, else the default
@@ -370,7 +409,7 @@ pub async fn reconcile(deps: &Deps, tenant: &TenantId, person: DirectoryPerson) 
     if !person.active {
         // Taking access away must not be lost: a failure here is the caller's error, and the
         // identity provider sends `active: false` again.
-        deprovision(deps, tenant, &email).await?;
+        deprovision_person(deps, tenant, &person).await?;
         return set_blocked(deps, tenant, person, None).await;
     }
     match invite_if_due(deps, tenant, &person, &email).await {
