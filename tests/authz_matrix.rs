@@ -107,6 +107,19 @@ const MATRIX: &[(Op, [u16; 8])] = &[
     (Op::CreateScimToken,              [ 201,  201,  403,   403,   404,     404,  401,  404 ]),
     (Op::ListScimTokens,               [ 200,  200,  403,   403,   404,     404,  401,  404 ]),
     (Op::RevokeScimToken,              [ 204,  204,  403,   403,   404,     404,  401,  404 ]),
+    // Join links and requests are managed with `invitations.create`; anyone may look a link up,
+    // any signed-in person redeem it: A's people are members already (409 already_member) and
+    // everyone else holds an invitation to A in this world (409 already_invited: accept it);
+    // tests/joining.rs has the 200s.
+    (Op::CreateJoinLink,               [ 201,  201,  403,   403,   404,     404,  401,  404 ]),
+    (Op::ListJoinLinks,                [ 200,  200,  403,   403,   404,     404,  401,  404 ]),
+    (Op::DisableJoinLink,              [ 200,  200,  403,   403,   404,     404,  401,  404 ]),
+    (Op::JoinLinkLookup,               [ 200,  200,  200,   200,   200,     200,  200,  200 ]),
+    (Op::JoinLinkRedeem,               [ 409,  409,  409,   409,   409,     409,  401,  409 ]),
+    (Op::ListJoinRequests,             [ 200,  200,  403,   403,   404,     404,  401,  404 ]),
+    (Op::ApproveJoinRequest,           [ 200,  200,  403,   403,   404,     404,  401,  404 ]),
+    (Op::DenyJoinRequest,              [ 200,  200,  403,   403,   404,     404,  401,  404 ]),
+    (Op::MyJoinRequests,               [ 200,  200,  200,   200,   200,     200,  401,  200 ]),
 ];
 
 /// One cell's world: tenant A with its owner, admin, member, viewer and a member to act on;
@@ -127,6 +140,11 @@ struct World {
     email_change_token: String,
     /// A SCIM token of A.
     scim_token_id: String,
+    /// A join link of A (no approval), and its token.
+    join_link_id: String,
+    join_token: String,
+    /// A pending join request in A.
+    join_request_id: String,
 }
 
 impl World {
@@ -205,7 +223,44 @@ impl World {
             app.call(Method::POST, &format!("/v1/tenants/{a}/scim-tokens"), Some(&app.token(OWNER)), Some(json!({"name": "Okta"}))).await;
         assert_eq!(scim.status, StatusCode::CREATED, "{}", scim.json);
         let scim_token_id = scim.json["id"].as_str().expect("token id").to_owned();
-        Self { app, a, target_id, pending_id, pending_token, expired_token, own_token, export_id, email_change_token, scim_token_id }
+        let link = |approval: bool| {
+            let (app, a) = (&app, &a);
+            async move {
+                let r = app
+                    .call(
+                        Method::POST,
+                        &format!("/v1/tenants/{a}/join-links"),
+                        Some(&app.token(OWNER)),
+                        Some(json!({"role": "member", "max_uses": 10, "approval": approval})),
+                    )
+                    .await;
+                assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
+                let token = r.json["url"].as_str().and_then(|u| u.split_once("#join=")).expect("a join url").1.to_owned();
+                (r.json["id"].as_str().expect("link id").to_owned(), token)
+            }
+        };
+        let (join_link_id, join_token) = link(false).await;
+        let (_, asking_token) = link(true).await;
+        let asked = app
+            .call(Method::POST, "/v1/join-links/redeem", Some(&app.token("asker@elsewhere.test")), Some(json!({"token": asking_token})))
+            .await;
+        assert_eq!(asked.status, StatusCode::ACCEPTED, "{}", asked.json);
+        let join_request_id = asked.json["join_request"]["id"].as_str().expect("request id").to_owned();
+        Self {
+            app,
+            a,
+            target_id,
+            pending_id,
+            pending_token,
+            expired_token,
+            own_token,
+            export_id,
+            email_change_token,
+            scim_token_id,
+            join_link_id,
+            join_token,
+            join_request_id,
+        }
     }
 
     fn bearer(&self, who: Who) -> Option<String> {
@@ -282,6 +337,15 @@ impl World {
             Op::CreateScimToken => (Method::POST, p("/scim-tokens"), Some(json!({"name": "Entra"}))),
             Op::ListScimTokens => (Method::GET, p("/scim-tokens"), None),
             Op::RevokeScimToken => (Method::DELETE, p(&format!("/scim-tokens/{}", self.scim_token_id)), None),
+            Op::CreateJoinLink => (Method::POST, p("/join-links"), Some(json!({"role": "viewer", "max_uses": 3}))),
+            Op::ListJoinLinks => (Method::GET, p("/join-links"), None),
+            Op::DisableJoinLink => (Method::DELETE, p(&format!("/join-links/{}", self.join_link_id)), None),
+            Op::JoinLinkLookup => (Method::POST, "/v1/join-links/lookup".into(), Some(json!({"token": self.join_token}))),
+            Op::JoinLinkRedeem => (Method::POST, "/v1/join-links/redeem".into(), Some(json!({"token": self.join_token}))),
+            Op::ListJoinRequests => (Method::GET, p("/join-requests"), None),
+            Op::ApproveJoinRequest => (Method::POST, p(&format!("/join-requests/{}/approve", self.join_request_id)), None),
+            Op::DenyJoinRequest => (Method::POST, p(&format!("/join-requests/{}/deny", self.join_request_id)), None),
+            Op::MyJoinRequests => (Method::GET, "/v1/me/join-requests".into(), None),
         }
     }
 }

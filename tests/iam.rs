@@ -539,6 +539,7 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
     s.fail_midway(Method::POST, "/v1/invitations/accept", Some(&s.app.token(&gina)), Some(json!({"token": aws::token_sent_to(&gina)})))
         .await;
 
+    Box::pin(joining(&mut s, &t, &owner)).await;
     Box::pin(scim(&s, &t, &owner)).await;
     Box::pin(events(&s, &t, &inv_carol)).await;
 
@@ -546,6 +547,51 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
     let missed: Vec<_> = all.difference(&s.succeeded).collect();
     assert!(missed.is_empty(), "the scenario never got a success from {missed:?}");
     recorder.seen()
+}
+
+/// Join links and join requests, each route on the function the template gives it: a link made,
+/// listed, looked up, redeemed (a new person joins: users, guard, seat) and disabled (`update`,
+/// `accept`); a link with approval, whose requests are listed (`list`, the person's own too),
+/// approved and denied (`update`).
+async fn joining(s: &mut Scenario, t: &str, owner: &str) {
+    let tp = |rest: &str| format!("/v1/tenants/{t}{rest}");
+    let u = aws::unique();
+    let link = async |s: &mut Scenario, approval: bool| {
+        let r = s
+            .call(Method::POST, &tp("/join-links"), Some(owner), Some(json!({"role": "viewer", "max_uses": 5, "approval": approval})))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
+        let token = r.json["url"].as_str().and_then(|url| url.split_once("#join=")).expect("a join link").1.to_owned();
+        (r.json["id"].as_str().expect("id").to_owned(), token)
+    };
+    let (open_id, open) = link(s, false).await;
+    let (_, gated) = link(s, true).await;
+    assert_eq!(s.call(Method::GET, &tp("/join-links"), Some(owner), None).await.status, StatusCode::OK);
+    let looked = s.call(Method::POST, "/v1/join-links/lookup", None, Some(json!({"token": open}))).await;
+    assert_eq!(looked.json["status"], "active", "{}", looked.json);
+    let joiner = s.app.token(&format!("joiner-{u}@example.com"));
+    let joined = s.call(Method::POST, "/v1/join-links/redeem", Some(&joiner), Some(json!({"token": open}))).await;
+    assert_eq!(joined.json["outcome"], "joined", "{}", joined.json);
+    let disabled = s.call(Method::DELETE, &tp(&format!("/join-links/{open_id}")), Some(owner), None).await;
+    assert_eq!(disabled.status, StatusCode::OK, "{}", disabled.json);
+    let ask = async |s: &mut Scenario, who: &str| {
+        let bearer = s.app.token(who);
+        let r = s.call(Method::POST, "/v1/join-links/redeem", Some(&bearer), Some(json!({"token": gated}))).await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.json);
+        r.json["join_request"]["id"].as_str().expect("a join request").to_owned()
+    };
+    let asker = format!("asker-{u}@example.com");
+    let first = ask(s, &asker).await;
+    let second = ask(s, &format!("other-{u}@example.com")).await;
+    let asker_bearer = s.app.token(&asker);
+    let mine = s.call(Method::GET, "/v1/me/join-requests", Some(&asker_bearer), None).await;
+    assert_eq!(mine.json["data"][0]["id"], first.as_str(), "{}", mine.json);
+    let listed = s.call(Method::GET, &tp("/join-requests?status=pending"), Some(owner), None).await;
+    assert_eq!(listed.json["data"].as_array().map(Vec::len), Some(2), "{}", listed.json);
+    let approved = s.call(Method::POST, &tp(&format!("/join-requests/{first}/approve")), Some(owner), None).await;
+    assert_eq!(approved.status, StatusCode::OK, "{}", approved.json);
+    let denied = s.call(Method::POST, &tp(&format!("/join-requests/{second}/deny")), Some(owner), None).await;
+    assert_eq!(denied.status, StatusCode::OK, "{}", denied.json);
 }
 
 /// The `scim` function, as an identity provider drives it: a token (made through `update`), the

@@ -5,6 +5,7 @@ pub mod aws;
 pub mod contract;
 pub mod counting;
 pub mod directory;
+pub mod joining;
 pub mod lambda;
 pub mod openapi;
 pub mod races;

@@ -147,6 +147,53 @@ describe("the seed flows, end to end", () => {
     assert.equal(refused.status, 401);
   });
 
+  test("a join link is shown once, looked up, redeemed and disabled; a link with approval files requests an admin decides", async () => {
+    // A tenant of its own: the people joining here are nobody else's count.
+    const joiners = unwrap(await ops.api.POST("/v1/tenants", { body: { name: "Joiners", owner_email: "owner@joiners.test" } })).id;
+    const owner = clientFor(await usher.signIn("owner@joiners.test"));
+    const tenantId = joiners;
+    const path = { tenantId };
+    const link = unwrap(await owner.api.POST("/v1/tenants/{tenantId}/join-links", { params: { path }, body: { role: "member", max_uses: 5 } }));
+    const token = link.url.split("#join=")[1] ?? "";
+    assert.equal(token.length, 43);
+    const looked = unwrap(await clientFor().api.POST("/v1/join-links/lookup", { body: { token } }));
+    assert.deepEqual([looked.status, looked.remaining, looked.role], ["active", 5, "member"]);
+    const joiner = clientFor(await usher.signIn("jo@example.com", "Jo Joiner"));
+    const joined = unwrap(await joiner.api.POST("/v1/join-links/redeem", { body: { token } }));
+    assert.equal(joined.outcome, "joined");
+    assert.equal(joined.member?.role, "member");
+    const links = unwrap(await owner.api.GET("/v1/tenants/{tenantId}/join-links", { params: { path } }));
+    const listed = links.data.find((l) => l.id === link.id);
+    assert.equal(listed?.uses, 1);
+    assert.ok(!JSON.stringify(links).includes(token), "the token is never shown again");
+    const disabled = unwrap(await owner.api.DELETE("/v1/tenants/{tenantId}/join-links/{linkId}", { params: { path: { tenantId, linkId: link.id } } }));
+    assert.equal(disabled.status, "disabled");
+
+    const gated = unwrap(await owner.api.POST("/v1/tenants/{tenantId}/join-links", {
+      params: { path }, body: { role: "viewer", max_uses: 2, approval: true },
+    }));
+    const gatedToken = gated.url.split("#join=")[1] ?? "";
+    const asker = clientFor(await usher.signIn("rae@example.com", "Rae Asker"));
+    const asked = await asker.api.POST("/v1/join-links/redeem", { body: { token: gatedToken } });
+    assert.equal(asked.response.status, 202);
+    const request = unwrap(asked).join_request;
+    assert.equal(request?.status, "pending");
+    const mine = unwrap(await asker.api.GET("/v1/me/join-requests"));
+    assert.deepEqual(mine.data.map((r) => r.tenant_name), ["Joiners"]);
+    const pending = unwrap(await owner.api.GET("/v1/tenants/{tenantId}/join-requests", { params: { path, query: { status: "pending" } } }));
+    assert.deepEqual(pending.data.map((r) => r.id), [request?.id]);
+    const approved = unwrap(await owner.api.POST("/v1/tenants/{tenantId}/join-requests/{requestId}/approve", {
+      params: { path: { tenantId, requestId: request?.id ?? "" } },
+    }));
+    assert.equal(approved.member.role, "viewer");
+    const other = clientFor(await usher.signIn("sid@example.com"));
+    const second = unwrap(await other.api.POST("/v1/join-links/redeem", { body: { token: gatedToken } })).join_request;
+    const denied = unwrap(await owner.api.POST("/v1/tenants/{tenantId}/join-requests/{requestId}/deny", {
+      params: { path: { tenantId, requestId: second?.id ?? "" } },
+    }));
+    assert.equal(denied.status, "denied");
+  });
+
   test("custom roles and workspaces are created, read and deleted", async () => {
     const path = { tenantId, name: "auditor" };
     unwrap(await owner.api.PUT("/v1/tenants/{tenantId}/roles/{name}", {

@@ -63,8 +63,12 @@ pub enum ErrorCode {
     InvitationUsed,
     /// 410: the invitee declined it.
     InvitationDeclined,
-    /// 410: a confirmation link (email change) expired.
+    /// 410: a confirmation link (email change) or a join link expired.
     LinkExpired,
+    /// 410: an admin disabled the join link.
+    LinkDisabled,
+    /// 410: every use of the join link is taken.
+    LinkUsedUp,
     /// 405: the path exists, not with this method (`Allow` lists the methods that do).
     MethodNotAllowed,
     /// 413: the body is too large.
@@ -112,6 +116,8 @@ impl ErrorCode {
             Self::InvitationUsed => "invitation_used",
             Self::InvitationDeclined => "invitation_declined",
             Self::LinkExpired => "link_expired",
+            Self::LinkDisabled => "link_disabled",
+            Self::LinkUsedUp => "link_used_up",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge => "payload_too_large",
             Self::RateLimited { .. } => "rate_limited",

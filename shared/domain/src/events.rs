@@ -71,6 +71,8 @@ impl CloudEvent {
             "role" => Some("roles"),
             "workspace" => Some("workspaces"),
             "scim_token" => Some("scim-tokens"),
+            "join_link" => Some("join-links"),
+            "join_request" => Some("join-requests"),
             _ => None,
         };
         let subject = match collection {
@@ -162,6 +164,8 @@ fn target_key(e: &AuditEvent) -> Option<Key> {
         "member" => Some(schema::member_key(t, &UserId::parse(&e.target).ok()?)),
         "role" => Some(schema::role_key(t, &RoleName::parse(&e.target).ok()?)),
         "workspace" | "tenant" => Some(schema::tenant_key(t)),
+        "join_link" => Some(schema::join_link_key(t, &crate::values::JoinLinkId::parse(&e.target).ok()?)),
+        "join_request" => Some(schema::join_request_key(t, &crate::values::JoinRequestId::parse(&e.target).ok()?)),
         _ => None,
     }
 }
@@ -178,6 +182,14 @@ fn resource_view(e: &AuditEvent, item: &Item, tenant: Option<&Tenant>) -> Option
             serde_json::to_value(custom_resource(&role, members))
         }
         "tenant" => serde_json::to_value(TenantResource::of(&serde_json::from_value::<Tenant>(data).ok()?)),
+        // A link's view never carries its hash (nor, of course, its token).
+        "join_link" => serde_json::to_value(crate::joining::JoinLinkResource::of(
+            &serde_json::from_value::<crate::joining::JoinLink>(data).ok()?,
+            e.at,
+        )),
+        "join_request" => serde_json::to_value(crate::joining::JoinRequestResource::of(
+            &serde_json::from_value::<crate::joining::JoinRequest>(data).ok()?,
+        )),
         "workspace" => {
             let tenant = serde_json::from_value::<Tenant>(data).ok()?;
             serde_json::to_value(tenant.workspaces.iter().find(|w| w.id.as_str() == e.target)?)

@@ -10,6 +10,7 @@ pub mod directory;
 pub mod email;
 pub mod error;
 pub mod events;
+pub mod joining;
 pub mod model;
 pub mod paging;
 pub mod ports;

@@ -18,6 +18,11 @@
 //! | directory settings | `T#<tenant>`     | `DSET`          |                                                          |
 //! | SCIM token    | `T#<tenant>`          | `ST#<token>`    |                                                          |
 //! | SCIM token by hash | `SCIM#<sha256>`  | `SCIM`          | (deleted with its token: revoking takes effect at once)  |
+//! | join link     | `T#<tenant>`          | `JL#<link>`     | (`uses` is a counter: count writes only)                 |
+//! | join link by hash | `JLT#<sha256>`    | `JLT`           | (TTL: the link's expiry + 30 d; kept when disabled)      |
+//! | join request  | `T#<tenant>`          | `JR#<request>`  |                                                          |
+//! | pending join request of a person | `T#<tenant>` | `JRU#<user>` | (one at a time; deleted when decided)          |
+//! | a person's join request | `U#<user>`  | `JR#<tenant>#<request>` | (the person's own list: `/v1/me/join-requests`)  |
 //! | audit event   | `T#<tenant>#A`        | `<event id>`    |                                                          |
 //! | token         | `TOK#<sha256>`        | `TOK`           | (TTL: the link's expiry + 30 d)                          |
 //! | email-change token | `ECT#<sha256>`   | `ECT`           | (TTL: the link's expiry)                                 |
@@ -38,7 +43,9 @@ use crate::model::{
 use crate::ports::{Cond, IndexName, Item, Key, StoreError, Table, Write};
 use crate::roles::RoleName;
 use crate::token::TokenHash;
-use crate::values::{Email, GroupId, InvitationId, PersonId, ScimTokenId, TenantId, Timestamp, UserId, Workspace};
+use crate::values::{
+    Email, GroupId, InvitationId, JoinLinkId, JoinRequestId, PersonId, ScimTokenId, TenantId, Timestamp, UserId, Workspace,
+};
 use serde::{Serialize, de::DeserializeOwned};
 
 /// How many partitions the due index spreads over, so a big backlog has no single hot key.
@@ -127,6 +134,45 @@ pub fn scim_token_key(t: &TenantId, id: &ScimTokenId) -> Key {
 /// A SCIM token, found by its hash.
 pub fn scim_token_hash_key(hash_hex: &str) -> Key {
     Key::new(format!("SCIM#{hash_hex}"), "SCIM")
+}
+/// Sort-key prefix of a tenant's join links.
+pub const JOIN_LINK_PREFIX: &str = "JL#";
+/// A join link.
+pub fn join_link_key(t: &TenantId, id: &JoinLinkId) -> Key {
+    Key::new(tenant_pk(t), format!("{JOIN_LINK_PREFIX}{id}"))
+}
+/// A join link, found by its token's hash (`JLT#`: an invitation token (`TOK#`) can never be
+/// read as a join link's, nor the other way round).
+pub fn join_link_hash_key(h: &TokenHash) -> Key {
+    Key::new(format!("JLT#{}", h.as_str()), "JLT")
+}
+/// Sort-key prefix of a tenant's join requests.
+pub const JOIN_REQUEST_PREFIX: &str = "JR#";
+/// A join request.
+pub fn join_request_key(t: &TenantId, id: &JoinRequestId) -> Key {
+    Key::new(tenant_pk(t), format!("{JOIN_REQUEST_PREFIX}{id}"))
+}
+/// The marker of a person's one pending join request in a tenant.
+pub fn pending_join_request_key(t: &TenantId, u: &UserId) -> Key {
+    Key::new(tenant_pk(t), format!("JRU#{u}"))
+}
+/// Sort-key prefix of a person's join requests in their own partition.
+pub const MY_JOIN_REQUEST_PREFIX: &str = "JR#";
+/// A person's pointer to one of their join requests.
+pub fn my_join_request_key(u: &UserId, t: &TenantId, id: &JoinRequestId) -> Key {
+    Key::new(format!("U#{u}"), format!("{MY_JOIN_REQUEST_PREFIX}{t}#{id}"))
+}
+/// Takes one use of a link: holds only while a use is left and the link is not disabled.
+pub fn join_link_use(link: &crate::joining::JoinLink) -> Write {
+    use crate::ports::Expect;
+    Write::Count {
+        key: join_link_key(&link.tenant_id, &link.id),
+        add: vec![(vec!["uses".to_owned()], 1)],
+        expect: vec![
+            Expect::AtMost(vec!["uses".to_owned()], i64::from(link.max_uses) - 1),
+            Expect::Equals(vec!["disabled_at".to_owned()], serde_json::Value::Null),
+        ],
+    }
 }
 /// Partition of a tenant's audit log (apart from the tenant's items so listing members never
 /// reads through it).
@@ -306,6 +352,18 @@ impl Record for crate::directory::ScimToken {
     }
 }
 
+impl Record for crate::joining::JoinLink {
+    fn key(&self) -> Key {
+        join_link_key(&self.tenant_id, &self.id)
+    }
+}
+
+impl Record for crate::joining::JoinRequest {
+    fn key(&self) -> Key {
+        join_request_key(&self.tenant_id, &self.id)
+    }
+}
+
 impl Record for AuditEvent {
     fn key(&self) -> Key {
         Key::new(audit_pk(&self.tenant_id), self.id.clone())
@@ -329,6 +387,18 @@ pub enum TenantCount<'a> {
     PendingToMember(&'a RoleName),
     /// A member left or was removed; the last owner never can.
     RemoveMember(&'a RoleName),
+    /// A person joins without an invitation (a join link, an approved join request): a new
+    /// member takes a seat, only if `limit` (as read) is still the limit and a seat is free.
+    /// With `inherit_pending`, an overdue invitation of the same address, expired in the same
+    /// transaction, hands its seat over instead (no seat is taken, none is checked).
+    Join {
+        /// The member's role.
+        role: &'a RoleName,
+        /// The seat limit the decision was made under.
+        limit: Option<u32>,
+        /// Whether an overdue invitation's seat moves to the member.
+        inherit_pending: bool,
+    },
     /// A member's role changed; the last owner's role never can.
     ChangeRole {
         /// The old role.
@@ -365,6 +435,20 @@ pub fn tenant_counts(tenant: &TenantId, change: TenantCount<'_>) -> Write {
         TenantCount::ReleasePending => (vec![(tenant_field("pending"), -1), (tenant_field("seats_used"), -1)], vec![]),
         TenantCount::PendingToMember(role) => {
             (vec![(tenant_field("pending"), -1), (tenant_field("members"), 1), (role_field(role), 1)], vec![])
+        }
+        TenantCount::Join { role, inherit_pending: true, .. } => {
+            (vec![(tenant_field("pending"), -1), (tenant_field("members"), 1), (role_field(role), 1)], vec![])
+        }
+        TenantCount::Join { role, limit, inherit_pending: false } => {
+            let add = vec![(tenant_field("members"), 1), (tenant_field("seats_used"), 1), (role_field(role), 1)];
+            let expect = match limit {
+                None => vec![Expect::Equals(tenant_field("seat_limit"), serde_json::Value::Null)],
+                Some(l) => vec![
+                    Expect::Equals(tenant_field("seat_limit"), serde_json::Value::from(l)),
+                    Expect::AtMost(tenant_field("seats_used"), i64::from(l) - 1),
+                ],
+            };
+            (add, expect)
         }
         TenantCount::RemoveMember(role) => {
             (vec![(tenant_field("members"), -1), (tenant_field("seats_used"), -1), (role_field(role), -1)], last_owner_guard(role))

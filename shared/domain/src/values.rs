@@ -202,6 +202,17 @@ opaque_id!(
     "sct_"
 );
 
+opaque_id!(
+    /// Identifies a tenant's join link (the link's token is never stored).
+    JoinLinkId,
+    "jl_"
+);
+opaque_id!(
+    /// Identifies a request to join a tenant, filed through a link that needs approval.
+    JoinRequestId,
+    "jr_"
+);
+
 /// A point in time, UTC, to the second. Serialised as RFC 3339 (`2026-11-23T19:00:00Z`), a form
 /// whose text order is time order: storage sort keys are built from it.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

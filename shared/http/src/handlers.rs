@@ -7,8 +7,9 @@ use http::{HeaderValue, Request, StatusCode, header};
 use serde::de::DeserializeOwned;
 use usher_domain::sheet;
 use usher_domain::usecases::{
-    accept, audit, bulk, decline, directory, directory_upload, email_change, export, idempotency, invite, list, lookup, remove_member,
-    renewal, resend, revoke, roles, scim_tokens, sign_in, tenants, update_invitation, update_member, userinfo, workspaces,
+    accept, audit, bulk, decline, directory, directory_upload, email_change, export, idempotency, invite, join_links, join_requests, list,
+    lookup, remove_member, renewal, resend, revoke, roles, scim_tokens, sign_in, tenants, update_invitation, update_member, userinfo,
+    workspaces,
 };
 use usher_domain::values::TenantId;
 use usher_domain::{Caller, ErrorCode, FieldError, Principal, UseCaseError};
@@ -548,6 +549,60 @@ pub(crate) async fn dispatch(
             let t = tenant_param(params)?;
             scim_tokens::revoke(deps, user(&caller)?, &t, param(params, "tokenId")).await.map_err(fail)?;
             Ok(Reply::empty(StatusCode::NO_CONTENT))
+        }
+        Op::CreateJoinLink => {
+            let t = tenant_param(params)?;
+            let body: join_links::NewJoinLink = json(req, false)?;
+            let created = join_links::create(deps, user(&caller)?, &t, &body).await.map_err(fail)?;
+            let mut reply = Reply::json(StatusCode::CREATED, &created);
+            reply.headers.push((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+            Ok(reply)
+        }
+        Op::ListJoinLinks => {
+            let t = tenant_param(params)?;
+            let data = join_links::list(deps, user(&caller)?, &t).await.map_err(fail)?;
+            Ok(ok(&serde_json::json!({ "data": data })))
+        }
+        Op::DisableJoinLink => {
+            let t = tenant_param(params)?;
+            Ok(ok(&join_links::disable(deps, user(&caller)?, &t, param(params, "linkId")).await.map_err(fail)?))
+        }
+        Op::JoinLinkLookup => {
+            let (token, _) = token_body(req, false)?;
+            Ok(ok(&join_links::lookup(deps, &token).await.map_err(fail)?))
+        }
+        Op::JoinLinkRedeem => {
+            let (token, _) = token_body(req, false)?;
+            let r = join_links::redeem(deps, user(&caller)?, &token).await.map_err(fail)?;
+            let status = if r.outcome == join_links::RedeemOutcome::Joined { StatusCode::OK } else { StatusCode::ACCEPTED };
+            Ok(Reply::json(status, &r))
+        }
+        Op::ListJoinRequests => {
+            let t = tenant_param(params)?;
+            let q = query(req);
+            let page = join_requests::list(
+                deps,
+                user(&caller)?,
+                &t,
+                query_value(&q, "status").as_deref(),
+                query_value(&q, "limit").as_deref(),
+                query_value(&q, "cursor").as_deref(),
+            )
+            .await
+            .map_err(fail)?;
+            Ok(ok(&page))
+        }
+        Op::ApproveJoinRequest => {
+            let t = tenant_param(params)?;
+            Ok(ok(&join_requests::approve(deps, user(&caller)?, &t, param(params, "requestId")).await.map_err(fail)?))
+        }
+        Op::DenyJoinRequest => {
+            let t = tenant_param(params)?;
+            Ok(ok(&join_requests::deny(deps, user(&caller)?, &t, param(params, "requestId")).await.map_err(fail)?))
+        }
+        Op::MyJoinRequests => {
+            let data = join_requests::mine(deps, user(&caller)?).await.map_err(fail)?;
+            Ok(ok(&serde_json::json!({ "data": data })))
         }
     }
 }

@@ -39,7 +39,7 @@ impl Default for HttpConfig {
     }
 }
 
-/// Budgets of the public token routes (lookup, renewal request), counted in the store so they
+/// Budgets of the public token routes (lookups, renewal request, join-link redeem), counted in the store so they
 /// hold across every container. Over budget is `429 rate_limited` with `Retry-After`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimits {
@@ -47,6 +47,15 @@ pub struct RateLimits {
     pub per_source: Limit,
     /// Requests carrying one token (valid or not).
     pub per_token: Limit,
+}
+
+impl RateLimits {
+    /// Requests carrying one join-link token: 60 times `per_token`, because one link is shared
+    /// by a whole team that may open it in the same minute. Guessing tries many tokens, so the
+    /// per-source budget is what stops it.
+    pub fn per_join_token(&self) -> Limit {
+        Limit { max: self.per_token.max.saturating_mul(60), window_secs: self.per_token.window_secs }
+    }
 }
 
 impl Default for RateLimits {
@@ -220,7 +229,7 @@ impl App {
             Err(p) => return p.into_response(&ctx.request_id),
         };
         if route.op.is_throttled()
-            && let Err(p) = self.throttle(&req).await
+            && let Err(p) = self.throttle(route.op, &req).await
         {
             return p.into_response(&ctx.request_id);
         }
@@ -316,7 +325,7 @@ impl App {
     ///
     /// A source is an IPv4 address, or an IPv6 /64: one client usually holds a whole /64 and could
     /// otherwise take a fresh budget from every address in it.
-    async fn throttle(&self, req: &Request<Bytes>) -> Result<(), Problem> {
+    async fn throttle(&self, op: Op, req: &Request<Bytes>) -> Result<(), Problem> {
         let mut subjects = Vec::with_capacity(2);
         if let Some(SourceIp(ip)) = req.extensions().get::<SourceIp>() {
             subjects.push((Bucket::Source, source_bucket(*ip), self.limits.per_source));
@@ -327,7 +336,11 @@ impl App {
             .and_then(|v| v.get("token").and_then(serde_json::Value::as_str).map(|t| t.trim().to_owned()))
             .filter(|t| !t.is_empty());
         if let Some(t) = token {
-            subjects.push((Bucket::Token, t, self.limits.per_token));
+            if op.takes_join_token() {
+                subjects.push((Bucket::JoinToken, t, self.limits.per_join_token()));
+            } else {
+                subjects.push((Bucket::Token, t, self.limits.per_token));
+            }
         }
         for (bucket, subject, limit) in subjects {
             match rate_limit::hit(&self.deps, bucket, &subject, limit).await {

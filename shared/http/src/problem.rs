@@ -73,7 +73,9 @@ pub fn status_of(code: &ErrorCode) -> StatusCode {
         | ErrorCode::InvitationRevoked
         | ErrorCode::InvitationUsed
         | ErrorCode::InvitationDeclined
-        | ErrorCode::LinkExpired => StatusCode::GONE,
+        | ErrorCode::LinkExpired
+        | ErrorCode::LinkDisabled
+        | ErrorCode::LinkUsedUp => StatusCode::GONE,
         ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorCode::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -104,6 +106,8 @@ fn title_of(code: &ErrorCode) -> &'static str {
         ErrorCode::InvitationUsed => "Invitation already used",
         ErrorCode::InvitationDeclined => "Invitation declined",
         ErrorCode::LinkExpired => "Link expired",
+        ErrorCode::LinkDisabled => "Link disabled",
+        ErrorCode::LinkUsedUp => "Link used up",
         ErrorCode::MethodNotAllowed => "Method not allowed",
         ErrorCode::PayloadTooLarge => "Request body too large",
         ErrorCode::RateLimited { .. } => "Too many requests",

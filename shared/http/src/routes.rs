@@ -102,13 +102,36 @@ pub enum Op {
     ListScimTokens,
     /// Revoke a SCIM token.
     RevokeScimToken,
+    /// Create a join link (shown once).
+    CreateJoinLink,
+    /// List join links.
+    ListJoinLinks,
+    /// Disable a join link.
+    DisableJoinLink,
+    /// What a join link is (public, consumes nothing).
+    JoinLinkLookup,
+    /// Join (or ask to) through a link.
+    JoinLinkRedeem,
+    /// A tenant's join requests.
+    ListJoinRequests,
+    /// Approve a join request (takes a seat).
+    ApproveJoinRequest,
+    /// Deny a join request.
+    DenyJoinRequest,
+    /// The caller's own join requests.
+    MyJoinRequests,
 }
 
 impl Op {
     /// The routes that take a token from an email (invitation or email-change link): budgeted
     /// per source and per token (a wrong-token flood is `429`).
     pub fn is_throttled(self) -> bool {
-        matches!(self, Op::Lookup | Op::RenewalRequest | Op::ConfirmEmailChange)
+        matches!(self, Op::Lookup | Op::RenewalRequest | Op::ConfirmEmailChange | Op::JoinLinkLookup | Op::JoinLinkRedeem)
+    }
+
+    /// The routes whose token is a join link's (its own budget: one link is shared by a team).
+    pub fn takes_join_token(self) -> bool {
+        matches!(self, Op::JoinLinkLookup | Op::JoinLinkRedeem)
     }
 
     /// The largest body the route takes: the directory upload takes what a Lambda function
@@ -192,6 +215,15 @@ pub fn routes() -> Vec<Route> {
         route!(POST "/v1/tenants/{tenantId}/scim-tokens" => "update", User, CreateScimToken),
         route!(GET "/v1/tenants/{tenantId}/scim-tokens" => "update", User, ListScimTokens),
         route!(DELETE "/v1/tenants/{tenantId}/scim-tokens/{tokenId}" => "update", User, RevokeScimToken),
+        route!(POST "/v1/tenants/{tenantId}/join-links" => "update", User, CreateJoinLink),
+        route!(GET "/v1/tenants/{tenantId}/join-links" => "update", User, ListJoinLinks),
+        route!(DELETE "/v1/tenants/{tenantId}/join-links/{linkId}" => "update", User, DisableJoinLink),
+        route!(POST "/v1/join-links/lookup" => "accept", Public, JoinLinkLookup),
+        route!(POST "/v1/join-links/redeem" => "accept", User, JoinLinkRedeem),
+        route!(GET "/v1/tenants/{tenantId}/join-requests" => "list", User, ListJoinRequests),
+        route!(POST "/v1/tenants/{tenantId}/join-requests/{requestId}/approve" => "update", User, ApproveJoinRequest),
+        route!(POST "/v1/tenants/{tenantId}/join-requests/{requestId}/deny" => "update", User, DenyJoinRequest),
+        route!(GET "/v1/me/join-requests" => "list", User, MyJoinRequests),
     ]
 }
 

@@ -1091,6 +1091,219 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{tenantId}/join-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A malformed id is `404`. */
+                tenantId: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The tenant's join links
+         * @description Every join link of the tenant, newest first, with its uses, what remains, its expiry and whether it is disabled; never its token (needs `invitations.create`).
+         */
+        get: operations["listJoinLinks"];
+        put?: never;
+        /**
+         * Create a join link (shown once)
+         * @description A link anyone with it may use to join the tenant with `role`, at most `max_uses` times
+         *     (1–1000), until `expires_in_days` (1–90, default 14) have passed; optionally only for
+         *     addresses at `allowed_domains`, and optionally through an admin's approval (`approval`:
+         *     redeeming files a join request). Needs `invitations.create` and a role the caller may
+         *     grant (`403 role_not_grantable`). The answer is the only one that carries the link's
+         *     token, inside `url` (`{ACCEPT_URL}#join=<token>`): it is stored as a hash and cannot be
+         *     shown again.
+         */
+        post: operations["createJoinLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/join-links/{linkId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A malformed id is `404`. */
+                tenantId: components["parameters"]["TenantId"];
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Disable a join link
+         * @description The link stops working at once: the next redeem is `410 link_disabled` (a redeem in
+         *     flight loses). Its uses so far stay. Disabling it again is `409 invalid_state`. Needs
+         *     `invitations.create`. No request body.
+         */
+        delete: operations["disableJoinLink"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/join-links/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What a join link is (public)
+         * @description For the landing page of a `#join=` link: the tenant, the role, the uses left, the
+         *     expiry, whether joining needs approval, and the link's `status` (`active`, `expired`,
+         *     `disabled`, `used_up`). Public, and consumes nothing. An unknown token is
+         *     `404 not_found`; a malformed one `400` (field `token`, code `invalid_token`).
+         *     Throttled per source address (shared with the other public token routes) and per link:
+         *     over budget is `429 rate_limited` with `Retry-After`.
+         */
+        post: operations["lookupJoinLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/join-links/redeem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Join a tenant through a link
+         * @description The signed-in caller joins with their verified email (`403 forbidden` without one),
+         *     which must be at one of the link's `allowed_domains` when it has any, and allowed by
+         *     the tenant's own policy (`403 domain_not_allowed`). A use and a seat are taken in one
+         *     conditional write: N people redeeming at once a link with M uses left in a tenant with
+         *     S free seats make exactly min(N, M, S) members; the others get
+         *     `409 seat_limit_reached` or `410 link_used_up`. A member redeeming again is
+         *     `409 already_member` and uses nothing; an address with a pending invitation is
+         *     `409 already_invited` (accept it instead). A disabled link is `410 link_disabled`, a
+         *     used-up one `410 link_used_up`, an expired one `410 link_expired`.
+         *
+         *     With `approval`, redeeming takes a use and files a join request instead (`202`,
+         *     `outcome: requested`); redeeming again while it is pending answers the same request.
+         *     The new member's `member.added` event says `"via": "join_link"`. Throttled like the
+         *     lookup.
+         */
+        post: operations["redeemJoinLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/join-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A malformed id is `404`. */
+                tenantId: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The tenant's join requests
+         * @description Join requests filed through links that need approval, newest first, filtered by `status` (needs `invitations.create`).
+         */
+        get: operations["listJoinRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/join-requests/{requestId}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A malformed id is `404`. */
+                tenantId: components["parameters"]["TenantId"];
+                /** @description The join request's id. A malformed id is `404`. */
+                requestId: components["parameters"]["JoinRequestId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a join request
+         * @description The person becomes a member with the request's role; the membership, the request and a
+         *     seat are written in one transaction (`409 seat_limit_reached` when the tenant is full:
+         *     the request stays pending). Needs `invitations.create` and a role the caller may grant.
+         *     A decided request is `409 invalid_state`. No request body.
+         */
+        post: operations["approveJoinRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/join-requests/{requestId}/deny": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A malformed id is `404`. */
+                tenantId: components["parameters"]["TenantId"];
+                /** @description The join request's id. A malformed id is `404`. */
+                requestId: components["parameters"]["JoinRequestId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deny a join request
+         * @description The request is closed (the use it took stays taken); the person may ask again through a link. Needs `invitations.create`. A decided request is `409 invalid_state`. No request body.
+         */
+        post: operations["denyJoinRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/join-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's join requests
+         * @description The join requests the caller filed, in every tenant, newest first (at most 100), with each tenant's name.
+         */
+        get: operations["listMyJoinRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     usherEvent: {
@@ -1703,6 +1916,157 @@ export interface components {
         ScimTokenList: {
             data: components["schemas"]["ScimToken"][];
         };
+        JoinLinkRequest: {
+            role: components["schemas"]["RoleName"];
+            max_uses: number;
+            /** @default 14 */
+            expires_in_days?: number;
+            /** @description Email domains the link is for (exactly; a subdomain is another domain). Empty or absent means any the tenant allows. */
+            allowed_domains?: string[];
+            /**
+             * @description Redeeming files a join request for an admin to approve, instead of joining.
+             * @default false
+             */
+            approval?: boolean;
+        };
+        /** @enum {string} */
+        JoinLinkStatus: "active" | "expired" | "disabled" | "used_up";
+        /** @description A join link (never its token). */
+        JoinLink: {
+            /** @example jl_0190b4a1c2d37e8f9a0b1c2d3e4f5a6b */
+            id: string;
+            tenant_id: components["schemas"]["TenantId"];
+            role: components["schemas"]["RoleName"];
+            max_uses: number;
+            uses: number;
+            remaining: number;
+            expires_at: components["schemas"]["Timestamp"];
+            allowed_domains: string[];
+            approval: boolean;
+            disabled: boolean;
+            status: components["schemas"]["JoinLinkStatus"];
+            created_by: components["schemas"]["UserId"];
+            created_at: components["schemas"]["Timestamp"];
+        };
+        /** @description A new join link, with its `url` (this answer only). */
+        JoinLinkCreated: {
+            /**
+             * @description `{ACCEPT_URL}#join=<token>`. Shown in this answer only; the token is stored as a hash.
+             * @example https://app.example.com/accept#join=q3Zr7Jb0x9Hf2LkPzW8sT1uV4yA6cE5gN0mQ-_abcdE
+             */
+            url: string;
+            /** @example jl_0190b4a1c2d37e8f9a0b1c2d3e4f5a6b */
+            id: string;
+            tenant_id: components["schemas"]["TenantId"];
+            role: components["schemas"]["RoleName"];
+            max_uses: number;
+            uses: number;
+            remaining: number;
+            expires_at: components["schemas"]["Timestamp"];
+            allowed_domains: string[];
+            approval: boolean;
+            disabled: boolean;
+            status: components["schemas"]["JoinLinkStatus"];
+            created_by: components["schemas"]["UserId"];
+            created_at: components["schemas"]["Timestamp"];
+        };
+        JoinLinkList: {
+            data: components["schemas"]["JoinLink"][];
+        };
+        /** @description What the landing page of a join link shows. */
+        JoinLinkLookup: {
+            tenant_id: components["schemas"]["TenantId"];
+            tenant_name: string;
+            role: components["schemas"]["RoleName"];
+            /** @description Uses left. */
+            remaining: number;
+            expires_at: components["schemas"]["Timestamp"];
+            /** @description Whether joining needs an admin's approval. */
+            approval: boolean;
+            allowed_domains: string[];
+            /** @description `active` means the link can be redeemed. */
+            status: components["schemas"]["JoinLinkStatus"];
+        };
+        JoinLinkRedeemed: {
+            /** @enum {string} */
+            outcome: "joined" | "requested";
+            tenant_id: components["schemas"]["TenantId"];
+            tenant_name: string;
+            /** @description The new membership (`joined`). */
+            member?: components["schemas"]["Member"];
+            /** @description The request filed (`requested`). */
+            join_request?: components["schemas"]["JoinRequest"];
+        };
+        /** @enum {string} */
+        JoinRequestStatus: "pending" | "approved" | "denied";
+        /** @description A person's request to join a tenant, filed through a link that needs approval. */
+        JoinRequest: {
+            /** @example jr_0190b4a1c2d37e8f9a0b1c2d3e4f5a6b */
+            id: string;
+            tenant_id: components["schemas"]["TenantId"];
+            link_id: string;
+            user_id: components["schemas"]["UserId"];
+            email: components["schemas"]["Email"];
+            name: string | null;
+            role: components["schemas"]["RoleName"];
+            status: components["schemas"]["JoinRequestStatus"];
+            created_at: components["schemas"]["Timestamp"];
+            decided_at: components["schemas"]["Timestamp"] | null;
+            decided_by: components["schemas"]["UserId"] | null;
+        };
+        JoinRequestPage: {
+            data: components["schemas"]["JoinRequest"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        JoinRequestApproved: {
+            join_request: components["schemas"]["JoinRequest"];
+            member: components["schemas"]["Member"];
+        };
+        /** @description One of the caller's join requests, with the tenant's name. */
+        MyJoinRequest: {
+            tenant_name: string;
+            /** @example jr_0190b4a1c2d37e8f9a0b1c2d3e4f5a6b */
+            id: string;
+            tenant_id: components["schemas"]["TenantId"];
+            link_id: string;
+            user_id: components["schemas"]["UserId"];
+            email: components["schemas"]["Email"];
+            name: string | null;
+            role: components["schemas"]["RoleName"];
+            status: components["schemas"]["JoinRequestStatus"];
+            created_at: components["schemas"]["Timestamp"];
+            decided_at: components["schemas"]["Timestamp"] | null;
+            decided_by: components["schemas"]["UserId"] | null;
+        };
+        MyJoinRequestList: {
+            data: components["schemas"]["MyJoinRequest"][];
+        };
+        /** @description A `CloudEvent` whose `data.resource` is a `JoinLink` (`join_link.*`, never its token) or a `JoinRequest` (`join_request.*`), as the API shows it after the change. */
+        JoinEvent: {
+            specversion: components["schemas"]["CloudEventSpecVersion"];
+            id: components["schemas"]["CloudEventId"];
+            source: components["schemas"]["CloudEventSource"];
+            /**
+             * @description `usher.` + the audit action (`AuditEvent.action`). (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "usher.join_link.created" | "usher.join_link.disabled" | "usher.join_request.created" | "usher.join_request.approved" | "usher.join_request.denied";
+            /** @description When the change happened (`AuditEvent.at`). */
+            time: components["schemas"]["Timestamp"];
+            subject: components["schemas"]["CloudEventSubject"];
+            tenantid: components["schemas"]["TenantId"];
+            datacontenttype: components["schemas"]["CloudEventDataContentType"];
+            sequence: components["schemas"]["CloudEventSequence"];
+            /** @description The audit event's actor, target and details, and what changed. */
+            data: {
+                actor: components["schemas"]["EventActor"];
+                /** @description What it was done to (`AuditEvent.target`). */
+                target: string;
+                /** @description The audit event's details (`AuditEvent.details`; never tokens). */
+                details: Record<string, unknown>;
+                resource: components["schemas"]["JoinLink"] | components["schemas"]["JoinRequest"];
+            };
+        };
         /** @description Something that happened in a tenant. */
         AuditEvent: {
             /** @description Time-ordered id. */
@@ -1716,7 +2080,10 @@ export interface components {
              *     `invitation.complained`, `member.added`, `member.updated`, `member.email_changed`,
              *     `member.removed`, `member.left`, `role.created`, `role.updated`, `role.deleted`,
              *     `workspace.created`, `workspace.updated`, `workspace.deleted`, `scim_token.created`,
-             *     `scim_token.revoked`, `directory.settings_updated`, `directory.uploaded` (more may be added).
+             *     `scim_token.revoked`, `directory.settings_updated`, `directory.uploaded`,
+             *     `join_link.created`, `join_link.disabled`, `join_request.created`,
+             *     `join_request.approved`, `join_request.denied` (more may be added). `member.added`
+             *     says in its details how the person came: `"via": "invitation"` or `"join_link"`.
              *     Each is also published to the host application as the event `usher.<action>`
              *     (see `webhooks`).
              * @example invitation.created
@@ -1744,13 +2111,13 @@ export interface components {
             resource?: components["schemas"]["EventResource"];
         } & components["schemas"]["ResourceByAction"];
         /** @description What an event is about, as the API shows it right after the change (`null` when the change deleted it). */
-        EventResource: components["schemas"]["Invitation"] | components["schemas"]["Member"] | components["schemas"]["Role"] | components["schemas"]["Workspace"] | components["schemas"]["Tenant"] | null;
+        EventResource: components["schemas"]["Invitation"] | components["schemas"]["Member"] | components["schemas"]["Role"] | components["schemas"]["Workspace"] | components["schemas"]["Tenant"] | components["schemas"]["JoinLink"] | components["schemas"]["JoinRequest"] | null;
         /**
          * @description Which resource an audit event (`action`) carries: an `Invitation` for `invitation.*`, a
          *     `Member` for `member.*`, a `Role` for `role.*`, a `Workspace` for `workspace.*`, the
          *     `Tenant` for `tenant.*`; `null` for the changes that delete it.
          */
-        ResourceByAction: unknown & unknown & unknown & unknown & unknown & unknown;
+        ResourceByAction: unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown;
         /**
          * @description One audit event for the host application: CloudEvents 1.0, structured JSON mode, with
          *     the extension attributes `tenantid` and `sequence`. The body of `usherEvent`; on AWS
@@ -1820,7 +2187,7 @@ export interface components {
          *       }
          *     }
          */
-        CloudEvent: components["schemas"]["InvitationEvent"] | components["schemas"]["MemberEvent"] | components["schemas"]["RoleEvent"] | components["schemas"]["WorkspaceEvent"] | components["schemas"]["TenantEvent"] | components["schemas"]["DeletionEvent"];
+        CloudEvent: components["schemas"]["InvitationEvent"] | components["schemas"]["MemberEvent"] | components["schemas"]["RoleEvent"] | components["schemas"]["WorkspaceEvent"] | components["schemas"]["TenantEvent"] | components["schemas"]["JoinEvent"] | components["schemas"]["DeletionEvent"];
         /**
          * @description The CloudEvents version.
          * @constant
@@ -2191,6 +2558,10 @@ export interface components {
         TokenRequest: {
             token: components["schemas"]["InvitationToken"];
         };
+        JoinTokenRequest: {
+            /** @description The token from the join link's fragment (`#join=...`), shaped like an invitation token (43 URL-safe base64 characters). */
+            token: string;
+        };
         DeclineRequest: {
             token: components["schemas"]["InvitationToken"];
             /** @description Why (optional; blank means none; no control characters but line breaks). */
@@ -2247,7 +2618,7 @@ export interface components {
          * @description The stable error code; see the table in the API description for statuses.
          * @enum {string}
          */
-        ErrorCode: "invalid_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "role_not_grantable" | "domain_not_allowed" | "not_found" | "already_invited" | "already_member" | "seat_limit_reached" | "idempotency_conflict" | "invalid_state" | "method_not_allowed" | "invitation_expired" | "invitation_revoked" | "invitation_used" | "invitation_declined" | "link_expired" | "payload_too_large" | "rate_limited" | "internal" | "unavailable" | "userinfo_subject_mismatch" | "userinfo_failed" | "userinfo_not_configured";
+        ErrorCode: "invalid_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "role_not_grantable" | "domain_not_allowed" | "not_found" | "already_invited" | "already_member" | "seat_limit_reached" | "idempotency_conflict" | "invalid_state" | "method_not_allowed" | "invitation_expired" | "invitation_revoked" | "invitation_used" | "invitation_declined" | "link_expired" | "link_disabled" | "link_used_up" | "payload_too_large" | "rate_limited" | "internal" | "unavailable" | "userinfo_subject_mismatch" | "userinfo_failed" | "userinfo_not_configured";
     };
     responses: {
         /**
@@ -2397,6 +2768,26 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description `link_expired`, `link_disabled` or `link_used_up`: the join link no longer works; ask the tenant's admin for a new one. */
+        JoinLinkGone: {
+            headers: {
+                "x-request-id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://usher.dev/problems/link_used_up",
+                 *       "title": "Link used up",
+                 *       "status": 410,
+                 *       "detail": "every use of this join link is taken; ask the tenant's admin for a new one",
+                 *       "code": "link_used_up",
+                 *       "request_id": "8d6f3b1e-3c1a-4a4e-9a0e-2b7c9d1f0a11"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description `link_expired`: the email-change confirmation link is past its 7 days; an admin must ask for the change again. */
         LinkExpired: {
             headers: {
@@ -2521,6 +2912,8 @@ export interface components {
     parameters: {
         /** @description The tenant's id. A malformed id is `404`. */
         TenantId: components["schemas"]["TenantId"];
+        /** @description The join request's id. A malformed id is `404`. */
+        JoinRequestId: string;
         /** @description The invitation's id. A malformed id is `404`. */
         InvitationId: components["schemas"]["InvitationId"];
         /** @description The member's user id. A malformed id is `404`. */
@@ -4682,6 +5075,410 @@ export interface operations {
             405: components["responses"]["MethodNotAllowed"];
             /** @description `idempotency_conflict`. */
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listJoinLinks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A malformed id is `404`. */
+                tenantId: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The links. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinLinkList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description `forbidden`: no `invitations.create`. */
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createJoinLink: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the write safe to retry: within 24 h the same key with the same request returns
+                 *     the first response (with `idempotent-replayed: true`) and does nothing again; with
+                 *     another request it is `409 idempotency_conflict`. 1 to 255 visible ASCII characters
+                 *     (a UUID is a good choice).
+                 * @example 5f0c6d8e-8b1f-4f7e-9a55-0c2f3f0f4e21
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The tenant's id. A malformed id is `404`. */
+                tenantId: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "role": "member",
+                 *       "max_uses": 25,
+                 *       "expires_in_days": 7,
+                 *       "allowed_domains": [
+                 *         "acme.com"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["JoinLinkRequest"];
+            };
+        };
+        responses: {
+            /** @description The link, created. */
+            201: {
+                headers: {
+                    "x-request-id": components["headers"]["X-Request-Id"];
+                    "idempotent-replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinLinkCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description `forbidden` (no `invitations.create`) or `role_not_grantable`. */
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            /** @description `idempotency_conflict`. */
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    disableJoinLink: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the write safe to retry: within 24 h the same key with the same request returns
+                 *     the first response (with `idempotent-replayed: true`) and does nothing again; with
+                 *     another request it is `409 idempotency_conflict`. 1 to 255 visible ASCII characters
+                 *     (a UUID is a good choice).
+                 * @example 5f0c6d8e-8b1f-4f7e-9a55-0c2f3f0f4e21
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The tenant's id. A malformed id is `404`. */
+                tenantId: components["parameters"]["TenantId"];
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link, disabled. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["X-Request-Id"];
+                    "idempotent-replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinLink"];
+                };
+            };
+            /** @description `invalid_request`: only for a malformed `Idempotency-Key`. */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description `forbidden`: no `invitations.create`. */
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            /** @description `invalid_state` (already disabled) or `idempotency_conflict`. */
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    lookupJoinLink: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the write safe to retry: within 24 h the same key with the same request returns
+                 *     the first response (with `idempotent-replayed: true`) and does nothing again; with
+                 *     another request it is `409 idempotency_conflict`. 1 to 255 visible ASCII characters
+                 *     (a UUID is a good choice).
+                 * @example 5f0c6d8e-8b1f-4f7e-9a55-0c2f3f0f4e21
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JoinTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description What the link is. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["X-Request-Id"];
+                    "idempotent-replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinLinkLookup"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            /** @description `idempotency_conflict`. */
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    redeemJoinLink: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the write safe to retry: within 24 h the same key with the same request returns
+                 *     the first response (with `idempotent-replayed: true`) and does nothing again; with
+                 *     another request it is `409 idempotency_conflict`. 1 to 255 visible ASCII characters
+                 *     (a UUID is a good choice).
+                 * @example 5f0c6d8e-8b1f-4f7e-9a55-0c2f3f0f4e21
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JoinTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The caller is a member now (`outcome` is `joined`). */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["X-Request-Id"];
+                    "idempotent-replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinLinkRedeemed"];
+                };
+            };
+            /** @description A join request waits for an admin (`outcome` is `requested`). */
+            202: {
+                headers: {
+                    "x-request-id": components["headers"]["X-Request-Id"];
+                    "idempotent-replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinLinkRedeemed"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description `forbidden` (no verified email) or `domain_not_allowed`. */
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            /** @description `already_member`, `already_invited`, `seat_limit_reached`, `invalid_state` (the role it gives was deleted) or `idempotency_conflict`. */
+            409: components["responses"]["Conflict"];
+            410: components["responses"]["JoinLinkGone"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listJoinRequests: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["JoinRequestStatus"];
+                /** @description Page size, a whole number (no fraction, `56.0` is refused) from 1 to 100. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page of this listing. Opaque; an empty one is `400 invalid_request` (`invalid_cursor`). */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The tenant's id. A malformed id is `404`. */
+                tenantId: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of requests. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinRequestPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description `forbidden`: no `invitations.create`. */
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    approveJoinRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the write safe to retry: within 24 h the same key with the same request returns
+                 *     the first response (with `idempotent-replayed: true`) and does nothing again; with
+                 *     another request it is `409 idempotency_conflict`. 1 to 255 visible ASCII characters
+                 *     (a UUID is a good choice).
+                 * @example 5f0c6d8e-8b1f-4f7e-9a55-0c2f3f0f4e21
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The tenant's id. A malformed id is `404`. */
+                tenantId: components["parameters"]["TenantId"];
+                /** @description The join request's id. A malformed id is `404`. */
+                requestId: components["parameters"]["JoinRequestId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Approved; the new membership. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["X-Request-Id"];
+                    "idempotent-replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinRequestApproved"];
+                };
+            };
+            /** @description `invalid_request`: only for a malformed `Idempotency-Key`. */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description `forbidden`, `role_not_grantable` or `domain_not_allowed` (the tenant's policy changed). */
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            /** @description `seat_limit_reached`, `already_member`, `already_invited`, `invalid_state` or `idempotency_conflict`. */
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    denyJoinRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the write safe to retry: within 24 h the same key with the same request returns
+                 *     the first response (with `idempotent-replayed: true`) and does nothing again; with
+                 *     another request it is `409 idempotency_conflict`. 1 to 255 visible ASCII characters
+                 *     (a UUID is a good choice).
+                 * @example 5f0c6d8e-8b1f-4f7e-9a55-0c2f3f0f4e21
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The tenant's id. A malformed id is `404`. */
+                tenantId: components["parameters"]["TenantId"];
+                /** @description The join request's id. A malformed id is `404`. */
+                requestId: components["parameters"]["JoinRequestId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Denied. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["X-Request-Id"];
+                    "idempotent-replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinRequest"];
+                };
+            };
+            /** @description `invalid_request`: only for a malformed `Idempotency-Key`. */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description `forbidden`: no `invitations.create`. */
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            /** @description `invalid_state` or `idempotency_conflict`. */
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listMyJoinRequests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The requests. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyJoinRequestList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description `forbidden`: the route is for signed-in people. */
+            403: components["responses"]["Forbidden"];
+            405: components["responses"]["MethodNotAllowed"];
             413: components["responses"]["PayloadTooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];

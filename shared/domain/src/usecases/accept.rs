@@ -195,7 +195,7 @@ pub async fn accept(deps: &Deps, principal: &Principal, raw_token: &str) -> Resu
             Some(&user.id),
             "member.added",
             user.id.as_str(),
-            serde_json::json!({ "role": member.role, "invitation_id": inv.value.id }),
+            serde_json::json!({ "role": member.role, "via": "invitation", "invitation_id": inv.value.id }),
         );
         // The address guard moves from "invited" to "member". A pending invitation always holds
         // its address's guard, and the invitation's version is checked here, so the guard needs

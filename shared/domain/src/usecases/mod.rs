@@ -21,6 +21,8 @@ pub mod export;
 pub mod feedback;
 pub mod idempotency;
 pub mod invite;
+pub mod join_links;
+pub mod join_requests;
 pub mod list;
 pub mod lookup;
 pub mod provisioning;

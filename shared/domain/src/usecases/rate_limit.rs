@@ -49,6 +49,8 @@ pub enum Bucket {
     Source,
     /// Requests carrying one invitation token (any token string, valid or not).
     Token,
+    /// Requests carrying one join-link token (any token string, valid or not).
+    JoinToken,
     /// SCIM requests made with one tenant's SCIM token (by its id: counted after the token is
     /// known to be one).
     ScimToken,
@@ -60,6 +62,7 @@ impl Bucket {
             Bucket::Source => "src",
             Bucket::Token => "tok",
             Bucket::ScimToken => "scim",
+            Bucket::JoinToken => "join",
         }
     }
 }

@@ -1,0 +1,91 @@
+//! Join links and join requests racing for seats: written once, run against every store.
+
+use crate::TestApp;
+use futures::future::join_all;
+use http::{Method, StatusCode};
+use serde_json::json;
+use std::sync::Arc;
+
+const OWNER: &str = "owner@acme.test";
+
+/// Creates a join link as the owner; returns its id and its token (from the `url`, once).
+pub async fn new_link(app: &TestApp, t: &str, body: serde_json::Value) -> (String, String) {
+    let r = app.call(Method::POST, &format!("/v1/tenants/{t}/join-links"), Some(&app.token(OWNER)), Some(body)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
+    let url = r.json["url"].as_str().expect("url");
+    let token = url.split_once("#join=").expect("a #join= link").1.to_owned();
+    (r.json["id"].as_str().expect("id").to_owned(), token)
+}
+
+/// The owner's view of one link.
+pub async fn link(app: &TestApp, t: &str, id: &str) -> serde_json::Value {
+    let r = app.call(Method::GET, &format!("/v1/tenants/{t}/join-links"), Some(&app.token(OWNER)), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    r.json["data"].as_array().expect("data").iter().find(|l| l["id"] == id).cloned().expect("the link is listed")
+}
+
+async fn seats(app: &TestApp, t: &str) -> serde_json::Value {
+    app.call(Method::GET, &format!("/v1/tenants/{t}/members?limit=1"), Some(&app.token(OWNER)), None).await.json["seats"].clone()
+}
+
+/// 200 people redeem a link with 50 uses in a tenant with 40 free seats, `in_flight` at a time
+/// (all 200 at once on SQLite; moto, one Python process, times connections out past a few
+/// dozen): exactly 40 join, the link counts 40 uses, and the other 160 hear
+/// `409 seat_limit_reached`.
+pub async fn two_hundred_redeems_of_a_fifty_use_link_with_forty_free_seats_make_exactly_forty_members(app: Arc<TestApp>, in_flight: usize) {
+    use futures::StreamExt;
+    let people = 200;
+    let t = app.tenant("Acme", OWNER, Some(41)).await;
+    let (id, token) = new_link(&app, &t, json!({ "role": "member", "max_uses": 50 })).await;
+    let calls = (0..people).map(|i| {
+        let (app, token) = (app.clone(), token.clone());
+        tokio::spawn(async move {
+            let person = app.token(&format!("person{i}@example.com"));
+            app.call(Method::POST, "/v1/join-links/redeem", Some(&person), Some(json!({ "token": token }))).await
+        })
+    });
+    let replies: Vec<_> = futures::stream::iter(calls).buffer_unordered(in_flight).collect::<Vec<_>>().await;
+    let replies: Vec<_> = replies.into_iter().map(|r| r.expect("task")).collect();
+    let joined = replies.iter().filter(|r| r.status == StatusCode::OK && r.json["outcome"] == "joined").count();
+    let full = replies.iter().filter(|r| r.status == StatusCode::CONFLICT && r.code() == "seat_limit_reached").count();
+    let other: Vec<_> =
+        replies.iter().filter(|r| !(r.status == StatusCode::OK || r.code() == "seat_limit_reached")).map(|r| &r.json).collect();
+    assert!(other.is_empty(), "every answer is a join or seat_limit_reached: {other:?}");
+    assert_eq!((joined, full), (40, people - 40));
+    assert_eq!(seats(&app, &t).await, json!({"limit": 41, "members": 41, "pending": 0, "available": 0}));
+    let l = link(&app, &t, &id).await;
+    assert_eq!((&l["uses"], &l["remaining"], &l["status"]), (&json!(40), &json!(10), &json!("active")));
+    let members = app.call(Method::GET, &format!("/v1/tenants/{t}/members?limit=100"), Some(&app.token(OWNER)), None).await;
+    assert_eq!(members.json["data"].as_array().map(Vec::len), Some(41));
+}
+
+/// Approvals racing for the last seat: exactly one person gets it, the others' requests stay
+/// pending with `409 seat_limit_reached`.
+pub async fn approvals_racing_for_the_last_seat_let_exactly_one_through(app: Arc<TestApp>) {
+    let t = app.tenant("Small", OWNER, Some(2)).await;
+    let (_, token) = new_link(&app, &t, json!({ "role": "viewer", "max_uses": 10, "approval": true })).await;
+    let mut requests = Vec::new();
+    for i in 0..6 {
+        let r = app
+            .call(
+                Method::POST,
+                "/v1/join-links/redeem",
+                Some(&app.token(&format!("asker{i}@example.com"))),
+                Some(json!({ "token": token })),
+            )
+            .await;
+        assert_eq!((r.status, &r.json["outcome"]), (StatusCode::ACCEPTED, &json!("requested")), "{}", r.json);
+        requests.push(r.json["join_request"]["id"].as_str().expect("request id").to_owned());
+    }
+    let calls = requests.iter().map(|id| {
+        let (app, path) = (app.clone(), format!("/v1/tenants/{t}/join-requests/{id}/approve"));
+        tokio::spawn(async move { app.call(Method::POST, &path, Some(&app.token(OWNER)), None).await })
+    });
+    let replies: Vec<_> = join_all(calls).await.into_iter().map(|r| r.expect("task")).collect();
+    let approved = replies.iter().filter(|r| r.status == StatusCode::OK).count();
+    let full = replies.iter().filter(|r| r.code() == "seat_limit_reached").count();
+    assert_eq!((approved, full), (1, 5), "{:?}", replies.iter().map(|r| (r.status, r.code().to_owned())).collect::<Vec<_>>());
+    assert_eq!(seats(&app, &t).await, json!({"limit": 2, "members": 2, "pending": 0, "available": 0}));
+    let pending = app.call(Method::GET, &format!("/v1/tenants/{t}/join-requests?status=pending"), Some(&app.token(OWNER)), None).await;
+    assert_eq!(pending.json["data"].as_array().map(Vec::len), Some(5), "the others stay pending: {}", pending.json);
+}
