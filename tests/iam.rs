@@ -243,10 +243,22 @@ impl Scenario {
         body: Option<Value>,
         headers: &[(&str, &str)],
     ) -> usher_tests::Reply {
+        self.call_raw(method, path, bearer, body.map(|b| b.to_string().into_bytes()), headers).await
+    }
+
+    /// A call with a raw body (a file upload).
+    async fn call_raw(
+        &mut self,
+        method: Method,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<Vec<u8>>,
+        headers: &[(&str, &str)],
+    ) -> usher_tests::Reply {
         let bare = path.split('?').next().unwrap_or(path);
         let Found::Route(route, _) = routes::find(&routes::routes(), &method, bare) else { panic!("no route for {method} {bare}") };
         self.recorder.act_as(route.function);
-        let reply = self.app.call_with(method.clone(), path, bearer, body.map(|b| b.to_string().into_bytes()), headers).await;
+        let reply = self.app.call_with(method.clone(), path, bearer, body, headers).await;
         if reply.status.is_success() {
             self.succeeded.insert((method, route.path));
         }
@@ -438,6 +450,9 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
         let r = s.call(Method::GET, &path, Some(&owner), None).await;
         assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.json);
     }
+    let csv = b"external_id,email,first_name\r\nE1,una@example.com,Una\r\n".to_vec();
+    let uploaded = s.call_raw(Method::PUT, &tp("/directory"), Some(&owner), Some(csv), &[("content-type", "text/csv")]).await;
+    assert_eq!((uploaded.status, uploaded.json["added"].as_u64()), (StatusCode::OK, Some(1)), "{}", uploaded.json);
     let settings = s.call(Method::PATCH, &tp("/directory/settings"), Some(&owner), Some(json!({"group_roles": {"Ops": "viewer"}}))).await;
     assert_eq!(settings.status, StatusCode::OK, "{}", settings.json);
     let read = s.call(Method::GET, &tp("/directory/settings"), Some(&owner), None).await;
