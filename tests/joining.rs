@@ -284,6 +284,9 @@ async fn creating_a_link_needs_invitations_create_a_grantable_role_and_sane_limi
     assert_problem(&app.call(Method::GET, &path, Some(&app.token("max@acme.test")), None).await, StatusCode::FORBIDDEN, "forbidden");
     let owner_link = app.call(Method::POST, &path, Some(&app.token("adm@acme.test")), Some(json!({"role": "owner", "max_uses": 5}))).await;
     assert_problem(&owner_link, StatusCode::FORBIDDEN, "role_not_grantable");
+    // Not even the owner, who may grant `owner`, makes a link that does.
+    let by_owner = app.call(Method::POST, &path, Some(&app.token(OWNER)), Some(json!({"role": "owner", "max_uses": 5}))).await;
+    assert_problem(&by_owner, StatusCode::FORBIDDEN, "role_not_grantable");
     let outsider =
         app.call(Method::POST, &path, Some(&app.token("nobody@else.test")), Some(json!({"role": "member", "max_uses": 5}))).await;
     assert_problem(&outsider, StatusCode::NOT_FOUND, "not_found");

@@ -324,7 +324,8 @@ pub async fn create(deps: &Deps, principal: &Principal, tenant: &TenantId, raw: 
     let Some(role) = access::resolve_role(deps.table.as_ref(), tenant, &role_name).await? else {
         return Err(JoinLinkError::Invalid(vec![FieldError::new("role", "unknown_role", format!("the tenant has no role '{role_name}'"))]));
     };
-    if !actor.role.may_grant(&role) {
+    // A link anyone holding it may use never makes owners (as provisioning never does).
+    if role.name.is_owner() || !actor.role.may_grant(&role) {
         return Err(JoinLinkError::RoleNotGrantable(role.name));
     }
     let now = deps.now();
