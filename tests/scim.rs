@@ -24,7 +24,7 @@ async fn deleting_a_person_revokes_their_pending_invitation() {
 
 #[tokio::test]
 async fn a_member_renamed_by_the_identity_provider_is_still_deprovisioned() {
-    scim::a_member_renamed_by_the_identity_provider_is_still_deprovisioned(table()).await;
+    scim::a_member_renamed_by_the_identity_provider_is_still_deprovisioned(table(), None).await;
 }
 
 #[tokio::test]
