@@ -487,8 +487,10 @@ async fn a_large_export_is_queued_on_the_export_queue_and_written_by_the_export_
     let answer = worker.invoke(aws::sqs_event(&queued)).await.expect("the job ran");
     assert_eq!(answer, json!({"batchItemFailures": []}));
     assert_eq!(worker.killed(), None);
-    // The XLSX was written through temp files in the function's /tmp, and they are gone.
-    assert!(worker.tmp_peak_bytes() > 0, "the workbook was written to /tmp first");
+    // The XLSX goes through temp files in the function's /tmp (a few people's workbook lives
+    // there for milliseconds, too briefly for the 10 ms watchdog to be sure to see it; the
+    // export-worker bench measures a large one's /tmp peak); none is left behind.
+    assert_eq!(worker.tmp_bytes_now(), 0, "the export's temp files are removed");
 
     let id = job["id"].as_str().expect("id");
     let (_, ready, _) = call(&export, "GET", &format!("/v1/tenants/{t}/exports/{id}"), Some(&owner), None).await;

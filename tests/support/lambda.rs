@@ -254,7 +254,13 @@ impl Function {
         self.killed.lock().ok().and_then(|k| k.clone())
     }
 
-    /// The most the function's `/tmp` held so far, in bytes (sampled every 10 ms).
+    /// What the function's `/tmp` holds now, in bytes.
+    pub fn tmp_bytes_now(&self) -> u64 {
+        bytes_under(self.tmp.path())
+    }
+
+    /// The most the function's `/tmp` held so far, in bytes (sampled every 10 ms: a file that
+    /// lives for less may be missed).
     pub fn tmp_peak_bytes(&self) -> u64 {
         self.tmp_peak.load(std::sync::atomic::Ordering::Relaxed).max(bytes_under(self.tmp.path()))
     }
