@@ -68,11 +68,16 @@ fn http(port: u16, method: &str, path: &str, bearer: Option<&str>, body: Option<
 
 /// The same, with any extra header lines; returns the status, the head (lowercased) and the JSON.
 fn http_raw(port: u16, method: &str, path: &str, headers: &str, body: &[u8]) -> (u16, String, Value) {
+    http_send(port, method, path, &format!("{headers}Content-Type: application/json\r\n"), body)
+}
+
+/// One request over a fresh connection (`headers`: whole header lines, the content type among
+/// them); returns the status, the head (lowercased) and the JSON.
+fn http_send(port: u16, method: &str, path: &str, headers: &str, body: &[u8]) -> (u16, String, Value) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{headers}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    );
+    s.set_read_timeout(Some(Duration::from_secs(600))).expect("timeout");
+    let head =
+        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{headers}Content-Length: {}\r\n\r\n", body.len());
     s.write_all(head.as_bytes()).expect("write");
     s.write_all(body).expect("write");
     let mut raw = Vec::new();
@@ -827,20 +832,9 @@ fn upload_growth(n: usize) -> (u64, Value, Duration) {
 }
 
 fn put_file(port: u16, path: &str, bearer: &str, content_type: &str, body: &[u8]) -> (u16, Value) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(600))).expect("timeout");
-    let head = format!(
-        "PUT {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer {bearer}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    );
-    s.write_all(head.as_bytes()).expect("write");
-    s.write_all(body).expect("write");
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).expect("read");
-    let text = String::from_utf8_lossy(&raw);
-    let status = text.split(' ').nth(1).and_then(|c| c.parse().ok()).expect("status");
-    let (_, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+    let (status, _, json) =
+        http_send(port, "PUT", path, &format!("Authorization: Bearer {bearer}\r\nContent-Type: {content_type}\r\n"), body);
+    (status, json)
 }
 
 /// The upload reads its file row by row and writes a hundred people at a time: ten times the
