@@ -2,15 +2,18 @@
 // from the address bar, looks the invitation up (public), and lets the invitee sign in and
 // accept or decline. With the identity provider's sign-in, the person comes back here from the
 // provider (auth.js handles the answer); the token waits in this tab's sessionStorage meanwhile.
+// A join link, /accept#join=..., lands here too: the same sign-in, then the person joins the
+// tenant (POST /v1/join-links/redeem) or, for a link that needs approval, asks to.
 import { t, onLangChange, applyDocument } from "./i18n.js";
 import { api, getSession, problemText } from "./api.js";
 import { authReady, switchAccount } from "./auth.js";
 import {
   h, clear, announce, loading, notice, errorNotice, signInForm, formatDate, roleLabel,
-  busy, openDialog, field, initials, takeFragmentParam, renderPage, icon,
+  busy, openDialog, field, initials, takeFragmentParams, renderPage, icon,
 } from "./ui.js";
 
 const STORE = "usher.invite";
+const JOIN_STORE = "usher.join";
 // An email-change link is {ACCEPT_URL}#email_token=...: hand the token to /confirm-email
 // through this tab's sessionStorage (never through a URL).
 const emailToken = new URLSearchParams(location.hash.slice(1)).get("email_token");
@@ -20,17 +23,36 @@ if (emailToken) {
   location.replace("/confirm-email");
 }
 // The token lives in memory (and this tab's sessionStorage, so a reload keeps working); it is
-// never put back into a URL.
-let token = takeFragmentParam("token");
-if (token) sessionStorage.setItem(STORE, token);
-else token = sessionStorage.getItem(STORE);
+// never put back into a URL. One link at a time: the one opened last (an invitation's #token= or
+// a join link's #join=) replaces the other.
+const fragment = takeFragmentParams(["token", "join"]);
+let token = null;
+let joinToken = null;
+if (fragment.join) {
+  joinToken = fragment.join;
+  sessionStorage.setItem(JOIN_STORE, joinToken);
+  sessionStorage.removeItem(STORE);
+} else if (fragment.token) {
+  token = fragment.token;
+  sessionStorage.setItem(STORE, token);
+  sessionStorage.removeItem(JOIN_STORE);
+} else {
+  joinToken = sessionStorage.getItem(JOIN_STORE);
+  if (!joinToken) token = sessionStorage.getItem(STORE);
+}
 
-const state = { view: "loading", info: null, error: null, accepted: null, notice: null };
+const state = { view: "loading", info: null, error: null, accepted: null, notice: null, join: null, redeemed: null };
 
 function done(view, extra = {}) {
   Object.assign(state, { view, ...extra });
   if (["accepted", "declined_done"].includes(view)) sessionStorage.removeItem(STORE);
+  if (["join_joined", "join_requested", "join_member"].includes(view)) sessionStorage.removeItem(JOIN_STORE);
   render();
+}
+
+/** Looks up whichever link this tab holds. */
+function start() {
+  return joinToken ? lookupJoin() : lookup();
 }
 
 async function lookup() {
@@ -180,10 +202,136 @@ function pendingCard() {
   return card;
 }
 
+// ------------------------------------------------------------------- join links (#join=)
+
+async function lookupJoin() {
+  try {
+    const { data } = await api("POST", "/v1/join-links/lookup", { body: { token: joinToken }, auth: false });
+    state.join = data;
+    const views = { active: "join", used_up: "join_used_up", disabled: "join_disabled", expired: "join_expired" };
+    return done(views[data.status] || "unknown_link");
+  } catch (err) {
+    if (err.code === "not_found" || err.code === "invalid_request") return done("unknown_link");
+    return done("error", { error: err });
+  }
+}
+
+async function redeem(button) {
+  await busy(button, async () => {
+    try {
+      const { data } = await api("POST", "/v1/join-links/redeem", { body: { token: joinToken } });
+      if (data.outcome === "joined") {
+        sessionStorage.setItem("usher.tenant", data.tenant_id);
+        announce(t("accept.joined", { tenant: data.tenant_name }));
+        done("join_joined", { redeemed: data, notice: null });
+      } else {
+        announce(t("join.requested_title", { tenant: data.tenant_name }));
+        done("join_requested", { redeemed: data, notice: null });
+      }
+    } catch (err) {
+      handleJoinError(err);
+    }
+  });
+}
+
+function handleJoinError(err) {
+  const views = {
+    already_member: "join_member", domain_not_allowed: "join_domain", seat_limit_reached: "join_seats", already_invited: "join_invited",
+    link_used_up: "join_used_up", link_disabled: "join_disabled", link_expired: "join_expired", not_found: "unknown_link",
+  };
+  if (err.code === "already_member" && state.join) sessionStorage.setItem("usher.tenant", state.join.tenant_id);
+  if (views[err.code]) return done(views[err.code], { notice: null });
+  if (err.code === "unauthenticated") return done("join", { notice: notice("warning", t("auth.session_expired")) });
+  state.notice = errorNotice(err);
+  render();
+}
+
+/** "@acme.com, @acme.fr" */
+function domainList(domains) {
+  return domains.map((d) => `@${d}`).join(", ");
+}
+
+function joinFacts(info) {
+  return h("dl", { class: "facts", "data-testid": "join-facts" },
+    h("dt", null, t("accept.role")), h("dd", { class: "role-tag" }, roleLabel(info.role)),
+    h("dt", null, t("join.uses_left")), h("dd", null, String(info.remaining)),
+    h("dt", null, info.status === "expired" ? t("accept.expired_on") : t("accept.expires")), h("dd", null, formatDate(info.expires_at)),
+    h("dt", null, t("join.approval")), h("dd", null, info.approval ? t("join.approval_yes") : t("join.approval_no")),
+    info.allowed_domains.length ? [h("dt", null, t("join.for_addresses")), h("dd", null, domainList(info.allowed_domains))] : null,
+  );
+}
+
+function joinCard() {
+  const info = state.join;
+  const session = getSession();
+  const vars = { tenant: info.tenant_name, role: roleLabel(info.role) };
+  const card = h("section", { class: "card card-narrow", "aria-labelledby": "state-title" },
+    h("div", { class: "card-head" },
+      h("div", { class: "avatar", "aria-hidden": "true" }, initials(info.tenant_name)),
+      h("div", null,
+        h("h1", { id: "state-title" }, t("accept.title", { tenant: info.tenant_name })),
+        h("p", { class: "lede", "data-testid": "join-summary" }, t(info.approval ? "join.summary_approval" : "join.summary", vars)),
+      ),
+    ),
+    joinFacts(info),
+    state.notice,
+  );
+  if (!session) {
+    const intro = info.allowed_domains.length ? t("join.sign_in_intro_domains", { domains: domainList(info.allowed_domains) }) : t("join.sign_in_intro");
+    card.append(h("hr", { class: "divider" }), h("h2", null, t("join.sign_in_title")),
+      signInForm({ intro, onSignedIn: () => { state.notice = null; render(); } }));
+  } else {
+    const join = h("button", { type: "button", class: "primary" }, info.approval ? t("join.ask") : t("join.join", { tenant: info.tenant_name }));
+    join.addEventListener("click", () => redeem(join));
+    card.append(h("hr", { class: "divider" }), signedInLine(session), h("div", { class: "stack-buttons full" }, join));
+  }
+  return card;
+}
+
+function openConsole() {
+  return h("a", { class: "button primary", href: "/" }, t("accept.open_console"));
+}
+
+function joinView() {
+  const info = state.join;
+  const tenant = info ? info.tenant_name : "";
+  const session = getSession();
+  switch (state.view) {
+    case "join": return joinCard();
+    case "join_used_up": return stateCard("x", "bad", t("join.used_up_title"), t("join.used_up_body", { tenant }));
+    case "join_disabled": return stateCard("x", "bad", t("join.disabled_title"), t("join.disabled_body", { tenant }));
+    case "join_expired": return stateCard("clock", "warn", t("join.expired_title"), t("join.expired_body", { tenant, date: info ? formatDate(info.expires_at) : "" }));
+    case "join_member": return stateCard("check", "info", t("join.member_title", { tenant }), t("join.member_body"), openConsole());
+    case "join_domain": {
+      const again = h("button", { type: "button", class: "primary", onclick: () => { switchAccount(); } }, t("auth.sign_in_other"));
+      const email = session ? session.email : "—";
+      const body = info && info.allowed_domains.length
+        ? t("join.domain_body_link", { email, domains: domainList(info.allowed_domains) })
+        : t("join.domain_body_tenant", { email, tenant });
+      return stateCard("alert", "warn", t("join.domain_title"), [h("p", { class: "lede", "data-testid": "domain-text" }, body)], again);
+    }
+    case "join_seats": {
+      const retry = h("button", { type: "button", class: "primary", onclick: () => done("join", { notice: null }) }, t("common.retry"));
+      return stateCard("alert", "warn", t("join.seats_title", { tenant }), t("join.seats_body", { tenant }), retry);
+    }
+    case "join_invited": return stateCard("mail", "info", t("join.invited_title", { tenant }), t("join.invited_body", { email: session ? session.email : "" }));
+    case "join_joined": {
+      const r = state.redeemed;
+      return stateCard("check", "ok", t("accept.joined", { tenant: r.tenant_name }),
+        t("accept.joined_body", { role: roleLabel(r.member ? r.member.role : info.role) }), openConsole());
+    }
+    case "join_requested": {
+      const r = state.redeemed;
+      return stateCard("clock", "info", t("join.requested_title", { tenant: r.tenant_name }), t("join.requested_body", { tenant: r.tenant_name }), openConsole());
+    }
+    default: return stateCard("question", "bad", t("join.unknown_title"), t("join.unknown_body"));
+  }
+}
+
 function view() {
   const session = getSession();
   switch (state.view) {
-    case "loading": return h("div", { class: "card card-narrow" }, loading(t("accept.loading")));
+    case "loading": return h("div", { class: "card card-narrow" }, loading(t(joinToken ? "join.loading" : "accept.loading")));
     case "pending": return pendingCard();
     case "expired": {
       const out = h("div");
@@ -210,24 +358,27 @@ function view() {
         t("accept.joined_body", { role: roleLabel(a.member.role) }), h("a", { class: "button primary", href: "/" }, t("accept.open_console")));
     }
     default: {
-      const retry = h("button", { type: "button", class: "primary", onclick: () => { state.view = "loading"; render(); lookup(); } }, t("common.retry"));
+      if (state.view.startsWith("join") || state.view === "unknown_link") return joinView();
+      const retry = h("button", { type: "button", class: "primary", onclick: () => { state.view = "loading"; render(); start(); } }, t("common.retry"));
       return stateCard("alert", "bad", t("common.error_title"), problemText(state.error), retry);
     }
   }
 }
 
 function render() {
-  applyDocument(t("accept.doc_title"));
+  applyDocument(t(joinToken ? "join.doc_title" : "accept.doc_title"));
   renderPage(h("main", { id: "main", tabindex: "-1", class: "center-page" }, view()));
 }
 
 window.addEventListener("usher:session", () => {
   if (["pending", "mismatch"].includes(state.view)) state.view = "pending";
+  // signed in, out or as someone else: the link's own card again, with nothing said before
+  if (["join", "join_domain"].includes(state.view)) Object.assign(state, { view: "join", notice: null });
   render();
 });
 onLangChange(render);
 if (!emailToken) {
   await authReady;
   render();
-  lookup();
+  start();
 }

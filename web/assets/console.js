@@ -1,6 +1,8 @@
 // The admin console at /: sign-in, the caller's tenants (GET /v1/me/tenants) with a switcher,
-// and the pages of a tenant (hash routes: #/people, #/invite, #/bulk, #/directory, #/roles,
-// #/workspaces, #/audit, #/directory-settings, #/me); "Leave this tenant" (DELETE /v1/me/tenants/{id}) in the "You" section.
+// and the pages of a tenant (hash routes: #/people, #/invite, #/bulk, #/directory, #/join-links,
+// #/join-requests, #/roles, #/workspaces, #/audit, #/directory-settings, #/domains, #/me); "Leave
+// this tenant" (DELETE /v1/me/tenants/{id}) in the "You" section. Without a tenant: the tenants
+// the person may join with their address's verified domain.
 import { t, onLangChange, applyDocument } from "./i18n.js";
 import { api, getSession } from "./api.js";
 import { authReady, signInConfig } from "./auth.js";
@@ -17,6 +19,9 @@ const pages = {
   bulk: () => import("./bulk.js").then((m) => m.bulkPage),
   directory: () => import("./directory.js").then((m) => m.directoryPage),
   "directory-settings": () => import("./directory-settings.js").then((m) => m.directorySettingsPage),
+  "join-links": () => import("./joining.js").then((m) => m.joinLinksPage),
+  "join-requests": () => import("./joining.js").then((m) => m.joinRequestsPage),
+  domains: () => import("./domains.js").then((m) => m.domainsPage),
   roles: () => import("./admin.js").then((m) => m.rolesPage),
   workspaces: () => import("./admin.js").then((m) => m.workspacesPage),
   audit: () => import("./admin.js").then((m) => m.auditPage),
@@ -32,10 +37,13 @@ const ROUTES = [
   { id: "invite", label: "nav.invite", perm: "invitations.create" },
   { id: "bulk", label: "nav.bulk", perm: "invitations.create" },
   { id: "directory", label: "nav.directory", perm: "invitations.create" },
+  { id: "join-links", label: "nav.join_links", perm: "invitations.create" },
+  { id: "join-requests", label: "nav.join_requests", perm: "invitations.create" },
   { id: "roles", label: "nav.roles" },
   { id: "workspaces", label: "nav.workspaces" },
   { id: "audit", label: "nav.audit", perm: "audit.read" },
   { id: "directory-settings", label: "nav.directory_settings", perm: "directory.manage" },
+  { id: "domains", label: "nav.domains", perm: "directory.manage" },
 ];
 
 /** What every page gets: the tenant, the caller's permissions, the roles and workspaces. */
@@ -238,9 +246,13 @@ function noTenants() {
   });
   const mine = h("div");
   pages.me().then((page) => page(mine, ctx)).catch((err) => clear(mine).append(errorNotice(err)));
+  // tenants the person may join with their address's verified domain, and their requests waiting
+  const joinable = h("div");
+  import("./joining.js").then((m) => m.joinableSection(joinable, () => start())).catch(() => {});
   return h("div", { class: "content" },
     takeFlash(),
     h("div", { class: "page-head" }, h("div", null, h("h1", null, t("console.no_tenants_title")), h("p", null, t("console.no_tenants_body")))),
+    joinable,
     signInConfig().kind === "development" ? createTenantForm() : null,
     mine, form);
 }

@@ -5,46 +5,11 @@ import { t, has } from "./i18n.js";
 import { api } from "./api.js";
 import {
   h, clear, loading, announce, busy, errorNotice, notice, emptyState, field, select, roleLabel, nextId, stacked,
-  confirmDialog, formatDate, showFieldErrors, clearFieldErrors,
+  confirmDialog, formatDate, showFieldErrors, clearFieldErrors, copyField,
 } from "./ui.js";
 import { grantableRoles } from "./forms.js";
 
 const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/** Copies text to the clipboard; says whether it worked (and says so aloud). */
-async function copy(text, button) {
-  let done = false;
-  try {
-    await navigator.clipboard.writeText(text);
-    done = true;
-  } catch {
-    // no clipboard (an insecure origin, a refusal): select the text so it can be copied by hand
-    const input = button.closest(".copy-field")?.querySelector("input");
-    if (input) { input.focus(); input.select(); }
-  }
-  announce(done ? t("dirset.copied") : t("dirset.copy_by_hand"));
-  return done;
-}
-
-/** A read-only value with a Copy button beside it. */
-function copyField(label, value, opts = {}) {
-  const input = h("input", { type: "text", readonly: true, value, spellcheck: "false", class: "mono", "data-testid": opts.testid || null });
-  const button = h("button", { type: "button", class: "small", "aria-label": opts.copyLabel || t("dirset.copy_named", { what: label }) }, t("dirset.copy"));
-  button.addEventListener("click", async () => {
-    if (await copy(value, button)) {
-      button.textContent = t("dirset.copied_short");
-      setTimeout(() => { button.textContent = t("dirset.copy"); }, 2000);
-    }
-  });
-  const id = nextId("copy");
-  input.id = id;
-  const hintId = opts.hint ? `${id}-hint` : null;
-  if (hintId) input.setAttribute("aria-describedby", hintId);
-  return h("div", { class: "field copy-field" },
-    h("label", { for: id }, label),
-    h("div", { class: "copy-row" }, input, button),
-    opts.hint ? h("span", { class: "hint", id: hintId }, opts.hint) : null);
-}
 
 function section(id, title, lede, ...body) {
   return h("section", { class: "card", "aria-labelledby": id },

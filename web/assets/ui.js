@@ -366,14 +366,57 @@ export function topbar(extra) {
 
 /** Takes a fragment parameter (e.g. token) and removes the fragment from the address bar at once. */
 export function takeFragmentParam(name) {
+  return takeFragmentParams([name])[name];
+}
+
+/**
+ * Takes several fragment parameters at once ({name: value or null}: an invitation's #token=, a
+ * join link's #join=) and removes the fragment from the address bar at once.
+ */
+export function takeFragmentParams(names) {
   const raw = location.hash.startsWith("#") ? location.hash.slice(1) : "";
   const params = new URLSearchParams(raw);
-  const value = params.get(name);
+  const values = Object.fromEntries(names.map((n) => [n, params.get(n)]));
   if (raw) history.replaceState(null, "", location.pathname + location.search);
   // Another link opened in this tab while the page shows (only the fragment differs, so the
   // browser does not load the page again): start over with it.
   window.addEventListener("hashchange", () => location.reload(), { once: true });
-  return value;
+  return values;
+}
+
+/** Copies text to the clipboard; says whether it worked (and says so aloud). */
+export async function copyText(text, button) {
+  let done = false;
+  try {
+    await navigator.clipboard.writeText(text);
+    done = true;
+  } catch {
+    // no clipboard (an insecure origin, a refusal): select the text so it can be copied by hand
+    const input = button.closest(".copy-field")?.querySelector("input");
+    if (input) { input.focus(); input.select(); }
+  }
+  announce(done ? t("dirset.copied") : t("dirset.copy_by_hand"));
+  return done;
+}
+
+/** A read-only value with a Copy button beside it (opts: testid, copyLabel, hint). */
+export function copyField(label, value, opts = {}) {
+  const input = h("input", { type: "text", readonly: true, value, spellcheck: "false", class: "mono", "data-testid": opts.testid || null });
+  const button = h("button", { type: "button", class: "small", "aria-label": opts.copyLabel || t("dirset.copy_named", { what: label }) }, t("dirset.copy"));
+  button.addEventListener("click", async () => {
+    if (await copyText(value, button)) {
+      button.textContent = t("dirset.copied_short");
+      setTimeout(() => { button.textContent = t("dirset.copy"); }, 2000);
+    }
+  });
+  const id = nextId("copy");
+  input.id = id;
+  const hintId = opts.hint ? `${id}-hint` : null;
+  if (hintId) input.setAttribute("aria-describedby", hintId);
+  return h("div", { class: "field copy-field" },
+    h("label", { for: id }, label),
+    h("div", { class: "copy-row" }, input, button),
+    opts.hint ? h("span", { class: "hint", id: hintId }, opts.hint) : null);
 }
 
 /** Replaces the page (top bar and main) but keeps the aria-live region, and keeps focus sane. */
