@@ -21,9 +21,15 @@ export async function domainsPage(content, ctx) {
 
   const input = h("input", { type: "text", spellcheck: "false", autocomplete: "off", autocapitalize: "off", placeholder: "acme.com" });
   const add = h("button", { type: "submit", class: "primary" }, t("dom.add"));
-  const form = h("form", { class: "filters domain-add", novalidate: true, "aria-label": t("dom.add") },
-    field(t("dom.domain"), input, { name: "domain", class: "grow", hint: t("dom.domain_hint") }),
-    h("div", { class: "field" }, add));
+  // the field and its button on one row (the button beside the box, not beside the hint)
+  input.id = nextId("domain");
+  input.setAttribute("aria-describedby", `${input.id}-hint ${input.id}-err`);
+  const form = h("form", { class: "domain-add", novalidate: true, "aria-label": t("dom.add") },
+    h("div", { class: "field", "data-field": "domain" },
+      h("label", { for: input.id }, t("dom.domain")),
+      h("div", { class: "copy-row" }, input, add),
+      h("span", { class: "hint", id: `${input.id}-hint` }, t("dom.domain_hint")),
+      h("span", { class: "field-error", id: `${input.id}-err`, hidden: true })));
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     clear(out);
@@ -86,7 +92,7 @@ export async function domainsPage(content, ctx) {
   function card(d) {
     const headId = nextId("dom");
     const resultHost = h("div", { class: "verify-result" }, results.get(d.domain) || null);
-    const verify = h("button", { type: "button", class: d.status === "verified" ? "small" : "small primary", "aria-label": t("dom.verify_named", { domain: d.domain }) },
+    const verify = h("button", { type: "button", class: d.status === "verified" ? "small" : "small primary", "aria-label": t(d.status === "verified" ? "dom.check_again_named" : "dom.verify_named", { domain: d.domain }) },
       d.status === "verified" ? t("dom.check_again") : t("dom.verify"));
     verify.addEventListener("click", () => busy(verify, async () => {
       clear(resultHost);
