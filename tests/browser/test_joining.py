@@ -388,6 +388,32 @@ def test_join_requests_load_the_next_page(usher, tenant, page):
     expect(page.get_by_role("button", name="Load more")).to_have_count(0)
 
 
+def test_the_join_landing_page_and_the_joining_pages_speak_french_and_german(usher, tenant, new_context):
+    link = make_link(tenant, "viewer", approval=True)
+    visitor = new_context("fr-FR").new_page()
+    visitor.goto(link["url"])
+    expect(visitor.get_by_role("heading", name="Rejoindre Acme")).to_be_visible()
+    expect(visitor.get_by_test_id("join-summary")).to_have_text(
+        "Ce lien vous permet de demander à rejoindre Acme en tant que Lecteur. Un administrateur de Acme approuve chaque demande.")
+    expect(fact(visitor, "Utilisations restantes")).to_have_text("5")
+    visitor.locator("header").get_by_label("Langue").select_option("de")
+    expect(visitor.get_by_role("heading", name="Acme beitreten")).to_be_visible()
+    expect(fact(visitor, "Genehmigung")).to_have_text("Ein Admin genehmigt jede Anfrage")
+
+    page = new_context("fr-FR").new_page()
+    page.goto(f"{usher.base}/#/join-links")
+    sign_in(page, tenant.owner_email, button="Se connecter", label="E-mail")
+    expect(page.get_by_role("heading", level=1, name="Liens d’adhésion")).to_be_visible()
+    expect(page.get_by_role("button", name="Créer le lien")).to_be_visible()
+    page.goto(f"{usher.base}/#/join-requests")
+    expect(page.get_by_role("heading", level=1, name="Demandes d’adhésion")).to_be_visible()
+    page.locator("header").get_by_label("Langue").select_option("de")
+    expect(page.get_by_role("heading", level=1, name="Beitrittsanfragen")).to_be_visible()
+    page.goto(f"{usher.base}/#/domains")
+    expect(page.get_by_role("heading", level=1, name="Domains")).to_be_visible()
+    expect(page.get_by_role("button", name="Domain hinzufügen")).to_be_visible()
+
+
 # ------------------------------------------------------------------ screenshots and axe
 @SIZES
 def test_axe_finds_nothing_on_the_join_landing_page_join_links_and_join_requests_and_nothing_scrolls_sideways(usher, tenant, new_context, size):
