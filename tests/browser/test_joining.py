@@ -647,7 +647,7 @@ def test_a_verified_domain_gets_a_join_policy_and_a_person_there_joins_from_the_
     sam = f"sam-{uuid.uuid4().hex[:6]}@{domain}"
     sign_in(asker, sam)
     asker.get_by_test_id("joinable").get_by_role("button", name="Ask to join Acme").click()
-    expect(asker.get_by_text("Your request to join Acme was sent.")).to_be_visible()
+    expect(asker.locator("#main").get_by_text("Your request to join Acme was sent.")).to_be_visible()
     assert all(m["email"] != sam for m in dtenant.members())
 
 
