@@ -630,6 +630,9 @@ async fn domains(s: &mut Scenario, dns: &usher_tests::dns::DnsStub, t: &str, own
     assert_eq!(s.call(Method::GET, &tp("/domains"), Some(owner), None).await.status, StatusCode::OK);
     let verified = s.call(Method::POST, &tp(&format!("/domains/{domain}/verify")), Some(owner), None).await;
     assert_eq!(verified.json["status"], "verified", "{}", verified.json);
+    // Verifying again: the claim is this tenant's already, and must still be (a check write).
+    let again = s.call(Method::POST, &tp(&format!("/domains/{domain}/verify")), Some(owner), None).await;
+    assert_eq!(again.json["status"], "verified", "{}", again.json);
     let opened =
         s.call(Method::PATCH, &tp(&format!("/domains/{domain}")), Some(owner), Some(json!({"join": "auto", "join_role": "viewer"}))).await;
     assert_eq!(opened.status, StatusCode::OK, "{}", opened.json);
