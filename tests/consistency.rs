@@ -28,7 +28,7 @@ fn the_routes_served_and_the_openapi_paths_are_the_same_set() {
         only_served.is_empty() && only_documented.is_empty(),
         "served but undocumented: {only_served:?}; documented but not served: {only_documented:?}"
     );
-    assert_eq!(served.len(), 51);
+    assert_eq!(served.len(), 58);
 }
 
 #[test]
@@ -60,6 +60,8 @@ fn every_stable_error_code_is_documented_in_openapi() {
         ErrorCode::LinkExpired,
         ErrorCode::LinkDisabled,
         ErrorCode::LinkUsedUp,
+        ErrorCode::ConsumerDomain,
+        ErrorCode::DomainTaken,
         ErrorCode::MethodNotAllowed,
         ErrorCode::PayloadTooLarge,
         ErrorCode::RateLimited { retry_after: 1 },

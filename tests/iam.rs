@@ -342,8 +342,16 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
     };
     let files = Arc::new(S3Files::new(s3, aws::new_bucket().await));
     // Exports past 4 rows are written to S3 by the worker.
-    let options =
-        usher_tests::Options { mailer: Some(mailer), worker: false, queue: Some(queue), files: Some(files), export_direct_rows: Some(4) };
+    // Verified domains' TXT records come from a DNS stub on loopback (no AWS call: no IAM).
+    let dns = usher_tests::dns::DnsStub::start();
+    let options = usher_tests::Options {
+        mailer: Some(mailer),
+        worker: false,
+        queue: Some(queue),
+        files: Some(files),
+        export_direct_rows: Some(4),
+        dns: Some(dns.resolver()),
+    };
     let app = TestApp::with_options(table.clone(), options);
     let mut s = Scenario { app, recorder: recorder.clone(), table, queue_url, export_queue_url, succeeded: BTreeSet::new() };
 
@@ -555,6 +563,7 @@ async fn run_scenario() -> BTreeMap<String, BTreeSet<Need>> {
         .await;
 
     Box::pin(joining(&mut s, &t, &owner)).await;
+    Box::pin(domains(&mut s, &dns, &t, &owner)).await;
     Box::pin(scim(&s, &t, &owner)).await;
     Box::pin(events(&s, &t, &inv_carol)).await;
 
@@ -607,6 +616,39 @@ async fn joining(s: &mut Scenario, t: &str, owner: &str) {
     assert_eq!(approved.status, StatusCode::OK, "{}", approved.json);
     let denied = s.call(Method::POST, &tp(&format!("/join-requests/{second}/deny")), Some(owner), None).await;
     assert_eq!(denied.status, StatusCode::OK, "{}", denied.json);
+}
+
+/// Verified domains, each route on the function the template gives it: added, verified (the
+/// claim written), opened (`update`); offered and joined by a person at the domain (`list`,
+/// `accept`: a seat taken); looked at again by the schedule (`expire`); removed (`update`).
+async fn domains(s: &mut Scenario, dns: &usher_tests::dns::DnsStub, t: &str, owner: &str) {
+    let tp = |rest: &str| format!("/v1/tenants/{t}{rest}");
+    let domain = format!("d{}.example", aws::unique());
+    let added = s.call(Method::POST, &tp("/domains"), Some(owner), Some(json!({"domain": domain}))).await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.json);
+    dns.set_txt(added.json["verification"]["name"].as_str().unwrap(), &[added.json["verification"]["value"].as_str().unwrap()]);
+    assert_eq!(s.call(Method::GET, &tp("/domains"), Some(owner), None).await.status, StatusCode::OK);
+    let verified = s.call(Method::POST, &tp(&format!("/domains/{domain}/verify")), Some(owner), None).await;
+    assert_eq!(verified.json["status"], "verified", "{}", verified.json);
+    // Verifying again: the claim is this tenant's already, and must still be (a check write).
+    let again = s.call(Method::POST, &tp(&format!("/domains/{domain}/verify")), Some(owner), None).await;
+    assert_eq!(again.json["status"], "verified", "{}", again.json);
+    let opened =
+        s.call(Method::PATCH, &tp(&format!("/domains/{domain}")), Some(owner), Some(json!({"join": "auto", "join_role": "viewer"}))).await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.json);
+    let person = s.app.token(&format!("pat@{domain}"));
+    let offered = s.call(Method::GET, "/v1/me/joinable-tenants", Some(&person), None).await;
+    assert_eq!(offered.json["data"][0]["tenant_id"], t, "{}", offered.json);
+    let joined = s.call(Method::POST, &format!("/v1/me/tenants/{t}/join"), Some(&person), None).await;
+    assert_eq!(joined.json["outcome"], "joined", "{}", joined.json);
+    // The schedule's daily look: the record is gone, so the domain's missing clock starts.
+    dns.remove(added.json["verification"]["name"].as_str().unwrap());
+    s.app.clock.advance_days(1);
+    s.recorder.act_as("expire");
+    let swept = usher_domain::usecases::expire::sweep(&s.app.deps).await.expect("sweep");
+    assert!(swept.domains_checked >= 1, "{swept:?}");
+    let removed = s.call(Method::DELETE, &tp(&format!("/domains/{domain}")), Some(owner), None).await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.json);
 }
 
 /// The `scim` function, as an identity provider drives it: a token (made through `update`), the

@@ -73,6 +73,14 @@ impl LocalEnv {
         settings.cursor_key = CursorKey::from_secret(&load_or_create_secret(&data_dir.join("cursor-secret"))?);
         let queue = LocalQueue::new();
         let deps = Deps::new(Arc::new(table.clone()), Arc::new(mailer), queue.clone(), clock, Arc::new(OsRandom), settings);
+        // Verified domains ask the host's resolver unless `serve --dns-server` names one.
+        let deps = match usher_dns::HickoryTxt::system() {
+            Ok(dns) => deps.with_dns(Arc::new(dns)),
+            Err(e) => {
+                tracing::warn!(error = %e, "no system DNS resolver: verifying domains will fail until one is named");
+                deps
+            }
+        };
         let secret = load_or_create_secret(&data_dir.join("jwt-secret"))?;
         Ok(Self { deps, secret, outbox, queue, sqlite: Some(table), drain: true })
     }

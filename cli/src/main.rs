@@ -36,6 +36,10 @@ enum Command {
         /// (created on first use). Every event also goes to <data-dir>/events.jsonl.
         #[arg(long, value_name = "URL")]
         webhook_url: Option<String>,
+        /// Look verified domains' TXT records up at this DNS server (UDP and TCP), not the
+        /// host's resolver (tests run a stub on loopback).
+        #[arg(long, value_name = "HOST:PORT")]
+        dns_server: Option<std::net::SocketAddr>,
         /// Seconds to wait after each failed webhook attempt, comma-separated; an event that
         /// fails once more than listed is parked in <data-dir>/webhook-failed.jsonl.
         #[arg(long, value_name = "SECS,...", default_value = "5,300,1800,7200,18000,36000,36000", value_parser = parse_schedule)]
@@ -289,6 +293,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             web_dir,
             webhook_url,
             webhook_retry_after,
+            dns_server,
             oidc,
         } => {
             serve::serve(serve::ServeOptions {
@@ -303,6 +308,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 oidc: oidc.provider().await?,
                 webhook_url,
                 webhook_retry_after: Some(webhook_retry_after.0),
+                dns_server,
             })
             .await
         }

@@ -52,6 +52,8 @@ pub struct ServeOptions {
     pub webhook_url: Option<String>,
     /// Pauses between webhook attempts (`None`: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h).
     pub webhook_retry_after: Option<Vec<std::time::Duration>>,
+    /// The DNS server verified domains are looked up at (`None`: the host's resolver).
+    pub dns_server: Option<SocketAddr>,
 }
 
 /// An OIDC provider `serve` trusts instead of its own development tokens: the API verifies
@@ -92,6 +94,10 @@ pub async fn serve(opts: ServeOptions) -> Result<(), String> {
     // Large exports are written under <data dir>/exports and fetched through one-time links.
     let files = Arc::new(usher_store::LocalFiles::new(&opts.data_dir, &format!("http://{addr}")));
     env.deps = env.deps.clone().with_files(files.clone());
+    if let Some(server) = opts.dns_server {
+        let dns = usher_dns::HickoryTxt::at(server).map_err(|e| format!("--dns-server {server}: {e}"))?;
+        env.deps = env.deps.clone().with_dns(Arc::new(dns));
+    }
     let mut userinfo: Option<Arc<dyn usher_http::oidc::UserInfoSource>> = None;
     let (verifier, sign_in): (Arc<dyn usher_http::TokenVerifier>, _) = match opts.oidc {
         None => (Arc::new(Hs256Verifier::new(&env.secret, LOCAL_ISSUER, LOCAL_AUDIENCE, true)), usher_web::SignIn::Development),

@@ -59,7 +59,7 @@ Needs PyYAML only (the .venv-infra has it). Exit 0 = all good; 1 = findings, lis
 
 # Variables only local end-to-end runs set (a shared HS256 secret, a wider SDK budget for the
 # local AWS server, and the switch that allows both).
-LOCAL_ONLY = {"USHER_JWT_HS256_SECRET", "USHER_LOCAL_SDK_ATTEMPT_SECS", "USHER_LOCAL_E2E"}
+LOCAL_ONLY = {"USHER_JWT_HS256_SECRET", "USHER_LOCAL_SDK_ATTEMPT_SECS", "USHER_LOCAL_E2E", "USHER_DNS_SERVER"}
 # Variables holding a secret: set from a secret the stack generates, by dynamic reference.
 SECRETS = {"USHER_CURSOR_SECRET"}
 

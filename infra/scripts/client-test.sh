@@ -15,6 +15,8 @@ cd "$(dirname "$0")/../.."
 OPENAPI_PYTHON_CLIENT_VERSION=0.29.1
 PYTEST_VERSION=9.2.0
 OPENPYXL_VERSION=3.1.5
+# The DNS stub the TypeScript tests' server looks verified domains up at (tests/support/dns_stub.py).
+DNSLIB_VERSION=0.9.26
 export USHER_BIN="${USHER_BIN:-target/debug/usher}"
 case "$USHER_BIN" in /*) ;; *) USHER_BIN="$PWD/$USHER_BIN" ;; esac
 # No telemetry, no update notices from the linters; no analytics from install scripts.
@@ -51,13 +53,15 @@ fi
 if ! .venv-pyclient/bin/python -c "
 import importlib.metadata as m, sys
 sys.exit(m.version('openapi-python-client') != '${OPENAPI_PYTHON_CLIENT_VERSION}' or m.version('pytest') != '${PYTEST_VERSION}'
-         or m.version('openpyxl') != '${OPENPYXL_VERSION}')" 2>/dev/null; then
+         or m.version('openpyxl') != '${OPENPYXL_VERSION}' or m.version('dnslib') != '${DNSLIB_VERSION}')" 2>/dev/null; then
   echo "==> openapi-python-client ${OPENAPI_PYTHON_CLIENT_VERSION}, pytest ${PYTEST_VERSION} and openpyxl ${OPENPYXL_VERSION} into .venv-pyclient"
   python3 -m venv .venv-pyclient
   printf '*\n' > .venv-pyclient/.gitignore
   .venv-pyclient/bin/pip install --quiet --disable-pip-version-check \
-    "openapi-python-client==${OPENAPI_PYTHON_CLIENT_VERSION}" "pytest==${PYTEST_VERSION}" "openpyxl==${OPENPYXL_VERSION}"
+    "openapi-python-client==${OPENAPI_PYTHON_CLIENT_VERSION}" "pytest==${PYTEST_VERSION}" "openpyxl==${OPENPYXL_VERSION}" \
+    "dnslib==${DNSLIB_VERSION}"
 fi
+export USHER_DNS_STUB_PYTHON="$PWD/.venv-pyclient/bin/python"
 
 cd "$ts"
 echo "==> openapi.yaml: Spectral (spectral:oas), no error, warning, info or hint"

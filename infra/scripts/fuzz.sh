@@ -13,6 +13,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 SCHEMATHESIS_VERSION=4.32.5
+# The DNS stub the server looks verified domains up at (tests/support/dns_stub.py): no records,
+# so a domain's verify answers at once, never a lookup timing out on a machine without DNS.
+DNSLIB_VERSION=0.9.26
 SEED="${USHER_FUZZ_SEED:-20261201}"
 # 41 operations: the schema's examples, the coverage phase (boundary and just-invalid values of
 # every parameter and field) and 35 random cases each, valid and invalid: about 3,300 cases.
@@ -28,6 +31,9 @@ if ! .venv-fuzz/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.v
   python3 -m venv .venv-fuzz
   .venv-fuzz/bin/pip install --quiet --disable-pip-version-check "schemathesis==${SCHEMATHESIS_VERSION}"
 fi
+if ! .venv-fuzz/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.version('dnslib') != '${DNSLIB_VERSION}')" 2>/dev/null; then
+  .venv-fuzz/bin/pip install --quiet --disable-pip-version-check "dnslib==${DNSLIB_VERSION}"
+fi
 
 echo "==> the usher binary"
 cargo build --quiet --locked -p usher
@@ -35,11 +41,14 @@ usher_bin="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import js
 
 work=$(mktemp -d)
 server_pid=""
+dns_pid=""
 cleanup() {
-  if [ -n "$server_pid" ]; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  for pid in "$server_pid" "$dns_pid"; do
+    if [ -n "$pid" ]; then
+      kill "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -57,7 +66,12 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 # Every request comes from 127.0.0.1 and half the bodies carry the same token: with the default
 # budgets (30 a minute per address, 10 per token) the public token routes would answer mostly
 # 429 and the fuzzer would never reach their handlers. The budgets have their own tests.
-USHER_LOG="${USHER_LOG:-warn}" "$usher_bin" serve --port "$port" --data-dir "$data" \
+echo '{}' >"$work/dns-records.json"
+.venv-fuzz/bin/python tests/support/dns_stub.py "$work/dns-records.json" >"$work/dns-port" &
+dns_pid=$!
+for _ in $(seq 100); do [ -s "$work/dns-port" ] && break; sleep 0.1; done
+dns_port=$(head -1 "$work/dns-port")
+USHER_LOG="${USHER_LOG:-warn}" "$usher_bin" serve --port "$port" --data-dir "$data" --dns-server "127.0.0.1:${dns_port}" \
   --rate-limit-per-minute 1000000 --token-rate-limit-per-minute 1000000 >"$work/server.log" 2>&1 &
 server_pid=$!
 python3 - "$port" <<'PY'

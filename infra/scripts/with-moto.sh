@@ -9,6 +9,8 @@ cd "$(dirname "$0")/../.."
 MOTO_VERSION=5.2.5
 # An independent Standard Webhooks implementation: the event tests verify Usher's signatures with it.
 STANDARDWEBHOOKS_VERSION=1.1.0
+# A DNS server library: the verified-domain tests run tests/support/dns_stub.py on loopback.
+DNSLIB_VERSION=0.9.26
 
 if ! command -v python3 >/dev/null 2>&1; then
   echo "usher: python3 is required (for moto, the local AWS-compatible server)" >&2
@@ -22,6 +24,11 @@ fi
 if ! .venv/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.version('standardwebhooks') != '${STANDARDWEBHOOKS_VERSION}')" 2>/dev/null; then
   echo "==> standardwebhooks ${STANDARDWEBHOOKS_VERSION} into .venv (verifies webhook signatures in the tests)"
   .venv/bin/pip install --quiet --disable-pip-version-check "standardwebhooks==${STANDARDWEBHOOKS_VERSION}"
+fi
+
+if ! .venv/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.version('dnslib') != '${DNSLIB_VERSION}')" 2>/dev/null; then
+  echo "==> dnslib ${DNSLIB_VERSION} into .venv (the DNS stub of the verified-domain tests)"
+  .venv/bin/pip install --quiet --disable-pip-version-check "dnslib==${DNSLIB_VERSION}"
 fi
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')

@@ -89,3 +89,55 @@ pub async fn approvals_racing_for_the_last_seat_let_exactly_one_through(app: Arc
     let pending = app.call(Method::GET, &format!("/v1/tenants/{t}/join-requests?status=pending"), Some(&app.token(OWNER)), None).await;
     assert_eq!(pending.json["data"].as_array().map(Vec::len), Some(5), "the others stay pending: {}", pending.json);
 }
+
+/// Adds `domain` to tenant `t`, publishes its TXT record on `dns`, verifies it and opens it
+/// with `policy` and `role`; answers the domain as the API shows it.
+pub async fn verified_domain(
+    app: &TestApp,
+    dns: &crate::dns::DnsStub,
+    t: &str,
+    domain: &str,
+    policy: &str,
+    role: &str,
+) -> serde_json::Value {
+    let owner = app.token(OWNER);
+    let added = app.call(Method::POST, &format!("/v1/tenants/{t}/domains"), Some(&owner), Some(json!({ "domain": domain }))).await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.json);
+    let name = added.json["verification"]["name"].as_str().expect("record name");
+    dns.set_txt(name, &[added.json["verification"]["value"].as_str().expect("record value")]);
+    let verified = app.call(Method::POST, &format!("/v1/tenants/{t}/domains/{domain}/verify"), Some(&owner), None).await;
+    assert_eq!((verified.status, &verified.json["status"]), (StatusCode::OK, &json!("verified")), "{}", verified.json);
+    let opened = app
+        .call(Method::PATCH, &format!("/v1/tenants/{t}/domains/{domain}"), Some(&owner), Some(json!({ "join": policy, "join_role": role })))
+        .await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.json);
+    opened.json
+}
+
+/// 200 people at a verified `auto` domain join at once a tenant with 40 free seats,
+/// `in_flight` at a time: exactly 40 join, the other 160 hear `409 seat_limit_reached`.
+pub async fn two_hundred_auto_joins_by_domain_with_forty_free_seats_make_exactly_forty_members(
+    app: Arc<TestApp>,
+    dns: &crate::dns::DnsStub,
+    in_flight: usize,
+) {
+    use futures::StreamExt;
+    let people = 200;
+    let t = app.tenant("Acme", OWNER, Some(41)).await;
+    verified_domain(&app, dns, &t, "acme.test", "auto", "member").await;
+    let calls = (0..people).map(|i| {
+        let (app, path) = (app.clone(), format!("/v1/me/tenants/{t}/join"));
+        tokio::spawn(async move { app.call(Method::POST, &path, Some(&app.token(&format!("person{i}@acme.test"))), None).await })
+    });
+    let replies: Vec<_> = futures::stream::iter(calls).buffer_unordered(in_flight).collect::<Vec<_>>().await;
+    let replies: Vec<_> = replies.into_iter().map(|r| r.expect("task")).collect();
+    let joined = replies.iter().filter(|r| r.status == StatusCode::OK && r.json["outcome"] == "joined").count();
+    let full = replies.iter().filter(|r| r.status == StatusCode::CONFLICT && r.code() == "seat_limit_reached").count();
+    let other: Vec<_> =
+        replies.iter().filter(|r| !(r.status == StatusCode::OK || r.code() == "seat_limit_reached")).map(|r| &r.json).collect();
+    assert!(other.is_empty(), "every answer is a join or seat_limit_reached: {other:?}");
+    assert_eq!((joined, full), (40, people - 40));
+    assert_eq!(seats(&app, &t).await, json!({"limit": 41, "members": 41, "pending": 0, "available": 0}));
+    let members = app.call(Method::GET, &format!("/v1/tenants/{t}/members?limit=100"), Some(&app.token(OWNER)), None).await;
+    assert_eq!(members.json["data"].as_array().map(Vec::len), Some(41));
+}

@@ -5,6 +5,7 @@ pub mod aws;
 pub mod contract;
 pub mod counting;
 pub mod directory;
+pub mod dns;
 pub mod joining;
 pub mod lambda;
 pub mod openapi;
@@ -139,11 +140,13 @@ pub struct Options {
     pub files: Option<Arc<dyn usher_domain::ports::FileStore>>,
     /// `Settings::export_direct_rows`, to reach the large-export path with a few rows.
     pub export_direct_rows: Option<u32>,
+    /// The DNS resolver verified domains are looked up with (`None`: none configured).
+    pub dns: Option<Arc<dyn usher_domain::ports::TxtResolver>>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { mailer: None, worker: true, queue: None, files: None, export_direct_rows: None }
+        Self { mailer: None, worker: true, queue: None, files: None, export_direct_rows: None, dns: None }
     }
 }
 
@@ -197,7 +200,7 @@ impl TestApp {
 
     /// An app with every knob (`Options`).
     pub fn with_options(table: Arc<dyn Table>, options: Options) -> Self {
-        let Options { mailer, worker, queue: custom_queue, files: custom_files, export_direct_rows } = options;
+        let Options { mailer, worker, queue: custom_queue, files: custom_files, export_direct_rows, dns } = options;
         // USHER_TEST_LOG=debug shows the app's logs (and the causes of any 500) in failing tests.
         if let Ok(level) = std::env::var("USHER_TEST_LOG") {
             let _ = tracing_subscriber::fmt().with_env_filter(level).with_test_writer().try_init();
@@ -219,7 +222,10 @@ impl TestApp {
         let file_store: Arc<dyn usher_domain::ports::FileStore> = custom_files.unwrap_or_else(|| files.clone());
         let queue = usher_store::LocalQueue::new();
         let queued: Arc<dyn usher_domain::ports::DeliveryQueue> = custom_queue.unwrap_or_else(|| queue.clone());
-        let deps = Deps::new(table, mailer.clone(), queued, clock.clone(), Arc::new(OsRandom), settings).with_files(file_store);
+        let mut deps = Deps::new(table, mailer.clone(), queued, clock.clone(), Arc::new(OsRandom), settings).with_files(file_store);
+        if let Some(dns) = dns {
+            deps = deps.with_dns(dns);
+        }
         // The delivery worker, unpaced, as `usher serve` runs it (tests without a runtime make
         // no calls, so need none).
         let worker = worker && tokio::runtime::Handle::try_current().is_ok();

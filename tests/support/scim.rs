@@ -58,7 +58,7 @@ impl Provisioned {
         }
         let scim = match function {
             Some(f) => ScimEndpoint::Lambda(f),
-            None => ScimEndpoint::App(ScimApp::new(app.deps.clone())),
+            None => ScimEndpoint::App(Box::new(ScimApp::new(app.deps.clone()))),
         };
         Self { app, scim, tenant, token }
     }
@@ -120,7 +120,7 @@ pub type Via = Option<Arc<crate::lambda::Function>>;
 /// Where SCIM is served.
 pub enum ScimEndpoint {
     /// In process, beside the API.
-    App(ScimApp),
+    App(Box<ScimApp>),
     /// The `scim` function binary on the emulated Lambda runtime, as API Gateway's
     /// `ANY /scim/v2/{proxy+}` invokes it.
     Lambda(Arc<crate::lambda::Function>),

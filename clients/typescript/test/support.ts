@@ -1,7 +1,7 @@
 // A real `usher serve` for the tests: the built binary on a free 127.0.0.1 port with a fresh
 // temporary data dir, stopped by PID at the end (as tests/browser/conftest.py and fuzz.sh do).
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, existsSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -142,6 +142,45 @@ export async function startUsher(opts: StartOptions = {}): Promise<Usher> {
         await exited;
       }
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A DNS server on loopback whose TXT records a test sets (tests/support/dns_stub.py, dnslib). */
+export interface DnsStub {
+  /** `127.0.0.1:<port>`, for `usher serve --dns-server`. */
+  addr: string;
+  setTxt(name: string, values: string[]): void;
+  stop(): void;
+}
+
+export async function startDnsStub(): Promise<DnsStub> {
+  const python = process.env.USHER_DNS_STUB_PYTHON;
+  if (!python) throw new Error("USHER_DNS_STUB_PYTHON: a Python with dnslib (infra/scripts/client-test.sh sets it)");
+  const dir = mkdtempSync(join(tmpdir(), "usher-dns-"));
+  const file = join(dir, "records.json");
+  const records: Record<string, string[]> = {};
+  writeFileSync(file, "{}");
+  const proc = spawn(python, [join(ROOT, "tests", "support", "dns_stub.py"), file], { stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<string>((ok, fail) => {
+    let out = "";
+    proc.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (out.includes("\n")) ok(out.split("\n")[0]!.trim());
+    });
+    proc.on("exit", (code) => fail(new Error(`the DNS stub exited (${code})`)));
+  });
+  return {
+    addr: `127.0.0.1:${port}`,
+    setTxt(name, values) {
+      records[name] = values;
+      // Whole, then renamed: the stub never reads half a file.
+      writeFileSync(`${file}.tmp`, JSON.stringify(records));
+      renameSync(`${file}.tmp`, file);
+    },
+    stop() {
+      proc.kill();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -18,7 +18,7 @@ import {
   type UsherClient,
   type UsherEvent,
 } from "../src/index.js";
-import { freePort, sleep, startUsher, type Usher } from "./support.js";
+import { freePort, sleep, startDnsStub, startUsher, type DnsStub, type Usher } from "./support.js";
 import { operationIds, recording, seen } from "./operations.js";
 import { readWorkbook, workbook } from "./xlsx.js";
 
@@ -29,6 +29,7 @@ let receiver: Server;
 let receiverUrl: string;
 
 let usher: Usher;
+let dns: DnsStub; // verified domains' TXT records
 let ops: UsherClient; // the SaaS backend: provisioning (an operator token locally, SigV4 on AWS)
 let owner: UsherClient;
 let tenantId: string;
@@ -72,12 +73,14 @@ before(async () => {
   const port = await freePort();
   await new Promise<void>((ok) => receiver.listen(port, "127.0.0.1", ok));
   receiverUrl = `http://127.0.0.1:${port}/hooks/usher`;
-  usher = await startUsher({ webhookUrl: receiverUrl });
+  dns = await startDnsStub();
+  usher = await startUsher({ webhookUrl: receiverUrl, args: ["--dns-server", dns.addr] });
   ops = clientFor();
 });
 
 after(async () => {
   await usher?.stop();
+  dns?.stop();
   await largeTenant?.then((t) => t.server.stop(), () => {});
   await new Promise((ok) => receiver?.close(ok));
 });
@@ -192,6 +195,38 @@ describe("the seed flows, end to end", () => {
       params: { path: { tenantId, requestId: second?.id ?? "" } },
     }));
     assert.equal(denied.status, "denied");
+  });
+
+  test("a domain is proven by its TXT record, opened to joins, offered to a person at it, joined, and removed", async () => {
+    const tenantId = unwrap(await ops.api.POST("/v1/tenants", { body: { name: "Domainers", owner_email: "owner@domainers.test" } })).id;
+    const owner = clientFor(await usher.signIn("owner@domainers.test"));
+    const path = { tenantId };
+    const added = unwrap(await owner.api.POST("/v1/tenants/{tenantId}/domains", { params: { path }, body: { domain: "Domainers.TEST" } }));
+    assert.deepEqual([added.domain, added.status, added.verification.name], ["domainers.test", "pending", "_usher-verification.domainers.test"]);
+    const domain = { tenantId, domain: added.domain };
+    const notYet = unwrap(await owner.api.POST("/v1/tenants/{tenantId}/domains/{domain}/verify", { params: { path: domain } }));
+    assert.equal(notYet.status, "pending");
+    assert.match(notYet.check_reason ?? "", /no TXT record/);
+    dns.setTxt(added.verification.name, [added.verification.value]);
+    const verified = unwrap(await owner.api.POST("/v1/tenants/{tenantId}/domains/{domain}/verify", { params: { path: domain } }));
+    assert.equal(verified.status, "verified");
+    const opened = unwrap(await owner.api.PATCH("/v1/tenants/{tenantId}/domains/{domain}", {
+      params: { path: domain }, body: { join: "auto", join_role: "member" },
+    }));
+    assert.deepEqual([opened.join, opened.join_role], ["auto", "member"]);
+    const listed = unwrap(await owner.api.GET("/v1/tenants/{tenantId}/domains", { params: { path } }));
+    assert.deepEqual(listed.data.map((d) => d.domain), ["domainers.test"]);
+    const dee = clientFor(await usher.signIn("dee@domainers.test", "Dee"));
+    const offered = unwrap(await dee.api.GET("/v1/me/joinable-tenants"));
+    assert.deepEqual(offered.data.map((t) => [t.tenant_name, t.join, t.role]), [["Domainers", "auto", "member"]]);
+    const joined = unwrap(await dee.api.POST("/v1/me/tenants/{tenantId}/join", { params: { path } }));
+    assert.deepEqual([joined.outcome, joined.member?.role], ["joined", "member"]);
+    const gone = await owner.api.DELETE("/v1/tenants/{tenantId}/domains/{domain}", { params: { path: domain } });
+    assert.equal(gone.response.status, 204);
+    const refused = await clientFor(await usher.signIn("eli@domainers.test")).api.POST("/v1/me/tenants/{tenantId}/join", { params: { path } });
+    assert.equal(refused.error?.code, "domain_not_allowed");
+    const gmail = await owner.api.POST("/v1/tenants/{tenantId}/domains", { params: { path }, body: { domain: "gmail.com" } });
+    assert.equal(gmail.error?.code, "consumer_domain");
   });
 
   test("custom roles and workspaces are created, read and deleted", async () => {

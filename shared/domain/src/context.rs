@@ -52,6 +52,8 @@ pub struct Deps {
     pub queue: Arc<dyn DeliveryQueue>,
     /// Large export files (`with_files`; none by default).
     pub files: Arc<dyn crate::ports::FileStore>,
+    /// DNS TXT lookups (verified domains; `with_dns`; none by default).
+    pub dns: Arc<dyn crate::ports::TxtResolver>,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// Randomness.
@@ -73,7 +75,17 @@ impl Deps {
         settings: Settings,
     ) -> Self {
         let table = Self::writing_resources(table);
-        Self { table, mailer, queue, files: Arc::new(crate::ports::NoFileStore), clock, random, settings, identities: Arc::default() }
+        Self {
+            table,
+            mailer,
+            queue,
+            files: Arc::new(crate::ports::NoFileStore),
+            dns: Arc::new(crate::ports::NoResolver),
+            clock,
+            random,
+            settings,
+            identities: Arc::default(),
+        }
     }
 
     /// Every write goes through `WithResources`, so audit events carry their resource: the one
@@ -93,6 +105,13 @@ impl Deps {
     #[must_use]
     pub fn with_files(mut self, files: Arc<dyn crate::ports::FileStore>) -> Self {
         self.files = files;
+        self
+    }
+
+    /// With a DNS resolver.
+    #[must_use]
+    pub fn with_dns(mut self, dns: Arc<dyn crate::ports::TxtResolver>) -> Self {
+        self.dns = dns;
         self
     }
 

@@ -69,6 +69,10 @@ pub enum ErrorCode {
     LinkDisabled,
     /// 410: every use of the join link is taken.
     LinkUsedUp,
+    /// 400: a consumer mail domain (anyone can have an address there) cannot be verified.
+    ConsumerDomain,
+    /// 409: another tenant has verified the domain.
+    DomainTaken,
     /// 405: the path exists, not with this method (`Allow` lists the methods that do).
     MethodNotAllowed,
     /// 413: the body is too large.
@@ -118,6 +122,8 @@ impl ErrorCode {
             Self::LinkExpired => "link_expired",
             Self::LinkDisabled => "link_disabled",
             Self::LinkUsedUp => "link_used_up",
+            Self::ConsumerDomain => "consumer_domain",
+            Self::DomainTaken => "domain_taken",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge => "payload_too_large",
             Self::RateLimited { .. } => "rate_limited",

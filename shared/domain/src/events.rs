@@ -73,6 +73,7 @@ impl CloudEvent {
             "scim_token" => Some("scim-tokens"),
             "join_link" => Some("join-links"),
             "join_request" => Some("join-requests"),
+            "domain" => Some("domains"),
             _ => None,
         };
         let subject = match collection {
@@ -166,6 +167,7 @@ fn target_key(e: &AuditEvent) -> Option<Key> {
         "workspace" | "tenant" => Some(schema::tenant_key(t)),
         "join_link" => Some(schema::join_link_key(t, &crate::values::JoinLinkId::parse(&e.target).ok()?)),
         "join_request" => Some(schema::join_request_key(t, &crate::values::JoinRequestId::parse(&e.target).ok()?)),
+        "domain" => Some(schema::domain_key(t, &e.target)),
         _ => None,
     }
 }
@@ -190,6 +192,9 @@ fn resource_view(e: &AuditEvent, item: &Item, tenant: Option<&Tenant>) -> Option
         "join_request" => serde_json::to_value(crate::joining::JoinRequestResource::of(
             &serde_json::from_value::<crate::joining::JoinRequest>(data).ok()?,
         )),
+        "domain" => {
+            serde_json::to_value(crate::domains::DomainResource::of(&serde_json::from_value::<crate::domains::TenantDomain>(data).ok()?))
+        }
         "workspace" => {
             let tenant = serde_json::from_value::<Tenant>(data).ok()?;
             serde_json::to_value(tenant.workspaces.iter().find(|w| w.id.as_str() == e.target)?)

@@ -134,8 +134,12 @@ pub struct JoinRequest {
     pub id: JoinRequestId,
     /// The tenant.
     pub tenant_id: TenantId,
-    /// The link it came through.
-    pub link_id: JoinLinkId,
+    /// The link it came through (absent: it came through a verified domain).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_id: Option<JoinLinkId>,
+    /// The verified domain it came through (absent: it came through a link).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
     /// The person.
     pub user_id: UserId,
     /// Their verified email when they asked.
@@ -159,6 +163,15 @@ pub struct JoinRequest {
     decided_by: Option<UserId>,
 }
 
+/// What a join request came through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JoinVia {
+    /// A join link that needs approval.
+    Link(JoinLinkId),
+    /// A verified domain whose policy is `request`.
+    Domain(String),
+}
+
 /// Only a pending request can be decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("this join request was already {0:?}")]
@@ -170,7 +183,7 @@ impl JoinRequest {
     pub fn new(
         id: JoinRequestId,
         tenant_id: TenantId,
-        link_id: JoinLinkId,
+        via: JoinVia,
         user_id: UserId,
         email: Email,
         name: Option<String>,
@@ -178,10 +191,15 @@ impl JoinRequest {
         role: RoleName,
         now: Timestamp,
     ) -> Self {
+        let (link_id, domain) = match via {
+            JoinVia::Link(l) => (Some(l), None),
+            JoinVia::Domain(d) => (None, Some(d)),
+        };
         Self {
             id,
             tenant_id,
             link_id,
+            domain,
             user_id,
             email,
             name,
@@ -296,8 +314,12 @@ pub struct JoinRequestResource {
     pub id: JoinRequestId,
     /// The tenant.
     pub tenant_id: TenantId,
-    /// The link it came through.
-    pub link_id: JoinLinkId,
+    /// The link it came through (absent: a verified domain).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_id: Option<JoinLinkId>,
+    /// The verified domain it came through (absent: a link).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
     /// The person.
     pub user_id: UserId,
     /// Their verified email.
@@ -323,6 +345,7 @@ impl JoinRequestResource {
             id: r.id.clone(),
             tenant_id: r.tenant_id.clone(),
             link_id: r.link_id.clone(),
+            domain: r.domain.clone(),
             user_id: r.user_id.clone(),
             email: r.email.clone(),
             name: r.name.clone(),
@@ -381,7 +404,7 @@ mod tests {
         let mut r = JoinRequest::new(
             JoinRequestId::parse("jr_1").unwrap(),
             TenantId::parse("ten_1").unwrap(),
-            JoinLinkId::parse("jl_1").unwrap(),
+            JoinVia::Link(JoinLinkId::parse("jl_1").unwrap()),
             UserId::parse("usr_2").unwrap(),
             Email::parse("ada@acme.test").unwrap(),
             None,

@@ -7,6 +7,7 @@
 pub mod access;
 pub mod context;
 pub mod directory;
+pub mod domains;
 pub mod email;
 pub mod error;
 pub mod events;

@@ -461,3 +461,27 @@ impl FileStore for NoFileStore {
         Err(FileError("no file store is configured for large exports".into()))
     }
 }
+
+/// Why a DNS lookup concluded nothing (a timeout, a server failure): not "no record".
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("DNS lookup failed: {0}")]
+pub struct DnsError(pub String);
+
+/// Reads DNS TXT records (domain verification). A name with no TXT record, or no such name,
+/// answers an empty list: only a lookup that could not be made is an error.
+#[async_trait]
+pub trait TxtResolver: Send + Sync {
+    /// The TXT strings at `name` (each record's strings joined, as RFC 7208 reads them).
+    async fn txt(&self, name: &str) -> Result<Vec<String>, DnsError>;
+}
+
+/// The resolver of a host that has none configured: every lookup is an error.
+#[derive(Debug, Default)]
+pub struct NoResolver;
+
+#[async_trait]
+impl TxtResolver for NoResolver {
+    async fn txt(&self, _: &str) -> Result<Vec<String>, DnsError> {
+        Err(DnsError("no DNS resolver is configured".into()))
+    }
+}

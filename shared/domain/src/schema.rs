@@ -23,6 +23,8 @@
 //! | join request  | `T#<tenant>`          | `JR#<request>`  |                                                          |
 //! | pending join request of a person | `T#<tenant>` | `JRU#<user>` | (one at a time; deleted when decided)          |
 //! | a person's join request | `U#<user>`  | `JR#<tenant>#<request>` | (the person's own list: `/v1/me/join-requests`)  |
+//! | verified domain | `T#<tenant>`        | `DOM#<domain>`  | gsi3 `DUE#<shard>` / `<next check>#V<tenant>.<domain>` while verified or lapsed |
+//! | domain claim  | `DOMAIN#<domain>`     | `DOMAIN`        | (names the one tenant whose proof stands)                |
 //! | audit event   | `T#<tenant>#A`        | `<event id>`    |                                                          |
 //! | token         | `TOK#<sha256>`        | `TOK`           | (TTL: the link's expiry + 30 d)                          |
 //! | email-change token | `ECT#<sha256>`   | `ECT`           | (TTL: the link's expiry)                                 |
@@ -161,6 +163,16 @@ pub const MY_JOIN_REQUEST_PREFIX: &str = "JR#";
 /// A person's pointer to one of their join requests.
 pub fn my_join_request_key(u: &UserId, t: &TenantId, id: &JoinRequestId) -> Key {
     Key::new(format!("U#{u}"), format!("{MY_JOIN_REQUEST_PREFIX}{t}#{id}"))
+}
+/// Sort-key prefix of a tenant's domains.
+pub const DOMAIN_PREFIX: &str = "DOM#";
+/// A tenant's domain (IDNA ASCII, lower case: never contains `#`).
+pub fn domain_key(t: &TenantId, domain: &str) -> Key {
+    Key::new(tenant_pk(t), format!("{DOMAIN_PREFIX}{domain}"))
+}
+/// The claim naming the one tenant whose proof of `domain` stands.
+pub fn domain_claim_key(domain: &str) -> Key {
+    Key::new(format!("DOMAIN#{domain}"), "DOMAIN")
 }
 /// Takes one use of a link: holds only while a use is left and the link is not disabled.
 pub fn join_link_use(link: &crate::joining::JoinLink) -> Write {
@@ -355,6 +367,20 @@ impl Record for crate::directory::ScimToken {
 impl Record for crate::joining::JoinLink {
     fn key(&self) -> Key {
         join_link_key(&self.tenant_id, &self.id)
+    }
+}
+
+impl Record for crate::domains::TenantDomain {
+    fn key(&self) -> Key {
+        domain_key(&self.tenant_id, &self.domain)
+    }
+    fn index_keys(&self) -> Vec<(IndexName, String, String)> {
+        // Spread over the shards by the domain's bytes (it ends in a letter, not a hex digit).
+        let shard = self.domain.bytes().fold(0u32, |a, b| a.wrapping_add(u32::from(b))) % DUE_SHARDS;
+        self.next_check_at
+            .map(|due| (IndexName::Due, due_pk(shard), format!("{due}#V{}.{}", self.tenant_id, self.domain)))
+            .into_iter()
+            .collect()
     }
 }
 

@@ -7,9 +7,9 @@ use http::{HeaderValue, Request, StatusCode, header};
 use serde::de::DeserializeOwned;
 use usher_domain::sheet;
 use usher_domain::usecases::{
-    accept, audit, bulk, decline, directory, directory_upload, email_change, export, idempotency, invite, join_links, join_requests, list,
-    lookup, remove_member, renewal, resend, revoke, roles, scim_tokens, sign_in, tenants, update_invitation, update_member, userinfo,
-    workspaces,
+    accept, audit, bulk, decline, directory, directory_upload, domains, email_change, export, idempotency, invite, join_links,
+    join_requests, list, lookup, remove_member, renewal, resend, revoke, roles, scim_tokens, sign_in, tenants, update_invitation,
+    update_member, userinfo, workspaces,
 };
 use usher_domain::values::TenantId;
 use usher_domain::{Caller, ErrorCode, FieldError, Principal, UseCaseError};
@@ -603,6 +603,40 @@ pub(crate) async fn dispatch(
         Op::MyJoinRequests => {
             let data = join_requests::mine(deps, user(&caller)?).await.map_err(fail)?;
             Ok(ok(&serde_json::json!({ "data": data })))
+        }
+        Op::AddDomain => {
+            let t = tenant_param(params)?;
+            let body: domains::NewDomain = json(req, false)?;
+            Ok(Reply::json(StatusCode::CREATED, &domains::add(deps, user(&caller)?, &t, &body).await.map_err(fail)?))
+        }
+        Op::ListDomains => {
+            let t = tenant_param(params)?;
+            let data = domains::list(deps, user(&caller)?, &t).await.map_err(fail)?;
+            Ok(ok(&serde_json::json!({ "data": data })))
+        }
+        Op::UpdateDomain => {
+            let t = tenant_param(params)?;
+            let body: domains::DomainPolicy = json(req, false)?;
+            Ok(ok(&domains::set_policy(deps, user(&caller)?, &t, param(params, "domain"), &body).await.map_err(fail)?))
+        }
+        Op::RemoveDomain => {
+            let t = tenant_param(params)?;
+            domains::remove(deps, user(&caller)?, &t, param(params, "domain")).await.map_err(fail)?;
+            Ok(Reply::empty(StatusCode::NO_CONTENT))
+        }
+        Op::VerifyDomain => {
+            let t = tenant_param(params)?;
+            Ok(ok(&domains::verify(deps, user(&caller)?, &t, param(params, "domain")).await.map_err(fail)?))
+        }
+        Op::JoinableTenants => {
+            let data = domains::joinable(deps, user(&caller)?).await.map_err(fail)?;
+            Ok(ok(&serde_json::json!({ "data": data })))
+        }
+        Op::JoinByDomain => {
+            let t = tenant_param(params)?;
+            let r = domains::join(deps, user(&caller)?, &t).await.map_err(fail)?;
+            let status = if r.outcome == join_links::RedeemOutcome::Joined { StatusCode::OK } else { StatusCode::ACCEPTED };
+            Ok(Reply::json(status, &r))
         }
     }
 }

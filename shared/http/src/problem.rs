@@ -58,7 +58,7 @@ impl Problem {
 /// Status for every stable code.
 pub fn status_of(code: &ErrorCode) -> StatusCode {
     match code {
-        ErrorCode::InvalidRequest(_) => StatusCode::BAD_REQUEST,
+        ErrorCode::InvalidRequest(_) | ErrorCode::ConsumerDomain => StatusCode::BAD_REQUEST,
         ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
         ErrorCode::Forbidden | ErrorCode::EmailMismatch | ErrorCode::RoleNotGrantable | ErrorCode::DomainNotAllowed => {
             StatusCode::FORBIDDEN
@@ -68,7 +68,8 @@ pub fn status_of(code: &ErrorCode) -> StatusCode {
         | ErrorCode::AlreadyMember
         | ErrorCode::SeatLimitReached
         | ErrorCode::IdempotencyConflict
-        | ErrorCode::InvalidState => StatusCode::CONFLICT,
+        | ErrorCode::InvalidState
+        | ErrorCode::DomainTaken => StatusCode::CONFLICT,
         ErrorCode::InvitationExpired
         | ErrorCode::InvitationRevoked
         | ErrorCode::InvitationUsed
@@ -108,6 +109,8 @@ fn title_of(code: &ErrorCode) -> &'static str {
         ErrorCode::LinkExpired => "Link expired",
         ErrorCode::LinkDisabled => "Link disabled",
         ErrorCode::LinkUsedUp => "Link used up",
+        ErrorCode::ConsumerDomain => "Consumer mail domains cannot be verified",
+        ErrorCode::DomainTaken => "Another tenant has verified this domain",
         ErrorCode::MethodNotAllowed => "Method not allowed",
         ErrorCode::PayloadTooLarge => "Request body too large",
         ErrorCode::RateLimited { .. } => "Too many requests",

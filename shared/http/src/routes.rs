@@ -120,6 +120,20 @@ pub enum Op {
     DenyJoinRequest,
     /// The caller's own join requests.
     MyJoinRequests,
+    /// Add a domain (pending until its TXT record is found).
+    AddDomain,
+    /// List the tenant's domains.
+    ListDomains,
+    /// Set a verified domain's join policy.
+    UpdateDomain,
+    /// Remove a domain.
+    RemoveDomain,
+    /// Look a domain's TXT record up now.
+    VerifyDomain,
+    /// The tenants the caller's verified address lets them join.
+    JoinableTenants,
+    /// Join a tenant (or ask to) through a verified domain.
+    JoinByDomain,
 }
 
 impl Op {
@@ -224,6 +238,13 @@ pub fn routes() -> Vec<Route> {
         route!(POST "/v1/tenants/{tenantId}/join-requests/{requestId}/approve" => "update", User, ApproveJoinRequest),
         route!(POST "/v1/tenants/{tenantId}/join-requests/{requestId}/deny" => "update", User, DenyJoinRequest),
         route!(GET "/v1/me/join-requests" => "list", User, MyJoinRequests),
+        route!(POST "/v1/tenants/{tenantId}/domains" => "update", User, AddDomain),
+        route!(GET "/v1/tenants/{tenantId}/domains" => "update", User, ListDomains),
+        route!(PATCH "/v1/tenants/{tenantId}/domains/{domain}" => "update", User, UpdateDomain),
+        route!(DELETE "/v1/tenants/{tenantId}/domains/{domain}" => "update", User, RemoveDomain),
+        route!(POST "/v1/tenants/{tenantId}/domains/{domain}/verify" => "update", User, VerifyDomain),
+        route!(GET "/v1/me/joinable-tenants" => "list", User, JoinableTenants),
+        route!(POST "/v1/me/tenants/{tenantId}/join" => "accept", User, JoinByDomain),
     ]
 }
 

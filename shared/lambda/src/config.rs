@@ -139,6 +139,10 @@ pub struct Config {
     /// server reads a whole partition for each Query page, seconds where DynamoDB takes
     /// milliseconds, and a benchmark of a 100k-member export must not time out on that.
     pub local_sdk_attempt_secs: Option<u64>,
+    /// The DNS server verified domains are looked up at, for local end-to-end runs only
+    /// (`USHER_DNS_SERVER`, `HOST:PORT`, refused without `USHER_LOCAL_E2E=1`; on AWS the
+    /// function's own resolver answers).
+    pub dns_server: Option<std::net::SocketAddr>,
 }
 
 impl Config {
@@ -252,6 +256,16 @@ impl Config {
                     });
                 }
                 Some(_) => Some(u64::from(number("USHER_LOCAL_SDK_ATTEMPT_SECS", 8, 1..=900)?)),
+            },
+            dns_server: match var("USHER_DNS_SERVER") {
+                None => None,
+                Some(_) if !local_e2e => {
+                    return Err(ConfigError::Invalid {
+                        var: "USHER_DNS_SERVER",
+                        reason: format!("only for local end-to-end runs, which must say so with {LOCAL_E2E}=1; unset it on AWS"),
+                    });
+                }
+                Some(v) => Some(v.parse().map_err(|_| ConfigError::Invalid { var: "USHER_DNS_SERVER", reason: "not HOST:PORT".into() })?),
             },
         })
     }

@@ -136,6 +136,18 @@ impl Ports {
         let files = S3Files::new(S3Files::client(&sdk), &config.export_bucket);
         let deps = Deps::new(Arc::new(table), Arc::new(mailer), Arc::new(queue), Arc::new(SystemClock), Arc::new(OsRandom), settings)
             .with_files(Arc::new(files));
+        let dns = match config.dns_server {
+            Some(server) => usher_dns::HickoryTxt::at(server),
+            None => usher_dns::HickoryTxt::system(),
+        };
+        let deps = match dns {
+            Ok(dns) => deps.with_dns(Arc::new(dns)),
+            // Only verifying domains needs it: the function serves everything else.
+            Err(e) => {
+                tracing::error!(error = %e, "no DNS resolver: verifying domains will fail");
+                deps
+            }
+        };
         let http = HttpConfig { cors_origins: config.cors_origins.clone(), ..HttpConfig::default() };
         let per_minute = usher_domain::usecases::rate_limit::Limit::per_minute;
         let rate_limits = usher_http::RateLimits {

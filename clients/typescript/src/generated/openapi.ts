@@ -1304,6 +1304,156 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{tenantId}/domains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A malformed id is `404`. */
+                tenantId: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The tenant's domains
+         * @description Every domain the tenant added, by name, with its status, its TXT record and its join policy (needs `directory.manage`).
+         */
+        get: operations["listDomains"];
+        put?: never;
+        /**
+         * Add an email domain to verify
+         * @description Adds `domain` (IDNA, lower-cased; a leading `@` is dropped) as `pending` and answers the
+         *     DNS TXT record that proves the tenant owns it: create `verification.name`
+         *     (`_usher-verification.<domain>`) with `verification.value`, then call `verify`.
+         *     Consumer mail domains (gmail.com, outlook.com, gmx.de, mail.ru and the like, and their
+         *     subdomains) are `400 consumer_domain`; a domain another tenant has verified is
+         *     `409 domain_taken` (a pending one claims nothing: the first tenant to prove it holds it).
+         *     At most 50 per tenant. Needs `directory.manage`.
+         */
+        post: operations["addDomain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/domains/{domain}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A malformed id is `404`. */
+                tenantId: components["parameters"]["TenantId"];
+                /** @description One of the tenant's domains (any case; IDNA). An unknown or malformed one is `404`. */
+                domain: components["parameters"]["DomainName"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a domain
+         * @description Removes the domain (and the tenant's claim on it): joining through it stops at once. Members who joined through it stay. Needs `directory.manage`.
+         */
+        delete: operations["removeDomain"];
+        options?: never;
+        head?: never;
+        /**
+         * Set who may join through a verified domain
+         * @description `join`: `off` (nobody), `request` (people with a verified address at the domain ask; an
+         *     admin approves their join request) or `auto` (they join at once while a seat is free),
+         *     with `join_role` (required unless `off`). The role may carry no `invitations.*`,
+         *     `members.update`, `members.remove` or `roles.manage` permission and is never `owner`
+         *     (`400 invalid_request`, field `join_role`, code `role_too_powerful`), and must be one
+         *     the caller may grant (`403 role_not_grantable`). A pending domain is
+         *     `409 invalid_state`: verify it first. Needs `directory.manage`.
+         */
+        patch: operations["updateDomain"];
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/domains/{domain}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A malformed id is `404`. */
+                tenantId: components["parameters"]["TenantId"];
+                /** @description One of the tenant's domains (any case; IDNA). An unknown or malformed one is `404`. */
+                domain: components["parameters"]["DomainName"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Look the domain's TXT record up now
+         * @description Looks `_usher-verification.<domain>` up (no cache). The exact `verification.value`
+         *     among its TXT records makes the domain `verified` (`domain.verified` event); otherwise
+         *     the domain answers as it stands with `check_reason` (no record, a record with another
+         *     value, or a DNS failure, which concludes nothing). A verified domain whose record is
+         *     missing stays verified for 7 days (`missing_since`, `lapses_at`), then `lapsed`. The
+         *     schedule looks again daily at verified and lapsed domains. `409 domain_taken` when
+         *     another tenant's proof of the domain stands. Needs `directory.manage`.
+         */
+        post: operations["verifyDomain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/joinable-tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenants the caller may join by their email's domain
+         * @description The tenant (at most one: a domain is verified for one tenant) whose verified domain is
+         *     the caller's verified email's domain, with a policy other than `off`, unless the caller
+         *     is a member already. Empty without a verified email. With `join_request` when the
+         *     caller asked already and waits.
+         */
+        get: operations["listJoinableTenants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/tenants/{tenantId}/join": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A malformed id is `404`. */
+                tenantId: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Join a tenant through a verified domain
+         * @description The caller joins with their verified email (`403 forbidden` without one) when the
+         *     tenant verified its domain: `auto` makes them a member at once (`200`, a seat taken in
+         *     the same conditional write as the membership; `409 seat_limit_reached` when full),
+         *     `request` files a join request (`202`; asking again answers the same request). A
+         *     domain that is not the tenant's, lapsed, removed or `off` is `403 domain_not_allowed`.
+         *     The new member's `member.added` event says `"via": "domain"`.
+         */
+        post: operations["joinTenantByDomain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     usherEvent: {
@@ -1999,12 +2149,15 @@ export interface components {
         };
         /** @enum {string} */
         JoinRequestStatus: "pending" | "approved" | "denied";
-        /** @description A person's request to join a tenant, filed through a link that needs approval. */
+        /** @description A person's request to join a tenant, filed through a link that needs approval or a verified domain whose policy is `request`. */
         JoinRequest: {
             /** @example jr_0190b4a1c2d37e8f9a0b1c2d3e4f5a6b */
             id: string;
             tenant_id: components["schemas"]["TenantId"];
-            link_id: string;
+            /** @description The join link it came through (absent when it came through a verified domain). */
+            link_id?: string;
+            /** @description The verified domain it came through (absent when it came through a link). */
+            domain?: string;
             user_id: components["schemas"]["UserId"];
             email: components["schemas"]["Email"];
             name: string | null;
@@ -2028,7 +2181,10 @@ export interface components {
             /** @example jr_0190b4a1c2d37e8f9a0b1c2d3e4f5a6b */
             id: string;
             tenant_id: components["schemas"]["TenantId"];
-            link_id: string;
+            /** @description The join link it came through (absent when it came through a verified domain). */
+            link_id?: string;
+            /** @description The verified domain it came through (absent when it came through a link). */
+            domain?: string;
             user_id: components["schemas"]["UserId"];
             email: components["schemas"]["Email"];
             name: string | null;
@@ -2040,6 +2196,94 @@ export interface components {
         };
         MyJoinRequestList: {
             data: components["schemas"]["MyJoinRequest"][];
+        };
+        DomainRequest: {
+            /** @example acme.com */
+            domain: string;
+        };
+        DomainPolicy: {
+            join: components["schemas"]["JoinPolicy"];
+            /** @description The role people joining get (required unless `join` is `off`). */
+            join_role?: components["schemas"]["RoleName"] | null;
+        };
+        /**
+         * @description `off`: nobody joins through the domain; `request`: people ask, an admin approves; `auto`: people join at once while a seat is free.
+         * @enum {string}
+         */
+        JoinPolicy: "off" | "request" | "auto";
+        /**
+         * @description `pending`: its record was not found yet; `verified`: found (and missing for less than 7 days); `lapsed`: missing 7 days in a row, joining stopped until it is back.
+         * @enum {string}
+         */
+        DomainStatus: "pending" | "verified" | "lapsed";
+        /** @description An email domain a tenant added. */
+        Domain: {
+            /** @example acme.com */
+            domain: string;
+            tenant_id: components["schemas"]["TenantId"];
+            status: components["schemas"]["DomainStatus"];
+            /** @description The DNS TXT record that proves the domain (not a secret). */
+            verification: {
+                /** @enum {string} */
+                type: "dns_txt";
+                /** @example _usher-verification.acme.com */
+                name: string;
+                /** @example usher-verification=3f9c2a7d41b86e05c9d1a2b3c4d5e6f7 */
+                value: string;
+            };
+            join: components["schemas"]["JoinPolicy"];
+            join_role: components["schemas"]["RoleName"] | null;
+            verified_at?: components["schemas"]["Timestamp"];
+            last_checked_at?: components["schemas"]["Timestamp"];
+            /** @description Since when a verified domain's record has been missing. */
+            missing_since?: components["schemas"]["Timestamp"];
+            /** @description When it lapses unless the record comes back. */
+            lapses_at?: components["schemas"]["Timestamp"];
+            /** @description Why the last lookup did not verify it. */
+            check_reason?: string;
+            created_at: components["schemas"]["Timestamp"];
+        };
+        DomainList: {
+            data: components["schemas"]["Domain"][];
+        };
+        JoinableTenant: {
+            tenant_id: components["schemas"]["TenantId"];
+            tenant_name: string;
+            domain: string;
+            /** @enum {string} */
+            join: "request" | "auto";
+            role: components["schemas"]["RoleName"];
+            /** @description The caller's pending request, when they asked already. */
+            join_request?: components["schemas"]["JoinRequest"];
+        };
+        JoinableTenantList: {
+            data: components["schemas"]["JoinableTenant"][];
+        };
+        /** @description A `CloudEvent` whose `data.resource` is a `Domain`, as the API shows it after the change. */
+        DomainEvent: {
+            specversion: components["schemas"]["CloudEventSpecVersion"];
+            id: components["schemas"]["CloudEventId"];
+            source: components["schemas"]["CloudEventSource"];
+            /**
+             * @description `usher.` + the audit action (`AuditEvent.action`). (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "usher.domain.added" | "usher.domain.verified" | "usher.domain.lapsed" | "usher.domain.updated";
+            /** @description When the change happened (`AuditEvent.at`). */
+            time: components["schemas"]["Timestamp"];
+            subject: components["schemas"]["CloudEventSubject"];
+            tenantid: components["schemas"]["TenantId"];
+            datacontenttype: components["schemas"]["CloudEventDataContentType"];
+            sequence: components["schemas"]["CloudEventSequence"];
+            /** @description The audit event's actor, target (the domain) and details, and the domain. */
+            data: {
+                actor: components["schemas"]["EventActor"];
+                /** @description The domain. */
+                target: string;
+                /** @description The audit event's details (`AuditEvent.details`). */
+                details: Record<string, unknown>;
+                resource: components["schemas"]["Domain"];
+            };
         };
         /** @description A `CloudEvent` whose `data.resource` is a `JoinLink` (`join_link.*`, never its token) or a `JoinRequest` (`join_request.*`), as the API shows it after the change. */
         JoinEvent: {
@@ -2082,8 +2326,10 @@ export interface components {
              *     `workspace.created`, `workspace.updated`, `workspace.deleted`, `scim_token.created`,
              *     `scim_token.revoked`, `directory.settings_updated`, `directory.uploaded`,
              *     `join_link.created`, `join_link.disabled`, `join_request.created`,
-             *     `join_request.approved`, `join_request.denied` (more may be added). `member.added`
-             *     says in its details how the person came: `"via": "invitation"` or `"join_link"`.
+             *     `join_request.approved`, `join_request.denied`, `domain.added`, `domain.verified`,
+             *     `domain.lapsed`, `domain.updated`, `domain.removed` (more may be added).
+             *     `member.added` says in its details how the person came: `"via": "invitation"`,
+             *     `"join_link"`, `"domain"` or `"scim"`.
              *     Each is also published to the host application as the event `usher.<action>`
              *     (see `webhooks`).
              * @example invitation.created
@@ -2111,13 +2357,13 @@ export interface components {
             resource?: components["schemas"]["EventResource"];
         } & components["schemas"]["ResourceByAction"];
         /** @description What an event is about, as the API shows it right after the change (`null` when the change deleted it). */
-        EventResource: components["schemas"]["Invitation"] | components["schemas"]["Member"] | components["schemas"]["Role"] | components["schemas"]["Workspace"] | components["schemas"]["Tenant"] | components["schemas"]["JoinLink"] | components["schemas"]["JoinRequest"] | null;
+        EventResource: components["schemas"]["Invitation"] | components["schemas"]["Member"] | components["schemas"]["Role"] | components["schemas"]["Workspace"] | components["schemas"]["Tenant"] | components["schemas"]["JoinLink"] | components["schemas"]["JoinRequest"] | components["schemas"]["Domain"] | null;
         /**
          * @description Which resource an audit event (`action`) carries: an `Invitation` for `invitation.*`, a
          *     `Member` for `member.*`, a `Role` for `role.*`, a `Workspace` for `workspace.*`, the
          *     `Tenant` for `tenant.*`; `null` for the changes that delete it.
          */
-        ResourceByAction: unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown;
+        ResourceByAction: unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown;
         /**
          * @description One audit event for the host application: CloudEvents 1.0, structured JSON mode, with
          *     the extension attributes `tenantid` and `sequence`. The body of `usherEvent`; on AWS
@@ -2187,7 +2433,7 @@ export interface components {
          *       }
          *     }
          */
-        CloudEvent: components["schemas"]["InvitationEvent"] | components["schemas"]["MemberEvent"] | components["schemas"]["RoleEvent"] | components["schemas"]["WorkspaceEvent"] | components["schemas"]["TenantEvent"] | components["schemas"]["JoinEvent"] | components["schemas"]["DeletionEvent"];
+        CloudEvent: components["schemas"]["InvitationEvent"] | components["schemas"]["MemberEvent"] | components["schemas"]["RoleEvent"] | components["schemas"]["WorkspaceEvent"] | components["schemas"]["TenantEvent"] | components["schemas"]["JoinEvent"] | components["schemas"]["DomainEvent"] | components["schemas"]["DeletionEvent"];
         /**
          * @description The CloudEvents version.
          * @constant
@@ -2361,7 +2607,7 @@ export interface components {
              * @description `usher.` + the audit action (`AuditEvent.action`). (enum property replaced by openapi-typescript)
              * @enum {string}
              */
-            type: "usher.member.removed" | "usher.member.left" | "usher.role.deleted" | "usher.workspace.deleted" | "usher.scim_token.created" | "usher.scim_token.revoked" | "usher.directory.settings_updated" | "usher.directory.uploaded";
+            type: "usher.member.removed" | "usher.member.left" | "usher.role.deleted" | "usher.workspace.deleted" | "usher.scim_token.created" | "usher.scim_token.revoked" | "usher.directory.settings_updated" | "usher.directory.uploaded" | "usher.domain.removed";
             /** @description When the change happened (`AuditEvent.at`). */
             time: components["schemas"]["Timestamp"];
             subject: components["schemas"]["CloudEventSubject"];
@@ -2618,7 +2864,7 @@ export interface components {
          * @description The stable error code; see the table in the API description for statuses.
          * @enum {string}
          */
-        ErrorCode: "invalid_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "role_not_grantable" | "domain_not_allowed" | "not_found" | "already_invited" | "already_member" | "seat_limit_reached" | "idempotency_conflict" | "invalid_state" | "method_not_allowed" | "invitation_expired" | "invitation_revoked" | "invitation_used" | "invitation_declined" | "link_expired" | "link_disabled" | "link_used_up" | "payload_too_large" | "rate_limited" | "internal" | "unavailable" | "userinfo_subject_mismatch" | "userinfo_failed" | "userinfo_not_configured";
+        ErrorCode: "invalid_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "role_not_grantable" | "domain_not_allowed" | "not_found" | "already_invited" | "already_member" | "seat_limit_reached" | "idempotency_conflict" | "invalid_state" | "method_not_allowed" | "invitation_expired" | "invitation_revoked" | "invitation_used" | "invitation_declined" | "link_expired" | "link_disabled" | "link_used_up" | "consumer_domain" | "domain_taken" | "payload_too_large" | "rate_limited" | "internal" | "unavailable" | "userinfo_subject_mismatch" | "userinfo_failed" | "userinfo_not_configured";
     };
     responses: {
         /**
@@ -2912,6 +3158,8 @@ export interface components {
     parameters: {
         /** @description The tenant's id. A malformed id is `404`. */
         TenantId: components["schemas"]["TenantId"];
+        /** @description One of the tenant's domains (any case; IDNA). An unknown or malformed one is `404`. */
+        DomainName: string;
         /** @description The join request's id. A malformed id is `404`. */
         JoinRequestId: string;
         /** @description The invitation's id. A malformed id is `404`. */
@@ -5479,6 +5727,323 @@ export interface operations {
             /** @description `forbidden`: the route is for signed-in people. */
             403: components["responses"]["Forbidden"];
             405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listDomains: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A malformed id is `404`. */
+                tenantId: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The domains. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DomainList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description `forbidden`: no `directory.manage`. */
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    addDomain: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the write safe to retry: within 24 h the same key with the same request returns
+                 *     the first response (with `idempotent-replayed: true`) and does nothing again; with
+                 *     another request it is `409 idempotency_conflict`. 1 to 255 visible ASCII characters
+                 *     (a UUID is a good choice).
+                 * @example 5f0c6d8e-8b1f-4f7e-9a55-0c2f3f0f4e21
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The tenant's id. A malformed id is `404`. */
+                tenantId: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "domain": "acme.com"
+                 *     }
+                 */
+                "application/json": components["schemas"]["DomainRequest"];
+            };
+        };
+        responses: {
+            /** @description The domain, pending. */
+            201: {
+                headers: {
+                    "x-request-id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Domain"];
+                };
+            };
+            /** @description `invalid_request` (not a domain) or `consumer_domain`. */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description `forbidden`: no `directory.manage`. */
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            /** @description `domain_taken` (another tenant verified it), `invalid_state` (added already, or 50 domains) or `idempotency_conflict`. */
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    removeDomain: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the write safe to retry: within 24 h the same key with the same request returns
+                 *     the first response (with `idempotent-replayed: true`) and does nothing again; with
+                 *     another request it is `409 idempotency_conflict`. 1 to 255 visible ASCII characters
+                 *     (a UUID is a good choice).
+                 * @example 5f0c6d8e-8b1f-4f7e-9a55-0c2f3f0f4e21
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The tenant's id. A malformed id is `404`. */
+                tenantId: components["parameters"]["TenantId"];
+                /** @description One of the tenant's domains (any case; IDNA). An unknown or malformed one is `404`. */
+                domain: components["parameters"]["DomainName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    "x-request-id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `invalid_request`: a bad `Idempotency-Key`. */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description `forbidden`: no `directory.manage`. */
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            /** @description `idempotency_conflict`. */
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    updateDomain: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the write safe to retry: within 24 h the same key with the same request returns
+                 *     the first response (with `idempotent-replayed: true`) and does nothing again; with
+                 *     another request it is `409 idempotency_conflict`. 1 to 255 visible ASCII characters
+                 *     (a UUID is a good choice).
+                 * @example 5f0c6d8e-8b1f-4f7e-9a55-0c2f3f0f4e21
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The tenant's id. A malformed id is `404`. */
+                tenantId: components["parameters"]["TenantId"];
+                /** @description One of the tenant's domains (any case; IDNA). An unknown or malformed one is `404`. */
+                domain: components["parameters"]["DomainName"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "join": "auto",
+                 *       "join_role": "member"
+                 *     }
+                 */
+                "application/json": components["schemas"]["DomainPolicy"];
+            };
+        };
+        responses: {
+            /** @description The domain with its new policy. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Domain"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description `forbidden` (no `directory.manage`) or `role_not_grantable`. */
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            /** @description `invalid_state` (the domain is not verified yet) or `idempotency_conflict`. */
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    verifyDomain: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the write safe to retry: within 24 h the same key with the same request returns
+                 *     the first response (with `idempotent-replayed: true`) and does nothing again; with
+                 *     another request it is `409 idempotency_conflict`. 1 to 255 visible ASCII characters
+                 *     (a UUID is a good choice).
+                 * @example 5f0c6d8e-8b1f-4f7e-9a55-0c2f3f0f4e21
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The tenant's id. A malformed id is `404`. */
+                tenantId: components["parameters"]["TenantId"];
+                /** @description One of the tenant's domains (any case; IDNA). An unknown or malformed one is `404`. */
+                domain: components["parameters"]["DomainName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The domain after the lookup. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Domain"];
+                };
+            };
+            /** @description `invalid_request`: a bad `Idempotency-Key`. */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description `forbidden`: no `directory.manage`. */
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            /** @description `domain_taken` (another tenant verified the domain) or `idempotency_conflict`. */
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listJoinableTenants: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tenants. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinableTenantList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description `forbidden`: the route is for signed-in people. */
+            403: components["responses"]["Forbidden"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    joinTenantByDomain: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the write safe to retry: within 24 h the same key with the same request returns
+                 *     the first response (with `idempotent-replayed: true`) and does nothing again; with
+                 *     another request it is `409 idempotency_conflict`. 1 to 255 visible ASCII characters
+                 *     (a UUID is a good choice).
+                 * @example 5f0c6d8e-8b1f-4f7e-9a55-0c2f3f0f4e21
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The tenant's id. A malformed id is `404`. */
+                tenantId: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller is a member now (`outcome` is `joined`). */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinLinkRedeemed"];
+                };
+            };
+            /** @description A join request waits for an admin (`outcome` is `requested`). */
+            202: {
+                headers: {
+                    "x-request-id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinLinkRedeemed"];
+                };
+            };
+            /** @description `invalid_request`: a bad `Idempotency-Key`. */
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description `forbidden` (no verified email) or `domain_not_allowed`. */
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            /** @description `already_member`, `already_invited`, `seat_limit_reached`, `invalid_state` (the join role was deleted) or `idempotency_conflict`. */
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];

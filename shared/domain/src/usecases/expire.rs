@@ -29,6 +29,10 @@ pub struct SweepSummary {
     pub reminded: usize,
     /// Directory people whose blocked invitation provisioning sent on a retry.
     pub provisioned: usize,
+    /// Verified (or lapsed) domains whose TXT record was looked at again.
+    pub domains_checked: usize,
+    /// Of those, domains that lapsed (their record missing for the whole grace).
+    pub domains_lapsed: usize,
     /// Index entries that could not be decoded: logged with their key and passed over, so one
     /// bad item never stalls the sweep.
     pub skipped: usize,
@@ -143,7 +147,9 @@ async fn sweep_entry(
     jobs: &mut Vec<DeliveryJob>,
 ) -> Result<(), Unexpected> {
     let key = item.key.clone();
-    let handled = if key.sk.starts_with(schema::PERSON_PREFIX) {
+    let handled = if key.sk.starts_with(schema::DOMAIN_PREFIX) {
+        decode::<crate::domains::TenantDomain>(item).map(|d| Due::Domain(d.value.tenant_id, d.value.domain))
+    } else if key.sk.starts_with(schema::PERSON_PREFIX) {
         decode::<crate::directory::DirectoryPerson>(item).map(|p| Due::Person(p.value.tenant_id, p.value.id))
     } else if key.sk.starts_with(schema::NOTICE_PREFIX) {
         decode::<Notice>(item).map(|_| Due::Notice)
@@ -156,6 +162,16 @@ async fn sweep_entry(
         Ok(Due::Invitation(listed)) => handle(deps, &listed, summary, jobs).await,
         Ok(Due::Notice) => requeue::<Notice>(deps, &key, summary, jobs).await,
         Ok(Due::Export) => requeue::<ExportJob>(deps, &key, summary, jobs).await,
+        Ok(Due::Domain(tenant, domain)) => {
+            // A verified domain's daily look at its TXT record.
+            if let Some(moved) = super::domains::recheck(deps, &tenant, &domain).await? {
+                summary.domains_checked += 1;
+                if moved == crate::domains::Transition::Lapsed {
+                    summary.domains_lapsed += 1;
+                }
+            }
+            Ok(())
+        }
         Ok(Due::Person(tenant, person)) => {
             // A directory person provisioning could not invite yet: try again.
             if super::provisioning::retry_blocked(deps, &tenant, &person).await?.is_none() {
@@ -197,6 +213,7 @@ enum Due {
     Notice,
     Export,
     Person(crate::values::TenantId, crate::values::PersonId),
+    Domain(crate::values::TenantId, String),
 }
 
 async fn handle(deps: &Deps, listed: &Invitation, summary: &mut SweepSummary, jobs: &mut Vec<DeliveryJob>) -> Result<(), Unexpected> {

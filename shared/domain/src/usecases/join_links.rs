@@ -12,7 +12,8 @@ use crate::access::{self, AccessError, Actor};
 use crate::context::{Deps, Principal};
 use crate::error::{Context, ErrorCode, FieldError, Unexpected};
 use crate::joining::{
-    JoinLink, JoinLinkPointer, JoinLinkResource, JoinLinkStatus, JoinRequest, JoinRequestResource, MyJoinRequestPointer, PendingJoinRequest,
+    JoinLink, JoinLinkPointer, JoinLinkResource, JoinLinkStatus, JoinRequest, JoinRequestResource, JoinVia, MyJoinRequestPointer,
+    PendingJoinRequest,
 };
 use crate::model::{EmailGuard, Member, Tenant, User};
 use crate::ports::{Committed, Query, SortKeyRange, Write};
@@ -274,9 +275,44 @@ pub(crate) async fn admission(
     Ok(Ok(Admission { member, writes }))
 }
 
+/// The person's pending request in the tenant, if any (one at a time).
+pub(crate) async fn pending_request(deps: &Deps, tenant: &TenantId, user: &UserId) -> Result<Option<JoinRequest>, Unexpected> {
+    let table = deps.table.as_ref();
+    let Some(p) = schema::load::<PendingJoinRequest>(table, &schema::pending_join_request_key(tenant, user))
+        .await
+        .context("reading pending join request")?
+    else {
+        return Ok(None);
+    };
+    Ok(schema::load::<JoinRequest>(table, &schema::join_request_key(tenant, &p.value.request_id))
+        .await
+        .context("reading join request")?
+        .map(|r| r.value))
+}
+
+/// The writes that file a new join request: the request, the person's one-pending marker (a
+/// second request in another tab loses on it), their own pointer, `join_request.created` with
+/// `source` (what it came through) in its details.
+pub(crate) fn request_writes(deps: &Deps, r: &JoinRequest, source: serde_json::Value) -> Vec<Write> {
+    let mut details = serde_json::json!({ "user_id": r.user_id, "role": r.role });
+    if let (Some(d), Some(s)) = (details.as_object_mut(), source.as_object()) {
+        d.extend(s.clone());
+    }
+    let event = audit_event(deps, &r.tenant_id, Some(&r.user_id), "join_request.created", r.id.as_str(), details);
+    vec![
+        schema::create(r),
+        schema::create_at(schema::pending_join_request_key(&r.tenant_id, &r.user_id), &PendingJoinRequest { request_id: r.id.clone() }),
+        schema::create_at(
+            schema::my_join_request_key(&r.user_id, &r.tenant_id, &r.id),
+            &MyJoinRequestPointer { tenant_id: r.tenant_id.clone(), request_id: r.id.clone() },
+        ),
+        schema::audit_write(&event),
+    ]
+}
+
 /// The caller as a user: found by subject, or created (with their subject and address pointers
 /// in the same transaction as what they join).
-async fn user_for(deps: &Deps, principal: &Principal, email: &Email) -> Result<(User, Vec<Write>), Unexpected> {
+pub(crate) async fn user_for(deps: &Deps, principal: &Principal, email: &Email) -> Result<(User, Vec<Write>), Unexpected> {
     if let Some(u) = access::find_user(deps, principal).await? {
         return Ok((u, Vec::new()));
     }
@@ -524,13 +560,8 @@ pub async fn redeem(deps: &Deps, principal: &Principal, raw_token: &str) -> Resu
         let joined;
         let mut request = None;
         if link.approval {
-            let marker = schema::pending_join_request_key(&tenant.id, &user.id);
-            if let Some(p) = schema::load::<PendingJoinRequest>(table, &marker).await.context("reading pending join request")?
-                && let Some(r) = schema::load::<JoinRequest>(table, &schema::join_request_key(&tenant.id, &p.value.request_id))
-                    .await
-                    .context("reading join request")?
-            {
-                return Ok(Attempt::Done(answer(None, Some(JoinRequestResource::of(&r.value)))));
+            if let Some(r) = pending_request(deps, &tenant.id, &user.id).await? {
+                return Ok(Attempt::Done(answer(None, Some(JoinRequestResource::of(&r)))));
             }
             match read_guard(deps, &tenant.id, &email).await? {
                 GuardState::Member => return Err(JoinLinkError::AlreadyMember),
@@ -540,7 +571,7 @@ pub async fn redeem(deps: &Deps, principal: &Principal, raw_token: &str) -> Resu
             let r = JoinRequest::new(
                 JoinRequestId::from_uuid(deps.new_uuid()),
                 tenant.id.clone(),
-                link.id.clone(),
+                JoinVia::Link(link.id.clone()),
                 user.id.clone(),
                 email.clone(),
                 principal.name.clone().or(user.name.clone()),
@@ -548,21 +579,7 @@ pub async fn redeem(deps: &Deps, principal: &Principal, raw_token: &str) -> Resu
                 link.role.clone(),
                 now,
             );
-            let event = audit_event(
-                deps,
-                &tenant.id,
-                Some(&user.id),
-                "join_request.created",
-                r.id.as_str(),
-                serde_json::json!({ "link_id": link.id, "user_id": user.id, "role": r.role }),
-            );
-            writes.push(schema::create(&r));
-            writes.push(schema::create_at(marker, &PendingJoinRequest { request_id: r.id.clone() }));
-            writes.push(schema::create_at(
-                schema::my_join_request_key(&user.id, &tenant.id, &r.id),
-                &MyJoinRequestPointer { tenant_id: tenant.id.clone(), request_id: r.id.clone() },
-            ));
-            writes.push(schema::audit_write(&event));
+            writes.extend(request_writes(deps, &r, serde_json::json!({ "link_id": link.id })));
             request = Some(r);
             joined = None;
         } else {

@@ -231,7 +231,10 @@ pub async fn approve(deps: &Deps, principal: &Principal, tenant: &TenantId, raw_
             name: req.value.name.clone(),
             username: req.value.username.clone(),
         };
-        let via = serde_json::json!({ "via": "join_link", "join_link_id": req.value.link_id, "join_request_id": req.value.id });
+        let via = match &req.value.link_id {
+            Some(link) => serde_json::json!({ "via": "join_link", "join_link_id": link, "join_request_id": req.value.id }),
+            None => serde_json::json!({ "via": "domain", "domain": req.value.domain, "join_request_id": req.value.id }),
+        };
         let admitted = match admission(deps, &t, &joiner, &req.value.role, via).await? {
             Ok(a) => a,
             Err(Refused::AlreadyMember) => return Err(JoinRequestError::AlreadyMember),

@@ -15,6 +15,7 @@ pub mod decline;
 pub mod delivery;
 pub mod directory;
 pub mod directory_upload;
+pub mod domains;
 pub mod email_change;
 pub mod expire;
 pub mod export;
