@@ -16,6 +16,8 @@ PLAYWRIGHT_VERSION=1.65.2
 PYTEST_VERSION=9.2.0
 # the fake OIDC provider of test_oidc.py signs its RS256 ID tokens with it
 CRYPTOGRAPHY_VERSION=51.0.1
+# the Domains tests' DNS stub (tests/support/dns_stub.py)
+DNSLIB_VERSION=0.9.26
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 export USHER_BIN="${USHER_BIN:-target/debug/usher}"
 
@@ -46,13 +48,13 @@ fi
 if ! .venv-browser/bin/python -c "
 import importlib.metadata as m, sys
 sys.exit(m.version('playwright') != '${PLAYWRIGHT_VERSION}' or m.version('pytest') != '${PYTEST_VERSION}'
-         or m.version('cryptography') != '${CRYPTOGRAPHY_VERSION}')" 2>/dev/null; then
-  echo "==> playwright ${PLAYWRIGHT_VERSION}, pytest ${PYTEST_VERSION} and cryptography ${CRYPTOGRAPHY_VERSION} into .venv-browser"
+         or m.version('cryptography') != '${CRYPTOGRAPHY_VERSION}' or m.version('dnslib') != '${DNSLIB_VERSION}')" 2>/dev/null; then
+  echo "==> playwright ${PLAYWRIGHT_VERSION}, pytest ${PYTEST_VERSION}, cryptography ${CRYPTOGRAPHY_VERSION} and dnslib ${DNSLIB_VERSION} into .venv-browser"
   python3 -m venv .venv-browser
   # as `python3.13 -m venv` does: the venv ignores itself, so a `git add -A` never takes it in
   printf '*\n' > .venv-browser/.gitignore
   .venv-browser/bin/pip install --quiet --disable-pip-version-check \
-    "playwright==${PLAYWRIGHT_VERSION}" "pytest==${PYTEST_VERSION}" "cryptography==${CRYPTOGRAPHY_VERSION}"
+    "playwright==${PLAYWRIGHT_VERSION}" "pytest==${PYTEST_VERSION}" "cryptography==${CRYPTOGRAPHY_VERSION}" "dnslib==${DNSLIB_VERSION}"
 fi
 
 [ -f .venv-browser/.gitignore ] || printf '*\n' > .venv-browser/.gitignore

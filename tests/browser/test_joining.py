@@ -6,25 +6,22 @@ join policy, removed, a public email provider refused) and "Organisations you ca
 person without a tenant; axe-core and no sideways scrolling at 1280 and 375 px on each new page,
 with a screenshot of each in screenshots/joining/.
 
-The Domains tests need a binary with verified domains (`usher serve --dns-server`): they run
-against a DNS stub of their own on 127.0.0.1 (a few lines below: TXT answers from a dict,
-NXDOMAIN for anything else), and are skipped, saying why, with a binary that has no
---dns-server."""
+The Domains tests run `usher serve --dns-server` against tests/support/dns_stub.py (dnslib) on
+127.0.0.1: the TXT answers are a dict the test sets, NXDOMAIN for anything else."""
 
 from __future__ import annotations
 
-import contextlib
+import json
 import re
-import socket
-import struct
 import subprocess
-import threading
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import DESKTOP, PHONE, SHOTS, USHER_BIN, Tenant, _serve, axe_violations, sideways_scrolling, sign_in, unique_email
+from conftest import DESKTOP, PHONE, SHOTS, Tenant, _serve, axe_violations, sideways_scrolling, sign_in, unique_email
 
 SIZES = pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1280px", "375px"])
 
@@ -481,59 +478,46 @@ def test_axe_finds_nothing_on_the_join_landing_page_join_links_and_join_requests
 
 
 # ------------------------------------------------------------------ verified domains (a DNS stub)
+class _Records(dict):
+    """TXT records by name; every change is written whole to the stub's file (then renamed)."""
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self.path = path
+        self._write()
+
+    def _write(self) -> None:
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self))
+        tmp.replace(self.path)
+
+    def __setitem__(self, name, values):
+        super().__setitem__(name, values)
+        self._write()
+
+    def __delitem__(self, name):
+        super().__delitem__(name)
+        self._write()
+
+
 class DnsStub:
-    """A DNS server on 127.0.0.1 (UDP, a free port) answering TXT questions from `txt`
-    ({name: [values]}) and NXDOMAIN for anything else."""
+    """tests/support/dns_stub.py (dnslib, pinned by browser-test.sh) on a free 127.0.0.1 port,
+    UDP and TCP: `txt` ({name: [values]}) is what it answers, NXDOMAIN for anything else."""
 
-    def __init__(self):
-        self.txt: dict[str, list[str]] = {}
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                data, peer = self.sock.recvfrom(4096)
-            except OSError:
-                return
-            with contextlib.suppress(Exception):
-                self.sock.sendto(self._answer(data), peer)
-
-    def _answer(self, q: bytes) -> bytes:
-        i, labels = 12, []
-        while q[i]:
-            labels.append(q[i + 1:i + 1 + q[i]].decode().lower())
-            i += 1 + q[i]
-        qtype = struct.unpack("!H", q[i + 1:i + 3])[0]
-        question = q[12:i + 5]
-        name = ".".join(labels)
-        values = self.txt.get(name, []) if qtype == 16 else []
-        known = name in self.txt
-        flags = 0x8180 | (0 if known else 3)  # a response, recursion available; NXDOMAIN when unknown
-        out = q[:2] + struct.pack("!HHHHH", flags, 1, len(values), 0, 0) + question
-        for v in values:
-            raw = v.encode()
-            rdata = bytes([len(raw)]) + raw
-            out += struct.pack("!HHHIH", 0xC00C, 16, 1, 0, len(rdata)) + rdata
-        return out
+    def __init__(self, tmp: Path):
+        self.txt = _Records(tmp / "records.json")
+        script = Path(__file__).resolve().parents[1] / "support" / "dns_stub.py"
+        self.proc = subprocess.Popen([sys.executable, str(script), str(self.txt.path)], stdout=subprocess.PIPE, text=True)
+        self.port = int(self.proc.stdout.readline())
 
     def close(self) -> None:
-        self.sock.close()
-
-
-def domains_supported() -> bool:
-    out = subprocess.run([USHER_BIN, "serve", "--help"], capture_output=True, text=True, timeout=30)
-    return "--dns-server" in out.stdout + out.stderr
+        self.proc.kill()
+        self.proc.wait()
 
 
 @pytest.fixture(scope="module")
-def dns():
-    if not domains_supported():
-        pytest.skip(f"{USHER_BIN} has no `serve --dns-server` (verified domains): run with a binary that has them")
-    stub = DnsStub()
+def dns(tmp_path_factory):
+    stub = DnsStub(tmp_path_factory.mktemp("dns"))
     yield stub
     stub.close()
 
