@@ -4,7 +4,7 @@
 //! invite → queued → deliver → email arrives → lookup → accept → list → export → expire.
 
 use serde_json::{Value, json};
-use usher_domain::ports::Clock;
+use usher_domain::ports::{Clock, Table};
 use usher_tests::lambda::{Function, Limits, function_env, http_answer, http_event, person_token, schedule_event};
 use usher_tests::{TestApp, aws};
 
@@ -132,6 +132,62 @@ async fn the_function_binaries_serve_the_whole_lifecycle_as_lambda_runs_them() {
     assert_eq!(summary["expired"], 1, "{summary}");
     let (_, expired, _) = call(&list, "GET", &format!("/v1/tenants/{t}/invitations?status=expired"), Some(&owner), None).await;
     assert_eq!(expired["data"][0]["email"].as_str(), Some(late.as_str()));
+}
+
+/// Verified domains as Lambda runs them: the `update` binary looks the TXT record up at the DNS
+/// stub named by `USHER_DNS_SERVER` (hickory, UDP/TCP), the `accept` binary lets a person at the
+/// domain join, and the `expire` binary's scheduled sweep looks at the domain again when its
+/// daily check is due (the record is gone: the missing clock starts, the domain stays verified).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the local AWS server and the DNS stub: run infra/scripts/test.sh"]
+async fn the_function_binaries_verify_a_domain_join_by_it_and_recheck_it_on_schedule() {
+    let _turn = MOTO_TURN.lock().await;
+    let dns = usher_tests::dns::DnsStub::start();
+    let table = aws::new_table().await;
+    let mut env = function_env(table.name(), "Usher <no-reply@usher.test>");
+    env.push(("USHER_DNS_SERVER", dns.addr.to_string()));
+    let update = Function::start("update", &env).await;
+    let accept = Function::start("accept", &env).await;
+    let expire = Function::start("expire", &env).await;
+
+    let seeder = TestApp::with_table(table.clone());
+    let t = seeder.tenant("Acme", "owner@acme.test", Some(10)).await;
+    let owner = person_token("owner@acme.test");
+    let domain = format!("d{}.example", aws::unique());
+    let (status, added, _) =
+        call(&update, "POST", &format!("/v1/tenants/{t}/domains"), Some(&owner), Some(json!({"domain": domain}))).await;
+    assert_eq!(status, 201, "{added}");
+    let name = added["verification"]["name"].as_str().expect("record name").to_owned();
+    let (_, pending, _) = call(&update, "POST", &format!("/v1/tenants/{t}/domains/{domain}/verify"), Some(&owner), None).await;
+    assert_eq!(pending["status"], "pending", "no record yet: {pending}");
+    dns.set_txt(&name, &[added["verification"]["value"].as_str().expect("value")]);
+    let (status, verified, _) = call(&update, "POST", &format!("/v1/tenants/{t}/domains/{domain}/verify"), Some(&owner), None).await;
+    assert_eq!((status, &verified["status"]), (200, &json!("verified")), "{verified}");
+    let policy = json!({"join": "auto", "join_role": "member"});
+    let (status, _, _) = call(&update, "PATCH", &format!("/v1/tenants/{t}/domains/{domain}"), Some(&owner), Some(policy)).await;
+    assert_eq!(status, 200);
+    let (status, joined, _) =
+        call(&accept, "POST", &format!("/v1/me/tenants/{t}/join"), Some(&person_token(&format!("pat@{domain}"))), None).await;
+    assert_eq!((status, &joined["outcome"]), (200, &json!("joined")), "{joined}");
+
+    // Not due yet: the sweep leaves the domain alone.
+    let summary = expire.invoke(schedule_event()).await.expect("the sweep succeeded");
+    assert_eq!(summary["domains_checked"], 0, "{summary}");
+    // Its next look made due (as a day passing would), and the record removed.
+    let key = usher_domain::schema::domain_key(&usher_domain::values::TenantId::parse(&t).expect("id"), &domain);
+    let read =
+        usher_domain::schema::load::<usher_domain::domains::TenantDomain>(table.as_ref(), &key).await.expect("read").expect("stored");
+    let mut due = read.value.clone();
+    due.next_check_at = Some(usher_store::SystemClock.now().plus_seconds(-60));
+    let written = table.transact(vec![usher_domain::schema::replace(read.version, &due)]).await.expect("write");
+    assert_eq!(written, usher_domain::ports::Committed::Yes);
+    dns.remove(&name);
+    let summary = expire.invoke(schedule_event()).await.expect("the sweep succeeded");
+    assert_eq!((&summary["domains_checked"], &summary["domains_lapsed"]), (&json!(1), &json!(0)), "{summary}");
+    let (_, listed, _) = call(&update, "GET", &format!("/v1/tenants/{t}/domains"), Some(&owner), None).await;
+    let d = &listed["data"][0];
+    assert_eq!(d["status"], "verified", "inside the 7-day grace: {d}");
+    assert!(d["missing_since"].is_string() && d["lapses_at"].is_string(), "{d}");
 }
 
 #[test]
