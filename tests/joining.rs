@@ -449,6 +449,46 @@ async fn guessing_join_tokens_from_one_source_is_throttled_with_429_and_other_so
     assert_eq!(from(&app, "198.51.100.9", &token).await.status, StatusCode::OK);
 }
 
+/// A signed-in redeem from `ip` (a whole office shares one address behind its NAT).
+async fn redeem_from(app: &TestApp, ip: &str, who: &str, token: &str) -> Reply {
+    let mut req = Request::builder()
+        .method(Method::POST)
+        .uri("/v1/join-links/redeem")
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {}", app.token(who)))
+        .body(Bytes::from(json!({ "token": token }).to_string()))
+        .unwrap();
+    req.extensions_mut().insert(SourceIp(ip.parse().unwrap()));
+    let ctx = RequestContext { request_id: "req-test".into(), iam_operator: false };
+    let (parts, bytes) = app.app.handle(req, ctx).await.into_parts();
+    let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Reply { status: parts.status, headers: parts.headers, bytes, json }
+}
+
+#[tokio::test]
+async fn a_whole_office_behind_one_address_redeems_its_team_link_and_each_person_has_their_own_budget() {
+    let app = TestApp::new();
+    let t = app.tenant("Acme", OWNER, None).await;
+    let (_, token) = new_link(&app, &t, json!({"role": "member", "max_uses": 100})).await;
+    let budget = usher_http::RateLimits::default().per_source.max as usize;
+    // More people than one source's budget, all from the office's one address: every one joins.
+    for i in 0..budget + 10 {
+        let r = redeem_from(&app, "203.0.113.50", &format!("staff{i}@acme.test"), &token).await;
+        assert_eq!((r.status, &r.json["outcome"]), (StatusCode::OK, &json!("joined")), "person {i}: {}", r.json);
+    }
+    // One person retrying past the budget is refused, wherever they retry from.
+    let mut limited = 0;
+    for i in 0..budget + 5 {
+        let r = redeem_from(&app, &format!("198.51.100.{}", i % 200), "staff0@acme.test", &token).await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            limited += 1;
+        } else {
+            assert_problem(&r, StatusCode::CONFLICT, "already_member");
+        }
+    }
+    assert_eq!(limited, 6, "one person has the budget a source has (their first redeem counted too)");
+}
+
 #[tokio::test]
 async fn one_join_token_has_its_own_budget_apart_from_invitation_tokens() {
     let app = TestApp::new();

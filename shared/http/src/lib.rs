@@ -229,7 +229,7 @@ impl App {
             Err(p) => return p.into_response(&ctx.request_id),
         };
         if route.op.is_throttled()
-            && let Err(p) = self.throttle(route.op, &req).await
+            && let Err(p) = self.throttle(route.op, &req, caller.as_ref()).await
         {
             return p.into_response(&ctx.request_id);
         }
@@ -325,10 +325,16 @@ impl App {
     ///
     /// A source is an IPv4 address, or an IPv6 /64: one client usually holds a whole /64 and could
     /// otherwise take a fresh budget from every address in it.
-    async fn throttle(&self, op: Op, req: &Request<Bytes>) -> Result<(), Problem> {
+    ///
+    /// A signed-in caller (redeeming a join link, confirming an address) is counted as the person
+    /// they are instead: a whole office behind one NAT redeeming its team's link is many people,
+    /// not one source, and a person's identity costs more to multiply than an address.
+    async fn throttle(&self, op: Op, req: &Request<Bytes>, caller: Option<&Caller>) -> Result<(), Problem> {
         let mut subjects = Vec::with_capacity(2);
-        if let Some(SourceIp(ip)) = req.extensions().get::<SourceIp>() {
-            subjects.push((Bucket::Source, source_bucket(*ip), self.limits.per_source));
+        match (caller, req.extensions().get::<SourceIp>()) {
+            (Some(Caller::User(person)), _) => subjects.push((Bucket::Person, person.subject.clone(), self.limits.per_source)),
+            (_, Some(SourceIp(ip))) => subjects.push((Bucket::Source, source_bucket(*ip), self.limits.per_source)),
+            (_, None) => {}
         }
         // The token as sent (a malformed body has none; the handler then answers 400).
         let token = serde_json::from_slice::<serde_json::Value>(req.body())

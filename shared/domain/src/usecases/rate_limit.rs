@@ -47,6 +47,9 @@ pub enum Verdict {
 pub enum Bucket {
     /// Requests from one source address to the public token routes.
     Source,
+    /// Requests of one signed-in person (by their identity provider's subject) to a throttled
+    /// route that needs a sign-in (redeeming a join link, confirming an address).
+    Person,
     /// Requests carrying one invitation token (any token string, valid or not).
     Token,
     /// Requests carrying one join-link token (any token string, valid or not).
@@ -60,6 +63,7 @@ impl Bucket {
     fn as_str(self) -> &'static str {
         match self {
             Bucket::Source => "src",
+            Bucket::Person => "person",
             Bucket::Token => "tok",
             Bucket::ScimToken => "scim",
             Bucket::JoinToken => "join",
