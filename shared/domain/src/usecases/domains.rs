@@ -7,10 +7,10 @@
 //! verifies it. Joining takes the seat in one transaction that also requires the domain item
 //! unchanged since it was read, so a lapse or a policy change in between wins.
 
+use super::audit_event;
 use super::join_links::{
-    ADMIT_MEMBER_AT, ADMIT_SEAT_AT, Joiner, RedeemOutcome, Redeemed, Refused, admission, pending_request, request_writes, user_for,
+    ADMIT_MEMBER_AT, ADMIT_SEAT_AT, Entrant, Entry, RedeemOutcome, Redeemed, Refused, enter, pending_request, user_for,
 };
-use super::{GuardState, audit_event, read_guard};
 use crate::access::{self, AccessError, Actor};
 use crate::context::{Deps, Principal};
 use crate::domains::{
@@ -18,12 +18,12 @@ use crate::domains::{
     may_be_join_role,
 };
 use crate::error::{Context, ErrorCode, FieldError, Unexpected};
-use crate::joining::{JoinRequest, JoinRequestResource, JoinVia};
+use crate::joining::{JoinRequestResource, JoinVia};
 use crate::ports::{Committed, Query, SortKeyRange};
 use crate::retry::Attempt;
 use crate::roles::{Permission, RoleName};
 use crate::schema::{self, Versioned};
-use crate::values::{JoinRequestId, TenantId, UserId};
+use crate::values::{TenantId, UserId};
 use crate::views::MemberResource;
 use serde::{Deserialize, Serialize};
 
@@ -527,47 +527,30 @@ pub async fn join(deps: &Deps, principal: &Principal, tenant_id: &TenantId) -> R
             join_request: request,
         };
         let mut writes = vec![schema::check(schema::domain_key(&tenant.id, &d.value.domain), d.version)];
-        let mut joined = None;
-        let mut request = None;
-        if d.value.join == JoinPolicy::Request {
-            if let Some(r) = pending_request(deps, &tenant.id, &user.id).await? {
-                return Ok(Attempt::Done(answer(None, Some(JoinRequestResource::of(&r)))));
+        let ask = d.value.join == JoinPolicy::Request;
+        let (joined, request) = match enter(
+            deps,
+            &tenant,
+            Entrant { principal, user: &user, email: &email },
+            &role,
+            JoinVia::Domain(d.value.domain.clone()),
+            ask,
+        )
+        .await?
+        {
+            Ok((Entry::Waits(r), _)) => return Ok(Attempt::Done(answer(None, Some(JoinRequestResource::of(&r))))),
+            Ok((Entry::Joins(m), w)) => {
+                writes.extend(w);
+                (Some(*m), None)
             }
-            match read_guard(deps, &tenant.id, &email).await? {
-                GuardState::Member => return Err(DomainJoinError::AlreadyMember),
-                GuardState::Invited(_) => return Err(DomainJoinError::AlreadyInvited),
-                GuardState::Free | GuardState::Stale { .. } => {}
+            Ok((Entry::Asks(r), w)) => {
+                writes.extend(w);
+                (None, Some(r))
             }
-            let r = JoinRequest::new(
-                JoinRequestId::from_uuid(deps.new_uuid()),
-                tenant.id.clone(),
-                JoinVia::Domain(d.value.domain.clone()),
-                user.id.clone(),
-                email.clone(),
-                principal.name.clone().or(user.name.clone()),
-                principal.username.clone().or(user.username.clone()),
-                role.clone(),
-                now,
-            );
-            writes.extend(request_writes(deps, &r, serde_json::json!({ "domain": d.value.domain })));
-            request = Some(r);
-        } else {
-            let joiner = Joiner {
-                user_id: &user.id,
-                email: &email,
-                name: principal.name.clone().or(user.name.clone()),
-                username: principal.username.clone().or(user.username.clone()),
-            };
-            let via = serde_json::json!({ "via": "domain", "domain": d.value.domain });
-            let admitted = match admission(deps, &tenant, &joiner, &role, via).await? {
-                Ok(a) => a,
-                Err(Refused::AlreadyMember) => return Err(DomainJoinError::AlreadyMember),
-                Err(Refused::AlreadyInvited) => return Err(DomainJoinError::AlreadyInvited),
-                Err(Refused::SeatLimitReached) => return Err(DomainJoinError::SeatLimitReached),
-            };
-            writes.extend(admitted.writes);
-            joined = Some(admitted.member);
-        }
+            Err(Refused::AlreadyMember) => return Err(DomainJoinError::AlreadyMember),
+            Err(Refused::AlreadyInvited) => return Err(DomainJoinError::AlreadyInvited),
+            Err(Refused::SeatLimitReached) => return Err(DomainJoinError::SeatLimitReached),
+        };
         writes.extend(user_writes);
         match table.transact(writes).await.context("joining by domain")? {
             Committed::Yes => {

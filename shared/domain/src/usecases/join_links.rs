@@ -275,6 +275,68 @@ pub(crate) async fn admission(
     Ok(Ok(Admission { member, writes }))
 }
 
+/// How a person comes in without an invitation: joining at once, or asking.
+pub(crate) enum Entry {
+    /// The writes make them a member.
+    Joins(Box<Member>),
+    /// The writes file this request.
+    Asks(JoinRequest),
+    /// They asked already and wait: nothing to write.
+    Waits(JoinRequest),
+}
+
+/// The signed-in person coming in: their sign-in, the user it is, their verified address.
+pub(crate) struct Entrant<'a> {
+    pub principal: &'a Principal,
+    pub user: &'a User,
+    pub email: &'a Email,
+}
+
+/// What a join link and a verified domain share: the person (the caller as `user`) joins
+/// `tenant` with `role` at once, or (with `ask`) files a join request, through `via`. Answers
+/// the entry and its writes (the membership first and the seat second, `ADMIT_*_AT`), or why not.
+pub(crate) async fn enter(
+    deps: &Deps,
+    tenant: &Tenant,
+    who: Entrant<'_>,
+    role: &RoleName,
+    via: JoinVia,
+    ask: bool,
+) -> Result<Result<(Entry, Vec<Write>), Refused>, Unexpected> {
+    let Entrant { principal, user, email } = who;
+    let name = principal.name.clone().or(user.name.clone());
+    let username = principal.username.clone().or(user.username.clone());
+    let (member_via, request_source) = match &via {
+        JoinVia::Link(id) => (serde_json::json!({ "via": "join_link", "join_link_id": id }), serde_json::json!({ "link_id": id })),
+        JoinVia::Domain(d) => (serde_json::json!({ "via": "domain", "domain": d }), serde_json::json!({ "domain": d })),
+    };
+    if !ask {
+        let joiner = Joiner { user_id: &user.id, email, name, username };
+        return Ok(admission(deps, tenant, &joiner, role, member_via).await?.map(|a| (Entry::Joins(Box::new(a.member)), a.writes)));
+    }
+    if let Some(r) = pending_request(deps, &tenant.id, &user.id).await? {
+        return Ok(Ok((Entry::Waits(r), Vec::new())));
+    }
+    match read_guard(deps, &tenant.id, email).await? {
+        GuardState::Member => return Ok(Err(Refused::AlreadyMember)),
+        GuardState::Invited(_) => return Ok(Err(Refused::AlreadyInvited)),
+        GuardState::Free | GuardState::Stale { .. } => {}
+    }
+    let r = JoinRequest::new(
+        JoinRequestId::from_uuid(deps.new_uuid()),
+        tenant.id.clone(),
+        via,
+        user.id.clone(),
+        email.clone(),
+        name,
+        username,
+        role.clone(),
+        deps.now(),
+    );
+    let writes = request_writes(deps, &r, request_source);
+    Ok(Ok((Entry::Asks(r), writes)))
+}
+
 /// The person's pending request in the tenant, if any (one at a time).
 pub(crate) async fn pending_request(deps: &Deps, tenant: &TenantId, user: &UserId) -> Result<Option<JoinRequest>, Unexpected> {
     let table = deps.table.as_ref();
@@ -557,48 +619,29 @@ pub async fn redeem(deps: &Deps, principal: &Principal, raw_token: &str) -> Resu
             join_request: request,
         };
         let mut writes = vec![schema::join_link_use(&link)];
-        let joined;
-        let mut request = None;
-        if link.approval {
-            if let Some(r) = pending_request(deps, &tenant.id, &user.id).await? {
-                return Ok(Attempt::Done(answer(None, Some(JoinRequestResource::of(&r)))));
+        let entered = enter(
+            deps,
+            &tenant,
+            Entrant { principal, user: &user, email: &email },
+            &link.role,
+            JoinVia::Link(link.id.clone()),
+            link.approval,
+        )
+        .await?;
+        let (joined, request) = match entered {
+            Ok((Entry::Waits(r), _)) => return Ok(Attempt::Done(answer(None, Some(JoinRequestResource::of(&r))))),
+            Ok((Entry::Joins(m), w)) => {
+                writes.extend(w);
+                (Some(*m), None)
             }
-            match read_guard(deps, &tenant.id, &email).await? {
-                GuardState::Member => return Err(JoinLinkError::AlreadyMember),
-                GuardState::Invited(_) => return Err(JoinLinkError::AlreadyInvited),
-                GuardState::Free | GuardState::Stale { .. } => {}
+            Ok((Entry::Asks(r), w)) => {
+                writes.extend(w);
+                (None, Some(r))
             }
-            let r = JoinRequest::new(
-                JoinRequestId::from_uuid(deps.new_uuid()),
-                tenant.id.clone(),
-                JoinVia::Link(link.id.clone()),
-                user.id.clone(),
-                email.clone(),
-                principal.name.clone().or(user.name.clone()),
-                principal.username.clone().or(user.username.clone()),
-                link.role.clone(),
-                now,
-            );
-            writes.extend(request_writes(deps, &r, serde_json::json!({ "link_id": link.id })));
-            request = Some(r);
-            joined = None;
-        } else {
-            let joiner = Joiner {
-                user_id: &user.id,
-                email: &email,
-                name: principal.name.clone().or(user.name.clone()),
-                username: principal.username.clone().or(user.username.clone()),
-            };
-            let via = serde_json::json!({ "via": "join_link", "join_link_id": link.id });
-            let admitted = match admission(deps, &tenant, &joiner, &link.role, via).await? {
-                Ok(a) => a,
-                Err(Refused::AlreadyMember) => return Err(JoinLinkError::AlreadyMember),
-                Err(Refused::AlreadyInvited) => return Err(JoinLinkError::AlreadyInvited),
-                Err(Refused::SeatLimitReached) => return Err(JoinLinkError::SeatLimitReached),
-            };
-            writes.extend(admitted.writes);
-            joined = Some(admitted.member);
-        }
+            Err(Refused::AlreadyMember) => return Err(JoinLinkError::AlreadyMember),
+            Err(Refused::AlreadyInvited) => return Err(JoinLinkError::AlreadyInvited),
+            Err(Refused::SeatLimitReached) => return Err(JoinLinkError::SeatLimitReached),
+        };
         writes.extend(user_writes);
         match table.transact(writes).await.context("redeeming join link")? {
             Committed::Yes => {
