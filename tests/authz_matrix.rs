@@ -258,35 +258,7 @@ impl World {
         assert_eq!(asked.status, StatusCode::ACCEPTED, "{}", asked.json);
         let join_request_id = asked.json["join_request"]["id"].as_str().expect("request id").to_owned();
         // A verified `a.test`, written as verifying it would (no DNS in this suite).
-        let now = app.deps.now();
-        let tenant_id = usher_domain::values::TenantId::parse(&a).expect("tenant id");
-        let domain = usher_domain::domains::TenantDomain {
-            tenant_id: tenant_id.clone(),
-            domain: "a.test".into(),
-            status: usher_domain::domains::DomainStatus::Verified,
-            verification_value: "usher-verification=0123".into(),
-            join: usher_domain::domains::JoinPolicy::Auto,
-            join_role: Some(usher_domain::roles::RoleName::parse("viewer").expect("role")),
-            verified_at: Some(now),
-            last_checked_at: Some(now),
-            missing_since: None,
-            check_reason: None,
-            next_check_at: Some(now.plus_seconds(86_400)),
-            created_by: usher_domain::values::UserId::parse(&target_id).expect("user id"),
-            created_at: now,
-            updated_at: now,
-        };
-        let claim = usher_domain::domains::DomainClaim { tenant_id };
-        let written = app
-            .deps
-            .table
-            .transact(vec![
-                usher_domain::schema::create(&domain),
-                usher_domain::schema::create_at(usher_domain::schema::domain_claim_key("a.test"), &claim),
-            ])
-            .await
-            .expect("seeding a verified domain");
-        assert_eq!(written, usher_domain::ports::Committed::Yes);
+        usher_tests::joining::seed_open_domain(&app, &a, "a.test", "viewer").await;
         Self {
             app,
             a,

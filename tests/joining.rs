@@ -408,20 +408,24 @@ async fn deciding_join_requests_needs_invitations_create_and_a_role_the_approver
 
 // ------------------------------------------------------------------------------ throttling
 
-/// A public POST from `ip` with `{"token": token}`, as a host hands it over.
-async fn from(app: &TestApp, ip: &str, token: &str) -> Reply {
-    let body = json!({ "token": token }).to_string();
-    let mut req = Request::builder()
-        .method(Method::POST)
-        .uri("/v1/join-links/lookup")
-        .header("content-type", "application/json")
-        .body(Bytes::from(body))
-        .unwrap();
+/// A POST of `{"token": token}` to `path` from `ip`, as a host hands it over, signed in as
+/// `who` when given (a whole office shares one address behind its NAT).
+async fn post_from(app: &TestApp, ip: &str, path: &str, who: Option<&str>, token: &str) -> Reply {
+    let mut req = Request::builder().method(Method::POST).uri(path).header("content-type", "application/json");
+    if let Some(who) = who {
+        req = req.header("authorization", format!("Bearer {}", app.token(who)));
+    }
+    let mut req = req.body(Bytes::from(json!({ "token": token }).to_string())).unwrap();
     req.extensions_mut().insert(SourceIp(ip.parse().unwrap()));
     let ctx = RequestContext { request_id: "req-test".into(), iam_operator: false };
     let (parts, bytes) = app.app.handle(req, ctx).await.into_parts();
     let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     Reply { status: parts.status, headers: parts.headers, bytes, json }
+}
+
+/// A public lookup from `ip`.
+async fn from(app: &TestApp, ip: &str, token: &str) -> Reply {
+    post_from(app, ip, "/v1/join-links/lookup", None, token).await
 }
 
 #[tokio::test]
@@ -449,20 +453,9 @@ async fn guessing_join_tokens_from_one_source_is_throttled_with_429_and_other_so
     assert_eq!(from(&app, "198.51.100.9", &token).await.status, StatusCode::OK);
 }
 
-/// A signed-in redeem from `ip` (a whole office shares one address behind its NAT).
+/// A signed-in redeem from `ip`.
 async fn redeem_from(app: &TestApp, ip: &str, who: &str, token: &str) -> Reply {
-    let mut req = Request::builder()
-        .method(Method::POST)
-        .uri("/v1/join-links/redeem")
-        .header("content-type", "application/json")
-        .header("authorization", format!("Bearer {}", app.token(who)))
-        .body(Bytes::from(json!({ "token": token }).to_string()))
-        .unwrap();
-    req.extensions_mut().insert(SourceIp(ip.parse().unwrap()));
-    let ctx = RequestContext { request_id: "req-test".into(), iam_operator: false };
-    let (parts, bytes) = app.app.handle(req, ctx).await.into_parts();
-    let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    Reply { status: parts.status, headers: parts.headers, bytes, json }
+    post_from(app, ip, "/v1/join-links/redeem", Some(who), token).await
 }
 
 #[tokio::test]

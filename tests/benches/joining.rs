@@ -12,10 +12,10 @@ use http::{Method, StatusCode};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Instant;
-use usher_domain::domains::{DomainClaim, DomainStatus, JoinPolicy, TenantDomain};
 use usher_store::SqliteTable;
 use usher_tests::TestApp;
 use usher_tests::counting::Counting;
+use usher_tests::joining::seed_open_domain;
 
 const RUNS: usize = 300;
 
@@ -28,7 +28,7 @@ async fn main() {
     let ot = app.token(owner);
     // The owner's first request binds their sign-in: not what the rows are about.
     app.call(Method::GET, &format!("/v1/tenants/{t}/join-links"), Some(&ot), None).await;
-    open_domain(&app, &t, "acme.test").await;
+    seed_open_domain(&app, &t, "acme.test", "member").await;
     table.take();
 
     println!("| operation | GetItem | Query | writes (transactions / items) |");
@@ -60,7 +60,7 @@ async fn main() {
     let r = app.call(Method::POST, &format!("/v1/me/tenants/{t}/join"), Some(&p), None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.json);
     row("join by domain (auto), a new person");
-    open_domain(&app, &t2, "beta.test").await;
+    seed_open_domain(&app, &t2, "beta.test", "member").await;
     // Someone Usher knows already (they came into Acme through its link) joins Beta by domain.
     let q = app.token("quinn@beta.test");
     let r = app.call(Method::POST, "/v1/join-links/redeem", Some(&q), Some(json!({"token": token}))).await;
@@ -93,36 +93,4 @@ async fn main() {
         ms.sort_by(f64::total_cmp);
         println!("| {name} | {:.2} | {:.2} |", usher_tests::quantile(&ms, 0.5), usher_tests::quantile(&ms, 0.99));
     }
-}
-
-/// A verified domain open to `auto` joins as `member`, written as verifying it would.
-async fn open_domain(app: &TestApp, tenant: &str, domain: &str) {
-    let now = app.deps.now();
-    let tenant_id = usher_domain::values::TenantId::parse(tenant).expect("tenant id");
-    let d = TenantDomain {
-        tenant_id: tenant_id.clone(),
-        domain: domain.into(),
-        status: DomainStatus::Verified,
-        verification_value: "usher-verification=bench".into(),
-        join: JoinPolicy::Auto,
-        join_role: Some(usher_domain::roles::RoleName::parse("member").expect("role")),
-        verified_at: Some(now),
-        last_checked_at: Some(now),
-        missing_since: None,
-        check_reason: None,
-        next_check_at: Some(now.plus_seconds(86_400)),
-        created_by: usher_domain::values::UserId::parse("usr_bench").expect("user id"),
-        created_at: now,
-        updated_at: now,
-    };
-    let written = app
-        .deps
-        .table
-        .transact(vec![
-            usher_domain::schema::create(&d),
-            usher_domain::schema::create_at(usher_domain::schema::domain_claim_key(domain), &DomainClaim { tenant_id }),
-        ])
-        .await
-        .expect("seeding a verified domain");
-    assert_eq!(written, usher_domain::ports::Committed::Yes);
 }

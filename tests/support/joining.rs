@@ -45,18 +45,25 @@ pub async fn two_hundred_redeems_of_a_fifty_use_link_with_forty_free_seats_make_
         })
     });
     let replies: Vec<_> = futures::stream::iter(calls).buffer_unordered(in_flight).collect::<Vec<_>>().await;
-    let replies: Vec<_> = replies.into_iter().map(|r| r.expect("task")).collect();
-    let joined = replies.iter().filter(|r| r.status == StatusCode::OK && r.json["outcome"] == "joined").count();
-    let full = replies.iter().filter(|r| r.status == StatusCode::CONFLICT && r.code() == "seat_limit_reached").count();
-    let other: Vec<_> =
-        replies.iter().filter(|r| !(r.status == StatusCode::OK || r.code() == "seat_limit_reached")).map(|r| &r.json).collect();
-    assert!(other.is_empty(), "every answer is a join or seat_limit_reached: {other:?}");
+    let (joined, full) = joins_and_full(replies);
     assert_eq!((joined, full), (40, people - 40));
     assert_eq!(seats(&app, &t).await, json!({"limit": 41, "members": 41, "pending": 0, "available": 0}));
     let l = link(&app, &t, &id).await;
     assert_eq!((&l["uses"], &l["remaining"], &l["status"]), (&json!(40), &json!(10), &json!("active")));
     let members = app.call(Method::GET, &format!("/v1/tenants/{t}/members?limit=100"), Some(&app.token(OWNER)), None).await;
     assert_eq!(members.json["data"].as_array().map(Vec::len), Some(41));
+}
+
+/// How many of a race's answers are joins and how many `409 seat_limit_reached`; any other
+/// answer fails the test.
+fn joins_and_full(replies: Vec<Result<crate::Reply, tokio::task::JoinError>>) -> (usize, usize) {
+    let replies: Vec<_> = replies.into_iter().map(|r| r.expect("task")).collect();
+    let joined = replies.iter().filter(|r| r.status == StatusCode::OK && r.json["outcome"] == "joined").count();
+    let full = replies.iter().filter(|r| r.status == StatusCode::CONFLICT && r.code() == "seat_limit_reached").count();
+    let other: Vec<_> =
+        replies.iter().filter(|r| !(r.status == StatusCode::OK || r.code() == "seat_limit_reached")).map(|r| &r.json).collect();
+    assert!(other.is_empty(), "every answer is a join or seat_limit_reached: {other:?}");
+    (joined, full)
 }
 
 /// Approvals racing for the last seat: exactly one person gets it, the others' requests stay
@@ -130,14 +137,35 @@ pub async fn two_hundred_auto_joins_by_domain_with_forty_free_seats_make_exactly
         tokio::spawn(async move { app.call(Method::POST, &path, Some(&app.token(&format!("person{i}@acme.test"))), None).await })
     });
     let replies: Vec<_> = futures::stream::iter(calls).buffer_unordered(in_flight).collect::<Vec<_>>().await;
-    let replies: Vec<_> = replies.into_iter().map(|r| r.expect("task")).collect();
-    let joined = replies.iter().filter(|r| r.status == StatusCode::OK && r.json["outcome"] == "joined").count();
-    let full = replies.iter().filter(|r| r.status == StatusCode::CONFLICT && r.code() == "seat_limit_reached").count();
-    let other: Vec<_> =
-        replies.iter().filter(|r| !(r.status == StatusCode::OK || r.code() == "seat_limit_reached")).map(|r| &r.json).collect();
-    assert!(other.is_empty(), "every answer is a join or seat_limit_reached: {other:?}");
+    let (joined, full) = joins_and_full(replies);
     assert_eq!((joined, full), (40, people - 40));
     assert_eq!(seats(&app, &t).await, json!({"limit": 41, "members": 41, "pending": 0, "available": 0}));
     let members = app.call(Method::GET, &format!("/v1/tenants/{t}/members?limit=100"), Some(&app.token(OWNER)), None).await;
     assert_eq!(members.json["data"].as_array().map(Vec::len), Some(41));
+}
+
+/// A verified `domain` of tenant `t` open to `auto` joins as `role`, with its claim, written as
+/// verifying it would (for suites that run no DNS: the authorization matrix, the benchmark).
+pub async fn seed_open_domain(app: &TestApp, t: &str, domain: &str, role: &str) {
+    use usher_domain::domains::{DomainClaim, DomainStatus, JoinPolicy, TenantDomain};
+    let now = app.deps.now();
+    let tenant_id = usher_domain::values::TenantId::parse(t).expect("tenant id");
+    let by = usher_domain::values::UserId::parse("usr_seed").expect("user id");
+    let mut d = TenantDomain::pending(tenant_id.clone(), domain.into(), "usher-verification=seed".into(), by, now);
+    d.status = DomainStatus::Verified;
+    d.join = JoinPolicy::Auto;
+    d.join_role = Some(usher_domain::roles::RoleName::parse(role).expect("role"));
+    d.verified_at = Some(now);
+    d.last_checked_at = Some(now);
+    d.next_check_at = Some(now.plus_seconds(usher_domain::domains::RECHECK_EVERY_SECS));
+    let written = app
+        .deps
+        .table
+        .transact(vec![
+            usher_domain::schema::create(&d),
+            usher_domain::schema::create_at(usher_domain::schema::domain_claim_key(domain), &DomainClaim { tenant_id }),
+        ])
+        .await
+        .expect("seeding a verified domain");
+    assert_eq!(written, usher_domain::ports::Committed::Yes);
 }

@@ -186,6 +186,26 @@ pub enum Transition {
 }
 
 impl TenantDomain {
+    /// A domain just added: pending, closed to joins, proven by `verification_value` once found.
+    pub fn pending(tenant_id: TenantId, domain: String, verification_value: String, by: UserId, now: Timestamp) -> Self {
+        Self {
+            tenant_id,
+            domain,
+            status: DomainStatus::Pending,
+            verification_value,
+            join: JoinPolicy::Off,
+            join_role: None,
+            verified_at: None,
+            last_checked_at: None,
+            missing_since: None,
+            check_reason: None,
+            next_check_at: None,
+            created_by: by,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
     /// The TXT record's name.
     pub fn record_name(&self) -> String {
         record_name(&self.domain)
@@ -347,22 +367,15 @@ mod tests {
     use super::*;
 
     fn domain(status: DomainStatus) -> TenantDomain {
-        TenantDomain {
-            tenant_id: TenantId::from_uuid(uuid::Uuid::nil()),
-            domain: "example.com".into(),
-            status,
-            verification_value: "usher-verification=abc".into(),
-            join: JoinPolicy::Off,
-            join_role: None,
-            verified_at: None,
-            last_checked_at: None,
-            missing_since: None,
-            check_reason: None,
-            next_check_at: None,
-            created_by: UserId::from_uuid(uuid::Uuid::nil()),
-            created_at: Timestamp::from_unix(0).unwrap(),
-            updated_at: Timestamp::from_unix(0).unwrap(),
-        }
+        let mut d = TenantDomain::pending(
+            TenantId::from_uuid(uuid::Uuid::nil()),
+            "example.com".into(),
+            "usher-verification=abc".into(),
+            UserId::from_uuid(uuid::Uuid::nil()),
+            Timestamp::from_unix(0).unwrap(),
+        );
+        d.status = status;
+        d
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 use super::audit_event;
 use super::join_links::{
-    ADMIT_MEMBER_AT, ADMIT_SEAT_AT, Entrant, Entry, RedeemOutcome, Redeemed, Refused, enter, pending_request, user_for,
+    ADMIT_MEMBER_AT, ADMIT_SEAT_AT, Entrant, Entry, RedeemOutcome, Redeemed, Refused, enter, full_now, pending_request, user_for,
 };
 use crate::access::{self, AccessError, Actor};
 use crate::context::{Deps, Principal};
@@ -175,22 +175,7 @@ pub async fn add(deps: &Deps, principal: &Principal, tenant: &TenantId, raw: &Ne
     let mut random = [0u8; 16];
     deps.random.fill(&mut random);
     let value = format!("{}{}", domains::VALUE_PREFIX, random.iter().map(|b| format!("{b:02x}")).collect::<String>());
-    let d = TenantDomain {
-        tenant_id: tenant.clone(),
-        domain: domain.clone(),
-        status: DomainStatus::Pending,
-        verification_value: value,
-        join: JoinPolicy::Off,
-        join_role: None,
-        verified_at: None,
-        last_checked_at: None,
-        missing_since: None,
-        check_reason: None,
-        next_check_at: None,
-        created_by: actor.user.id.clone(),
-        created_at: now,
-        updated_at: now,
-    };
+    let d = TenantDomain::pending(tenant.clone(), domain.clone(), value, actor.user.id.clone(), now);
     let event = audit_event(deps, tenant, Some(&actor.user.id), "domain.added", &domain, serde_json::json!({}));
     match deps.table.transact(vec![schema::create(&d), schema::audit_write(&event)]).await.context("adding domain")? {
         Committed::Yes => Ok(DomainResource::of(&d)),
@@ -480,6 +465,16 @@ pub enum DomainJoinError {
     Unexpected(#[from] Unexpected),
 }
 
+impl From<Refused> for DomainJoinError {
+    fn from(r: Refused) -> Self {
+        match r {
+            Refused::AlreadyMember => Self::AlreadyMember,
+            Refused::AlreadyInvited => Self::AlreadyInvited,
+            Refused::SeatLimitReached => Self::SeatLimitReached,
+        }
+    }
+}
+
 crate::error_codes!(DomainJoinError {
     DomainJoinError::NotFound => ErrorCode::NotFound,
     DomainJoinError::Forbidden => ErrorCode::Forbidden,
@@ -547,9 +542,7 @@ pub async fn join(deps: &Deps, principal: &Principal, tenant_id: &TenantId) -> R
                 writes.extend(w);
                 (None, Some(r))
             }
-            Err(Refused::AlreadyMember) => return Err(DomainJoinError::AlreadyMember),
-            Err(Refused::AlreadyInvited) => return Err(DomainJoinError::AlreadyInvited),
-            Err(Refused::SeatLimitReached) => return Err(DomainJoinError::SeatLimitReached),
+            Err(refused) => return Err(refused.into()),
         };
         writes.extend(user_writes);
         match table.transact(writes).await.context("joining by domain")? {
@@ -561,8 +554,7 @@ pub async fn join(deps: &Deps, principal: &Principal, tenant_id: &TenantId) -> R
             // The domain changed (lapsed, policy changed, removed): decide again on it.
             Committed::ConditionFailed { at: DOMAIN_CHECK_AT } => Ok(Attempt::Lost),
             Committed::ConditionFailed { at } if joined.is_some() && at == 1 + ADMIT_SEAT_AT => {
-                let t = access::load_tenant(table, &tenant.id).await?.ok_or(DomainJoinError::NotFound)?.value;
-                if t.seat_limit == tenant.seat_limit && !t.has_seats_for(1) {
+                if full_now(deps, &tenant).await? {
                     Err(DomainJoinError::SeatLimitReached)
                 } else {
                     Ok(Attempt::Lost)

@@ -188,12 +188,30 @@ async fn authorize(deps: &Deps, principal: &Principal, tenant: &TenantId) -> Res
     Ok(actor)
 }
 
-/// Why a person cannot be admitted (shared by redeem and approval).
+/// Why a person cannot be admitted (shared by redeem, joining by domain and approval).
 #[derive(Debug)]
 pub(crate) enum Refused {
     AlreadyMember,
     AlreadyInvited,
     SeatLimitReached,
+}
+
+impl From<Refused> for JoinLinkError {
+    fn from(r: Refused) -> Self {
+        match r {
+            Refused::AlreadyMember => Self::AlreadyMember,
+            Refused::AlreadyInvited => Self::AlreadyInvited,
+            Refused::SeatLimitReached => Self::SeatLimitReached,
+        }
+    }
+}
+
+/// After an admission lost on the tenant's seat count write: whether the tenant is full under
+/// the seat limit the decision was made with (then `seat_limit_reached`), or only another
+/// seat change moved the counters (then decide again).
+pub(crate) async fn full_now(deps: &Deps, as_read: &Tenant) -> Result<bool, Unexpected> {
+    let now = access::load_tenant(deps.table.as_ref(), &as_read.id).await?;
+    Ok(now.is_some_and(|t| t.value.seat_limit == as_read.seat_limit && !t.value.has_seats_for(1)))
 }
 
 /// The writes that make `user` (existing, or created by `new_user`) a member of `tenant` with
@@ -638,9 +656,7 @@ pub async fn redeem(deps: &Deps, principal: &Principal, raw_token: &str) -> Resu
                 writes.extend(w);
                 (None, Some(r))
             }
-            Err(Refused::AlreadyMember) => return Err(JoinLinkError::AlreadyMember),
-            Err(Refused::AlreadyInvited) => return Err(JoinLinkError::AlreadyInvited),
-            Err(Refused::SeatLimitReached) => return Err(JoinLinkError::SeatLimitReached),
+            Err(refused) => return Err(refused.into()),
         };
         writes.extend(user_writes);
         match table.transact(writes).await.context("redeeming join link")? {
@@ -664,8 +680,7 @@ pub async fn redeem(deps: &Deps, principal: &Principal, raw_token: &str) -> Resu
                 }
             }
             Committed::ConditionFailed { at } if joined.is_some() && at == 1 + ADMIT_SEAT_AT => {
-                let t = access::load_tenant(table, &tenant.id).await?.ok_or(JoinLinkError::NotFound)?.value;
-                if t.seat_limit == tenant.seat_limit && !t.has_seats_for(1) {
+                if full_now(deps, &tenant).await? {
                     Err(JoinLinkError::SeatLimitReached)
                 } else {
                     Ok(Attempt::Lost)

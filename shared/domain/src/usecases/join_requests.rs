@@ -4,7 +4,7 @@
 //! write as every other seat, so approvals racing for the last seat let exactly one through.
 
 use super::audit_event;
-use super::join_links::{ADMIT_MEMBER_AT, ADMIT_SEAT_AT, Joiner, Refused, admission};
+use super::join_links::{ADMIT_MEMBER_AT, ADMIT_SEAT_AT, Joiner, Refused, admission, full_now};
 use crate::access::{self, AccessError, Actor};
 use crate::context::{Deps, Principal};
 use crate::error::{Context, ErrorCode, FieldError, Unexpected};
@@ -71,6 +71,16 @@ impl From<AccessError> for JoinRequestError {
         match e {
             AccessError::NotFound => Self::NotFound,
             AccessError::Unexpected(u) => Self::Unexpected(u),
+        }
+    }
+}
+
+impl From<Refused> for JoinRequestError {
+    fn from(r: Refused) -> Self {
+        match r {
+            Refused::AlreadyMember => Self::AlreadyMember,
+            Refused::AlreadyInvited => Self::AlreadyInvited,
+            Refused::SeatLimitReached => Self::SeatLimitReached,
         }
     }
 }
@@ -237,9 +247,7 @@ pub async fn approve(deps: &Deps, principal: &Principal, tenant: &TenantId, raw_
         };
         let admitted = match admission(deps, &t, &joiner, &req.value.role, via).await? {
             Ok(a) => a,
-            Err(Refused::AlreadyMember) => return Err(JoinRequestError::AlreadyMember),
-            Err(Refused::AlreadyInvited) => return Err(JoinRequestError::AlreadyInvited),
-            Err(Refused::SeatLimitReached) => return Err(JoinRequestError::SeatLimitReached),
+            Err(refused) => return Err(refused.into()),
         };
         let mut approved = req.value.clone();
         approved.decide(true, &actor.user.id, now).map_err(|_| JoinRequestError::InvalidState("this join request was already decided"))?;
@@ -264,8 +272,7 @@ pub async fn approve(deps: &Deps, principal: &Principal, tenant: &TenantId, raw_
                 }))
             }
             Committed::ConditionFailed { at: ADMIT_SEAT_AT } => {
-                let now_t = access::load_tenant(table, tenant).await?.ok_or(JoinRequestError::NotFound)?.value;
-                if now_t.seat_limit == t.seat_limit && !now_t.has_seats_for(1) {
+                if full_now(deps, &t).await? {
                     Err(JoinRequestError::SeatLimitReached)
                 } else {
                     Ok(Attempt::Lost)
