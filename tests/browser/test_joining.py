@@ -697,3 +697,37 @@ def test_axe_finds_nothing_on_the_domains_page_and_the_joinable_list_and_nothing
     expect(person.get_by_test_id("joinable")).to_be_visible()
     found += check(person, "console-joinable", width)
     assert found == [], "\n".join(found)
+
+
+# ------------------------------------------------------------------ keyboard only, twice in a row
+def test_two_join_links_and_two_domains_are_made_one_after_the_other_with_the_keyboard_only(usher_dns, dtenant, page):
+    open_console_at(usher_dns, page, dtenant.owner_email, "join-links", "Join links")
+    for uses in ("2", "4"):
+        page.get_by_label("Maximum uses").focus()
+        page.keyboard.press("Control+A")
+        page.keyboard.type(uses)
+        page.keyboard.press("Enter")  # the form submits from its field
+        shown = page.get_by_test_id("new-join-link")
+        expect(shown).to_have_value(re.compile(r"/accept#join=[A-Za-z0-9_-]{43}$"))
+        expect(page.get_by_text(re.compile(r"^Your new join link"))).to_be_focused()
+        # Tab reaches "I have copied it"; Enter closes the one-time panel
+        for _ in range(10):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.textContent.trim()") == "I have copied it":
+                break
+        page.keyboard.press("Enter")
+        expect(page.get_by_test_id("new-join-link")).to_have_count(0)
+    made = usher_dns.ok("GET", dtenant.path("/join-links"), dtenant.owner_token)["data"]
+    assert sorted(link["max_uses"] for link in made) == [2, 4]
+
+    page.goto(f"{usher_dns.base}/#/domains")
+    expect(page.get_by_role("heading", name="Domains", exact=True)).to_be_visible()
+    first, second = corp_domain(), corp_domain()
+    for domain in (first, second):
+        page.get_by_label("Domain", exact=True).focus()
+        page.keyboard.type(domain)
+        page.keyboard.press("Enter")
+        expect(page.get_by_text(f"{domain} was added")).to_be_visible()
+        expect(page.get_by_label("Domain", exact=True)).to_have_value("")
+    listed = usher_dns.ok("GET", dtenant.path("/domains"), dtenant.owner_token)["data"]
+    assert sorted(d["domain"] for d in listed) == sorted([first, second])
